@@ -1,0 +1,110 @@
+/* params.h: every number of the model and of a run, as resolved from a scenario file.
+ *
+ * Plain data: the kernels read it, engine/scenario.c fills and validates it. No defaults live in
+ * code: every field comes from the scenario file (configs/baseline.yaml is the proposal as
+ * written, each value with its unit and source there). The YAML key of each field is given in
+ * brackets; units are in the field names. */
+#ifndef FLEET_PARAMS_H
+#define FLEET_PARAMS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FLEET_MAX_REGIONS 32
+#define FLEET_REGION_NAME_MAX 48
+#define FLEET_MONTHS 12
+
+typedef enum {
+  FLEET_PLUG_EVERY_ARRIVAL = 0,  /* "every_arrival": plugs in whenever it comes home */
+  FLEET_PLUG_BELOW_THRESHOLD = 1 /* "below_threshold": only if state of charge < threshold */
+} fleet_plug_policy_t;
+
+typedef struct {
+  char name[FLEET_REGION_NAME_MAX];                /* the mapping key under [regions] */
+  double fleet_share;                              /* [regions.NAME.fleet_share] 1 */
+  double temperature_monthly_c[FLEET_MONTHS];      /* [regions.NAME.temperature_monthly_c] C */
+} fleet_region_t;
+
+typedef struct {
+  /* [simulation] */
+  uint64_t seed;                  /* [simulation.seed] master seed of every random stream */
+  int64_t replicas;               /* [simulation.replicas] >= 1 */
+  int64_t first_replica;          /* [simulation.first_replica] >= 0, global index of the first */
+  int64_t years;                  /* [simulation.years] 1..100, consecutive years per replica */
+  int64_t first_weekday;          /* [simulation.first_weekday] 0 = Monday .. 6 = Sunday, day 0 */
+  bool redraw_fleet_per_replica;  /* [simulation.redraw_fleet_per_replica] */
+
+  /* [fleet] */
+  int64_t vehicles;                   /* [fleet.vehicles] 1..100,000,000 */
+  double battery_kwh;                 /* [fleet.battery_kwh] usable pack capacity */
+  double initial_soc_fraction;        /* [fleet.initial_soc_fraction] of capacity, year 0 hour 0 */
+  double charge_target_fraction;      /* [fleet.charge_target_fraction] home charging stops here */
+  double soc_floor_fraction_min;      /* [fleet.soc_floor_fraction_min] owner's floor, uniform.. */
+  double soc_floor_fraction_max;      /* [fleet.soc_floor_fraction_max] ..between min and max */
+  double consumption_kwh_per_km_min;  /* [fleet.consumption_kwh_per_km_min] at mild temperature, */
+  double consumption_kwh_per_km_max;  /* [fleet.consumption_kwh_per_km_max] uniform per vehicle */
+  double bidirectional_share;         /* [fleet.bidirectional_share] of vehicles */
+  double home_socket_share;           /* [fleet.home_socket_share] 230 V socket at home */
+  double home_wallbox_share;          /* [fleet.home_wallbox_share] wallbox at home; the rest has
+                                         no home charging point (no off-street parking) */
+  double employed_share;              /* [fleet.employed_share] households that commute by car */
+
+  /* [consumption]: energy per km = base x (1 + cold + heat), piecewise linear in temperature */
+  double cold_threshold_c;         /* [consumption.cold_threshold_c] below it consumption rises */
+  double cold_increase_per_c;      /* [consumption.cold_increase_per_c] 1/C, fraction per degree */
+  double heat_threshold_c;         /* [consumption.heat_threshold_c] above it consumption rises */
+  double heat_increase_per_c;      /* [consumption.heat_increase_per_c] 1/C */
+
+  /* [charging] */
+  double socket_power_kw;          /* [charging.socket_power_kw] */
+  double socket_efficiency;        /* [charging.socket_efficiency] grid -> battery */
+  double wallbox_power_kw;         /* [charging.wallbox_power_kw] */
+  double wallbox_efficiency;       /* [charging.wallbox_efficiency] grid -> battery */
+  double discharge_efficiency;     /* [charging.discharge_efficiency] battery -> grid/home */
+  fleet_plug_policy_t plug_policy; /* [charging.plug_policy] every_arrival | below_threshold */
+  double plug_threshold_fraction;  /* [charging.plug_threshold_fraction] for below_threshold */
+  double public_reserve_fraction;  /* [charging.public_reserve_fraction] a trip that would leave
+                                      less than this charges publicly first */
+  double public_target_fraction;   /* [charging.public_target_fraction] public charge stops here */
+  double public_efficiency;        /* [charging.public_efficiency] grid -> battery, DC fast */
+
+  /* [mobility] */
+  double commute_km_median;            /* [mobility.commute_km_median] one way, lognormal */
+  double commute_km_log_sd;            /* [mobility.commute_km_log_sd] sigma of ln(km) */
+  double commute_km_max;               /* [mobility.commute_km_max] draws above are redrawn */
+  int64_t workdays_per_week;           /* [mobility.workdays_per_week] Monday onwards, 0..7 */
+  double work_absence_probability;     /* [mobility.work_absence_probability] leave, holidays */
+  double telework_worker_share;        /* [mobility.telework_worker_share] workers who telework */
+  double telework_day_probability;     /* [mobility.telework_day_probability] their workdays */
+  double departure_hour_mean;          /* [mobility.departure_hour_mean] h, normal, rounded */
+  double departure_hour_sd;            /* [mobility.departure_hour_sd] h */
+  int64_t departure_hour_min;          /* [mobility.departure_hour_min] clamp */
+  int64_t departure_hour_max;          /* [mobility.departure_hour_max] clamp */
+  double work_hours_mean;              /* [mobility.work_hours_mean] h from departure to the
+                                          hour of the drive home, normal, rounded */
+  double work_hours_sd;                /* [mobility.work_hours_sd] h */
+  int64_t work_hours_min;              /* [mobility.work_hours_min] clamp */
+  int64_t work_hours_max;              /* [mobility.work_hours_max] clamp */
+  double errand_day_probability;       /* [mobility.errand_day_probability] per day */
+  double errand_km_mean;               /* [mobility.errand_km_mean] round trip, exponential */
+  int64_t errand_hour_min;             /* [mobility.errand_hour_min] departure on a day off */
+  int64_t errand_hour_max;             /* [mobility.errand_hour_max] */
+  int64_t errand_duration_hours;       /* [mobility.errand_duration_hours] away, on a day off */
+  double weekend_trip_probability;     /* [mobility.weekend_trip_probability] per Sat or Sun */
+  double weekend_trip_km_mean;         /* [mobility.weekend_trip_km_mean] round trip, exponential */
+  int64_t weekend_trip_hour_min;       /* [mobility.weekend_trip_hour_min] departure */
+  int64_t weekend_trip_hour_max;       /* [mobility.weekend_trip_hour_max] */
+  int64_t weekend_trip_duration_hours; /* [mobility.weekend_trip_duration_hours] away */
+  double long_trips_per_year;          /* [mobility.long_trips_per_year] per vehicle */
+  double long_trip_km_min;             /* [mobility.long_trip_km_min] round trip */
+  double long_trip_extra_km_mean;      /* [mobility.long_trip_extra_km_mean] exponential excess */
+  double long_trip_nights_mean;        /* [mobility.long_trip_nights_mean] geometric, 0 = day trip */
+  int64_t long_trip_departure_hour;    /* [mobility.long_trip_departure_hour] */
+  int64_t long_trip_return_hour;       /* [mobility.long_trip_return_hour] */
+
+  /* [regions]: a mapping from region name to its fields, in file order */
+  int region_count;
+  fleet_region_t regions[FLEET_MAX_REGIONS];
+} fleet_params_t;
+
+#endif

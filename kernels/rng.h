@@ -1,0 +1,111 @@
+/* rng.h: PCG32 random streams, addressed by what they are for, and the samplers built on them.
+ *
+ * Generator: PCG32 = PCG-XSH-RR with 64-bit state and a 63-bit stream selector (M. E. O'Neill,
+ * "PCG: A Family of Simple Fast Space-Efficient Statistically Good Algorithms for Random Number
+ * Generation", HMC-CS-2014-0905). Skip-ahead in O(log n) follows F. B. Brown, "Random number
+ * generation with arbitrary strides", Trans. Am. Nucl. Soc. 71 (1994).
+ *
+ * Addressing: a stream is named by (master seed, replica, year, entity kind, entity id, purpose);
+ * the address is hashed into PCG's initial state and stream selector, so the numbers an entity
+ * gets never depend on which thread, process or job computes it (DESIGN.md, "Random streams").
+ * The hot inline functions below are written so that loops over SIMD lanes vectorise. */
+#ifndef FLEET_RNG_H
+#define FLEET_RNG_H
+
+#include <stdint.h>
+
+typedef struct {
+  uint64_t state;
+  uint64_t inc; /* always odd: (stream << 1) | 1 */
+} fleet_pcg32_t;
+
+#define FLEET_PCG32_MULT 6364136223846793005ULL
+
+/* Kinds of entity a stream belongs to. Values are part of the file format of results: never
+ * renumber, only append. */
+typedef enum {
+  FLEET_ENTITY_VEHICLE = 1, /* one leased car and its household */
+  FLEET_ENTITY_REGION = 2,
+  FLEET_ENTITY_NATION = 3,
+} fleet_entity_kind_t;
+
+/* Purposes; never renumber, only append. A per-day stream uses purpose BASE + day of year. */
+typedef enum {
+  FLEET_PURPOSE_ATTRIBUTES = 1,        /* a vehicle's fixed attributes (fleet generation) */
+  FLEET_PURPOSE_MOBILITY_DAY = 0x1000, /* + day of year (0..364): that day's trip draws */
+} fleet_purpose_t;
+
+/* ---- the generator ------------------------------------------------------------------------ */
+
+/* pcg32_srandom_r: state 0, select the stream, step, add initstate, step. */
+void fleet_pcg32_seed(fleet_pcg32_t *rng, uint64_t initstate, uint64_t initseq);
+
+/* Next 32-bit output (XSH-RR output function on the old state, then the LCG step). */
+static inline uint32_t fleet_pcg32_next(fleet_pcg32_t *rng) {
+  uint64_t old = rng->state;
+  rng->state = old * FLEET_PCG32_MULT + rng->inc;
+  uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
+  uint32_t rot = (uint32_t)(old >> 59u);
+  return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
+}
+
+/* Moves the stream delta steps; a negative delta (as two's complement) goes backwards. */
+void fleet_pcg32_advance(fleet_pcg32_t *rng, uint64_t delta);
+
+/* Uniform double in [0, 1) with 53 random bits (two outputs). */
+double fleet_pcg32_double(fleet_pcg32_t *rng);
+
+/* Uniform integer in [0, bound) without modulo bias (rejection of the low 2^32 mod bound
+ * values); bound >= 1. */
+uint32_t fleet_pcg32_bounded(fleet_pcg32_t *rng, uint32_t bound);
+
+/* ---- addressing --------------------------------------------------------------------------- */
+
+/* SplitMix64 finaliser (Steele, Lea, Flood, OOPSLA 2014): a bijective 64-bit mixer. */
+static inline uint64_t fleet_mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/* Hash of the address fields that do not change inside a hot loop (seed, replica, year, kind);
+ * combine with fleet_stream_at() for the entity id and purpose. */
+static inline uint64_t fleet_stream_prefix(uint64_t master_seed, uint64_t replica, uint64_t year,
+                                           uint64_t kind) {
+  uint64_t h = fleet_mix64(master_seed ^ 0x6a09e667f3bcc908ULL);
+  h = fleet_mix64(h ^ replica);
+  h = fleet_mix64(h ^ (year + 0x3c6ef372fe94f82bULL));
+  return fleet_mix64(h ^ (kind + 0xa54ff53a5f1d36f1ULL));
+}
+
+/* The stream for (prefix, entity id, purpose), seeded as fleet_pcg32_seed() would be with
+ * initstate and initseq derived from the hash; inline and branch-free so it vectorises. */
+static inline fleet_pcg32_t fleet_stream_at(uint64_t prefix, uint64_t entity_id, uint64_t purpose) {
+  uint64_t h = fleet_mix64(prefix ^ fleet_mix64(entity_id + 0x510e527fade682d1ULL));
+  h = fleet_mix64(h ^ (purpose * 0x9e3779b97f4a7c15ULL));
+  uint64_t initstate = fleet_mix64(h ^ 0x1f83d9abfb41bd6bULL);
+  uint64_t initseq = h;
+  fleet_pcg32_t rng;
+  rng.inc = (initseq << 1u) | 1u;
+  rng.state = rng.inc; /* = 0 * MULT + inc: the first step from state 0 */
+  rng.state += initstate;
+  rng.state = rng.state * FLEET_PCG32_MULT + rng.inc;
+  return rng;
+}
+
+/* The stream for a full address. */
+fleet_pcg32_t fleet_stream(uint64_t master_seed, uint64_t replica, uint64_t year, uint64_t kind,
+                           uint64_t entity_id, uint64_t purpose);
+
+/* Uniform float in [0, 1) from the top 24 bits of a 32-bit output (exactly representable). */
+static inline float fleet_u01f(uint32_t x) { return (float)(x >> 8) * (1.0f / 16777216.0f); }
+
+/* ---- samplers (double precision, for set-up code; not for the hourly loop) ---------------- */
+
+double fleet_sample_normal(fleet_pcg32_t *rng, double mean, double sd);
+double fleet_sample_lognormal(fleet_pcg32_t *rng, double mu, double sigma); /* exp(N(mu,sigma)) */
+double fleet_sample_exponential(fleet_pcg32_t *rng, double mean);
+int fleet_sample_bernoulli(fleet_pcg32_t *rng, double p); /* 1 with probability p */
+uint32_t fleet_sample_poisson(fleet_pcg32_t *rng, double mean);
+
+#endif
