@@ -1,0 +1,41 @@
+/* h5_writer.h: the HDF5 result file of a run, written under a temporary name and renamed when
+ * complete (schema in README.md, "Output"). */
+#ifndef FLEET_H5_WRITER_H
+#define FLEET_H5_WRITER_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "year_totals.h"
+
+typedef struct {
+  const char *scenario_text;   /* resolved scenario (fleet_scenario_format) -> /scenario */
+  const char *scenario_sha256; /* its SHA-256, 64 lowercase hex digits -> /scenario@sha256 */
+  uint64_t seed;
+  int64_t first_replica; /* global index of the file's first replica */
+  int64_t replicas;      /* replicas in this file */
+  int64_t years;
+  int64_t vehicles;
+  int64_t threads;
+} fleet_run_info_t;
+
+typedef struct fleet_h5_writer fleet_h5_writer_t;
+
+/* Creates "<path>.tmp.<pid>" with the root attributes, /scenario and every dataset at its full
+ * size; *out receives the writer. */
+fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, fleet_h5_writer_t **out,
+                               fleet_error_t *err);
+
+/* Writes one replica-year: replica_offset in [0, replicas), year in [0, years). */
+fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_offset, int64_t year,
+                                   const fleet_year_totals_t *totals, fleet_error_t *err);
+
+/* Writes /runtime, closes the file, renames it to its final path and frees the writer (also on
+ * failure, when the temporary file is removed). */
+fleet_status_t fleet_h5_commit(fleet_h5_writer_t *writer, double wall_seconds, double vehicle_hours,
+                               fleet_error_t *err);
+
+/* Closes and removes the temporary file and frees the writer; for runs that fail. */
+void fleet_h5_discard(fleet_h5_writer_t *writer);
+
+#endif

@@ -1,0 +1,23 @@
+/* scenario.h: reading, overriding, validating and printing scenario files (YAML). */
+#ifndef FLEET_SCENARIO_H
+#define FLEET_SCENARIO_H
+
+#include "error.h"
+#include "params.h"
+
+/* Reads the YAML file at path, applies the overrides ("a.b.c=value", in order; each must name
+ * an existing scalar key, a sequence element by its index, e.g.
+ * "regions.bretagne.temperature_monthly_c.0=6.5"), checks every key, type, range and the rules
+ * that tie keys together, and fills params. On failure returns FLEET_ERR_SCENARIO with a message
+ * naming the file (or the override), the key, the line where known, the value and the rule;
+ * params is then unspecified. */
+fleet_status_t fleet_scenario_load(const char *path, const char *const *overrides, int override_count,
+                                   fleet_params_t *params, fleet_error_t *err);
+
+/* The resolved scenario as YAML text: every key in a fixed order with its value (shortest text
+ * that reads back to the same double: "%.17g" trimmed) and its unit as a comment. Loading this
+ * text gives the same params; equal params give byte-identical text. Caller frees; NULL if out
+ * of memory. */
+char *fleet_scenario_format(const fleet_params_t *params);
+
+#endif
