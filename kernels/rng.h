@@ -29,9 +29,11 @@ typedef enum {
   FLEET_ENTITY_NATION = 3,
 } fleet_entity_kind_t;
 
-/* Purposes; never renumber, only append. A per-day stream uses purpose BASE + day of year. */
+/* Purposes; never renumber, only append. A family of streams uses BASE + an index: each fixed
+ * attribute of a vehicle has its own stream, so changing how one attribute is drawn (a parameter
+ * sweep) leaves the others' draws untouched (common random numbers). */
 typedef enum {
-  FLEET_PURPOSE_ATTRIBUTES = 1,        /* a vehicle's fixed attributes (fleet generation) */
+  FLEET_PURPOSE_ATTRIBUTES = 1,        /* + attribute index (0..254): a vehicle's fixed attributes */
   FLEET_PURPOSE_MOBILITY_DAY = 0x1000, /* + day of year (0..364): that day's trip draws */
 } fleet_purpose_t;
 

@@ -1,0 +1,89 @@
+/* fleetmc_bench: one replica-year of a scenario's fleet (the baseline's 1,000,000 vehicles by
+ * default), timed without file output.
+ *
+ * Prints the set-up time (drawing the fleet), the year's wall time, ns per vehicle-hour (wall and
+ * per core), vehicle-hours per second, peak resident memory, and a checksum of the year's totals
+ * that must not change unless the model does (XSBench-style verification).
+ *
+ * usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T]   (CONFIG: configs/baseline.yaml) */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "fleet_year.h"
+#include "population.h"
+#include "scenario.h"
+
+static double peak_rss_mib(void) {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return (double)usage.ru_maxrss / 1024.0; /* Linux reports KiB */
+}
+
+int main(int argc, char **argv) {
+  const char *config = "configs/baseline.yaml";
+  const char *overrides[4] = {"simulation.replicas=1", "simulation.years=1", NULL, NULL};
+  int override_count = 2, threads = 0;
+  char vehicles_override[64];
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--vehicles") == 0 && i + 1 < argc) {
+      snprintf(vehicles_override, sizeof vehicles_override, "fleet.vehicles=%s", argv[++i]);
+      overrides[override_count++] = vehicles_override;
+    } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+      threads = atoi(argv[++i]);
+      if (threads < 1) {
+        fprintf(stderr, "fleetmc_bench: --threads must be >= 1\n");
+        return 2;
+      }
+    } else if (argv[i][0] != '-') {
+      config = argv[i];
+    } else {
+      fprintf(stderr, "usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T]\n");
+      return 2;
+    }
+  }
+  if (threads > 0) omp_set_num_threads(threads);
+  threads = omp_get_max_threads();
+
+  fleet_error_t err;
+  fleet_params_t *params = malloc(sizeof *params);
+  fleet_year_totals_t *totals = malloc(sizeof *totals);
+  if (!params || !totals) return 1;
+  if (fleet_scenario_load(config, overrides, override_count, params, &err) != FLEET_OK) {
+    fprintf(stderr, "fleetmc_bench: %s\n", err.message);
+    return 2;
+  }
+  fleet_population_t pop;
+  fleet_state_t state;
+  double t0 = omp_get_wtime();
+  if (fleet_population_create(params, params->first_replica, &pop, &err) != FLEET_OK ||
+      fleet_state_create(pop.slots, &state, &err) != FLEET_OK) {
+    fprintf(stderr, "fleetmc_bench: %s\n", err.message);
+    return 1;
+  }
+  fleet_state_reset(params, &pop, &state);
+  double t1 = omp_get_wtime();
+  if (fleet_simulate_year(params, &pop, &state, params->first_replica, 0, totals, &err) != FLEET_OK) {
+    fprintf(stderr, "fleetmc_bench: %s\n", err.message);
+    return 1;
+  }
+  double t2 = omp_get_wtime();
+
+  double checksum = totals->km_driven;
+  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++)
+    checksum += totals->storage_energy_kwh[h] + totals->storage_power_kw[h] + totals->plugged_vehicles[h];
+  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) checksum += totals->charging_energy_kwh[k];
+  double vehicle_hours = (double)params->vehicles * FLEET_HOURS_PER_YEAR;
+  double wall = t2 - t1;
+  printf("vehicles %lld threads %d setup_s %.3f year_s %.3f ns_per_vehicle_hour %.3f "
+         "ns_per_vehicle_hour_per_core %.3f vehicle_hours_per_s %.4g peak_rss_mib %.1f checksum %.17g\n",
+         (long long)params->vehicles, threads, t1 - t0, wall, wall * 1e9 / vehicle_hours,
+         wall * 1e9 * threads / vehicle_hours, vehicle_hours / wall, peak_rss_mib(), checksum);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
+  free(params);
+  free(totals);
+  return 0;
+}

@@ -1,0 +1,660 @@
+/* h5_writer.c: the HDF5 result file (schema in README.md, "Output").
+ *
+ * On-disk types are fixed (little-endian IEEE doubles, little-endian integers, variable-length
+ * UTF-8 strings) so a file reads the same on any machine; memory types are the native ones and
+ * HDF5 converts.
+ *
+ * HDF5's automatic error printing is switched off for the duration of each public call and the
+ * caller's handler is restored before the call returns (not once globally), so the library never
+ * writes to stderr behind the caller's back and a program that installs its own handler keeps it.
+ * Failures are reported through fleet_error_t instead, with the innermost HDF5 message appended,
+ * which is where the library says what actually went wrong (e.g. the errno of a failed open).
+ *
+ * Serial HDF5 is not thread-safe: call these functions from one thread at a time. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "h5_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "version.h"
+
+enum { STORAGE_ENERGY = 0, STORAGE_POWER, STORAGE_PLUGGED, STORAGE_COUNT };
+
+typedef struct {
+  const char *path; /* absolute path of the dataset in the file */
+  const char *units;
+  const char *description;
+} dataset_spec_t;
+
+static const dataset_spec_t storage_specs[STORAGE_COUNT] = {
+    [STORAGE_ENERGY] = {"/storage/energy_kwh", "kWh",
+                        "fleet total per hour: energy that plugged-in bidirectional cars can give back "
+                        "after discharge losses, above the larger of each owner's floor and the next "
+                        "trip's need; axes [replica, year, hour of the year]"},
+    [STORAGE_POWER] = {"/storage/power_kw", "kW",
+                       "fleet total per hour: power that plugged-in bidirectional cars can give back, "
+                       "each car capped by its charger; axes [replica, year, hour of the year]"},
+    [STORAGE_PLUGGED] = {"/storage/plugged_vehicles", "vehicles",
+                         "fleet total per hour: cars plugged in at home; "
+                         "axes [replica, year, hour of the year]"},
+};
+
+static const dataset_spec_t km_spec = {
+    "/mobility/km_driven", "km", "fleet total per year: distance driven; axes [replica, year]"};
+
+static const dataset_spec_t charging_spec = {
+    "/charging/energy_kwh", "kWh",
+    "fleet total per year: energy drawn from the grid (before charging losses) by source; "
+    "axes [replica, year, source], the sources named in the attribute sources"};
+
+static const dataset_spec_t scenario_spec = {
+    "/scenario", "",
+    "resolved scenario (YAML) of the run; the attribute sha256 is the SHA-256 of this text"};
+
+static const char *const group_paths[] = {"/storage", "/mobility", "/charging"};
+
+static const char runtime_units[] = "wall_seconds: s; vehicle_hours: h; ns_per_vehicle_hour: ns/h";
+static const char runtime_description[] =
+    "speed of the run: wall_seconds is the wall-clock time of the simulation, vehicle_hours the "
+    "vehicle-hours simulated (vehicles x replicas x years x 8760), ns_per_vehicle_hour = "
+    "wall_seconds x 1e9 / vehicle_hours (NaN when vehicle_hours is 0)";
+
+struct fleet_h5_writer {
+  char *path;     /* final path */
+  char *tmp_path; /* "<path>.tmp.<pid>", written until commit */
+  hid_t file;
+  hid_t storage[STORAGE_COUNT];
+  hid_t km_driven;
+  hid_t charging;
+  int64_t replicas;
+  int64_t years;
+};
+
+/* ---- error reporting ---------------------------------------------------------------------- */
+
+typedef struct {
+  H5E_auto2_t func;
+  void *data;
+  int saved;
+} h5_quiet_t;
+
+static void quiet_begin(h5_quiet_t *quiet) {
+  quiet->saved = H5Eget_auto2(H5E_DEFAULT, &quiet->func, &quiet->data) >= 0;
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static void quiet_end(const h5_quiet_t *quiet) {
+  if (quiet->saved) H5Eset_auto2(H5E_DEFAULT, quiet->func, quiet->data);
+}
+
+typedef struct {
+  char *text;
+  size_t size;
+} h5_detail_t;
+
+static herr_t detail_walk(unsigned n, const H5E_error2_t *entry, void *data) {
+  h5_detail_t *detail = data;
+  if (n == 0 && entry->desc) snprintf(detail->text, detail->size, "%s", entry->desc);
+  return 0;
+}
+
+/* Every HDF5 API call clears the error stack on entry, so this must run right after the call
+ * that failed, before any cleanup. */
+static fleet_status_t fail_h5(fleet_error_t *err, fleet_status_t code, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static fleet_status_t fail_h5(fleet_error_t *err, fleet_status_t code, const char *format, ...) {
+  char text[400] = "";
+  h5_detail_t detail = {text, sizeof text};
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, detail_walk, &detail); /* innermost entry first */
+  char message[FLEET_ERROR_MESSAGE_MAX];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(message, sizeof message, format, args);
+  va_end(args);
+  return fleet_error_set(err, code, "%s%s%s", message, text[0] ? ": HDF5: " : "", text);
+}
+
+/* ---- attributes --------------------------------------------------------------------------- */
+
+/* count 0: a scalar attribute; otherwise a 1-D one of count elements. */
+static fleet_status_t write_attr(fleet_error_t *err, const char *file, hid_t obj, const char *obj_path,
+                                 const char *name, hid_t file_type, hid_t mem_type, hsize_t count,
+                                 const void *buf) {
+  hid_t space = count ? H5Screate_simple(1, &count, NULL) : H5Screate(H5S_SCALAR);
+  if (space < 0)
+    return fail_h5(err, FLEET_ERR_HDF5, "cannot create dataspace of attribute %s of %s in %s", name,
+                   obj_path, file);
+  fleet_status_t status = FLEET_OK;
+  hid_t attr = H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
+  if (attr < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot create attribute %s of %s in %s", name, obj_path, file);
+  } else if (H5Awrite(attr, mem_type, buf) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot write attribute %s of %s in %s", name, obj_path, file);
+  }
+  if (attr >= 0 && H5Aclose(attr) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close attribute %s of %s in %s", name, obj_path, file);
+  if (H5Sclose(space) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataspace of attribute %s of %s in %s", name,
+                     obj_path, file);
+  return status;
+}
+
+/* Variable-length, NUL-terminated UTF-8: the one string type of the file. */
+static hid_t string_type(void) {
+  hid_t type = H5Tcopy(H5T_C_S1);
+  if (type < 0) return type;
+  if (H5Tset_size(type, H5T_VARIABLE) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0 ||
+      H5Tset_strpad(type, H5T_STR_NULLTERM) < 0) {
+    H5Tclose(type);
+    return -1;
+  }
+  return type;
+}
+
+static fleet_status_t write_attr_strings(fleet_error_t *err, const char *file, hid_t obj,
+                                         const char *obj_path, const char *name, hsize_t count,
+                                         const char *const *values) {
+  hid_t type = string_type();
+  if (type < 0)
+    return fail_h5(err, FLEET_ERR_HDF5, "cannot create string type of attribute %s of %s in %s", name,
+                   obj_path, file);
+  fleet_status_t status = write_attr(err, file, obj, obj_path, name, type, type, count, values);
+  if (H5Tclose(type) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close string type of attribute %s of %s in %s", name,
+                     obj_path, file);
+  return status;
+}
+
+static fleet_status_t write_attr_string(fleet_error_t *err, const char *file, hid_t obj,
+                                        const char *obj_path, const char *name, const char *value) {
+  return write_attr_strings(err, file, obj, obj_path, name, 0, &value);
+}
+
+static fleet_status_t write_units(fleet_error_t *err, const char *file, hid_t obj,
+                                  const dataset_spec_t *spec) {
+  fleet_status_t status = write_attr_string(err, file, obj, spec->path, "units", spec->units);
+  if (status != FLEET_OK) return status;
+  return write_attr_string(err, file, obj, spec->path, "description", spec->description);
+}
+
+/* ---- datasets ----------------------------------------------------------------------------- */
+
+/* A float64 dataset at its full size, with units and description; chunk NULL: contiguous.
+ * Unwritten elements read as NaN, so a replica-year that was never written cannot pass for 0. */
+static fleet_status_t create_f64_dataset(fleet_error_t *err, const char *file, hid_t loc,
+                                         const dataset_spec_t *spec, int rank, const hsize_t *dims,
+                                         const hsize_t *chunk, hid_t *out) {
+  *out = -1;
+  fleet_status_t status = FLEET_OK;
+  hid_t space = -1, dcpl = -1, dset = -1;
+  const double fill = NAN;
+  if ((space = H5Screate_simple(rank, dims, NULL)) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot create dataspace of dataset %s in %s", spec->path, file);
+    goto done;
+  }
+  if ((dcpl = H5Pcreate(H5P_DATASET_CREATE)) < 0 || (chunk && H5Pset_chunk(dcpl, rank, chunk) < 0) ||
+      H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot set creation properties of dataset %s in %s",
+                     spec->path, file);
+    goto done;
+  }
+  if ((dset = H5Dcreate2(loc, spec->path, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot create dataset %s in %s", spec->path, file);
+    goto done;
+  }
+  status = write_units(err, file, dset, spec);
+done:
+  if (dcpl >= 0 && H5Pclose(dcpl) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close creation properties of dataset %s in %s",
+                     spec->path, file);
+  if (space >= 0 && H5Sclose(space) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataspace of dataset %s in %s", spec->path, file);
+  if (status == FLEET_OK) {
+    *out = dset;
+  } else if (dset >= 0) {
+    H5Dclose(dset);
+  }
+  return status;
+}
+
+static fleet_status_t write_scenario(fleet_error_t *err, const char *file, hid_t loc,
+                                     const fleet_run_info_t *info) {
+  fleet_status_t status = FLEET_OK;
+  hid_t type = -1, space = -1, dset = -1;
+  const char *path = scenario_spec.path;
+  if ((type = string_type()) < 0 || (space = H5Screate(H5S_SCALAR)) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot create type or dataspace of dataset %s in %s", path, file);
+    goto done;
+  }
+  if ((dset = H5Dcreate2(loc, path, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot create dataset %s in %s", path, file);
+    goto done;
+  }
+  if (H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &info->scenario_text) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot write dataset %s in %s", path, file);
+    goto done;
+  }
+  if ((status = write_attr_string(err, file, dset, path, "sha256", info->scenario_sha256)) != FLEET_OK)
+    goto done;
+  status = write_units(err, file, dset, &scenario_spec);
+done:
+  if (dset >= 0 && H5Dclose(dset) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataset %s in %s", path, file);
+  if (space >= 0 && H5Sclose(space) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataspace of dataset %s in %s", path, file);
+  if (type >= 0 && H5Tclose(type) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close string type of dataset %s in %s", path, file);
+  return status;
+}
+
+static fleet_status_t create_group(fleet_error_t *err, const char *file, hid_t loc, const char *path,
+                                   hid_t *out) {
+  *out = H5Gcreate2(loc, path, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (*out < 0) return fail_h5(err, FLEET_ERR_HDF5, "cannot create group %s in %s", path, file);
+  return FLEET_OK;
+}
+
+static fleet_status_t close_group(fleet_error_t *err, const char *file, hid_t group, const char *path) {
+  if (H5Gclose(group) < 0) return fail_h5(err, FLEET_ERR_HDF5, "cannot close group %s in %s", path, file);
+  return FLEET_OK;
+}
+
+/* Writes count (row-major, rank dims) doubles at start. */
+static fleet_status_t write_block(fleet_error_t *err, const fleet_h5_writer_t *writer, hid_t dset,
+                                  const char *path, int rank, const hsize_t *start, const hsize_t *count,
+                                  const double *data) {
+  fleet_status_t status = FLEET_OK;
+  hid_t file_space = -1, mem_space = -1;
+  hsize_t n = 1;
+  for (int i = 0; i < rank; i++) n *= count[i];
+  if ((file_space = H5Dget_space(dset)) < 0 ||
+      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+      (mem_space = H5Screate_simple(1, &n, NULL)) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5,
+                     "cannot select replica offset %llu, year %llu of dataset %s in %s",
+                     (unsigned long long)start[0], (unsigned long long)start[1], path, writer->tmp_path);
+    goto done;
+  }
+  if (H5Dwrite(dset, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, data) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot write replica offset %llu, year %llu of dataset %s in %s",
+                     (unsigned long long)start[0], (unsigned long long)start[1], path, writer->tmp_path);
+    goto done;
+  }
+done:
+  if (mem_space >= 0 && H5Sclose(mem_space) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close memory dataspace of dataset %s in %s", path,
+                     writer->tmp_path);
+  if (file_space >= 0 && H5Sclose(file_space) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataspace of dataset %s in %s", path,
+                     writer->tmp_path);
+  return status;
+}
+
+/* ---- writer lifetime ---------------------------------------------------------------------- */
+
+/* Closes the datasets; reports the first failure (if err) but closes them all. */
+static fleet_status_t close_datasets(fleet_h5_writer_t *writer, fleet_error_t *err) {
+  fleet_status_t status = FLEET_OK;
+  hid_t *ids[STORAGE_COUNT + 2];
+  const char *paths[STORAGE_COUNT + 2];
+  for (int k = 0; k < STORAGE_COUNT; k++) {
+    ids[k] = &writer->storage[k];
+    paths[k] = storage_specs[k].path;
+  }
+  ids[STORAGE_COUNT] = &writer->km_driven;
+  paths[STORAGE_COUNT] = km_spec.path;
+  ids[STORAGE_COUNT + 1] = &writer->charging;
+  paths[STORAGE_COUNT + 1] = charging_spec.path;
+  for (int k = 0; k < STORAGE_COUNT + 2; k++) {
+    if (*ids[k] < 0) continue;
+    if (H5Dclose(*ids[k]) < 0 && status == FLEET_OK)
+      status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataset %s in %s", paths[k], writer->tmp_path);
+    *ids[k] = -1;
+  }
+  return status;
+}
+
+/* Closes whatever is open, removes the temporary file and frees the writer; errors ignored. */
+static void destroy(fleet_h5_writer_t *writer) {
+  if (!writer) return;
+  close_datasets(writer, NULL);
+  if (writer->file >= 0) H5Fclose(writer->file); /* H5F_CLOSE_STRONG: closes any leftover too */
+  if (writer->tmp_path) unlink(writer->tmp_path);
+  free(writer->tmp_path);
+  free(writer->path);
+  free(writer);
+}
+
+static int is_sha256_hex(const char *s) {
+  if (!s) return 0;
+  for (int i = 0; i < 64; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+  return s[64] == '\0';
+}
+
+static fleet_status_t check_info(const char *path, const fleet_run_info_t *info, fleet_error_t *err) {
+  if (!path || !path[0])
+    return fleet_error_set(err, FLEET_ERR_USAGE, "cannot create result file: the path is empty");
+  if (!info)
+    return fleet_error_set(err, FLEET_ERR_USAGE, "cannot create result file %s: no run info given", path);
+  if (!info->scenario_text)
+    return fleet_error_set(err, FLEET_ERR_USAGE, "cannot create result file %s: no scenario text given",
+                           path);
+  if (!is_sha256_hex(info->scenario_sha256))
+    return fleet_error_set(err, FLEET_ERR_USAGE,
+                           "cannot create result file %s: scenario sha256 must be 64 lowercase hex digits",
+                           path);
+  const struct {
+    const char *name;
+    int64_t value, min;
+  } ranges[] = {{"first_replica", info->first_replica, 0},
+                {"replicas", info->replicas, 1},
+                {"years", info->years, 1},
+                {"vehicles", info->vehicles, 1},
+                {"threads", info->threads, 1}};
+  for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+    if (ranges[i].value < ranges[i].min)
+      return fleet_error_set(err, FLEET_ERR_USAGE, "cannot create result file %s: %s = %" PRId64
+                             " must be >= %" PRId64, path, ranges[i].name, ranges[i].value, ranges[i].min);
+  if (info->first_replica > INT64_MAX - info->replicas)
+    return fleet_error_set(err, FLEET_ERR_USAGE,
+                           "cannot create result file %s: first_replica + replicas = %" PRId64 " + %" PRId64
+                           " overflows int64", path, info->first_replica, info->replicas);
+  return FLEET_OK;
+}
+
+static fleet_status_t write_root_attrs(fleet_error_t *err, const char *file, hid_t root,
+                                       const fleet_run_info_t *info) {
+  char created[32];
+  time_t now = time(NULL);
+  struct tm utc;
+  if (now == (time_t)-1 || !gmtime_r(&now, &utc) ||
+      strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
+    return fleet_error_set(err, FLEET_ERR_IO, "cannot read the clock for attribute created of / in %s",
+                           file);
+  const struct {
+    const char *name, *value;
+  } strings[] = {{"filetype", "fleetmc"},
+                 {"fleetmc_version", FLEETMC_VERSION},
+                 {"git_commit", FLEETMC_GIT_COMMIT},
+                 {"created", created}};
+  fleet_status_t status;
+  for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+    if ((status = write_attr_string(err, file, root, "/", strings[i].name, strings[i].value)) != FLEET_OK)
+      return status;
+  const int32_t format_version = FLEETMC_FORMAT_VERSION;
+  if ((status = write_attr(err, file, root, "/", "format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, 0,
+                           &format_version)) != FLEET_OK)
+    return status;
+  if ((status = write_attr(err, file, root, "/", "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0,
+                           &info->seed)) != FLEET_OK)
+    return status;
+  const struct {
+    const char *name;
+    const int64_t *value;
+  } ints[] = {{"first_replica", &info->first_replica},
+              {"replicas", &info->replicas},
+              {"years", &info->years},
+              {"vehicles", &info->vehicles},
+              {"threads", &info->threads}};
+  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+    if ((status = write_attr(err, file, root, "/", ints[i].name, H5T_STD_I64LE, H5T_NATIVE_INT64, 0,
+                             ints[i].value)) != FLEET_OK)
+      return status;
+  return FLEET_OK;
+}
+
+static fleet_status_t build_file(fleet_h5_writer_t *w, const fleet_run_info_t *info, fleet_error_t *err) {
+  const char *file = w->tmp_path;
+  fleet_status_t status;
+  hid_t root = H5Gopen2(w->file, "/", H5P_DEFAULT);
+  if (root < 0) return fail_h5(err, FLEET_ERR_HDF5, "cannot open group / in %s", file);
+  status = write_root_attrs(err, file, root, info);
+  if (H5Gclose(root) < 0 && status == FLEET_OK)
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close group / in %s", file);
+  if (status != FLEET_OK) return status;
+
+  if ((status = write_scenario(err, file, w->file, info)) != FLEET_OK) return status;
+
+  for (size_t i = 0; i < sizeof group_paths / sizeof group_paths[0]; i++) {
+    hid_t group;
+    if ((status = create_group(err, file, w->file, group_paths[i], &group)) != FLEET_OK) return status;
+    if ((status = close_group(err, file, group, group_paths[i])) != FLEET_OK) return status;
+  }
+
+  const hsize_t replicas = (hsize_t)info->replicas, years = (hsize_t)info->years;
+  const hsize_t hourly_dims[3] = {replicas, years, FLEET_HOURS_PER_YEAR};
+  const hsize_t hourly_chunk[3] = {1, 1, FLEET_HOURS_PER_YEAR}; /* one write_year row per chunk */
+  for (int k = 0; k < STORAGE_COUNT; k++)
+    if ((status = create_f64_dataset(err, file, w->file, &storage_specs[k], 3, hourly_dims, hourly_chunk,
+                                     &w->storage[k])) != FLEET_OK)
+      return status;
+
+  const hsize_t km_dims[2] = {replicas, years};
+  if ((status = create_f64_dataset(err, file, w->file, &km_spec, 2, km_dims, NULL, &w->km_driven)) !=
+      FLEET_OK)
+    return status;
+
+  const hsize_t charging_dims[3] = {replicas, years, FLEET_SOURCE_COUNT};
+  if ((status = create_f64_dataset(err, file, w->file, &charging_spec, 3, charging_dims, NULL,
+                                   &w->charging)) != FLEET_OK)
+    return status;
+  return write_attr_strings(err, file, w->charging, charging_spec.path, "sources", FLEET_SOURCE_COUNT,
+                            fleet_charge_source_names);
+}
+
+fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, fleet_h5_writer_t **out,
+                               fleet_error_t *err) {
+  if (!out) return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_create: out must not be NULL");
+  *out = NULL;
+  fleet_status_t status = check_info(path, info, err);
+  if (status != FLEET_OK) return status;
+
+  fleet_h5_writer_t *w = calloc(1, sizeof *w);
+  if (!w) return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory creating result file %s", path);
+  w->file = w->km_driven = w->charging = -1;
+  for (int k = 0; k < STORAGE_COUNT; k++) w->storage[k] = -1;
+  w->replicas = info->replicas;
+  w->years = info->years;
+  size_t tmp_size = strlen(path) + sizeof ".tmp." + 20;
+  w->path = malloc(strlen(path) + 1);
+  w->tmp_path = malloc(tmp_size);
+  if (!w->path || !w->tmp_path) {
+    free(w->path);
+    free(w->tmp_path);
+    free(w);
+    return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory creating result file %s", path);
+  }
+  strcpy(w->path, path);
+  snprintf(w->tmp_path, tmp_size, "%s.tmp.%ld", path, (long)getpid());
+
+  /* A leftover of an earlier process with our pid, which cannot still be writing it. */
+  if (unlink(w->tmp_path) != 0 && errno != ENOENT) {
+    status = fleet_error_set(err, FLEET_ERR_IO, "cannot remove stale temporary file %s: %s", w->tmp_path,
+                             strerror(errno));
+    free(w->tmp_path);
+    w->tmp_path = NULL; /* not ours: leave it */
+    destroy(w);
+    return status;
+  }
+
+  h5_quiet_t quiet;
+  quiet_begin(&quiet);
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  /* STRONG: closing the file also closes anything still open in it, so a failure path cannot
+   * leave the file open; commit checks separately that nothing was left open. */
+  if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot set access properties of %s", w->tmp_path);
+    if (fapl >= 0) H5Pclose(fapl);
+    free(w->tmp_path);
+    w->tmp_path = NULL;
+    goto fail;
+  }
+  w->file = H5Fcreate(w->tmp_path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+  if (w->file < 0) {
+    status = fail_h5(err, FLEET_ERR_IO, "cannot create file %s", w->tmp_path);
+    H5Pclose(fapl);
+    free(w->tmp_path); /* nothing of ours on disk (EXCL): leave whatever is there */
+    w->tmp_path = NULL;
+    goto fail;
+  }
+  if (H5Pclose(fapl) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close access properties of %s", w->tmp_path);
+    goto fail;
+  }
+  if ((status = build_file(w, info, err)) != FLEET_OK) goto fail;
+  quiet_end(&quiet);
+  *out = w;
+  return FLEET_OK;
+fail:
+  destroy(w);
+  quiet_end(&quiet);
+  return status;
+}
+
+fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_offset, int64_t year,
+                                   const fleet_year_totals_t *totals, fleet_error_t *err) {
+  if (!writer || !totals)
+    return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_write_year: writer and totals must not be NULL");
+  if (replica_offset < 0 || replica_offset >= writer->replicas)
+    return fleet_error_set(err, FLEET_ERR_USAGE,
+                           "cannot write replica offset %" PRId64 ", year %" PRId64 " to %s: the replica "
+                           "offset must be in [0, %" PRId64 ")",
+                           replica_offset, year, writer->tmp_path, writer->replicas);
+  if (year < 0 || year >= writer->years)
+    return fleet_error_set(err, FLEET_ERR_USAGE,
+                           "cannot write replica offset %" PRId64 ", year %" PRId64 " to %s: the year "
+                           "must be in [0, %" PRId64 ")",
+                           replica_offset, year, writer->tmp_path, writer->years);
+
+  const double *hourly[STORAGE_COUNT] = {
+      [STORAGE_ENERGY] = totals->storage_energy_kwh,
+      [STORAGE_POWER] = totals->storage_power_kw,
+      [STORAGE_PLUGGED] = totals->plugged_vehicles,
+  };
+  const hsize_t r = (hsize_t)replica_offset, y = (hsize_t)year;
+  fleet_status_t status = FLEET_OK;
+  h5_quiet_t quiet;
+  quiet_begin(&quiet);
+  for (int k = 0; k < STORAGE_COUNT && status == FLEET_OK; k++) {
+    const hsize_t start[3] = {r, y, 0}, count[3] = {1, 1, FLEET_HOURS_PER_YEAR};
+    status = write_block(err, writer, writer->storage[k], storage_specs[k].path, 3, start, count, hourly[k]);
+  }
+  if (status == FLEET_OK) {
+    const hsize_t start[2] = {r, y}, count[2] = {1, 1};
+    status = write_block(err, writer, writer->km_driven, km_spec.path, 2, start, count, &totals->km_driven);
+  }
+  if (status == FLEET_OK) {
+    const hsize_t start[3] = {r, y, 0}, count[3] = {1, 1, FLEET_SOURCE_COUNT};
+    status = write_block(err, writer, writer->charging, charging_spec.path, 3, start, count,
+                         totals->charging_energy_kwh);
+  }
+  quiet_end(&quiet);
+  return status;
+}
+
+static fleet_status_t write_runtime(fleet_h5_writer_t *w, double wall_seconds, double vehicle_hours,
+                                    fleet_error_t *err) {
+  const char *file = w->tmp_path, *path = "/runtime";
+  const double ns_per_vehicle_hour = vehicle_hours > 0 ? wall_seconds * 1e9 / vehicle_hours : NAN;
+  const struct {
+    const char *name;
+    const double *value;
+  } values[] = {{"wall_seconds", &wall_seconds},
+                {"vehicle_hours", &vehicle_hours},
+                {"ns_per_vehicle_hour", &ns_per_vehicle_hour}};
+  hid_t group;
+  fleet_status_t status = create_group(err, file, w->file, path, &group);
+  if (status != FLEET_OK) return status;
+  for (size_t i = 0; i < sizeof values / sizeof values[0] && status == FLEET_OK; i++)
+    status = write_attr(err, file, group, path, values[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0,
+                        values[i].value);
+  if (status == FLEET_OK) status = write_attr_string(err, file, group, path, "units", runtime_units);
+  if (status == FLEET_OK)
+    status = write_attr_string(err, file, group, path, "description", runtime_description);
+  fleet_status_t closed = close_group(err, file, group, path);
+  return status != FLEET_OK ? status : closed;
+}
+
+/* So that after a crash the final name never points at a file whose data is not yet on disk. */
+static fleet_status_t sync_file(const char *path, fleet_error_t *err) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return fleet_error_set(err, FLEET_ERR_IO, "cannot open %s to sync it: %s", path, strerror(errno));
+  if (fsync(fd) != 0) {
+    int e = errno;
+    close(fd);
+    return fleet_error_set(err, FLEET_ERR_IO, "cannot sync %s: %s", path, strerror(e));
+  }
+  if (close(fd) != 0) return fleet_error_set(err, FLEET_ERR_IO, "cannot close %s: %s", path, strerror(errno));
+  return FLEET_OK;
+}
+
+fleet_status_t fleet_h5_commit(fleet_h5_writer_t *writer, double wall_seconds, double vehicle_hours,
+                               fleet_error_t *err) {
+  if (!writer) return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_commit: writer must not be NULL");
+  fleet_status_t status = FLEET_OK;
+  h5_quiet_t quiet;
+  quiet_begin(&quiet);
+  if (!isfinite(wall_seconds) || wall_seconds < 0 || !isfinite(vehicle_hours) || vehicle_hours < 0) {
+    status = fleet_error_set(err, FLEET_ERR_USAGE,
+                             "cannot commit %s: wall_seconds = %g and vehicle_hours = %g must be finite "
+                             "and >= 0", writer->tmp_path, wall_seconds, vehicle_hours);
+    goto fail;
+  }
+  if ((status = write_runtime(writer, wall_seconds, vehicle_hours, err)) != FLEET_OK) goto fail;
+  if ((status = close_datasets(writer, err)) != FLEET_OK) goto fail;
+
+  ssize_t open_objects = H5Fget_obj_count(writer->file, H5F_OBJ_ALL);
+  if (open_objects < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot count open objects in %s", writer->tmp_path);
+    goto fail;
+  }
+  if (open_objects != 1) { /* the file itself */
+    status = fleet_error_set(err, FLEET_ERR_HDF5, "cannot commit %s: %zd HDF5 objects besides the file are "
+                             "still open", writer->tmp_path, open_objects - 1);
+    goto fail;
+  }
+  if (H5Fclose(writer->file) < 0) {
+    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close %s", writer->tmp_path);
+    goto fail;
+  }
+  writer->file = -1;
+  if ((status = sync_file(writer->tmp_path, err)) != FLEET_OK) goto fail;
+  if (rename(writer->tmp_path, writer->path) != 0) {
+    status = fleet_error_set(err, FLEET_ERR_IO, "cannot rename %s to %s: %s", writer->tmp_path, writer->path,
+                             strerror(errno));
+    goto fail;
+  }
+  free(writer->tmp_path);
+  writer->tmp_path = NULL; /* renamed: nothing left to remove */
+  destroy(writer);
+  quiet_end(&quiet);
+  return FLEET_OK;
+fail:
+  destroy(writer);
+  quiet_end(&quiet);
+  return status;
+}
+
+void fleet_h5_discard(fleet_h5_writer_t *writer) {
+  if (!writer) return;
+  h5_quiet_t quiet;
+  quiet_begin(&quiet);
+  destroy(writer);
+  quiet_end(&quiet);
+}

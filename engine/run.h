@@ -1,0 +1,47 @@
+/* run.h: a whole run: the fleet, replicas x years, the result file and the summary. */
+#ifndef FLEET_RUN_H
+#define FLEET_RUN_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "params.h"
+
+typedef struct {
+  const char *output_path; /* final path of the HDF5 file */
+  int threads;             /* OpenMP threads; 0 = OpenMP's default */
+  int progress;            /* 1: report progress on stderr */
+} fleet_run_options_t;
+
+/* Bins of the histogram of hourly fleet storage energy (for quantiles that do not need every
+ * hour kept in memory). */
+#define FLEET_SUMMARY_BINS 4096
+
+typedef struct {
+  double wall_seconds;
+  double vehicle_hours;
+  int threads;
+  int64_t replica_years;
+  double km_per_vehicle_year;              /* mean over vehicles and replica-years */
+  double charging_kwh_per_year[3];         /* fleet, mean per replica-year, by source */
+  double storage_energy_mean_kwh;          /* over all hours */
+  double storage_energy_min_kwh, storage_energy_max_kwh;
+  double storage_power_mean_kw;
+  double plugged_mean;
+  double nominal_storage_kwh;              /* the proposal's reading: N x battery x (target - floor) */
+  double hours_above_nominal_share;
+  double histogram_top_kwh;                /* upper edge of the histogram: N x battery */
+  int64_t energy_histogram[FLEET_SUMMARY_BINS];
+  int64_t hours;
+} fleet_run_summary_t;
+
+/* Runs the scenario and writes options->output_path; scenario_text is the resolved scenario
+ * stored in the file. */
+fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text, const fleet_run_options_t *options,
+                         fleet_run_summary_t *summary, fleet_error_t *err);
+
+/* Quantile q in [0,1] of hourly fleet storage energy from the summary's histogram (kWh; the
+ * upper edge of the bin where the cumulative count reaches q). */
+double fleet_summary_energy_quantile(const fleet_run_summary_t *summary, double q);
+
+#endif

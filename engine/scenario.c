@@ -1,0 +1,985 @@
+/* scenario.c: scenario files (YAML, read with libyaml) -> fleet_params_t, with --set overrides.
+ *
+ * Three passes, so each check lives in one place:
+ *   1. libyaml events -> a small tree (mapping order kept, line numbers kept, duplicate keys and
+ *      aliases refused);
+ *   2. each override "a.b.c=value" replaces the text of an existing scalar of that tree;
+ *   3. one walk checks the tree against param_table (the single list of keys, types, ranges and
+ *      units), then the rules that tie keys together run on the filled struct.
+ * No defaults live here: a key missing from the file is an error. */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* ---------------------------------------------------------------------------------------------
+ * The parameter table: every key of a scenario, in the order fleet_scenario_format prints them.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum { PT_REAL, PT_INT, PT_UINT64, PT_BOOL, PT_ENUM, PT_REAL_ARRAY } param_type_t;
+
+typedef struct {
+  const char *section; /* top-level key; "regions" marks a field of each region */
+  const char *name;    /* key inside the section (inside each region for "regions") */
+  param_type_t type;
+  size_t offset;       /* into fleet_params_t, or into fleet_region_t for "regions" */
+  double min, max;     /* inclusive range for REAL, INT and each REAL_ARRAY element */
+  const char *unit;
+  const char *const *enum_names; /* PT_ENUM: names in enum value order, NULL-terminated */
+} param_desc_t;
+
+#define REGIONS_SECTION "regions"
+
+static const char *const plug_policy_names[] = {"every_arrival", "below_threshold", NULL};
+
+_Static_assert(sizeof(fleet_plug_policy_t) == sizeof(int), "enums are stored as int");
+
+#define P_REAL(sec, field, lo, hi, unit) \
+  {#sec, #field, PT_REAL, offsetof(fleet_params_t, field), lo, hi, unit, NULL}
+#define P_INT(sec, field, lo, hi, unit) \
+  {#sec, #field, PT_INT, offsetof(fleet_params_t, field), lo, hi, unit, NULL}
+#define P_UINT64(sec, field, unit) \
+  {#sec, #field, PT_UINT64, offsetof(fleet_params_t, field), 0, 0, unit, NULL}
+#define P_BOOL(sec, field) \
+  {#sec, #field, PT_BOOL, offsetof(fleet_params_t, field), 0, 0, "true | false", NULL}
+#define P_ENUM(sec, field, names, unit) \
+  {#sec, #field, PT_ENUM, offsetof(fleet_params_t, field), 0, 0, unit, names}
+#define R_REAL(field, lo, hi, unit) \
+  {REGIONS_SECTION, #field, PT_REAL, offsetof(fleet_region_t, field), lo, hi, unit, NULL}
+#define R_ARRAY(field, lo, hi, unit) \
+  {REGIONS_SECTION, #field, PT_REAL_ARRAY, offsetof(fleet_region_t, field), lo, hi, unit, NULL}
+
+/* Ranges are the physically meaningful span of each quantity, not a plausibility band: the point
+ * of the tool is to let a user move a figure far from the published one. Hours of day are
+ * 0..23 because the engine steps hourly within one day. */
+static const param_desc_t param_table[] = {
+    P_UINT64(simulation, seed, "unsigned 64-bit integer"),
+    P_INT(simulation, replicas, 1, 1000000, "replicas"),
+    P_INT(simulation, first_replica, 0, 1e12, "replica index"),
+    P_INT(simulation, years, 1, 100, "years"),
+    P_INT(simulation, first_weekday, 0, 6, "weekday, 0 = Monday"),
+    P_BOOL(simulation, redraw_fleet_per_replica),
+
+    P_INT(fleet, vehicles, 1, 100000000, "vehicles"),
+    P_REAL(fleet, battery_kwh, 1, 200, "kWh"),
+    P_REAL(fleet, initial_soc_fraction, 0, 1, "fraction of capacity"),
+    P_REAL(fleet, charge_target_fraction, 0, 1, "fraction of capacity"),
+    P_REAL(fleet, soc_floor_fraction_min, 0, 1, "fraction of capacity"),
+    P_REAL(fleet, soc_floor_fraction_max, 0, 1, "fraction of capacity"),
+    P_REAL(fleet, consumption_kwh_per_km_min, 0.01, 1, "kWh/km"),
+    P_REAL(fleet, consumption_kwh_per_km_max, 0.01, 1, "kWh/km"),
+    P_REAL(fleet, bidirectional_share, 0, 1, "fraction of vehicles"),
+    P_REAL(fleet, home_socket_share, 0, 1, "fraction of vehicles"),
+    P_REAL(fleet, home_wallbox_share, 0, 1, "fraction of vehicles"),
+    P_REAL(fleet, employed_share, 0, 1, "fraction of households"),
+
+    P_REAL(consumption, cold_threshold_c, -50, 50, "C"),
+    P_REAL(consumption, cold_increase_per_c, 0, 1, "1/C"),
+    P_REAL(consumption, heat_threshold_c, -50, 50, "C"),
+    P_REAL(consumption, heat_increase_per_c, 0, 1, "1/C"),
+
+    P_REAL(charging, socket_power_kw, 0.1, 22, "kW"),
+    P_REAL(charging, wallbox_power_kw, 0.1, 22, "kW"),
+    P_REAL(charging, socket_efficiency, 0.01, 1, "fraction"),
+    P_REAL(charging, wallbox_efficiency, 0.01, 1, "fraction"),
+    P_REAL(charging, discharge_efficiency, 0.01, 1, "fraction"),
+    P_ENUM(charging, plug_policy, plug_policy_names, "every_arrival | below_threshold"),
+    P_REAL(charging, plug_threshold_fraction, 0, 1, "fraction of capacity"),
+    P_REAL(charging, public_reserve_fraction, 0, 1, "fraction of capacity"),
+    P_REAL(charging, public_target_fraction, 0, 1, "fraction of capacity"),
+    P_REAL(charging, public_efficiency, 0.01, 1, "fraction"),
+
+    P_REAL(mobility, commute_km_median, 0.1, 1000, "km"),
+    P_REAL(mobility, commute_km_log_sd, 0, 5, "ln(km)"),
+    P_REAL(mobility, commute_km_max, 0.1, 2000, "km"),
+    P_INT(mobility, workdays_per_week, 0, 7, "days/week"),
+    P_REAL(mobility, work_absence_probability, 0, 1, "probability"),
+    P_REAL(mobility, telework_worker_share, 0, 1, "fraction of workers"),
+    P_REAL(mobility, telework_day_probability, 0, 1, "probability"),
+    P_REAL(mobility, departure_hour_mean, 0, 23, "hour of day"),
+    P_REAL(mobility, departure_hour_sd, 0, 24, "h"),
+    P_INT(mobility, departure_hour_min, 0, 23, "hour of day"),
+    P_INT(mobility, departure_hour_max, 0, 23, "hour of day"),
+    P_REAL(mobility, work_hours_mean, 0, 23, "h"),
+    P_REAL(mobility, work_hours_sd, 0, 24, "h"),
+    P_INT(mobility, work_hours_min, 0, 23, "h"),
+    P_INT(mobility, work_hours_max, 0, 23, "h"),
+    P_REAL(mobility, errand_day_probability, 0, 1, "probability"),
+    P_REAL(mobility, errand_km_mean, 0, 1000, "km"),
+    P_INT(mobility, errand_hour_min, 0, 23, "hour of day"),
+    P_INT(mobility, errand_hour_max, 0, 23, "hour of day"),
+    P_INT(mobility, errand_duration_hours, 0, 23, "h"),
+    P_REAL(mobility, weekend_trip_probability, 0, 1, "probability"),
+    P_REAL(mobility, weekend_trip_km_mean, 0, 2000, "km"),
+    P_INT(mobility, weekend_trip_hour_min, 0, 23, "hour of day"),
+    P_INT(mobility, weekend_trip_hour_max, 0, 23, "hour of day"),
+    P_INT(mobility, weekend_trip_duration_hours, 0, 23, "h"),
+    P_REAL(mobility, long_trips_per_year, 0, 365, "trips/year"),
+    P_REAL(mobility, long_trip_km_min, 0, 5000, "km"),
+    P_REAL(mobility, long_trip_extra_km_mean, 0, 10000, "km"),
+    P_REAL(mobility, long_trip_nights_mean, 0, 365, "nights"),
+    P_INT(mobility, long_trip_departure_hour, 0, 23, "hour of day"),
+    P_INT(mobility, long_trip_return_hour, 0, 23, "hour of day"),
+
+    R_REAL(fleet_share, 0, 1, "fraction of vehicles"),
+    R_ARRAY(temperature_monthly_c, -60, 60, "C"),
+};
+
+enum { PARAM_COUNT = sizeof param_table / sizeof param_table[0] };
+
+static bool is_region_desc(const param_desc_t *d) { return strcmp(d->section, REGIONS_SECTION) == 0; }
+
+static bool section_known(const char *name) {
+  for (size_t i = 0; i < PARAM_COUNT; i++)
+    if (strcmp(param_table[i].section, name) == 0) return true;
+  return false;
+}
+
+/* Index of a key of the table, "section.name" (for region fields: "regions.name"); -1 if none. */
+static int desc_index(const char *section, const char *name) {
+  for (size_t i = 0; i < PARAM_COUNT; i++)
+    if (strcmp(param_table[i].section, section) == 0 && strcmp(param_table[i].name, name) == 0)
+      return (int)i;
+  return -1;
+}
+
+/* Shortest "%.*g" text that strtod reads back to the same double; whole numbers below 1e15
+ * in plain digits (150, not 1.5e+02), which reads back exactly too. */
+static void format_double(double v, char *buf, size_t cap) {
+  if (v == floor(v) && fabs(v) < 1e15) {
+    snprintf(buf, cap, "%.0f", v);
+    if (strtod(buf, NULL) == v) return;
+  }
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(buf, cap, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) return;
+  }
+  snprintf(buf, cap, "%.17g", v);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The tree
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING } node_kind_t;
+
+typedef struct node node_t;
+
+typedef struct {
+  char *key;
+  int line; /* of the key */
+  node_t *value;
+} entry_t;
+
+struct node {
+  node_kind_t kind;
+  int line;             /* 1-based line where the node starts */
+  char *text;           /* NODE_SCALAR: the scalar, NUL-terminated */
+  size_t len;           /* NODE_SCALAR: its length (the scalar may hold a NUL) */
+  const char *override; /* NODE_SCALAR: the --set text that replaced it, or NULL */
+  entry_t *entries;     /* NODE_MAPPING, in file order */
+  node_t **items;       /* NODE_SEQUENCE */
+  size_t count, cap;
+};
+
+static void node_free(node_t *n) {
+  if (!n) return;
+  free(n->text);
+  for (size_t i = 0; n->entries && i < n->count; i++) {
+    free(n->entries[i].key);
+    node_free(n->entries[i].value);
+  }
+  for (size_t i = 0; n->items && i < n->count; i++) node_free(n->items[i]);
+  free(n->entries);
+  free(n->items);
+  free(n);
+}
+
+static char *copy_text(const char *s, size_t len) {
+  char *c = malloc(len + 1);
+  if (!c) return NULL;
+  memcpy(c, s, len);
+  c[len] = '\0';
+  return c;
+}
+
+static const char *kind_name(node_kind_t kind) {
+  switch (kind) {
+    case NODE_SCALAR: return "a scalar";
+    case NODE_SEQUENCE: return "a sequence";
+    case NODE_MAPPING: return "a mapping";
+  }
+  return "a node";
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Messages
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct {
+  const char *path; /* the scenario file */
+  fleet_error_t *err;
+} ctx_t;
+
+/* Where a value came from: "file:line", "file" (line unknown) or "--set text". */
+static void where(const ctx_t *c, const node_t *n, int line, char *buf, size_t cap) {
+  if (n && n->override)
+    snprintf(buf, cap, "--set %s", n->override);
+  else if (line > 0)
+    snprintf(buf, cap, "%s:%d", c->path, line);
+  else
+    snprintf(buf, cap, "%s", c->path);
+}
+
+static fleet_status_t fail(const ctx_t *c, const node_t *n, int line, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static fleet_status_t fail(const ctx_t *c, const node_t *n, int line, const char *format, ...) {
+  char prefix[FLEET_ERROR_MESSAGE_MAX];
+  char body[FLEET_ERROR_MESSAGE_MAX];
+  where(c, n, line, prefix, sizeof prefix);
+  va_list args;
+  va_start(args, format);
+  vsnprintf(body, sizeof body, format, args);
+  va_end(args);
+  return fleet_error_set(c->err, FLEET_ERR_SCENARIO, "%s: %s", prefix, body);
+}
+
+static fleet_status_t nomem(const ctx_t *c) {
+  return fleet_error_set(c->err, FLEET_ERR_NOMEM, "%s: out of memory while reading the scenario",
+                         c->path);
+}
+
+/* Dotted key paths, truncated (never overflowing) at the buffer size. */
+enum { KEY_MAX = 256 };
+
+static size_t path_push(char *path, size_t len, const char *component) {
+  size_t at = len;
+  if (at > 0 && at + 1 < KEY_MAX) path[at++] = '.';
+  size_t n = strlen(component);
+  if (at + n >= KEY_MAX) n = KEY_MAX - 1 - at;
+  memcpy(path + at, component, n);
+  path[at + n] = '\0';
+  return at + n;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Pass 1: libyaml events -> tree
+ * ------------------------------------------------------------------------------------------- */
+
+enum { MAX_DEPTH = 32 };
+
+static fleet_status_t next_event(const ctx_t *c, yaml_parser_t *p, yaml_event_t *ev) {
+  if (yaml_parser_parse(p, ev)) return FLEET_OK;
+  if (p->error == YAML_MEMORY_ERROR) return nomem(c);
+  if (p->error == YAML_READER_ERROR)
+    return fail(c, NULL, 0, "cannot read the file as YAML text: %s",
+                p->problem ? p->problem : "input error");
+  int line = (int)p->problem_mark.line + 1;
+  if (p->context)
+    return fail(c, NULL, line, "YAML syntax error: %s (%s, line %d)",
+                p->problem ? p->problem : "unknown problem", p->context,
+                (int)p->context_mark.line + 1);
+  return fail(c, NULL, line, "YAML syntax error: %s", p->problem ? p->problem : "unknown problem");
+}
+
+static fleet_status_t grow(const ctx_t *c, node_t *n) {
+  if (n->count < n->cap) return FLEET_OK;
+  size_t cap = n->cap ? 2 * n->cap : 8;
+  if (n->kind == NODE_MAPPING) {
+    entry_t *e = realloc(n->entries, cap * sizeof *e);
+    if (!e) return nomem(c);
+    n->entries = e;
+  } else {
+    node_t **items = realloc(n->items, cap * sizeof *items);
+    if (!items) return nomem(c);
+    n->items = items;
+  }
+  n->cap = cap;
+  return FLEET_OK;
+}
+
+/* Builds the node that starts with *ev (consumed here) and everything below it. */
+static fleet_status_t parse_node(const ctx_t *c, yaml_parser_t *p, yaml_event_t *ev, char *path,
+                                 size_t path_len, int depth, node_t **out) {
+  *out = NULL;
+  int line = (int)ev->start_mark.line + 1;
+  yaml_event_type_t type = ev->type;
+  node_t *n = calloc(1, sizeof *n);
+  if (!n) {
+    yaml_event_delete(ev);
+    return nomem(c);
+  }
+  n->line = line;
+  fleet_status_t st = FLEET_OK;
+
+  if (type == YAML_SCALAR_EVENT) {
+    n->kind = NODE_SCALAR;
+    n->len = ev->data.scalar.length;
+    n->text = copy_text((const char *)ev->data.scalar.value, n->len);
+    yaml_event_delete(ev);
+    if (!n->text) st = nomem(c);
+  } else if (type == YAML_ALIAS_EVENT) {
+    yaml_event_delete(ev);
+    st = fail(c, NULL, line, "key %s: YAML aliases (*name) are not supported: write the value out",
+              path_len ? path : "(top level)");
+  } else if (type != YAML_SEQUENCE_START_EVENT && type != YAML_MAPPING_START_EVENT) {
+    yaml_event_delete(ev);
+    st = fail(c, NULL, line, "unexpected YAML structure");
+  } else if (depth >= MAX_DEPTH) {
+    yaml_event_delete(ev);
+    st = fail(c, NULL, line, "key %s: nested deeper than %d levels", path, MAX_DEPTH);
+  } else if (type == YAML_SEQUENCE_START_EVENT) {
+    n->kind = NODE_SEQUENCE;
+    yaml_event_delete(ev);
+    for (;;) {
+      yaml_event_t item;
+      if ((st = next_event(c, p, &item)) != FLEET_OK) break;
+      if (item.type == YAML_SEQUENCE_END_EVENT) {
+        yaml_event_delete(&item);
+        break;
+      }
+      if ((st = grow(c, n)) != FLEET_OK) {
+        yaml_event_delete(&item);
+        break;
+      }
+      char index[32];
+      snprintf(index, sizeof index, "%zu", n->count);
+      size_t len = path_push(path, path_len, index);
+      node_t *child;
+      st = parse_node(c, p, &item, path, len, depth + 1, &child);
+      path[path_len] = '\0';
+      if (st != FLEET_OK) break;
+      n->items[n->count++] = child;
+    }
+  } else {
+    n->kind = NODE_MAPPING;
+    yaml_event_delete(ev);
+    for (;;) {
+      yaml_event_t key;
+      if ((st = next_event(c, p, &key)) != FLEET_OK) break;
+      if (key.type == YAML_MAPPING_END_EVENT) {
+        yaml_event_delete(&key);
+        break;
+      }
+      int key_line = (int)key.start_mark.line + 1;
+      if (key.type != YAML_SCALAR_EVENT) {
+        yaml_event_delete(&key);
+        st = fail(c, NULL, key_line, "key %s: a mapping key must be a plain name, not %s",
+                  path_len ? path : "(top level)",
+                  key.type == YAML_MAPPING_START_EVENT ? "a mapping" : "a sequence or alias");
+        break;
+      }
+      char *name = copy_text((const char *)key.data.scalar.value, key.data.scalar.length);
+      yaml_event_delete(&key);
+      if (!name) {
+        st = nomem(c);
+        break;
+      }
+      size_t len = path_push(path, path_len, name);
+      for (size_t i = 0; i < n->count; i++) {
+        if (strcmp(n->entries[i].key, name) == 0) {
+          st = fail(c, NULL, key_line, "key %s: duplicate key (first given at line %d)", path,
+                    n->entries[i].line);
+          break;
+        }
+      }
+      if (st == FLEET_OK) st = grow(c, n);
+      yaml_event_t value;
+      if (st == FLEET_OK) st = next_event(c, p, &value);
+      node_t *child = NULL;
+      if (st == FLEET_OK) st = parse_node(c, p, &value, path, len, depth + 1, &child);
+      path[path_len] = '\0';
+      if (st != FLEET_OK) {
+        free(name);
+        break;
+      }
+      n->entries[n->count++] = (entry_t){.key = name, .line = key_line, .value = child};
+    }
+  }
+
+  if (st != FLEET_OK) {
+    node_free(n);
+    return st;
+  }
+  *out = n;
+  return FLEET_OK;
+}
+
+static fleet_status_t parse_stream(const ctx_t *c, yaml_parser_t *p, node_t **root) {
+  yaml_event_t ev;
+  fleet_status_t st = next_event(c, p, &ev); /* stream start */
+  if (st != FLEET_OK) return st;
+  yaml_event_delete(&ev);
+  if ((st = next_event(c, p, &ev)) != FLEET_OK) return st;
+  if (ev.type != YAML_DOCUMENT_START_EVENT) {
+    yaml_event_delete(&ev);
+    return fail(c, NULL, 0,
+                "the file is empty: expected a mapping of sections (simulation, fleet, ...)");
+  }
+  yaml_event_delete(&ev);
+  if ((st = next_event(c, p, &ev)) != FLEET_OK) return st;
+  char path[KEY_MAX] = "";
+  if ((st = parse_node(c, p, &ev, path, 0, 0, root)) != FLEET_OK) return st;
+  if ((*root)->kind != NODE_MAPPING)
+    return fail(c, NULL, (*root)->line,
+                "the top level must be a mapping of sections (simulation, fleet, ...), not %s",
+                kind_name((*root)->kind));
+  if ((st = next_event(c, p, &ev)) != FLEET_OK) return st; /* document end */
+  yaml_event_delete(&ev);
+  if ((st = next_event(c, p, &ev)) != FLEET_OK) return st;
+  bool more = ev.type != YAML_STREAM_END_EVENT;
+  int line = (int)ev.start_mark.line + 1;
+  yaml_event_delete(&ev);
+  if (more) return fail(c, NULL, line, "a second YAML document: a scenario is one document");
+  return FLEET_OK;
+}
+
+static fleet_status_t read_tree(const ctx_t *c, node_t **root) {
+  *root = NULL;
+  FILE *f = fopen(c->path, "rb");
+  if (!f) return fail(c, NULL, 0, "cannot open the scenario file: %s", strerror(errno));
+  yaml_parser_t p;
+  if (!yaml_parser_initialize(&p)) {
+    fclose(f);
+    return nomem(c);
+  }
+  yaml_parser_set_input_file(&p, f);
+  fleet_status_t st = parse_stream(c, &p, root);
+  yaml_parser_delete(&p);
+  fclose(f);
+  if (st != FLEET_OK) {
+    node_free(*root);
+    *root = NULL;
+  }
+  return st;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Pass 2: overrides
+ * ------------------------------------------------------------------------------------------- */
+
+static bool all_digits(const char *s) {
+  if (!*s) return false;
+  for (; *s; s++)
+    if (!isdigit((unsigned char)*s)) return false;
+  return true;
+}
+
+static fleet_status_t apply_override(const ctx_t *c, node_t *root, const char *text) {
+  const char *eq = strchr(text, '=');
+  if (!eq || eq == text)
+    return fleet_error_set(c->err, FLEET_ERR_SCENARIO,
+                           "--set %s: malformed override: expected KEY=VALUE with a dotted key, "
+                           "e.g. fleet.vehicles=1000",
+                           text);
+  char *key = copy_text(text, (size_t)(eq - text));
+  if (!key) return nomem(c);
+  fleet_status_t st = FLEET_OK;
+  node_t *n = root;
+  char *component = key;
+  for (;;) {
+    char *dot = strchr(component, '.');
+    if (dot) *dot = '\0';
+    node_t *next = NULL;
+    if (n->kind == NODE_MAPPING) {
+      for (size_t i = 0; i < n->count && !next; i++)
+        if (strcmp(n->entries[i].key, component) == 0) next = n->entries[i].value;
+    } else if (n->kind == NODE_SEQUENCE && all_digits(component)) {
+      errno = 0;
+      unsigned long long index = strtoull(component, NULL, 10);
+      if (errno == 0 && index < n->count) next = n->items[index];
+    }
+    if (dot) *dot = '.';
+    if (!next) {
+      const char *hint = n->kind == NODE_SEQUENCE ? " (a sequence element is named by its index, "
+                                                    "from 0)"
+                                                  : "";
+      st = fleet_error_set(c->err, FLEET_ERR_SCENARIO,
+                           "--set %s: key %.*s: unknown key: the scenario file %s has no such "
+                           "key%s",
+                           text, (int)(eq - text), text, c->path, hint);
+      break;
+    }
+    n = next;
+    if (!dot) break;
+    component = dot + 1;
+  }
+  if (st == FLEET_OK && n->kind != NODE_SCALAR)
+    st = fleet_error_set(c->err, FLEET_ERR_SCENARIO,
+                         "--set %s: key %s: unknown key: it names %s (line %d of %s); an override "
+                         "must name a single value or a sequence element by its index",
+                         text, key, kind_name(n->kind), n->line, c->path);
+  free(key);
+  if (st != FLEET_OK) return st;
+  size_t len = strlen(eq + 1);
+  char *value = copy_text(eq + 1, len);
+  if (!value) return nomem(c);
+  free(n->text);
+  n->text = value;
+  n->len = len;
+  n->override = text;
+  return FLEET_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Pass 3: the walk against param_table
+ * ------------------------------------------------------------------------------------------- */
+
+/* A scalar as shown in messages: an empty one as "". */
+static const char *shown(const node_t *n) { return n->len ? n->text : "\"\""; }
+
+static bool parse_real(const node_t *n, double *out) {
+  if (n->len == 0 || isspace((unsigned char)n->text[0])) return false;
+  char *end;
+  double v = strtod(n->text, &end);
+  if (end != n->text + n->len || !isfinite(v)) return false;
+  *out = v;
+  return true;
+}
+
+static bool parse_int(const node_t *n, int64_t *out) {
+  if (n->len == 0 || isspace((unsigned char)n->text[0])) return false;
+  char *end;
+  errno = 0;
+  long long v = strtoll(n->text, &end, 10);
+  if (end != n->text + n->len || errno == ERANGE) return false;
+  *out = (int64_t)v;
+  return true;
+}
+
+static bool parse_uint64(const node_t *n, uint64_t *out) {
+  if (strlen(n->text) != n->len || !all_digits(n->text)) return false;
+  errno = 0;
+  unsigned long long v = strtoull(n->text, NULL, 10);
+  if (errno == ERANGE) return false;
+  *out = (uint64_t)v;
+  return true;
+}
+
+static fleet_status_t range_error(const ctx_t *c, const param_desc_t *d, const node_t *n,
+                                  const char *key) {
+  char lo[40], hi[40];
+  format_double(d->min, lo, sizeof lo);
+  format_double(d->max, hi, sizeof hi);
+  return fail(c, n, n->line, "key %s: value %s is out of range: must be in [%s, %s] %s", key, shown(n),
+              lo, hi, d->unit);
+}
+
+static fleet_status_t real_value(const ctx_t *c, const param_desc_t *d, const node_t *n,
+                                 const char *key, double *out) {
+  if (n->kind != NODE_SCALAR)
+    return fail(c, n, n->line, "key %s: value is %s: expected a real number (%s)", key,
+                kind_name(n->kind), d->unit);
+  if (!parse_real(n, out))
+    return fail(c, n, n->line, "key %s: value %s is not a real number: expected a finite decimal "
+                "number such as 0.5 or 1e-3 (%s)", key, shown(n), d->unit);
+  if (!(*out >= d->min && *out <= d->max)) return range_error(c, d, n, key);
+  return FLEET_OK;
+}
+
+/* Converts node n for descriptor d into the field at base + d->offset. */
+static fleet_status_t set_value(const ctx_t *c, const param_desc_t *d, const node_t *n,
+                                const char *key, void *base) {
+  void *dst = (char *)base + d->offset;
+  if (d->type == PT_REAL_ARRAY) {
+    if (n->kind != NODE_SEQUENCE)
+      return fail(c, n, n->line, "key %s: value %s%s: expected a sequence of %d numbers (%s), "
+                  "e.g. [3.4, 4.1, ...]", key, n->kind == NODE_SCALAR ? shown(n) : "is ",
+                  n->kind == NODE_SCALAR ? " is a single value" : kind_name(n->kind), FLEET_MONTHS,
+                  d->unit);
+    if (n->count != FLEET_MONTHS)
+      return fail(c, n, n->line, "key %s: value is a sequence of %zu numbers: must have exactly %d, "
+                  "January to December", key, n->count, FLEET_MONTHS);
+    for (size_t i = 0; i < n->count; i++) {
+      char element[KEY_MAX + 32];
+      snprintf(element, sizeof element, "%s.%zu", key, i);
+      fleet_status_t st = real_value(c, d, n->items[i], element, (double *)dst + i);
+      if (st != FLEET_OK) return st;
+    }
+    return FLEET_OK;
+  }
+  if (n->kind != NODE_SCALAR)
+    return fail(c, n, n->line, "key %s: value is %s: expected a single value (%s)", key,
+                kind_name(n->kind), d->unit);
+  switch (d->type) {
+    case PT_REAL: return real_value(c, d, n, key, (double *)dst);
+    case PT_INT: {
+      int64_t v;
+      if (!parse_int(n, &v))
+        return fail(c, n, n->line, "key %s: value %s is not an integer: expected a whole number "
+                    "(%s)", key, shown(n), d->unit);
+      if ((double)v < d->min || (double)v > d->max) return range_error(c, d, n, key);
+      *(int64_t *)dst = v;
+      return FLEET_OK;
+    }
+    case PT_UINT64: {
+      if (!parse_uint64(n, (uint64_t *)dst))
+        return fail(c, n, n->line, "key %s: value %s is not a non-negative integer: expected "
+                    "decimal digits only, at most 18446744073709551615", key, shown(n));
+      return FLEET_OK;
+    }
+    case PT_BOOL: {
+      if (strcmp(n->text, "true") == 0 && n->len == 4)
+        *(bool *)dst = true;
+      else if (strcmp(n->text, "false") == 0 && n->len == 5)
+        *(bool *)dst = false;
+      else
+        return fail(c, n, n->line, "key %s: value %s is not a boolean: expected true or false",
+                    key, shown(n));
+      return FLEET_OK;
+    }
+    case PT_ENUM: {
+      for (int i = 0; d->enum_names[i]; i++) {
+        if (strcmp(n->text, d->enum_names[i]) == 0 && strlen(d->enum_names[i]) == n->len) {
+          *(int *)dst = i;
+          return FLEET_OK;
+        }
+      }
+      char allowed[256] = "";
+      size_t len = 0;
+      for (int i = 0; d->enum_names[i]; i++)
+        len += (size_t)snprintf(allowed + len, len < sizeof allowed ? sizeof allowed - len : 0,
+                                "%s%s", i ? ", " : "", d->enum_names[i]);
+      return fail(c, n, n->line, "key %s: value %s is not allowed: must be one of %s", key,
+                  shown(n), allowed);
+    }
+    case PT_REAL_ARRAY: break;
+  }
+  return fail(c, n, n->line, "key %s: internal error: unknown parameter type", key);
+}
+
+typedef struct {
+  const node_t *src[PARAM_COUNT];       /* the node that gave each non-region key */
+  const node_t *section[PARAM_COUNT];   /* the section mapping of each key, if present */
+  int section_line[PARAM_COUNT];
+  int regions_line;
+} walk_t;
+
+static bool region_name_ok(const char *name) {
+  size_t len = strlen(name);
+  if (len == 0 || len >= FLEET_REGION_NAME_MAX || !(name[0] >= 'a' && name[0] <= 'z')) return false;
+  for (size_t i = 1; i < len; i++) {
+    char ch = name[i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) return false;
+  }
+  return true;
+}
+
+static fleet_status_t walk_regions(const ctx_t *c, const entry_t *section, fleet_params_t *params,
+                                   walk_t *w) {
+  const node_t *map = section->value;
+  w->regions_line = section->line;
+  if (map->kind != NODE_MAPPING)
+    return fail(c, NULL, map->line, "key regions: value is %s: expected a mapping from region "
+                "name to its fields", kind_name(map->kind));
+  if (map->count < 1 || map->count > FLEET_MAX_REGIONS)
+    return fail(c, NULL, section->line, "key regions: %zu regions given: must be 1 to %d",
+                map->count, FLEET_MAX_REGIONS);
+  params->region_count = (int)map->count;
+  for (size_t r = 0; r < map->count; r++) {
+    const entry_t *e = &map->entries[r];
+    char key[KEY_MAX] = "";
+    size_t key_len = path_push(key, path_push(key, 0, REGIONS_SECTION), e->key);
+    if (!region_name_ok(e->key))
+      return fail(c, NULL, e->line, "key %s: region name %s is not allowed: must match "
+                  "[a-z][a-z0-9_]* and be at most %d characters", key, e->key,
+                  FLEET_REGION_NAME_MAX - 1);
+    if (e->value->kind != NODE_MAPPING)
+      return fail(c, NULL, e->value->line, "key %s: value is %s: expected a mapping with "
+                  "fleet_share and temperature_monthly_c", key, kind_name(e->value->kind));
+    fleet_region_t *region = &params->regions[r];
+    memcpy(region->name, e->key, strlen(e->key) + 1);
+    bool seen[PARAM_COUNT] = {false};
+    for (size_t i = 0; i < e->value->count; i++) {
+      const entry_t *f = &e->value->entries[i];
+      path_push(key, key_len, f->key);
+      int d = desc_index(REGIONS_SECTION, f->key);
+      if (d < 0)
+        return fail(c, NULL, f->line, "key %s: unknown key (a region has fleet_share and "
+                    "temperature_monthly_c)", key);
+      fleet_status_t st = set_value(c, &param_table[d], f->value, key, region);
+      if (st != FLEET_OK) return st;
+      seen[d] = true;
+    }
+    for (size_t d = 0; d < PARAM_COUNT; d++) {
+      if (!is_region_desc(&param_table[d]) || seen[d]) continue;
+      path_push(key, key_len, param_table[d].name);
+      return fail(c, NULL, e->line, "key %s: missing: every key must be given (%s)", key,
+                  param_table[d].unit);
+    }
+  }
+  return FLEET_OK;
+}
+
+static fleet_status_t walk(const ctx_t *c, const node_t *root, fleet_params_t *params, walk_t *w) {
+  for (size_t s = 0; s < root->count; s++) {
+    const entry_t *section = &root->entries[s];
+    if (!section_known(section->key))
+      return fail(c, NULL, section->line, "key %s: unknown key (the sections are simulation, "
+                  "fleet, consumption, charging, mobility, regions)", section->key);
+    if (strcmp(section->key, REGIONS_SECTION) == 0) {
+      fleet_status_t st = walk_regions(c, section, params, w);
+      if (st != FLEET_OK) return st;
+      continue;
+    }
+    const node_t *map = section->value;
+    if (map->kind != NODE_MAPPING)
+      return fail(c, map, map->line, "key %s: value is %s: expected a mapping of keys",
+                  section->key, kind_name(map->kind));
+    for (size_t d = 0; d < PARAM_COUNT; d++) {
+      if (strcmp(param_table[d].section, section->key) != 0) continue;
+      w->section[d] = map;
+      w->section_line[d] = section->line;
+    }
+    for (size_t i = 0; i < map->count; i++) {
+      const entry_t *e = &map->entries[i];
+      char key[KEY_MAX] = "";
+      path_push(key, path_push(key, 0, section->key), e->key);
+      int d = desc_index(section->key, e->key);
+      if (d < 0) return fail(c, NULL, e->line, "key %s: unknown key", key);
+      fleet_status_t st = set_value(c, &param_table[d], e->value, key, params);
+      if (st != FLEET_OK) return st;
+      w->src[d] = e->value;
+    }
+  }
+  for (size_t d = 0; d < PARAM_COUNT; d++) {
+    const param_desc_t *desc = &param_table[d];
+    if (is_region_desc(desc) || w->src[d]) continue;
+    if (w->section[d])
+      return fail(c, NULL, w->section_line[d], "key %s.%s: missing: every key must be given, "
+                  "there are no defaults (%s)", desc->section, desc->name, desc->unit);
+    return fail(c, NULL, 0, "key %s.%s: missing: section %s is absent and every key must be "
+                "given, there are no defaults (%s)", desc->section, desc->name, desc->section,
+                desc->unit);
+  }
+  if (w->regions_line == 0)
+    return fail(c, NULL, 0, "key regions: missing: at least one region must be given");
+  return FLEET_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Rules that tie keys together
+ * ------------------------------------------------------------------------------------------- */
+
+static fleet_status_t rule_error(const ctx_t *c, const walk_t *w, const char *key_a,
+                                 const char *key_b, const char *rule) {
+  const node_t *na = NULL, *nb = NULL;
+  for (size_t d = 0; d < PARAM_COUNT; d++) {
+    char key[KEY_MAX] = "";
+    path_push(key, path_push(key, 0, param_table[d].section), param_table[d].name);
+    if (strcmp(key, key_a) == 0) na = w->src[d];
+    if (strcmp(key, key_b) == 0) nb = w->src[d];
+  }
+  if (!na || !nb) return fail(c, NULL, 0, "internal error: rule on unknown keys %s, %s", key_a, key_b);
+  char where_b[FLEET_ERROR_MESSAGE_MAX];
+  if (nb->override)
+    snprintf(where_b, sizeof where_b, "--set %s", nb->override);
+  else
+    snprintf(where_b, sizeof where_b, "line %d", nb->line);
+  return fail(c, na, na->line, "keys %s = %s and %s = %s (%s): %s", key_a, shown(na), key_b,
+              shown(nb), where_b, rule);
+}
+
+#define RULE(cond, a, b, rule) \
+  do {                         \
+    if (!(cond)) return rule_error(c, w, a, b, rule); \
+  } while (0)
+
+static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_params_t *p) {
+  double share_sum = 0;
+  for (int r = 0; r < p->region_count; r++) share_sum += p->regions[r].fleet_share;
+  if (!(fabs(share_sum - 1.0) <= 1e-6)) {
+    char sum[40];
+    format_double(share_sum, sum, sizeof sum);
+    return fail(c, NULL, w->regions_line, "key regions.*.fleet_share: values sum to %s over %d "
+                "regions: the shares must sum to 1 within 1e-6", sum, p->region_count);
+  }
+  /* The two shares split the same vehicles; the rest has no home charging point. A small slack
+   * lets 0.3 + 0.7 through despite rounding. */
+  RULE(p->home_socket_share + p->home_wallbox_share <= 1 + 1e-9, "fleet.home_socket_share",
+       "fleet.home_wallbox_share", "home_socket_share + home_wallbox_share must be <= 1");
+  RULE(p->soc_floor_fraction_min <= p->soc_floor_fraction_max, "fleet.soc_floor_fraction_min",
+       "fleet.soc_floor_fraction_max", "soc_floor_fraction_min must be <= soc_floor_fraction_max");
+  RULE(p->soc_floor_fraction_max < p->charge_target_fraction, "fleet.soc_floor_fraction_max",
+       "fleet.charge_target_fraction",
+       "soc_floor_fraction_max must be < charge_target_fraction (home charging must lift a car "
+       "above its owner's floor)");
+  RULE(p->consumption_kwh_per_km_min <= p->consumption_kwh_per_km_max,
+       "fleet.consumption_kwh_per_km_min", "fleet.consumption_kwh_per_km_max",
+       "consumption_kwh_per_km_min must be <= consumption_kwh_per_km_max");
+  RULE(p->cold_threshold_c <= p->heat_threshold_c, "consumption.cold_threshold_c",
+       "consumption.heat_threshold_c",
+       "cold_threshold_c must be <= heat_threshold_c (no temperature is both cold and hot)");
+  RULE(p->public_reserve_fraction < p->public_target_fraction, "charging.public_reserve_fraction",
+       "charging.public_target_fraction",
+       "public_reserve_fraction must be < public_target_fraction");
+  RULE(p->commute_km_median <= p->commute_km_max, "mobility.commute_km_median",
+       "mobility.commute_km_max",
+       "commute_km_median must be <= commute_km_max (draws above the maximum are redrawn)");
+  RULE(p->departure_hour_min <= p->departure_hour_max, "mobility.departure_hour_min",
+       "mobility.departure_hour_max", "departure_hour_min must be <= departure_hour_max");
+  RULE(p->work_hours_min <= p->work_hours_max, "mobility.work_hours_min", "mobility.work_hours_max",
+       "work_hours_min must be <= work_hours_max");
+  RULE(p->errand_hour_min <= p->errand_hour_max, "mobility.errand_hour_min",
+       "mobility.errand_hour_max", "errand_hour_min must be <= errand_hour_max");
+  RULE(p->weekend_trip_hour_min <= p->weekend_trip_hour_max, "mobility.weekend_trip_hour_min",
+       "mobility.weekend_trip_hour_max", "weekend_trip_hour_min must be <= weekend_trip_hour_max");
+  RULE(p->departure_hour_max + p->work_hours_max <= 23, "mobility.departure_hour_max",
+       "mobility.work_hours_max",
+       "departure_hour_max + work_hours_max must be <= 23 (the drive home happens the same day)");
+  RULE(p->errand_hour_max + p->errand_duration_hours <= 23, "mobility.errand_hour_max",
+       "mobility.errand_duration_hours",
+       "errand_hour_max + errand_duration_hours must be <= 23 (back home the same day)");
+  RULE(p->weekend_trip_hour_max + p->weekend_trip_duration_hours <= 23,
+       "mobility.weekend_trip_hour_max", "mobility.weekend_trip_duration_hours",
+       "weekend_trip_hour_max + weekend_trip_duration_hours must be <= 23 (back home the same "
+       "day)");
+  RULE(p->long_trip_departure_hour < p->long_trip_return_hour, "mobility.long_trip_departure_hour",
+       "mobility.long_trip_return_hour",
+       "long_trip_departure_hour must be < long_trip_return_hour (a trip with 0 nights leaves and "
+       "comes back the same day)");
+  return FLEET_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Public functions
+ * ------------------------------------------------------------------------------------------- */
+
+fleet_status_t fleet_scenario_load(const char *path, const char *const *overrides, int override_count,
+                                   fleet_params_t *params, fleet_error_t *err) {
+  fleet_error_clear(err);
+  ctx_t c = {.path = path ? path : "(null)", .err = err};
+  if (!path || !params)
+    return fleet_error_set(err, FLEET_ERR_SCENARIO, "no scenario file or no parameters given");
+  memset(params, 0, sizeof *params);
+  node_t *root;
+  fleet_status_t st = read_tree(&c, &root);
+  if (st != FLEET_OK) return st;
+  for (int i = 0; i < override_count && st == FLEET_OK; i++) {
+    if (!overrides || !overrides[i])
+      st = fleet_error_set(err, FLEET_ERR_SCENARIO, "--set: override %d is missing", i);
+    else
+      st = apply_override(&c, root, overrides[i]);
+  }
+  walk_t *w = NULL;
+  if (st == FLEET_OK) {
+    w = calloc(1, sizeof *w);
+    if (!w) st = nomem(&c);
+  }
+  if (st == FLEET_OK) st = walk(&c, root, params, w);
+  if (st == FLEET_OK) st = check_rules(&c, w, params);
+  free(w);
+  node_free(root);
+  return st;
+}
+
+typedef struct {
+  char *data;
+  size_t len, cap;
+  bool failed;
+} strbuf_t;
+
+static void sb_printf(strbuf_t *sb, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(strbuf_t *sb, const char *format, ...) {
+  if (sb->failed) return;
+  for (;;) {
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(sb->data ? sb->data + sb->len : NULL, sb->data ? sb->cap - sb->len : 0,
+                      format, args);
+    va_end(args);
+    if (n < 0) {
+      sb->failed = true;
+      return;
+    }
+    if (sb->data && sb->len + (size_t)n < sb->cap) {
+      sb->len += (size_t)n;
+      return;
+    }
+    size_t cap = sb->cap ? sb->cap : 4096;
+    while (cap <= sb->len + (size_t)n) cap *= 2;
+    char *data = realloc(sb->data, cap);
+    if (!data) {
+      sb->failed = true;
+      return;
+    }
+    sb->data = data;
+    sb->cap = cap;
+  }
+}
+
+static void format_value(strbuf_t *sb, const param_desc_t *d, const void *base) {
+  const void *src = (const char *)base + d->offset;
+  char buf[40];
+  switch (d->type) {
+    case PT_REAL:
+      format_double(*(const double *)src, buf, sizeof buf);
+      sb_printf(sb, "%s", buf);
+      break;
+    case PT_INT: sb_printf(sb, "%" PRId64, *(const int64_t *)src); break;
+    case PT_UINT64: sb_printf(sb, "%" PRIu64, *(const uint64_t *)src); break;
+    case PT_BOOL: sb_printf(sb, "%s", *(const bool *)src ? "true" : "false"); break;
+    case PT_ENUM: {
+      int v = *(const int *)src, count = 0;
+      while (d->enum_names[count]) count++;
+      sb_printf(sb, "%s", v >= 0 && v < count ? d->enum_names[v] : "invalid");
+      break;
+    }
+    case PT_REAL_ARRAY:
+      sb_printf(sb, "[");
+      for (int i = 0; i < FLEET_MONTHS; i++) {
+        format_double(((const double *)src)[i], buf, sizeof buf);
+        sb_printf(sb, "%s%s", i ? ", " : "", buf);
+      }
+      sb_printf(sb, "]");
+      break;
+  }
+}
+
+char *fleet_scenario_format(const fleet_params_t *params) {
+  strbuf_t sb = {0};
+  sb_printf(&sb, "# fleetmc scenario, resolved: every key in a fixed order, with its unit\n");
+  const char *section = NULL;
+  for (size_t d = 0; d < PARAM_COUNT; d++) {
+    const param_desc_t *desc = &param_table[d];
+    if (is_region_desc(desc)) continue;
+    if (!section || strcmp(section, desc->section) != 0) {
+      section = desc->section;
+      sb_printf(&sb, "%s:\n", section);
+    }
+    sb_printf(&sb, "  %s: ", desc->name);
+    format_value(&sb, desc, params);
+    sb_printf(&sb, "  # %s\n", desc->unit);
+  }
+  sb_printf(&sb, "%s:\n", REGIONS_SECTION);
+  int count = params->region_count;
+  if (count < 0) count = 0;
+  if (count > FLEET_MAX_REGIONS) count = FLEET_MAX_REGIONS;
+  for (int r = 0; r < count; r++) {
+    const fleet_region_t *region = &params->regions[r];
+    sb_printf(&sb, "  %.*s:\n", FLEET_REGION_NAME_MAX - 1, region->name);
+    for (size_t d = 0; d < PARAM_COUNT; d++) {
+      const param_desc_t *desc = &param_table[d];
+      if (!is_region_desc(desc)) continue;
+      sb_printf(&sb, "    %s: ", desc->name);
+      format_value(&sb, desc, region);
+      sb_printf(&sb, "  # %s\n", desc->unit);
+    }
+  }
+  if (sb.failed) {
+    free(sb.data);
+    return NULL;
+  }
+  return sb.data;
+}

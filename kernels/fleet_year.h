@@ -1,0 +1,82 @@
+/* fleet_year.h: one replica-year of the whole fleet, block by block, in parallel.
+ *
+ * Blocks of FLEET_LANES vehicles run their 8,760 hours vehicle-major (a block's state stays in
+ * registers), OpenMP shares the blocks among threads, and every block adds its hourly sums into
+ * fixed-point integer accumulators (1e-6 of a kWh, kW or km). Integer addition is associative,
+ * so the totals are bit-identical whatever the thread count or schedule (DESIGN.md, "Sums
+ * across vehicles are reduced in a fixed order"); the quantum bounds the rounding at 5e-7 per
+ * block-hour, below 0.05 kWh per hour for a million vehicles. */
+#ifndef FLEET_FLEET_YEAR_H
+#define FLEET_FLEET_YEAR_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "lanes.h"
+#include "params.h"
+#include "population.h"
+#include "year_totals.h"
+
+/* Fixed-point units of the accumulators: values x 1e6. */
+#define FLEET_ACCUM_SCALE 1e6
+
+typedef struct {
+  int64_t storage_energy[FLEET_HOURS_PER_YEAR]; /* 1e-6 kWh */
+  int64_t storage_power[FLEET_HOURS_PER_YEAR];  /* 1e-6 kW */
+  int64_t plugged[FLEET_HOURS_PER_YEAR];        /* vehicles */
+  int64_t km;                                   /* 1e-6 km */
+  int64_t charging[FLEET_SOURCE_COUNT];         /* 1e-6 kWh drawn from the grid */
+} fleet_accum_t;
+
+/* What each vehicle carries from one year to the next, per slot (structure of arrays). */
+typedef struct {
+  int64_t slots;
+  float *soc_kwh, *plugged, *away_prev, *trip_nights_left, *trip_back_km;
+} fleet_state_t;
+
+/* Per-lane totals of one block-year, for tests and diagnostics. */
+typedef struct {
+  double km[FLEET_LANES];
+  double drive_kwh[FLEET_LANES];       /* taken from the battery by driving */
+  double home_in_kwh[FLEET_LANES];     /* put into the battery by the home charger */
+  double public_in_kwh[FLEET_LANES];   /* put into the battery by public chargers */
+  double home_grid_kwh[FLEET_LANES];   /* drawn from the grid at home (before losses) */
+  double public_grid_kwh[FLEET_LANES]; /* drawn from the grid in public (before losses) */
+  double soc_start_kwh[FLEET_LANES];
+  double soc_end_kwh[FLEET_LANES];
+} fleet_lane_year_t;
+
+/* Everything a year's blocks share. */
+typedef struct {
+  const fleet_params_t *params;
+  const fleet_population_t *pop;
+  fleet_plan_rates_t rates;
+  int64_t replica, year;
+  uint64_t stream_prefix, next_year_stream_prefix;
+  float workday[FLEET_DAYS_PER_YEAR + 1]; /* [365] is next year's first day */
+  float weekend_day[FLEET_DAYS_PER_YEAR + 1];
+  float day_factor[FLEET_MAX_REGIONS][FLEET_DAYS_PER_YEAR]; /* consumption x temperature */
+  float discharge_efficiency;
+  float plug_every_arrival;
+} fleet_year_ctx_t;
+
+fleet_status_t fleet_state_create(int64_t slots, fleet_state_t *state, fleet_error_t *err);
+/* The state at the start of a replica: charged to initial_soc_fraction, at home, unplugged
+ * until the first hour decides (as on an arrival). */
+void fleet_state_reset(const fleet_params_t *params, const fleet_population_t *pop, fleet_state_t *state);
+void fleet_state_free(fleet_state_t *state);
+
+void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t *pop, int64_t replica,
+                         int64_t year, fleet_year_ctx_t *ctx);
+
+/* Runs one block through the year, adding into acc; lanes (may be NULL) receives per-lane totals. */
+void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state, fleet_accum_t *acc,
+                      fleet_lane_year_t *lanes);
+
+/* Runs every block of the fleet through one year with the current OpenMP thread count and
+ * converts the accumulators into totals. */
+fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_population_t *pop,
+                                   fleet_state_t *state, int64_t replica, int64_t year,
+                                   fleet_year_totals_t *totals, fleet_error_t *err);
+
+#endif

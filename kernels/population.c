@@ -1,0 +1,171 @@
+#include "population.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "year_totals.h"
+
+void fleet_region_counts(const fleet_params_t *params, int64_t counts[FLEET_MAX_REGIONS]) {
+  double remainder[FLEET_MAX_REGIONS];
+  int64_t assigned = 0;
+  for (int r = 0; r < params->region_count; r++) {
+    double exact = params->regions[r].fleet_share * (double)params->vehicles;
+    counts[r] = (int64_t)floor(exact);
+    remainder[r] = exact - (double)counts[r];
+    assigned += counts[r];
+  }
+  /* Shares sum to 1 within 1e-6 (scenario rule), so the deficit is at most region_count, but a
+   * sum slightly above 1 could over-assign: take the excess back from the largest counts. */
+  while (assigned > params->vehicles) {
+    int largest = 0;
+    for (int r = 1; r < params->region_count; r++)
+      if (counts[r] > counts[largest]) largest = r;
+    counts[largest]--;
+    assigned--;
+  }
+  while (assigned < params->vehicles) {
+    int best = 0;
+    for (int r = 1; r < params->region_count; r++)
+      if (remainder[r] > remainder[best]) best = r;
+    counts[best]++;
+    remainder[best] = -1.0;
+    assigned++;
+  }
+}
+
+static void *alloc_array(size_t count, size_t size) { return calloc(count ? count : 1, size); }
+
+fleet_status_t fleet_population_create(const fleet_params_t *params, int64_t replica, fleet_population_t *pop,
+                                       fleet_error_t *err) {
+  memset(pop, 0, sizeof *pop);
+  pop->vehicles = params->vehicles;
+  pop->region_count = params->region_count;
+  fleet_region_counts(params, pop->region_vehicles);
+  for (int r = 0; r < params->region_count; r++)
+    pop->blocks += (pop->region_vehicles[r] + FLEET_LANES - 1) / FLEET_LANES;
+  pop->slots = pop->blocks * FLEET_LANES;
+  size_t blocks = (size_t)pop->blocks, slots = (size_t)pop->slots;
+  pop->block_region = alloc_array(blocks, sizeof *pop->block_region);
+  pop->block_first_vehicle = alloc_array(blocks, sizeof *pop->block_first_vehicle);
+  pop->block_lanes = alloc_array(blocks, sizeof *pop->block_lanes);
+  float **fields[] = {&pop->active,         &pop->employed,    &pop->commute_km,     &pop->teleworker,
+                      &pop->departure_hour, &pop->return_hour, &pop->kwh_per_km,     &pop->charger_source,
+                      &pop->charger_kw,     &pop->bidirectional, &pop->floor_kwh,    &pop->capacity_kwh};
+  int ok = pop->block_region && pop->block_first_vehicle && pop->block_lanes;
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    *fields[i] = alloc_array(slots, sizeof(float));
+    ok = ok && *fields[i];
+  }
+  if (!ok) {
+    fleet_population_free(pop);
+    return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate the attributes of %lld vehicles",
+                           (long long)params->vehicles);
+  }
+  int64_t block = 0, vehicle = 0;
+  for (int r = 0; r < params->region_count; r++) {
+    for (int64_t done = 0; done < pop->region_vehicles[r]; done += FLEET_LANES, block++) {
+      int64_t lanes = pop->region_vehicles[r] - done;
+      pop->block_region[block] = r;
+      pop->block_first_vehicle[block] = vehicle + done;
+      pop->block_lanes[block] = (int32_t)(lanes < FLEET_LANES ? lanes : FLEET_LANES);
+    }
+    vehicle += pop->region_vehicles[r];
+  }
+  fleet_population_draw(params, replica, pop);
+  return FLEET_OK;
+}
+
+static double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
+
+/* Draws one vehicle's attributes into slot; each attribute from its own stream. */
+static void draw_vehicle(const fleet_params_t *p, uint64_t prefix, int64_t id, fleet_population_t *pop,
+                         int64_t slot) {
+#define STREAM(attr) fleet_stream_at(prefix, (uint64_t)id, FLEET_PURPOSE_ATTRIBUTES + (attr))
+  fleet_pcg32_t rng = STREAM(FLEET_ATTR_EMPLOYED);
+  int employed = fleet_sample_bernoulli(&rng, p->employed_share);
+
+  /* Lognormal one-way distance, redrawn above the cap (a truncated lognormal). */
+  rng = STREAM(FLEET_ATTR_COMMUTE_KM);
+  double km;
+  do km = fleet_sample_lognormal(&rng, log(p->commute_km_median), p->commute_km_log_sd);
+  while (km > p->commute_km_max);
+
+  rng = STREAM(FLEET_ATTR_TELEWORKER);
+  int teleworker = fleet_sample_bernoulli(&rng, p->telework_worker_share);
+  rng = STREAM(FLEET_ATTR_DEPARTURE_HOUR);
+  double departure = clamp(nearbyint(fleet_sample_normal(&rng, p->departure_hour_mean, p->departure_hour_sd)),
+                           (double)p->departure_hour_min, (double)p->departure_hour_max);
+  rng = STREAM(FLEET_ATTR_WORK_HOURS);
+  double work = clamp(nearbyint(fleet_sample_normal(&rng, p->work_hours_mean, p->work_hours_sd)),
+                      (double)p->work_hours_min, (double)p->work_hours_max);
+  rng = STREAM(FLEET_ATTR_CONSUMPTION);
+  double kwh_per_km = p->consumption_kwh_per_km_min +
+                      (p->consumption_kwh_per_km_max - p->consumption_kwh_per_km_min) * fleet_pcg32_double(&rng);
+  rng = STREAM(FLEET_ATTR_HOME_CHARGER);
+  double u = fleet_pcg32_double(&rng);
+  int source = u < p->home_socket_share                           ? FLEET_SOURCE_HOME_SOCKET
+               : u < p->home_socket_share + p->home_wallbox_share ? FLEET_SOURCE_HOME_WALLBOX
+                                                                  : FLEET_CHARGER_NONE;
+  rng = STREAM(FLEET_ATTR_BIDIRECTIONAL);
+  int bidirectional = fleet_sample_bernoulli(&rng, p->bidirectional_share);
+  rng = STREAM(FLEET_ATTR_SOC_FLOOR);
+  double floor_fraction = p->soc_floor_fraction_min +
+                          (p->soc_floor_fraction_max - p->soc_floor_fraction_min) * fleet_pcg32_double(&rng);
+#undef STREAM
+
+  pop->active[slot] = 1.0f;
+  pop->employed[slot] = (float)employed;
+  pop->commute_km[slot] = employed ? (float)km : 0.0f;
+  pop->teleworker[slot] = (float)teleworker;
+  pop->departure_hour[slot] = (float)departure;
+  pop->return_hour[slot] = (float)(departure + work);
+  pop->kwh_per_km[slot] = (float)kwh_per_km;
+  pop->charger_source[slot] = (float)source;
+  pop->charger_kw[slot] = source == FLEET_SOURCE_HOME_SOCKET    ? (float)p->socket_power_kw
+                          : source == FLEET_SOURCE_HOME_WALLBOX ? (float)p->wallbox_power_kw
+                                                                : 0.0f;
+  pop->bidirectional[slot] = (float)bidirectional;
+  pop->capacity_kwh[slot] = (float)p->battery_kwh;
+  pop->floor_kwh[slot] = (float)(floor_fraction * p->battery_kwh);
+}
+
+void fleet_population_draw(const fleet_params_t *params, int64_t replica, fleet_population_t *pop) {
+  uint64_t prefix = fleet_stream_prefix(params->seed, params->redraw_fleet_per_replica ? (uint64_t)replica : 0u,
+                                        0u, FLEET_ENTITY_VEHICLE);
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < pop->blocks; b++) {
+    for (int l = 0; l < FLEET_LANES; l++) {
+      int64_t slot = b * FLEET_LANES + l;
+      if (l < pop->block_lanes[b]) {
+        draw_vehicle(params, prefix, pop->block_first_vehicle[b] + l, pop, slot);
+      } else { /* padding: inert, and safe to divide by */
+        pop->active[slot] = pop->employed[slot] = pop->commute_km[slot] = pop->teleworker[slot] = 0.0f;
+        pop->departure_hour[slot] = pop->return_hour[slot] = 0.0f;
+        pop->kwh_per_km[slot] = pop->charger_kw[slot] = pop->bidirectional[slot] = pop->floor_kwh[slot] = 0.0f;
+        pop->charger_source[slot] = (float)FLEET_CHARGER_NONE;
+        pop->capacity_kwh[slot] = (float)params->battery_kwh;
+      }
+    }
+  }
+}
+
+void fleet_population_free(fleet_population_t *pop) {
+  free(pop->block_region);
+  free(pop->block_first_vehicle);
+  free(pop->block_lanes);
+  free(pop->active);
+  free(pop->employed);
+  free(pop->commute_km);
+  free(pop->teleworker);
+  free(pop->departure_hour);
+  free(pop->return_hour);
+  free(pop->kwh_per_km);
+  free(pop->charger_source);
+  free(pop->charger_kw);
+  free(pop->bidirectional);
+  free(pop->floor_kwh);
+  free(pop->capacity_kwh);
+  memset(pop, 0, sizeof *pop);
+}

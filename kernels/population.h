@@ -1,0 +1,74 @@
+/* population.h: the fleet's vehicles and households, structure-of-arrays, grouped by region.
+ *
+ * Vehicles are numbered 0..N-1 region by region (region counts by largest remainder of the
+ * shares), and laid out in blocks of FLEET_LANES slots that never straddle two regions, so a
+ * region's weather is one scalar for a whole block. Slots past a region's last vehicle are
+ * inactive padding. Every attribute comes from streams keyed on the vehicle id (and on the
+ * replica only if simulation.redraw_fleet_per_replica is set). */
+#ifndef FLEET_POPULATION_H
+#define FLEET_POPULATION_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "params.h"
+
+/* SIMD lanes per block: 16 floats fill one AVX-512 register. */
+#define FLEET_LANES 16
+
+/* Indexes of attribute streams (purpose FLEET_PURPOSE_ATTRIBUTES + index); never renumber. */
+enum {
+  FLEET_ATTR_EMPLOYED = 0,
+  FLEET_ATTR_COMMUTE_KM = 1,
+  FLEET_ATTR_TELEWORKER = 2,
+  FLEET_ATTR_DEPARTURE_HOUR = 3,
+  FLEET_ATTR_WORK_HOURS = 4,
+  FLEET_ATTR_CONSUMPTION = 5,
+  FLEET_ATTR_HOME_CHARGER = 6,
+  FLEET_ATTR_BIDIRECTIONAL = 7,
+  FLEET_ATTR_SOC_FLOOR = 8,
+};
+
+/* Home charging equipment, stored as a float code in charger_source. */
+enum { FLEET_CHARGER_NONE = -1 }; /* otherwise a fleet_charge_source_t (socket or wallbox) */
+
+typedef struct {
+  int64_t vehicles;
+  int64_t blocks;
+  int64_t slots; /* blocks * FLEET_LANES */
+  int region_count;
+  int64_t region_vehicles[FLEET_MAX_REGIONS];
+  /* per block */
+  int32_t *block_region;
+  int64_t *block_first_vehicle; /* vehicle id of lane 0 */
+  int32_t *block_lanes;         /* active lanes, 1..FLEET_LANES */
+  /* per slot: 0/1 flags as floats so that lane code stays branch-free */
+  float *active;
+  float *employed;
+  float *commute_km;       /* one way; 0 when not employed */
+  float *teleworker;
+  float *departure_hour;   /* hour of the morning drive */
+  float *return_hour;      /* hour of the drive home */
+  float *kwh_per_km;       /* at mild temperature */
+  float *charger_source;   /* FLEET_SOURCE_HOME_SOCKET, _WALLBOX, or FLEET_CHARGER_NONE */
+  float *charger_kw;       /* 0 without a home charging point */
+  float *bidirectional;
+  float *floor_kwh;        /* state of charge the owner keeps for himself */
+  float *capacity_kwh;
+} fleet_population_t;
+
+/* Allocates and draws the fleet for a replica (the replica matters only when the scenario
+ * redraws the fleet per replica). */
+fleet_status_t fleet_population_create(const fleet_params_t *params, int64_t replica, fleet_population_t *pop,
+                                       fleet_error_t *err);
+
+/* Redraws the attributes of an already allocated fleet (same size) for another replica. */
+void fleet_population_draw(const fleet_params_t *params, int64_t replica, fleet_population_t *pop);
+
+void fleet_population_free(fleet_population_t *pop);
+
+/* Vehicles per region by largest remainder of the shares (ties to the lower index); sums to
+ * params->vehicles exactly. */
+void fleet_region_counts(const fleet_params_t *params, int64_t counts[FLEET_MAX_REGIONS]);
+
+#endif

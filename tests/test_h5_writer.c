@@ -1,0 +1,505 @@
+/* test_h5_writer.c: the result file read back through the plain HDF5 API, value by value. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "error.h"
+#include "h5_writer.h"
+#include "version.h"
+#include "year_totals.h"
+
+enum { REPLICAS = 2, YEARS = 3 };
+
+static const char scenario_text[] =
+    "simulation:\n  seed: 42 # 1\nregions:\n  bretagne:\n    fleet_share: 1 # 1, \xc2\xb0" "C \xe2\x80\x93 ok\n";
+static const char scenario_sha256[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+static char dir[] = "/tmp/fleetmc_h5_XXXXXX";
+
+static void setup(void) {
+  cr_assert_not_null(mkdtemp(dir), "mkdtemp failed");
+}
+
+static void teardown(void) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *entry;
+  char path[512];
+  while ((entry = readdir(d))) {
+    if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, "..")) continue;
+    snprintf(path, sizeof path, "%s/%s", dir, entry->d_name);
+    unlink(path);
+  }
+  closedir(d);
+  rmdir(dir);
+}
+
+static fleet_run_info_t test_info(void) {
+  return (fleet_run_info_t){.scenario_text = scenario_text,
+                            .scenario_sha256 = scenario_sha256,
+                            .seed = UINT64_C(0xfedcba9876543210), /* above INT64_MAX: checks unsigned */
+                            .first_replica = 7,
+                            .replicas = REPLICAS,
+                            .years = YEARS,
+                            .vehicles = 123456,
+                            .threads = 4};
+}
+
+/* Distinct, exactly representable values for every element. */
+static double hourly_value(int k, int r, int y, int h) { return r * 1e6 + y * 1e4 + h + 0.25 * (k + 1); }
+static double km_value(int r, int y) { return r * 100.0 + y + 0.125; }
+static double charging_value(int r, int y, int s) { return r * 1000.0 + y * 10.0 + s + 0.375; }
+
+static void fill_totals(fleet_year_totals_t *t, int r, int y) {
+  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
+    t->storage_energy_kwh[h] = hourly_value(0, r, y, h);
+    t->storage_power_kw[h] = hourly_value(1, r, y, h);
+    t->plugged_vehicles[h] = hourly_value(2, r, y, h);
+  }
+  t->km_driven = km_value(r, y);
+  for (int s = 0; s < FLEET_SOURCE_COUNT; s++) t->charging_energy_kwh[s] = charging_value(r, y, s);
+}
+
+static void paths(const char *name, char *final_path, char *tmp_path) {
+  snprintf(final_path, 256, "%s/%s", dir, name);
+  snprintf(tmp_path, 300, "%s.tmp.%ld", final_path, (long)getpid());
+}
+
+static int exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+static void assert_no_open_hdf5_objects(void) {
+  cr_assert_eq(H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL), 0, "HDF5 objects left open");
+}
+
+static fleet_year_totals_t totals; /* 210 kB: static, not on the stack */
+
+static void write_full_file(const char *final_path, const char *tmp_path, int final_exists_before) {
+  fleet_run_info_t info = test_info();
+  fleet_h5_writer_t *w = NULL;
+  fleet_error_t err;
+  fleet_error_clear(&err);
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
+  cr_assert_not_null(w);
+  cr_assert(exists(tmp_path), "temporary file %s missing while writing", tmp_path);
+  cr_assert_eq(exists(final_path), final_exists_before, "final file changed before commit");
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++) {
+      fill_totals(&totals, r, y);
+      cr_assert_eq(fleet_h5_write_year(w, r, y, &totals, &err), FLEET_OK, "%s", err.message);
+    }
+  cr_assert_eq(fleet_h5_commit(w, 2.5, 1e9, &err), FLEET_OK, "%s", err.message);
+}
+
+/* ---- readers ---------------------------------------------------------------------------- */
+
+static char *read_string_attr(hid_t obj, const char *name) {
+  hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+  cr_assert_geq(attr, 0, "attribute %s missing", name);
+  hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
+  cr_assert_eq(H5Tget_class(type), H5T_STRING, "attribute %s is not a string", name);
+  cr_assert_gt(H5Tis_variable_str(type), 0, "attribute %s is not variable-length", name);
+  cr_assert_eq(H5Tget_cset(type), H5T_CSET_UTF8, "attribute %s is not UTF-8", name);
+  cr_assert_eq(H5Sget_simple_extent_type(space), H5S_SCALAR, "attribute %s is not scalar", name);
+  char *value = NULL;
+  cr_assert_geq(H5Aread(attr, type, &value), 0);
+  char *copy = strdup(value);
+  H5free_memory(value);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Aclose(attr);
+  return copy;
+}
+
+static void assert_string_attr(hid_t obj, const char *name, const char *expected) {
+  char *value = read_string_attr(obj, name);
+  cr_assert_str_eq(value, expected, "attribute %s", name);
+  free(value);
+}
+
+static void read_scalar_attr(hid_t obj, const char *name, hid_t file_type, hid_t mem_type, void *out) {
+  hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+  cr_assert_geq(attr, 0, "attribute %s missing", name);
+  hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
+  cr_assert_gt(H5Tequal(type, file_type), 0, "attribute %s has the wrong on-disk type", name);
+  cr_assert_eq(H5Sget_simple_extent_type(space), H5S_SCALAR, "attribute %s is not scalar", name);
+  cr_assert_geq(H5Aread(attr, mem_type, out), 0);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Aclose(attr);
+}
+
+static int64_t read_i64_attr(hid_t obj, const char *name) {
+  int64_t v;
+  read_scalar_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v);
+  return v;
+}
+
+static double read_f64_attr(hid_t obj, const char *name) {
+  double v;
+  read_scalar_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+  return v;
+}
+
+static void assert_units(hid_t obj, const char *expected_units) {
+  assert_string_attr(obj, "units", expected_units);
+  char *description = read_string_attr(obj, "description");
+  cr_assert_gt(strlen(description), 10, "description too short: '%s'", description);
+  free(description);
+}
+
+/* Opens a float64 dataset, checks its type, shape, units, and reads it whole (caller frees). */
+static double *read_f64_dataset(hid_t file, const char *path, int rank, const hsize_t *dims,
+                                const char *units, hid_t *out_dset) {
+  hid_t dset = H5Dopen2(file, path, H5P_DEFAULT);
+  cr_assert_geq(dset, 0, "dataset %s missing", path);
+  hid_t type = H5Dget_type(dset), space = H5Dget_space(dset);
+  cr_assert_gt(H5Tequal(type, H5T_IEEE_F64LE), 0, "%s is not H5T_IEEE_F64LE", path);
+  cr_assert_eq(H5Sget_simple_extent_ndims(space), rank, "%s rank", path);
+  hsize_t got[3] = {0}, maxdims[3] = {0};
+  H5Sget_simple_extent_dims(space, got, maxdims);
+  size_t n = 1;
+  for (int i = 0; i < rank; i++) {
+    cr_assert_eq(got[i], dims[i], "%s dimension %d: %llu, expected %llu", path, i,
+                 (unsigned long long)got[i], (unsigned long long)dims[i]);
+    cr_assert_eq(maxdims[i], dims[i], "%s max dimension %d", path, i);
+    n *= dims[i];
+  }
+  assert_units(dset, units);
+  double *data = malloc(n * sizeof *data);
+  cr_assert_not_null(data);
+  cr_assert_geq(H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), 0);
+  H5Sclose(space);
+  H5Tclose(type);
+  if (out_dset) {
+    *out_dset = dset;
+  } else {
+    H5Dclose(dset);
+  }
+  return data;
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+TestSuite(h5_writer, .init = setup, .fini = teardown);
+
+Test(h5_writer, round_trip) {
+  char final_path[256], tmp_path[300];
+  paths("run.h5", final_path, tmp_path);
+  char before[32], after[32];
+  time_t t0 = time(NULL);
+  strftime(before, sizeof before, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
+  write_full_file(final_path, tmp_path, 0);
+  time_t t1 = time(NULL);
+  strftime(after, sizeof after, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t1));
+  assert_no_open_hdf5_objects();
+  cr_assert(!exists(tmp_path), "temporary file %s left after commit", tmp_path);
+  cr_assert(exists(final_path), "final file %s missing after commit", final_path);
+
+  hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert_geq(file, 0);
+
+  /* root attributes */
+  assert_string_attr(file, "filetype", "fleetmc");
+  int32_t format_version = 0;
+  read_scalar_attr(file, "format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, &format_version);
+  cr_assert_eq(format_version, FLEETMC_FORMAT_VERSION);
+  assert_string_attr(file, "fleetmc_version", FLEETMC_VERSION);
+  assert_string_attr(file, "git_commit", FLEETMC_GIT_COMMIT);
+  char *created = read_string_attr(file, "created");
+  cr_assert_eq(strlen(created), 20, "created = '%s'", created);
+  cr_assert(strcmp(created, before) >= 0 && strcmp(created, after) <= 0, "created = '%s' not in [%s, %s]",
+            created, before, after);
+  free(created);
+  uint64_t seed = 0;
+  read_scalar_attr(file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
+  cr_assert_eq(seed, UINT64_C(0xfedcba9876543210));
+  cr_assert_eq(read_i64_attr(file, "first_replica"), 7);
+  cr_assert_eq(read_i64_attr(file, "replicas"), REPLICAS);
+  cr_assert_eq(read_i64_attr(file, "years"), YEARS);
+  cr_assert_eq(read_i64_attr(file, "vehicles"), 123456);
+  cr_assert_eq(read_i64_attr(file, "threads"), 4);
+
+  /* /scenario */
+  hid_t scenario = H5Dopen2(file, "/scenario", H5P_DEFAULT);
+  cr_assert_geq(scenario, 0);
+  hid_t stype = H5Dget_type(scenario), sspace = H5Dget_space(scenario);
+  cr_assert_gt(H5Tis_variable_str(stype), 0);
+  cr_assert_eq(H5Tget_cset(stype), H5T_CSET_UTF8);
+  cr_assert_eq(H5Sget_simple_extent_type(sspace), H5S_SCALAR);
+  char *text = NULL;
+  cr_assert_geq(H5Dread(scenario, stype, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), 0);
+  cr_assert_str_eq(text, scenario_text);
+  H5free_memory(text);
+  assert_string_attr(scenario, "sha256", scenario_sha256);
+  assert_string_attr(scenario, "units", "");
+  char *description = read_string_attr(scenario, "description");
+  cr_assert_gt(strlen(description), 0);
+  free(description);
+  H5Sclose(sspace);
+  H5Tclose(stype);
+  H5Dclose(scenario);
+
+  /* /storage: shape, chunking, every value */
+  const char *storage_paths[3] = {"/storage/energy_kwh", "/storage/power_kw", "/storage/plugged_vehicles"};
+  const char *storage_units[3] = {"kWh", "kW", "vehicles"};
+  const hsize_t hourly_dims[3] = {REPLICAS, YEARS, FLEET_HOURS_PER_YEAR};
+  for (int k = 0; k < 3; k++) {
+    hid_t dset;
+    double *data = read_f64_dataset(file, storage_paths[k], 3, hourly_dims, storage_units[k], &dset);
+    hid_t dcpl = H5Dget_create_plist(dset);
+    cr_assert_eq(H5Pget_layout(dcpl), H5D_CHUNKED, "%s is not chunked", storage_paths[k]);
+    hsize_t chunk[3] = {0};
+    cr_assert_eq(H5Pget_chunk(dcpl, 3, chunk), 3);
+    cr_assert(chunk[0] == 1 && chunk[1] == 1 && chunk[2] == FLEET_HOURS_PER_YEAR, "%s chunk", storage_paths[k]);
+    H5Pclose(dcpl);
+    H5Dclose(dset);
+    size_t i = 0;
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++)
+        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++, i++)
+          cr_assert_eq(data[i], hourly_value(k, r, y, h), "%s[%d,%d,%d] = %.17g", storage_paths[k], r, y, h,
+                       data[i]);
+    free(data);
+  }
+
+  /* /mobility/km_driven */
+  const hsize_t km_dims[2] = {REPLICAS, YEARS};
+  double *km = read_f64_dataset(file, "/mobility/km_driven", 2, km_dims, "km", NULL);
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++) cr_assert_eq(km[r * YEARS + y], km_value(r, y), "km_driven[%d,%d]", r, y);
+  free(km);
+
+  /* /charging/energy_kwh and its sources */
+  const hsize_t charging_dims[3] = {REPLICAS, YEARS, FLEET_SOURCE_COUNT};
+  hid_t charging_dset;
+  double *charging =
+      read_f64_dataset(file, "/charging/energy_kwh", 3, charging_dims, "kWh", &charging_dset);
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++)
+      for (int s = 0; s < FLEET_SOURCE_COUNT; s++)
+        cr_assert_eq(charging[(r * YEARS + y) * FLEET_SOURCE_COUNT + s], charging_value(r, y, s),
+                     "charging[%d,%d,%d]", r, y, s);
+  free(charging);
+  hid_t sources = H5Aopen(charging_dset, "sources", H5P_DEFAULT);
+  cr_assert_geq(sources, 0);
+  hid_t src_type = H5Aget_type(sources), src_space = H5Aget_space(sources);
+  cr_assert_gt(H5Tis_variable_str(src_type), 0);
+  cr_assert_eq(H5Tget_cset(src_type), H5T_CSET_UTF8);
+  cr_assert_eq(H5Sget_simple_extent_ndims(src_space), 1);
+  hsize_t n_sources = 0;
+  H5Sget_simple_extent_dims(src_space, &n_sources, NULL);
+  cr_assert_eq(n_sources, FLEET_SOURCE_COUNT);
+  char *names[FLEET_SOURCE_COUNT] = {0};
+  cr_assert_geq(H5Aread(sources, src_type, names), 0);
+  const char *expected_names[FLEET_SOURCE_COUNT] = {"home_socket", "home_wallbox", "public"};
+  for (int s = 0; s < FLEET_SOURCE_COUNT; s++) {
+    cr_assert_str_eq(names[s], expected_names[s]);
+    cr_assert_str_eq(names[s], fleet_charge_source_names[s]);
+  }
+  cr_assert_geq(H5Dvlen_reclaim(src_type, src_space, H5P_DEFAULT, names), 0);
+  H5Sclose(src_space);
+  H5Tclose(src_type);
+  H5Aclose(sources);
+  H5Dclose(charging_dset);
+
+  /* /runtime */
+  hid_t runtime = H5Gopen2(file, "/runtime", H5P_DEFAULT);
+  cr_assert_geq(runtime, 0);
+  cr_assert_eq(read_f64_attr(runtime, "wall_seconds"), 2.5);
+  cr_assert_eq(read_f64_attr(runtime, "vehicle_hours"), 1e9);
+  cr_assert_eq(read_f64_attr(runtime, "ns_per_vehicle_hour"), 2.5);
+  char *runtime_units = read_string_attr(runtime, "units");
+  cr_assert(strstr(runtime_units, "wall_seconds") && strstr(runtime_units, "ns_per_vehicle_hour"),
+            "runtime units '%s'", runtime_units);
+  free(runtime_units);
+  char *runtime_description = read_string_attr(runtime, "description");
+  cr_assert_gt(strlen(runtime_description), 10);
+  free(runtime_description);
+  H5Gclose(runtime);
+
+  H5Fclose(file);
+  assert_no_open_hdf5_objects();
+}
+
+Test(h5_writer, unwritten_replica_years_read_as_nan) {
+  char final_path[256], tmp_path[300];
+  paths("partial.h5", final_path, tmp_path);
+  fleet_run_info_t info = test_info();
+  fleet_h5_writer_t *w = NULL;
+  fleet_error_t err;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
+  fill_totals(&totals, 1, 2);
+  cr_assert_eq(fleet_h5_write_year(w, 1, 2, &totals, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_h5_commit(w, 1.0, 0.0, &err), FLEET_OK, "%s", err.message);
+
+  hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert_geq(file, 0);
+  const hsize_t dims[3] = {REPLICAS, YEARS, FLEET_HOURS_PER_YEAR};
+  double *data = read_f64_dataset(file, "/storage/energy_kwh", 3, dims, "kWh", NULL);
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++) {
+      const double *row = data + ((size_t)r * YEARS + y) * FLEET_HOURS_PER_YEAR;
+      if (r == 1 && y == 2) {
+        cr_assert_eq(row[100], hourly_value(0, 1, 2, 100));
+      } else {
+        cr_assert(isnan(row[0]) && isnan(row[FLEET_HOURS_PER_YEAR - 1]), "[%d,%d] not NaN", r, y);
+      }
+    }
+  free(data);
+  hid_t runtime = H5Gopen2(file, "/runtime", H5P_DEFAULT);
+  cr_assert(isnan(read_f64_attr(runtime, "ns_per_vehicle_hour")), "0 vehicle-hours gives NaN");
+  H5Gclose(runtime);
+  H5Fclose(file);
+  assert_no_open_hdf5_objects();
+}
+
+Test(h5_writer, discard_leaves_no_file) {
+  char final_path[256], tmp_path[300];
+  paths("discarded.h5", final_path, tmp_path);
+  fleet_run_info_t info = test_info();
+  fleet_h5_writer_t *w = NULL;
+  fleet_error_t err;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
+  fill_totals(&totals, 0, 0);
+  cr_assert_eq(fleet_h5_write_year(w, 0, 0, &totals, &err), FLEET_OK, "%s", err.message);
+  cr_assert(exists(tmp_path));
+  fleet_h5_discard(w);
+  cr_assert(!exists(tmp_path), "temporary file left after discard");
+  cr_assert(!exists(final_path), "final file created by discard");
+  assert_no_open_hdf5_objects();
+  fleet_h5_discard(NULL); /* harmless */
+}
+
+Test(h5_writer, missing_directory_fails_naming_the_path) {
+  char final_path[256];
+  snprintf(final_path, sizeof final_path, "%s/no/such/dir/run.h5", dir);
+  fleet_run_info_t info = test_info();
+  fleet_h5_writer_t *w = (fleet_h5_writer_t *)&info; /* must be reset to NULL */
+  fleet_error_t err;
+  fleet_error_clear(&err);
+  fleet_status_t status = fleet_h5_create(final_path, &info, &w, &err);
+  cr_assert(status == FLEET_ERR_IO || status == FLEET_ERR_HDF5, "status %d", status);
+  cr_assert_eq(err.code, status);
+  cr_assert_null(w);
+  cr_assert_not_null(strstr(err.message, final_path), "message '%s' does not name %s", err.message,
+                     final_path);
+  assert_no_open_hdf5_objects();
+}
+
+Test(h5_writer, out_of_range_replica_or_year_rejected) {
+  char final_path[256], tmp_path[300];
+  paths("range.h5", final_path, tmp_path);
+  fleet_run_info_t info = test_info();
+  fleet_h5_writer_t *w = NULL;
+  fleet_error_t err;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
+  fill_totals(&totals, 0, 0);
+  const int64_t bad[][2] = {{-1, 0}, {REPLICAS, 0}, {0, -1}, {0, YEARS}, {INT64_MAX, INT64_MIN}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    fleet_error_clear(&err);
+    fleet_status_t status = fleet_h5_write_year(w, bad[i][0], bad[i][1], &totals, &err);
+    cr_assert_eq(status, FLEET_ERR_USAGE, "replica %lld year %lld accepted", (long long)bad[i][0],
+                 (long long)bad[i][1]);
+    cr_assert(strstr(err.message, bad[i][0] < 0 || bad[i][0] >= REPLICAS ? "replica offset must be"
+                                                                          : "year must be"),
+              "message '%s'", err.message);
+    cr_assert_not_null(strstr(err.message, tmp_path), "message '%s'", err.message);
+  }
+  /* the writer is still usable */
+  cr_assert_eq(fleet_h5_write_year(w, REPLICAS - 1, YEARS - 1, &totals, &err), FLEET_OK, "%s", err.message);
+  fleet_h5_discard(w);
+  cr_assert(!exists(tmp_path));
+  assert_no_open_hdf5_objects();
+}
+
+Test(h5_writer, invalid_run_info_rejected) {
+  char final_path[256], tmp_path[300];
+  paths("info.h5", final_path, tmp_path);
+  fleet_h5_writer_t *w = NULL;
+  fleet_error_t err;
+  fleet_run_info_t info = test_info();
+  info.replicas = 0;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
+  cr_assert_not_null(strstr(err.message, "replicas"), "%s", err.message);
+  info = test_info();
+  info.years = -3;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
+  info = test_info();
+  info.first_replica = -1;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
+  info = test_info();
+  info.scenario_sha256 = "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef";
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
+  cr_assert_not_null(strstr(err.message, "sha256"), "%s", err.message);
+  info = test_info();
+  info.scenario_text = NULL;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
+  cr_assert_null(w);
+  cr_assert(!exists(tmp_path) && !exists(final_path));
+}
+
+Test(h5_writer, bad_runtime_fails_commit_and_removes_temp) {
+  char final_path[256], tmp_path[300];
+  paths("runtime.h5", final_path, tmp_path);
+  fleet_run_info_t info = test_info();
+  fleet_h5_writer_t *w = NULL;
+  fleet_error_t err;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_h5_commit(w, NAN, 10.0, &err), FLEET_ERR_USAGE);
+  cr_assert(!exists(tmp_path) && !exists(final_path));
+  assert_no_open_hdf5_objects();
+}
+
+Test(h5_writer, stale_temp_file_replaced_and_final_overwritten) {
+  char final_path[256], tmp_path[300];
+  paths("again.h5", final_path, tmp_path);
+  FILE *f = fopen(tmp_path, "w");
+  cr_assert_not_null(f);
+  fputs("stale", f);
+  fclose(f);
+  f = fopen(final_path, "w");
+  cr_assert_not_null(f);
+  fputs("old result", f);
+  fclose(f);
+  write_full_file(final_path, tmp_path, 1);
+  cr_assert(!exists(tmp_path));
+  cr_assert_gt(H5Fis_hdf5(final_path), 0, "final file is not the new HDF5 file");
+  assert_no_open_hdf5_objects();
+}
+
+static herr_t counting_handler(hid_t stack, void *data) {
+  (void)stack;
+  ++*(int *)data;
+  return 0;
+}
+
+Test(h5_writer, hdf5_error_printing_silenced_and_restored) {
+  int calls = 0;
+  cr_assert_geq(H5Eset_auto2(H5E_DEFAULT, counting_handler, &calls), 0);
+  char final_path[256];
+  snprintf(final_path, sizeof final_path, "%s/missing/run.h5", dir);
+  fleet_run_info_t info = test_info();
+  fleet_h5_writer_t *w = NULL;
+  fleet_error_t err;
+  cr_assert_neq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK);
+  cr_assert_eq(calls, 0, "HDF5's automatic error handler ran inside the writer");
+  H5E_auto2_t func = NULL;
+  void *data = NULL;
+  cr_assert_geq(H5Eget_auto2(H5E_DEFAULT, &func, &data), 0);
+  cr_assert(func == counting_handler && data == &calls, "caller's handler not restored");
+}

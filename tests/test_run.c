@@ -1,0 +1,271 @@
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+/* Whole-engine tests on small fleets from the baseline scenario: energy balance, calibration,
+ * thread-count independence, the result file against the in-memory totals, the command line. */
+#include <criterion/criterion.h>
+#include <hdf5.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fleet_year.h"
+#include "population.h"
+#include "run.h"
+#include "scenario.h"
+
+#define BASELINE FLEET_SOURCE_DIR "/configs/baseline.yaml"
+
+static void load_baseline(fleet_params_t *p, const char *vehicles_override) {
+  const char *overrides[] = {vehicles_override, "simulation.years=1", "simulation.replicas=1"};
+  fleet_error_t err;
+  fleet_status_t status = fleet_scenario_load(BASELINE, overrides, 3, p, &err);
+  cr_assert_eq(status, FLEET_OK, "%s", err.message);
+}
+
+static char tmpdir[64];
+static void make_tmpdir(void) {
+  strcpy(tmpdir, "/tmp/fleetmc-test-XXXXXX");
+  cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+Test(run, energy_balance_per_vehicle_year) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=4000");
+  /* Some cars without a home charger and with a wallbox, so every source is exercised. */
+  p.home_socket_share = 0.5;
+  p.home_wallbox_share = 0.3;
+  fleet_population_t pop;
+  fleet_state_t state;
+  fleet_error_t err;
+  cr_assert_eq(fleet_population_create(&p, 0, &pop, &err), FLEET_OK);
+  cr_assert_eq(fleet_state_create(pop.slots, &state, &err), FLEET_OK);
+  fleet_state_reset(&p, &pop, &state);
+  static fleet_year_ctx_t ctx;
+  static fleet_accum_t acc;
+  fleet_lane_year_t lanes;
+  double worst = 0.0, public_total = 0.0, home_total = 0.0;
+  for (int64_t year = 0; year < 2; year++) {
+    fleet_year_ctx_init(&p, &pop, 0, year, &ctx);
+    for (int64_t b = 0; b < pop.blocks; b++) {
+      fleet_block_year(&ctx, b, &state, &acc, &lanes);
+      for (int l = 0; l < pop.block_lanes[b]; l++) {
+        int64_t i = b * FLEET_LANES + l;
+        int source = (int)pop.charger_source[i];
+        double home_eff = source == 0 ? p.socket_efficiency : source == 1 ? p.wallbox_efficiency : 1.0;
+        /* grid energy x efficiency - driven = change of state of charge */
+        double charged = lanes.home_grid_kwh[l] * home_eff + lanes.public_grid_kwh[l] * p.public_efficiency;
+        double imbalance = charged - lanes.drive_kwh[l] - (lanes.soc_end_kwh[l] - lanes.soc_start_kwh[l]);
+        if (fabs(imbalance) > worst) worst = fabs(imbalance);
+        cr_assert_geq(lanes.soc_end_kwh[l], 0.0);
+        cr_assert_leq(lanes.soc_end_kwh[l], p.battery_kwh * p.charge_target_fraction + 1e-4);
+        public_total += lanes.public_grid_kwh[l];
+        home_total += lanes.home_grid_kwh[l];
+      }
+    }
+  }
+  /* Tolerance from the arithmetic: the state of charge is a float (ulp <= 2^-19 kWh below
+   * 32 kWh) changed by at most 3 rounded operations an hour: 8,760 x 3 x 2^-20 = 0.025 kWh; the
+   * daily float sums (<= 24 terms below 256 kWh, ulp 2^-16) add at most 365 x 24 x 2^-17
+   * = 0.067 kWh. Their sum, 0.1 kWh, is 0.004 % of a year's ~2,500 kWh of throughput. */
+  cr_assert_lt(worst, 0.1, "worst imbalance %g kWh", worst);
+  cr_assert_gt(public_total, 0.0);
+  cr_assert_gt(home_total, 0.0);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
+}
+
+Test(run, calibration_annual_km_and_commute_distance) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=20000");
+  fleet_population_t pop;
+  fleet_state_t state;
+  fleet_error_t err;
+  cr_assert_eq(fleet_population_create(&p, 0, &pop, &err), FLEET_OK);
+  cr_assert_eq(fleet_state_create(pop.slots, &state, &err), FLEET_OK);
+  fleet_state_reset(&p, &pop, &state);
+  double commute_sum = 0.0;
+  int64_t workers = 0;
+  for (int64_t i = 0; i < pop.slots; i++)
+    if (pop.employed[i] > 0.0f) {
+      commute_sum += pop.commute_km[i];
+      workers++;
+    }
+  static fleet_year_totals_t totals;
+  cr_assert_eq(fleet_simulate_year(&p, &pop, &state, 0, 0, &totals, &err), FLEET_OK);
+  double km_per_car = totals.km_driven / (double)p.vehicles;
+  double commute_mean = commute_sum / (double)workers;
+  /* PARAMETERS.md 1: annual km per car 14,600-17,900 for the fleet (12,600 petrol to 19,000
+   * diesel); one-way home-work distance: mean 11.2 km (2008) to 13.3 km (2019), medians 13 to
+   * 14.6 km. The sampling error is far inside these ranges: the standard error of the mean
+   * commute is 13.3 x sqrt(exp(0.862^2) - 1) / sqrt(14,000) = 0.11 km, and of the annual km
+   * (sd ~6,000 km over 20,000 cars) about 40 km. */
+  cr_assert(km_per_car >= 14600.0 && km_per_car <= 17900.0, "km per car %.0f", km_per_car);
+  cr_assert(commute_mean >= 11.2 && commute_mean <= 14.6, "mean commute %.2f km", commute_mean);
+  /* Employment share 0.7 within 5 standard errors sqrt(0.21 / 20,000) = 0.0032. */
+  cr_assert_float_eq((double)workers / (double)p.vehicles, p.employed_share, 5 * 0.0032);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
+}
+
+/* Reads a whole float64 dataset. */
+static double *read_dataset(const char *path, const char *name, size_t *count) {
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert_geq(file, 0, "%s", path);
+  hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  cr_assert_geq(ds, 0, "%s", name);
+  hid_t space = H5Dget_space(ds);
+  hssize_t n = H5Sget_simple_extent_npoints(space);
+  double *data = malloc((size_t)n * sizeof *data);
+  cr_assert_geq(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), 0);
+  H5Sclose(space);
+  H5Dclose(ds);
+  H5Fclose(file);
+  *count = (size_t)n;
+  return data;
+}
+
+static void run_to(const fleet_params_t *p, int threads, const char *path) {
+  char *text = fleet_scenario_format(p);
+  fleet_run_options_t options = {.output_path = path, .threads = threads, .progress = 0};
+  static fleet_run_summary_t summary;
+  fleet_error_t err;
+  cr_assert_eq(fleet_run(p, text, &options, &summary, &err), FLEET_OK, "%s", err.message);
+  free(text);
+}
+
+Test(run, results_are_bit_identical_for_1_2_and_4_threads) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=3001"); /* not a multiple of 16: padded blocks too */
+  p.years = 2;
+  p.replicas = 2;
+  p.first_replica = 5;
+  make_tmpdir();
+  const char *names[] = {"/storage/energy_kwh", "/storage/power_kw", "/storage/plugged_vehicles",
+                         "/mobility/km_driven", "/charging/energy_kwh"};
+  double *reference[5];
+  size_t reference_count[5];
+  for (int t = 0; t < 3; t++) {
+    int threads = 1 << t;
+    char path[128];
+    snprintf(path, sizeof path, "%s/t%d.h5", tmpdir, threads);
+    run_to(&p, threads, path);
+    for (int k = 0; k < 5; k++) {
+      size_t count;
+      double *data = read_dataset(path, names[k], &count);
+      if (t == 0) {
+        reference[k] = data;
+        reference_count[k] = count;
+      } else {
+        cr_assert_eq(count, reference_count[k]);
+        cr_assert_eq(memcmp(data, reference[k], count * sizeof *data), 0, "%s differs at %d threads", names[k],
+                     threads);
+        free(data);
+      }
+    }
+    remove(path);
+  }
+  for (int k = 0; k < 5; k++) free(reference[k]);
+  rmdir(tmpdir);
+}
+
+Test(run, result_file_holds_the_simulated_totals) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=500");
+  p.years = 2;
+  make_tmpdir();
+  char path[128];
+  snprintf(path, sizeof path, "%s/r.h5", tmpdir);
+  run_to(&p, 2, path);
+  /* The same years computed in memory. */
+  fleet_population_t pop;
+  fleet_state_t state;
+  fleet_error_t err;
+  cr_assert_eq(fleet_population_create(&p, 0, &pop, &err), FLEET_OK);
+  cr_assert_eq(fleet_state_create(pop.slots, &state, &err), FLEET_OK);
+  fleet_state_reset(&p, &pop, &state);
+  static fleet_year_totals_t totals[2];
+  for (int y = 0; y < 2; y++) cr_assert_eq(fleet_simulate_year(&p, &pop, &state, 0, y, &totals[y], &err), FLEET_OK);
+  size_t count;
+  double *energy = read_dataset(path, "/storage/energy_kwh", &count);
+  cr_assert_eq(count, 2u * FLEET_HOURS_PER_YEAR);
+  cr_assert_eq(memcmp(energy, totals[0].storage_energy_kwh, sizeof totals[0].storage_energy_kwh), 0);
+  cr_assert_eq(memcmp(energy + FLEET_HOURS_PER_YEAR, totals[1].storage_energy_kwh, sizeof totals[1].storage_energy_kwh), 0);
+  double *km = read_dataset(path, "/mobility/km_driven", &count);
+  cr_assert_eq(count, 2u);
+  cr_assert_eq(km[0], totals[0].km_driven);
+  cr_assert_eq(km[1], totals[1].km_driven);
+  double *charging = read_dataset(path, "/charging/energy_kwh", &count);
+  cr_assert_eq(count, 2u * FLEET_SOURCE_COUNT);
+  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) cr_assert_eq(charging[FLEET_SOURCE_COUNT + k], totals[1].charging_energy_kwh[k]);
+  free(energy);
+  free(km);
+  free(charging);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
+  remove(path);
+  rmdir(tmpdir);
+}
+
+/* ---- the command line ----------------------------------------------------------------------- */
+
+/* Runs a shell command; returns its exit status and what it wrote to stderr (in err_out). */
+static int shell(const char *command, char *err_out, size_t err_size) {
+  char line[2048];
+  snprintf(line, sizeof line, "%s 2>%s/stderr.txt >/dev/null", command, tmpdir);
+  int status = system(line);
+  char path[128];
+  snprintf(path, sizeof path, "%s/stderr.txt", tmpdir);
+  FILE *f = fopen(path, "r");
+  size_t n = f ? fread(err_out, 1, err_size - 1, f) : 0;
+  err_out[n] = '\0';
+  if (f) fclose(f);
+  remove(path);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+Test(cli, run_writes_the_file_and_bad_input_exits_2_leaving_nothing) {
+  make_tmpdir();
+  char err[4096], command[1024], out[160];
+  snprintf(out, sizeof out, "%s/ok.h5", tmpdir);
+  snprintf(command, sizeof command, "%s run %s --set fleet.vehicles=300 --years 1 --threads 2 --quiet -o %s",
+           FLEETMC_EXE, BASELINE, out);
+  cr_assert_eq(shell(command, err, sizeof err), 0, "%s", err);
+  cr_assert(exists(out));
+  remove(out);
+
+  snprintf(out, sizeof out, "%s/bad.h5", tmpdir);
+  const char *bad[][2] = {
+      {"--set fleet.vehicles=abc", "fleet.vehicles"},
+      {"--set fleet.battery_kwh=-3", "fleet.battery_kwh"},
+      {"--set fleet.no_such_key=1", "fleet.no_such_key"},
+      {"--replicas 0", "simulation.replicas"},
+      {"--threads 0", "--threads"},
+      {"--years x", "--years"},
+      {"--bogus", "--bogus"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(command, sizeof command, "%s run %s %s -o %s", FLEETMC_EXE, BASELINE, bad[i][0], out);
+    cr_assert_eq(shell(command, err, sizeof err), 2, "%s: %s", bad[i][0], err);
+    cr_assert_not_null(strstr(err, bad[i][1]), "%s: message '%s' does not name %s", bad[i][0], err, bad[i][1]);
+    cr_assert(!exists(out), "%s left %s", bad[i][0], out);
+  }
+  snprintf(command, sizeof command, "%s check %s/missing.yaml", FLEETMC_EXE, tmpdir);
+  cr_assert_eq(shell(command, err, sizeof err), 2);
+  cr_assert_not_null(strstr(err, "missing.yaml"), "%s", err);
+  /* An output directory that does not exist: a runtime failure (1), nothing written. */
+  snprintf(command, sizeof command, "%s run %s --set fleet.vehicles=50 --years 1 -o %s/no/dir/x.h5", FLEETMC_EXE,
+           BASELINE, tmpdir);
+  cr_assert_eq(shell(command, err, sizeof err), 1, "%s", err);
+  snprintf(command, sizeof command, "%s check %s", FLEETMC_EXE, BASELINE);
+  cr_assert_eq(shell(command, err, sizeof err), 0, "%s", err);
+  rmdir(tmpdir);
+}
