@@ -35,6 +35,8 @@ typedef enum {
 typedef enum {
   FLEET_PURPOSE_ATTRIBUTES = 1,        /* + attribute index (0..254): a vehicle's fixed attributes */
   FLEET_PURPOSE_MOBILITY_DAY = 0x1000, /* + day of year (0..364): that day's trip draws */
+  /* 0x1000..0x116c are taken by the days above: give every new purpose an explicit value from
+   * 0x2000 on, leaving room for its own family. */
 } fleet_purpose_t;
 
 /* ---- the generator ------------------------------------------------------------------------ */
@@ -58,7 +60,7 @@ void fleet_pcg32_advance(fleet_pcg32_t *rng, uint64_t delta);
 double fleet_pcg32_double(fleet_pcg32_t *rng);
 
 /* Uniform integer in [0, bound) without modulo bias (rejection of the low 2^32 mod bound
- * values); bound >= 1. */
+ * values); bound 0 stands for 2^32 (any output). */
 uint32_t fleet_pcg32_bounded(fleet_pcg32_t *rng, uint32_t bound);
 
 /* ---- addressing --------------------------------------------------------------------------- */
@@ -108,6 +110,6 @@ double fleet_sample_normal(fleet_pcg32_t *rng, double mean, double sd);
 double fleet_sample_lognormal(fleet_pcg32_t *rng, double mu, double sigma); /* exp(N(mu,sigma)) */
 double fleet_sample_exponential(fleet_pcg32_t *rng, double mean);
 int fleet_sample_bernoulli(fleet_pcg32_t *rng, double p); /* 1 with probability p */
-uint32_t fleet_sample_poisson(fleet_pcg32_t *rng, double mean);
+uint32_t fleet_sample_poisson(fleet_pcg32_t *rng, double mean); /* 0 for mean <= 0 or NaN */
 
 #endif
