@@ -6,7 +6,7 @@
  * that must not change unless the model does (XSBench-style verification).
  *
  * usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T]   (CONFIG: configs/baseline.yaml) */
-#include <omp.h>
+#include "parallel.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +44,8 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (threads > 0) omp_set_num_threads(threads);
-  threads = omp_get_max_threads();
+  if (threads > 0) fleet_set_threads(threads);
+  threads = fleet_max_threads();
 
   fleet_error_t err;
   fleet_params_t *params = malloc(sizeof *params);
@@ -57,19 +57,19 @@ int main(int argc, char **argv) {
   }
   fleet_population_t pop;
   fleet_state_t state;
-  double t0 = omp_get_wtime();
+  double t0 = fleet_wall_seconds();
   if (fleet_population_create(params, params->first_replica, &pop, &err) != FLEET_OK ||
       fleet_state_create(pop.slots, &state, &err) != FLEET_OK) {
     fprintf(stderr, "fleetmc_bench: %s\n", err.message);
     return 1;
   }
   fleet_state_reset(params, &pop, &state);
-  double t1 = omp_get_wtime();
+  double t1 = fleet_wall_seconds();
   if (fleet_simulate_year(params, &pop, &state, params->first_replica, 0, totals, &err) != FLEET_OK) {
     fprintf(stderr, "fleetmc_bench: %s\n", err.message);
     return 1;
   }
-  double t2 = omp_get_wtime();
+  double t2 = fleet_wall_seconds();
 
   double checksum = totals->km_driven;
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++)

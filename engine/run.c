@@ -1,6 +1,6 @@
 #include "run.h"
 
-#include <omp.h>
+#include "parallel.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,14 +66,14 @@ static void report_progress(int64_t done, int64_t total, double vehicle_hours, d
 fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text, const fleet_run_options_t *options,
                          fleet_run_summary_t *summary, fleet_error_t *err) {
   memset(summary, 0, sizeof *summary);
-  if (options->threads > 0) omp_set_num_threads(options->threads);
-  summary->threads = omp_get_max_threads();
+  if (options->threads > 0) fleet_set_threads(options->threads);
+  summary->threads = fleet_max_threads();
   double target_minus_floor = params->charge_target_fraction -
                               0.5 * (params->soc_floor_fraction_min + params->soc_floor_fraction_max);
   summary->nominal_storage_kwh = (double)params->vehicles * params->battery_kwh * target_minus_floor;
   summary->histogram_top_kwh = (double)params->vehicles * params->battery_kwh;
 
-  double start = omp_get_wtime();
+  double start = fleet_wall_seconds();
   fleet_population_t pop;
   fleet_state_t state;
   fleet_year_totals_t *totals = malloc(sizeof *totals);
@@ -115,11 +115,11 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
         summary_add_year(summary, totals);
         summary->vehicle_hours += vehicle_hours_per_year;
         if (options->progress)
-          report_progress(r * params->years + y + 1, total, summary->vehicle_hours, omp_get_wtime() - start);
+          report_progress(r * params->years + y + 1, total, summary->vehicle_hours, fleet_wall_seconds() - start);
       }
     }
   }
-  summary->wall_seconds = omp_get_wtime() - start;
+  summary->wall_seconds = fleet_wall_seconds() - start;
   if (status == FLEET_OK) {
     status = fleet_h5_commit(writer, summary->wall_seconds, summary->vehicle_hours, err);
   } else if (writer) {
