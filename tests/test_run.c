@@ -25,6 +25,14 @@ static void load_baseline(fleet_params_t *p, const char *vehicles_override) {
   cr_assert_eq(status, FLEET_OK, "%s", err.message);
 }
 
+/* The fleet of replica 0 at the start of its first year. */
+static void start_fleet(const fleet_params_t *p, fleet_population_t *pop, fleet_state_t *state) {
+  fleet_error_t err;
+  cr_assert_eq(fleet_population_create(p, 0, pop, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_state_create(pop->slots, state, &err), FLEET_OK, "%s", err.message);
+  fleet_state_reset(p, pop, state);
+}
+
 static char tmpdir[64];
 static void make_tmpdir(void) {
   strcpy(tmpdir, "/tmp/fleetmc-test-XXXXXX");
@@ -39,10 +47,7 @@ Test(run, energy_balance_per_vehicle_year) {
   p.home_wallbox_share = 0.3;
   fleet_population_t pop;
   fleet_state_t state;
-  fleet_error_t err;
-  cr_assert_eq(fleet_population_create(&p, 0, &pop, &err), FLEET_OK);
-  cr_assert_eq(fleet_state_create(pop.slots, &state, &err), FLEET_OK);
-  fleet_state_reset(&p, &pop, &state);
+  start_fleet(&p, &pop, &state);
   static fleet_year_ctx_t ctx;
   static fleet_accum_t acc;
   fleet_lane_year_t lanes;
@@ -83,9 +88,7 @@ Test(run, calibration_annual_km_and_commute_distance) {
   fleet_population_t pop;
   fleet_state_t state;
   fleet_error_t err;
-  cr_assert_eq(fleet_population_create(&p, 0, &pop, &err), FLEET_OK);
-  cr_assert_eq(fleet_state_create(pop.slots, &state, &err), FLEET_OK);
-  fleet_state_reset(&p, &pop, &state);
+  start_fleet(&p, &pop, &state);
   double commute_sum = 0.0;
   int64_t workers = 0;
   for (int64_t i = 0; i < pop.slots; i++)
@@ -183,9 +186,7 @@ Test(run, result_file_holds_the_simulated_totals) {
   fleet_population_t pop;
   fleet_state_t state;
   fleet_error_t err;
-  cr_assert_eq(fleet_population_create(&p, 0, &pop, &err), FLEET_OK);
-  cr_assert_eq(fleet_state_create(pop.slots, &state, &err), FLEET_OK);
-  fleet_state_reset(&p, &pop, &state);
+  start_fleet(&p, &pop, &state);
   static fleet_year_totals_t totals[2];
   for (int y = 0; y < 2; y++) cr_assert_eq(fleet_simulate_year(&p, &pop, &state, 0, y, &totals[y], &err), FLEET_OK);
   size_t count;
