@@ -17,6 +17,8 @@ typedef struct {
   int64_t years;
   int64_t vehicles;
   int64_t threads;
+  int region_count;                 /* names of the regions, for the `regions` attribute of */
+  const char *const *region_names;  /* the /weather datasets */
 } fleet_run_info_t;
 
 typedef struct fleet_h5_writer fleet_h5_writer_t;

@@ -19,10 +19,18 @@ typedef enum {
   FLEET_PLUG_BELOW_THRESHOLD = 1 /* "below_threshold": only if state of charge < threshold */
 } fleet_plug_policy_t;
 
+typedef enum {
+  FLEET_GARAGE_CHAIN_DC = 0, /* "dc": PV -> garage battery -> car, all DC (the proposal) */
+  FLEET_GARAGE_CHAIN_AC = 1  /* "ac": PV -> inverter -> AC -> battery / on-board charger */
+} fleet_garage_chain_t;
+
 typedef struct {
   char name[FLEET_REGION_NAME_MAX];                /* the mapping key under [regions] */
   double fleet_share;                              /* [regions.NAME.fleet_share] 1 */
   double temperature_monthly_c[FLEET_MONTHS];      /* [regions.NAME.temperature_monthly_c] C */
+  double latitude_deg;                             /* [regions.NAME.latitude_deg] degrees north */
+  double pv_yield_kwh_per_kwp;                     /* [regions.NAME.pv_yield_kwh_per_kwp] kWh/kWp/yr,
+                                                      long-run mean the PV model is scaled to */
 } fleet_region_t;
 
 typedef struct {
@@ -101,6 +109,53 @@ typedef struct {
   double long_trip_nights_mean;        /* [mobility.long_trip_nights_mean] geometric, 0 = day trip */
   int64_t long_trip_departure_hour;    /* [mobility.long_trip_departure_hour] */
   int64_t long_trip_return_hour;       /* [mobility.long_trip_return_hour] */
+
+  /* [weather]: temperature = smooth monthly normal + diurnal cycle + AR(1) daily anomaly;
+   * PV per kWp = Haurwitz clear-sky shape x daily clearness (Markov chain), scaled to the yield */
+  double diurnal_half_range_c[FLEET_MONTHS]; /* [weather.diurnal_half_range_c] C, half the daily
+                                                max - min, per month */
+  double temperature_peak_hour;          /* [weather.temperature_peak_hour] clock hour of the daily max */
+  double anomaly_persistence;            /* [weather.anomaly_persistence] AR(1) coefficient per day */
+  double anomaly_sd_winter_c;            /* [weather.anomaly_sd_winter_c] C, stationary sd mid-January */
+  double anomaly_sd_summer_c;            /* [weather.anomaly_sd_summer_c] C, stationary sd mid-July */
+  double anomaly_national_weight;        /* [weather.anomaly_national_weight] correlation of two
+                                            regions' anomalies (national factor's share of variance) */
+  double solar_noon_clock_hour;          /* [weather.solar_noon_clock_hour] clock time of solar noon */
+  double clear_to_clear_probability;     /* [weather.clear_to_clear_probability] national chain */
+  double cloudy_to_cloudy_probability;   /* [weather.cloudy_to_cloudy_probability] national chain */
+  double regional_agreement;             /* [weather.regional_agreement] probability a region's day
+                                            follows the national state (else its own chain) */
+  double clear_day_clearness;            /* [weather.clear_day_clearness] fraction of clear-sky GHI */
+  double cloudy_day_clearness;           /* [weather.cloudy_day_clearness] fraction of clear-sky GHI */
+
+  /* [garage]: the proposal's solar garage option (point 4) */
+  double garage_share;                   /* [garage.share] households with a solar garage */
+  double garage_pv_kwp;                  /* [garage.pv_kwp] kWp of the roof */
+  double garage_battery_to_car_ratio;    /* [garage.battery_to_car_ratio] garage battery / car battery */
+  fleet_garage_chain_t garage_chain;     /* [garage.chain] dc | ac */
+  double garage_dc_pv_to_battery_efficiency;  /* [garage.dc_pv_to_battery_efficiency] */
+  double garage_dc_battery_to_car_efficiency; /* [garage.dc_battery_to_car_efficiency] */
+  double garage_ac_pv_to_battery_efficiency;  /* [garage.ac_pv_to_battery_efficiency] */
+  double garage_ac_battery_to_car_efficiency; /* [garage.ac_battery_to_car_efficiency] */
+  double garage_grid_to_battery_efficiency;   /* [garage.grid_to_battery_efficiency] */
+  double garage_battery_to_grid_efficiency;   /* [garage.battery_to_grid_efficiency] discharge */
+  double garage_charge_power_kw;         /* [garage.charge_power_kw] garage battery -> car */
+  double garage_inverter_power_kw;       /* [garage.inverter_power_kw] garage battery -> grid/home */
+  double garage_floor_fraction;          /* [garage.floor_fraction] of the garage battery, kept */
+  double garage_initial_soc_fraction;    /* [garage.initial_soc_fraction] at the start of a replica */
+  int64_t garage_grid_topup_start_hour;  /* [garage.grid_topup_start_hour] window start (inclusive) */
+  int64_t garage_grid_topup_end_hour;    /* [garage.grid_topup_end_hour] window end (exclusive),
+                                            may wrap past midnight; start = end: no top-up */
+  double garage_grid_topup_target_fraction; /* [garage.grid_topup_target_fraction] of the battery */
+  double garage_grid_topup_power_kw;     /* [garage.grid_topup_power_kw] grid -> garage battery */
+  bool garage_export_surplus;            /* [garage.export_surplus] true: PV the battery cannot
+                                            take is exported; false: curtailed */
+
+  /* [carport]: workplace solar carports (proposal point 5) */
+  double carport_worker_share;           /* [carport.worker_share] commuters parking under one */
+  double carport_pv_kwp_per_space;       /* [carport.pv_kwp_per_space] kWp per parking space */
+  double carport_pv_to_car_efficiency;   /* [carport.pv_to_car_efficiency] inverter x charger */
+  double carport_charge_power_kw;        /* [carport.charge_power_kw] per space */
 
   /* [regions]: a mapping from region name to its fields, in file order */
   int region_count;

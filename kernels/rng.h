@@ -37,6 +37,8 @@ typedef enum {
   FLEET_PURPOSE_MOBILITY_DAY = 0x1000, /* + day of year (0..364): that day's trip draws */
   /* 0x1000..0x116c are taken by the days above: give every new purpose an explicit value from
    * 0x2000 on, leaving room for its own family. */
+  FLEET_PURPOSE_WEATHER_TEMPERATURE = 0x2000, /* a year's daily temperature anomalies */
+  FLEET_PURPOSE_WEATHER_CLEARNESS = 0x2001,   /* a year's daily clearness states */
 } fleet_purpose_t;
 
 /* ---- the generator ------------------------------------------------------------------------ */

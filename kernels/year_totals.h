@@ -6,16 +6,38 @@
 #define FLEET_HOURS_PER_DAY 24
 #define FLEET_HOURS_PER_YEAR (FLEET_DAYS_PER_YEAR * FLEET_HOURS_PER_DAY)
 
-/* Where charging energy comes from; the order is the last axis of /charging/energy_kwh. */
+#include "params.h"
+
+/* Where charging energy comes from: energy entering a household's car-and-garage system from
+ * outside, before conversion losses. The order is the last axis of /charging/energy_kwh. */
 typedef enum {
-  FLEET_SOURCE_HOME_SOCKET = 0,  /* 230 V socket at home, AC */
-  FLEET_SOURCE_HOME_WALLBOX = 1, /* wallbox at home, AC */
-  FLEET_SOURCE_PUBLIC = 2,       /* public fast charging, DC, on the road */
+  FLEET_SOURCE_HOME_SOCKET = 0,  /* grid, 230 V socket at home, AC */
+  FLEET_SOURCE_HOME_WALLBOX = 1, /* grid, wallbox at home, AC */
+  FLEET_SOURCE_PUBLIC = 2,       /* grid, public fast charging, DC, on the road */
+  FLEET_SOURCE_GARAGE_PV = 3,    /* garage roof PV into the garage battery */
+  FLEET_SOURCE_GARAGE_GRID = 4,  /* grid top-up of the garage battery */
+  FLEET_SOURCE_CARPORT_PV = 5,   /* workplace carport PV into the car */
   FLEET_SOURCE_COUNT
 } fleet_charge_source_t;
 
+/* Solar energy flows per replica-year; the last axis of /solar/energy_kwh. */
+typedef enum {
+  FLEET_SOLAR_GARAGE_PRODUCED = 0, /* garage PV output (DC) */
+  FLEET_SOLAR_GARAGE_STORED = 1,   /* PV energy that reached garage batteries (after losses) */
+  FLEET_SOLAR_GARAGE_SURPLUS = 2,  /* PV the batteries could not take: exported or curtailed */
+  FLEET_SOLAR_GARAGE_TO_CARS = 3,  /* into cars from garage batteries (after losses) */
+  FLEET_SOLAR_GARAGE_LOSSES = 4,   /* conversion losses of the garage chain (PV, grid, to car) */
+  FLEET_SOLAR_CARPORT_PRODUCED = 5,/* carport PV output over the parked cars' spaces */
+  FLEET_SOLAR_CARPORT_TO_CARS = 6, /* into cars from carports (after losses) */
+  FLEET_SOLAR_CARPORT_UNUSED = 7,  /* carport PV the cars did not take (left to the building) */
+  FLEET_SOLAR_CARPORT_LOSSES = 8,  /* conversion losses of the carport chain */
+  FLEET_SOLAR_FLOW_COUNT
+} fleet_solar_flow_t;
+
 /* Names written to the attribute `sources` of /charging/energy_kwh. */
 extern const char *const fleet_charge_source_names[FLEET_SOURCE_COUNT];
+/* Names written to the attribute `flows` of /solar/energy_kwh. */
+extern const char *const fleet_solar_flow_names[FLEET_SOLAR_FLOW_COUNT];
 
 typedef struct {
   /* fleet totals per hour of the year */
@@ -23,9 +45,15 @@ typedef struct {
                                                       back, after discharge losses */
   double storage_power_kw[FLEET_HOURS_PER_YEAR];   /* power they can give back, charger-capped */
   double plugged_vehicles[FLEET_HOURS_PER_YEAR];   /* cars plugged in at home */
+  double garage_energy_kwh[FLEET_HOURS_PER_YEAR];  /* energy garage batteries can give back,
+                                                      above their floor, after losses */
   /* fleet totals per year */
   double km_driven;
-  double charging_energy_kwh[FLEET_SOURCE_COUNT];  /* drawn from the grid, before losses */
+  double charging_energy_kwh[FLEET_SOURCE_COUNT];  /* entering from outside, before losses */
+  double solar_energy_kwh[FLEET_SOLAR_FLOW_COUNT];
+  /* weather per region and year */
+  double region_pv_yield_kwh_per_kwp[FLEET_MAX_REGIONS];
+  double region_mean_temperature_c[FLEET_MAX_REGIONS];
 } fleet_year_totals_t;
 
 #endif
