@@ -141,7 +141,7 @@ static char *default_output(const char *config) {
 static void print_summary(const fleet_params_t *p, const fleet_run_summary_t *s, const char *path) {
   printf("fleetmc %s: %lld vehicles, %lld replica(s) x %lld year(s), seed %" PRIu64 ", %d thread(s)\n",
          FLEETMC_VERSION, (long long)p->vehicles, (long long)p->replicas, (long long)p->years, p->seed, s->threads);
-  printf("  storage energy available (C1), GWh:  mean %.2f  P5 %.2f  P50 %.2f  P95 %.2f  min %.2f  max %.2f\n",
+  printf("  storage energy available, cars + garages (C1), GWh:  mean %.2f  P5 %.2f  P50 %.2f  P95 %.2f  min %.2f  max %.2f\n",
          s->storage_energy_mean_kwh / 1e6, fleet_summary_energy_quantile(s, 0.05) / 1e6,
          fleet_summary_energy_quantile(s, 0.50) / 1e6, fleet_summary_energy_quantile(s, 0.95) / 1e6,
          s->storage_energy_min_kwh / 1e6, s->storage_energy_max_kwh / 1e6);
@@ -149,9 +149,19 @@ static void print_summary(const fleet_params_t *p, const fleet_run_summary_t *s,
          s->nominal_storage_kwh / 1e6, 100.0 * s->hours_above_nominal_share);
   printf("  storage power available, GW: mean %.2f;  cars plugged in at home: mean %.0f\n",
          s->storage_power_mean_kw / 1e6, s->plugged_mean);
-  printf("  km per vehicle-year: %.0f;  charging GWh/yr: home socket %.1f, home wallbox %.1f, public %.1f\n",
-         s->km_per_vehicle_year, s->charging_kwh_per_year[0] / 1e6, s->charging_kwh_per_year[1] / 1e6,
-         s->charging_kwh_per_year[2] / 1e6);
+  printf("  of which garage batteries: mean %.2f GWh\n", s->garage_energy_mean_kwh / 1e6);
+  printf("  km per vehicle-year: %.0f;  charging GWh/yr (entering, before losses):", s->km_per_vehicle_year);
+  double all = 0.0;
+  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) {
+    printf(" %s %.1f", fleet_charge_source_names[k], s->charging_kwh_per_year[k] / 1e6);
+    all += s->charging_kwh_per_year[k];
+  }
+  double sun = s->charging_kwh_per_year[FLEET_SOURCE_GARAGE_PV] + s->charging_kwh_per_year[FLEET_SOURCE_CARPORT_PV];
+  printf("\n  from the sun (C6, C8): %.1f %% of it;  garage PV %.1f GWh/yr produced, %.1f to cars, %.1f surplus;"
+         " carports %.1f GWh/yr to cars\n",
+         all > 0.0 ? 100.0 * sun / all : 0.0, s->solar_kwh_per_year[FLEET_SOLAR_GARAGE_PRODUCED] / 1e6,
+         s->solar_kwh_per_year[FLEET_SOLAR_GARAGE_TO_CARS] / 1e6, s->solar_kwh_per_year[FLEET_SOLAR_GARAGE_SURPLUS] / 1e6,
+         s->solar_kwh_per_year[FLEET_SOLAR_CARPORT_TO_CARS] / 1e6);
   printf("  %.1f s wall, %.3g vehicle-hours/s, %.2f ns per vehicle-hour -> %s\n", s->wall_seconds,
          s->vehicle_hours / s->wall_seconds, s->wall_seconds * 1e9 / s->vehicle_hours, path);
 }

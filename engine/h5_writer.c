@@ -32,40 +32,93 @@
 
 #include "version.h"
 
-enum { STORAGE_ENERGY = 0, STORAGE_POWER, STORAGE_PLUGGED, STORAGE_COUNT };
+/* The float64 datasets of the file, all with axes [replica, year, ...]. */
+enum {
+  DS_STORAGE_ENERGY = 0,
+  DS_STORAGE_POWER,
+  DS_STORAGE_PLUGGED,
+  DS_STORAGE_GARAGE,
+  DS_STORAGE_TOTAL,
+  DS_KM_DRIVEN,
+  DS_CHARGING,
+  DS_SOLAR,
+  DS_PV_YIELD,
+  DS_TEMPERATURE,
+  DS_COUNT
+};
+
+/* The axis after [replica, year], if any, and which names label it. */
+typedef enum { AXIS_NONE = 0, AXIS_HOUR, AXIS_SOURCE, AXIS_FLOW, AXIS_REGION } last_axis_t;
 
 typedef struct {
   const char *path; /* absolute path of the dataset in the file */
   const char *units;
   const char *description;
+  last_axis_t axis;
 } dataset_spec_t;
 
-static const dataset_spec_t storage_specs[STORAGE_COUNT] = {
-    [STORAGE_ENERGY] = {"/storage/energy_kwh", "kWh",
-                        "fleet total per hour: energy that plugged-in bidirectional cars can give back "
-                        "after discharge losses, above the larger of each owner's floor and the next "
-                        "trip's need; axes [replica, year, hour of the year]"},
-    [STORAGE_POWER] = {"/storage/power_kw", "kW",
-                       "fleet total per hour: power that plugged-in bidirectional cars can give back, "
-                       "each car capped by its charger; axes [replica, year, hour of the year]"},
-    [STORAGE_PLUGGED] = {"/storage/plugged_vehicles", "vehicles",
-                         "fleet total per hour: cars plugged in at home; "
-                         "axes [replica, year, hour of the year]"},
+static const dataset_spec_t specs[DS_COUNT] = {
+    [DS_STORAGE_ENERGY] = {"/storage/energy_kwh", "kWh",
+                           "fleet total per hour: energy that plugged-in bidirectional cars can give back "
+                           "after discharge losses, above the larger of each owner's floor and the next "
+                           "trip's need; axes [replica, year, hour of the year]",
+                           AXIS_HOUR},
+    [DS_STORAGE_POWER] = {"/storage/power_kw", "kW",
+                          "fleet total per hour: power that plugged-in bidirectional cars can give back, "
+                          "each car capped by its charger; axes [replica, year, hour of the year]",
+                          AXIS_HOUR},
+    [DS_STORAGE_PLUGGED] = {"/storage/plugged_vehicles", "vehicles",
+                            "fleet total per hour: cars plugged in at home; "
+                            "axes [replica, year, hour of the year]",
+                            AXIS_HOUR},
+    [DS_STORAGE_GARAGE] = {"/storage/garage_energy_kwh", "kWh",
+                           "fleet total per hour: energy that the batteries of the solar garages can give "
+                           "back after discharge losses, above their floor; "
+                           "axes [replica, year, hour of the year]",
+                           AXIS_HOUR},
+    [DS_STORAGE_TOTAL] = {"/storage/total_energy_kwh", "kWh",
+                          "fleet total per hour: energy that cars and garage batteries together can give "
+                          "back, computed by the writer when it writes a year as /storage/energy_kwh + "
+                          "/storage/garage_energy_kwh; axes [replica, year, hour of the year]",
+                          AXIS_HOUR},
+    [DS_KM_DRIVEN] = {"/mobility/km_driven", "km", "fleet total per year: distance driven; axes [replica, year]",
+                      AXIS_NONE},
+    [DS_CHARGING] = {"/charging/energy_kwh", "kWh",
+                     "fleet total per year: energy entering each household's car-and-garage system from "
+                     "outside, before conversion losses, by source (home_socket, home_wallbox: grid at "
+                     "home, AC; public: grid, public fast charging, DC; garage_pv: garage roof PV into the "
+                     "garage battery; garage_grid: grid top-up of the garage battery; carport_pv: "
+                     "workplace carport PV into the car); axes [replica, year, source], the sources named "
+                     "in the attribute sources",
+                     AXIS_SOURCE},
+    [DS_SOLAR] = {"/solar/energy_kwh", "kWh",
+                  "fleet total per year: solar energy flows; axes [replica, year, flow], the flows named "
+                  "in the attribute flows: garage_produced: garage PV output (DC); garage_stored: PV "
+                  "energy that reached garage batteries after losses; garage_surplus: PV the batteries "
+                  "could not take, exported or curtailed as scenario key garage.export_surplus says; "
+                  "garage_to_cars: into cars from garage batteries after losses; garage_losses: "
+                  "conversion losses of the garage chain (PV, grid top-up, to car); carport_produced: "
+                  "carport PV output over the spaces of parked cars; carport_to_cars: into cars from "
+                  "carports after losses; carport_unused: carport PV the cars did not take; "
+                  "carport_losses: conversion losses of the carport chain",
+                  AXIS_FLOW},
+    [DS_PV_YIELD] = {"/weather/pv_yield_kwh_per_kwp", "kWh/kWp",
+                     "per region and year: PV yield of the region's weather in that replica-year, energy "
+                     "per kWp of installed PV; axes [replica, year, region], the regions named in the "
+                     "attribute regions",
+                     AXIS_REGION},
+    [DS_TEMPERATURE] = {"/weather/mean_temperature_c", "C",
+                        "per region and year: mean air temperature of the region's weather in that "
+                        "replica-year; axes [replica, year, region], the regions named in the attribute "
+                        "regions",
+                        AXIS_REGION},
 };
-
-static const dataset_spec_t km_spec = {
-    "/mobility/km_driven", "km", "fleet total per year: distance driven; axes [replica, year]"};
-
-static const dataset_spec_t charging_spec = {
-    "/charging/energy_kwh", "kWh",
-    "fleet total per year: energy drawn from the grid (before charging losses) by source; "
-    "axes [replica, year, source], the sources named in the attribute sources"};
 
 static const dataset_spec_t scenario_spec = {
     "/scenario", "",
-    "resolved scenario (YAML) of the run; the attribute sha256 is the SHA-256 of this text"};
+    "resolved scenario (YAML) of the run; the attribute sha256 is the SHA-256 of this text", AXIS_NONE};
 
-static const char *const group_paths[] = {"/storage", "/mobility", "/charging"};
+static const char *const group_paths[] = {"/storage", "/mobility", "/charging", "/solar", "/weather"};
 
 static const char runtime_units[] = "wall_seconds: s; vehicle_hours: h; ns_per_vehicle_hour: ns/h";
 static const char runtime_description[] =
@@ -77,11 +130,11 @@ struct fleet_h5_writer {
   char *path;     /* final path */
   char *tmp_path; /* "<path>.tmp.<pid>", written until commit */
   hid_t file;
-  hid_t storage[STORAGE_COUNT];
-  hid_t km_driven;
-  hid_t charging;
+  hid_t dsets[DS_COUNT];
   int64_t replicas;
   int64_t years;
+  int region_count;
+  double total_energy_kwh[FLEET_HOURS_PER_YEAR]; /* /storage/total_energy_kwh of the year written */
 };
 
 /* ---- error reporting ---------------------------------------------------------------------- */
@@ -310,21 +363,11 @@ done:
 /* Closes the datasets; reports the first failure (if err) but closes them all. */
 static fleet_status_t close_datasets(fleet_h5_writer_t *writer, fleet_error_t *err) {
   fleet_status_t status = FLEET_OK;
-  hid_t *ids[STORAGE_COUNT + 2];
-  const char *paths[STORAGE_COUNT + 2];
-  for (int k = 0; k < STORAGE_COUNT; k++) {
-    ids[k] = &writer->storage[k];
-    paths[k] = storage_specs[k].path;
-  }
-  ids[STORAGE_COUNT] = &writer->km_driven;
-  paths[STORAGE_COUNT] = km_spec.path;
-  ids[STORAGE_COUNT + 1] = &writer->charging;
-  paths[STORAGE_COUNT + 1] = charging_spec.path;
-  for (int k = 0; k < STORAGE_COUNT + 2; k++) {
-    if (*ids[k] < 0) continue;
-    if (H5Dclose(*ids[k]) < 0 && status == FLEET_OK)
-      status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataset %s in %s", paths[k], writer->tmp_path);
-    *ids[k] = -1;
+  for (int k = 0; k < DS_COUNT; k++) {
+    if (writer->dsets[k] < 0) continue;
+    if (H5Dclose(writer->dsets[k]) < 0 && status == FLEET_OK)
+      status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataset %s in %s", specs[k].path, writer->tmp_path);
+    writer->dsets[k] = -1;
   }
   return status;
 }
@@ -375,6 +418,17 @@ static fleet_status_t check_info(const char *path, const fleet_run_info_t *info,
     return fleet_error_set(err, FLEET_ERR_USAGE,
                            "cannot create result file %s: first_replica + replicas = %" PRId64 " + %" PRId64
                            " overflows int64", path, info->first_replica, info->replicas);
+  if (info->region_count < 1 || info->region_count > FLEET_MAX_REGIONS)
+    return fleet_error_set(err, FLEET_ERR_USAGE,
+                           "cannot create result file %s: region_count = %d must be in [1, %d]", path,
+                           info->region_count, FLEET_MAX_REGIONS);
+  if (!info->region_names)
+    return fleet_error_set(err, FLEET_ERR_USAGE, "cannot create result file %s: no region names given",
+                           path);
+  for (int i = 0; i < info->region_count; i++)
+    if (!info->region_names[i])
+      return fleet_error_set(err, FLEET_ERR_USAGE, "cannot create result file %s: region name %d is NULL",
+                             path, i);
   return FLEET_OK;
 }
 
@@ -419,6 +473,39 @@ static fleet_status_t write_root_attrs(fleet_error_t *err, const char *file, hid
   return FLEET_OK;
 }
 
+/* The rank of a dataset; for rank 3 also the length of its last axis and, where that axis is
+ * labelled, the attribute naming its elements (else NULL). */
+static int dataset_shape(const dataset_spec_t *spec, int region_count, const char *const *region_names,
+                         hsize_t *last,
+                         const char **label_attr, const char *const **labels) {
+  *last = 0;
+  *label_attr = NULL;
+  *labels = NULL;
+  switch (spec->axis) {
+  case AXIS_NONE:
+    return 2;
+  case AXIS_HOUR:
+    *last = FLEET_HOURS_PER_YEAR;
+    return 3;
+  case AXIS_SOURCE:
+    *last = FLEET_SOURCE_COUNT;
+    *label_attr = "sources";
+    *labels = fleet_charge_source_names;
+    return 3;
+  case AXIS_FLOW:
+    *last = FLEET_SOLAR_FLOW_COUNT;
+    *label_attr = "flows";
+    *labels = fleet_solar_flow_names;
+    return 3;
+  case AXIS_REGION:
+    *last = (hsize_t)region_count;
+    *label_attr = "regions";
+    *labels = region_names;
+    return 3;
+  }
+  return 2;
+}
+
 static fleet_status_t build_file(fleet_h5_writer_t *w, const fleet_run_info_t *info, fleet_error_t *err) {
   const char *file = w->tmp_path;
   fleet_status_t status;
@@ -438,24 +525,22 @@ static fleet_status_t build_file(fleet_h5_writer_t *w, const fleet_run_info_t *i
   }
 
   const hsize_t replicas = (hsize_t)info->replicas, years = (hsize_t)info->years;
-  const hsize_t hourly_dims[3] = {replicas, years, FLEET_HOURS_PER_YEAR};
   const hsize_t hourly_chunk[3] = {1, 1, FLEET_HOURS_PER_YEAR}; /* one write_year row per chunk */
-  for (int k = 0; k < STORAGE_COUNT; k++)
-    if ((status = create_f64_dataset(err, file, w->file, &storage_specs[k], 3, hourly_dims, hourly_chunk,
-                                     &w->storage[k])) != FLEET_OK)
+  for (int k = 0; k < DS_COUNT; k++) {
+    const dataset_spec_t *spec = &specs[k];
+    hsize_t dims[3] = {replicas, years, 0};
+    const char *label_attr = NULL;
+    const char *const *labels = NULL;
+    const int rank = dataset_shape(spec, info->region_count, info->region_names, &dims[2], &label_attr,
+                                   &labels);
+    const hsize_t *chunk = spec->axis == AXIS_HOUR ? hourly_chunk : NULL;
+    if ((status = create_f64_dataset(err, file, w->file, spec, rank, dims, chunk, &w->dsets[k])) != FLEET_OK)
       return status;
-
-  const hsize_t km_dims[2] = {replicas, years};
-  if ((status = create_f64_dataset(err, file, w->file, &km_spec, 2, km_dims, NULL, &w->km_driven)) !=
-      FLEET_OK)
-    return status;
-
-  const hsize_t charging_dims[3] = {replicas, years, FLEET_SOURCE_COUNT};
-  if ((status = create_f64_dataset(err, file, w->file, &charging_spec, 3, charging_dims, NULL,
-                                   &w->charging)) != FLEET_OK)
-    return status;
-  return write_attr_strings(err, file, w->charging, charging_spec.path, "sources", FLEET_SOURCE_COUNT,
-                            fleet_charge_source_names);
+    if (label_attr && (status = write_attr_strings(err, file, w->dsets[k], spec->path, label_attr, dims[2],
+                                                   labels)) != FLEET_OK)
+      return status;
+  }
+  return FLEET_OK;
 }
 
 fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, fleet_h5_writer_t **out,
@@ -467,10 +552,11 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, f
 
   fleet_h5_writer_t *w = calloc(1, sizeof *w);
   if (!w) return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory creating result file %s", path);
-  w->file = w->km_driven = w->charging = -1;
-  for (int k = 0; k < STORAGE_COUNT; k++) w->storage[k] = -1;
+  w->file = -1;
+  for (int k = 0; k < DS_COUNT; k++) w->dsets[k] = -1;
   w->replicas = info->replicas;
   w->years = info->years;
+  w->region_count = info->region_count;
   size_t tmp_size = strlen(path) + sizeof ".tmp." + 20;
   w->path = malloc(strlen(path) + 1);
   w->tmp_path = malloc(tmp_size);
@@ -542,27 +628,30 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
                            "must be in [0, %" PRId64 ")",
                            replica_offset, year, writer->tmp_path, writer->years);
 
-  const double *hourly[STORAGE_COUNT] = {
-      [STORAGE_ENERGY] = totals->storage_energy_kwh,
-      [STORAGE_POWER] = totals->storage_power_kw,
-      [STORAGE_PLUGGED] = totals->plugged_vehicles,
+  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++)
+    writer->total_energy_kwh[h] = totals->storage_energy_kwh[h] + totals->garage_energy_kwh[h];
+  const double *data[DS_COUNT] = {
+      [DS_STORAGE_ENERGY] = totals->storage_energy_kwh,
+      [DS_STORAGE_POWER] = totals->storage_power_kw,
+      [DS_STORAGE_PLUGGED] = totals->plugged_vehicles,
+      [DS_STORAGE_GARAGE] = totals->garage_energy_kwh,
+      [DS_STORAGE_TOTAL] = writer->total_energy_kwh,
+      [DS_KM_DRIVEN] = &totals->km_driven,
+      [DS_CHARGING] = totals->charging_energy_kwh,
+      [DS_SOLAR] = totals->solar_energy_kwh,
+      [DS_PV_YIELD] = totals->region_pv_yield_kwh_per_kwp,
+      [DS_TEMPERATURE] = totals->region_mean_temperature_c,
   };
-  const hsize_t r = (hsize_t)replica_offset, y = (hsize_t)year;
+  const hsize_t start[3] = {(hsize_t)replica_offset, (hsize_t)year, 0};
   fleet_status_t status = FLEET_OK;
   h5_quiet_t quiet;
   quiet_begin(&quiet);
-  for (int k = 0; k < STORAGE_COUNT && status == FLEET_OK; k++) {
-    const hsize_t start[3] = {r, y, 0}, count[3] = {1, 1, FLEET_HOURS_PER_YEAR};
-    status = write_block(err, writer, writer->storage[k], storage_specs[k].path, 3, start, count, hourly[k]);
-  }
-  if (status == FLEET_OK) {
-    const hsize_t start[2] = {r, y}, count[2] = {1, 1};
-    status = write_block(err, writer, writer->km_driven, km_spec.path, 2, start, count, &totals->km_driven);
-  }
-  if (status == FLEET_OK) {
-    const hsize_t start[3] = {r, y, 0}, count[3] = {1, 1, FLEET_SOURCE_COUNT};
-    status = write_block(err, writer, writer->charging, charging_spec.path, 3, start, count,
-                         totals->charging_energy_kwh);
+  for (int k = 0; k < DS_COUNT && status == FLEET_OK; k++) {
+    hsize_t count[3] = {1, 1, 0};
+    const char *label_attr;
+    const char *const *labels;
+    const int rank = dataset_shape(&specs[k], writer->region_count, NULL, &count[2], &label_attr, &labels);
+    status = write_block(err, writer, writer->dsets[k], specs[k].path, rank, start, count, data[k]);
   }
   quiet_end(&quiet);
   return status;

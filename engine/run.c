@@ -12,7 +12,8 @@
 
 static void summary_add_year(fleet_run_summary_t *s, const fleet_year_totals_t *t) {
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
-    double e = t->storage_energy_kwh[h];
+    double e = t->storage_energy_kwh[h] + t->garage_energy_kwh[h]; /* cars + garage batteries */
+    s->garage_energy_mean_kwh += t->garage_energy_kwh[h];
     s->storage_energy_mean_kwh += e;
     s->storage_power_mean_kw += t->storage_power_kw[h];
     s->plugged_mean += t->plugged_vehicles[h];
@@ -27,6 +28,7 @@ static void summary_add_year(fleet_run_summary_t *s, const fleet_year_totals_t *
   }
   s->km_per_vehicle_year += t->km_driven;
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) s->charging_kwh_per_year[k] += t->charging_energy_kwh[k];
+  for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) s->solar_kwh_per_year[k] += t->solar_energy_kwh[k];
   s->replica_years++;
 }
 
@@ -34,12 +36,14 @@ static void summary_finish(fleet_run_summary_t *s, int64_t vehicles) {
   if (s->hours > 0) {
     s->storage_energy_mean_kwh /= (double)s->hours;
     s->storage_power_mean_kw /= (double)s->hours;
+    s->garage_energy_mean_kwh /= (double)s->hours;
     s->plugged_mean /= (double)s->hours;
     s->hours_above_nominal_share /= (double)s->hours;
   }
   if (s->replica_years > 0) {
     s->km_per_vehicle_year /= (double)s->replica_years * (double)vehicles;
     for (int k = 0; k < FLEET_SOURCE_COUNT; k++) s->charging_kwh_per_year[k] /= (double)s->replica_years;
+    for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) s->solar_kwh_per_year[k] /= (double)s->replica_years;
   }
 }
 
@@ -71,7 +75,9 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
   double target_minus_floor = params->charge_target_fraction -
                               0.5 * (params->soc_floor_fraction_min + params->soc_floor_fraction_max);
   summary->nominal_storage_kwh = (double)params->vehicles * params->battery_kwh * target_minus_floor;
-  summary->histogram_top_kwh = (double)params->vehicles * params->battery_kwh;
+  /* Every car full and every garage battery full: nothing can exceed it. */
+  summary->histogram_top_kwh =
+      (double)params->vehicles * params->battery_kwh * (1.0 + params->garage_battery_to_car_ratio);
 
   double start = fleet_wall_seconds();
   fleet_population_t pop;
@@ -91,7 +97,11 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
   }
   char sha[65];
   fleet_sha256_hex(scenario_text, strlen(scenario_text), sha);
+  const char *region_names[FLEET_MAX_REGIONS];
+  for (int r = 0; r < params->region_count; r++) region_names[r] = params->regions[r].name;
   fleet_run_info_t info = {.scenario_text = scenario_text,
+                           .region_count = params->region_count,
+                           .region_names = region_names,
                            .scenario_sha256 = sha,
                            .seed = params->seed,
                            .first_replica = params->first_replica,

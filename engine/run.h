@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "params.h"
+#include "year_totals.h"
 
 typedef struct {
   const char *output_path; /* final path of the HDF5 file */
@@ -13,8 +14,8 @@ typedef struct {
   int progress;            /* 1: report progress on stderr */
 } fleet_run_options_t;
 
-/* Bins of the histogram of hourly fleet storage energy (for quantiles that do not need every
- * hour kept in memory). */
+/* Bins of the histogram of hourly fleet storage energy, cars + garages (for quantiles that do
+ * not need every hour kept in memory). */
 #define FLEET_SUMMARY_BINS 4096
 
 typedef struct {
@@ -23,8 +24,10 @@ typedef struct {
   int threads;
   int64_t replica_years;
   double km_per_vehicle_year;              /* mean over vehicles and replica-years */
-  double charging_kwh_per_year[3];         /* fleet, mean per replica-year, by source */
-  double storage_energy_mean_kwh;          /* over all hours */
+  double charging_kwh_per_year[FLEET_SOURCE_COUNT];   /* fleet, mean per replica-year */
+  double solar_kwh_per_year[FLEET_SOLAR_FLOW_COUNT];  /* fleet, mean per replica-year */
+  double storage_energy_mean_kwh;          /* cars + garage batteries, over all hours */
+  double garage_energy_mean_kwh;           /* of which garage batteries */
   double storage_energy_min_kwh, storage_energy_max_kwh;
   double storage_power_mean_kw;
   double plugged_mean;

@@ -40,8 +40,10 @@ typedef struct {
 #define REGIONS_SECTION "regions"
 
 static const char *const plug_policy_names[] = {"every_arrival", "below_threshold", NULL};
+static const char *const garage_chain_names[] = {"dc", "ac", NULL};
 
 _Static_assert(sizeof(fleet_plug_policy_t) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(fleet_garage_chain_t) == sizeof(int), "enums are stored as int");
 
 #define P_REAL(sec, field, lo, hi, unit) \
   {#sec, #field, PT_REAL, offsetof(fleet_params_t, field), lo, hi, unit, NULL}
@@ -53,6 +55,17 @@ _Static_assert(sizeof(fleet_plug_policy_t) == sizeof(int), "enums are stored as 
   {#sec, #field, PT_BOOL, offsetof(fleet_params_t, field), 0, 0, "true | false", NULL}
 #define P_ENUM(sec, field, names, unit) \
   {#sec, #field, PT_ENUM, offsetof(fleet_params_t, field), 0, 0, unit, names}
+#define P_ARRAY(sec, field, lo, hi, unit) \
+  {#sec, #field, PT_REAL_ARRAY, offsetof(fleet_params_t, field), lo, hi, unit, NULL}
+/* Keys whose field carries the section as a prefix: [garage.share] is garage_share. */
+#define S_REAL(sec, name, lo, hi, unit) \
+  {#sec, #name, PT_REAL, offsetof(fleet_params_t, sec##_##name), lo, hi, unit, NULL}
+#define S_INT(sec, name, lo, hi, unit) \
+  {#sec, #name, PT_INT, offsetof(fleet_params_t, sec##_##name), lo, hi, unit, NULL}
+#define S_BOOL(sec, name) \
+  {#sec, #name, PT_BOOL, offsetof(fleet_params_t, sec##_##name), 0, 0, "true | false", NULL}
+#define S_ENUM(sec, name, names, unit) \
+  {#sec, #name, PT_ENUM, offsetof(fleet_params_t, sec##_##name), 0, 0, unit, names}
 #define R_REAL(field, lo, hi, unit) \
   {REGIONS_SECTION, #field, PT_REAL, offsetof(fleet_region_t, field), lo, hi, unit, NULL}
 #define R_ARRAY(field, lo, hi, unit) \
@@ -130,8 +143,48 @@ static const param_desc_t param_table[] = {
     P_INT(mobility, long_trip_departure_hour, 0, 23, "hour of day"),
     P_INT(mobility, long_trip_return_hour, 0, 23, "hour of day"),
 
+    P_ARRAY(weather, diurnal_half_range_c, 0, 20, "C"),
+    P_REAL(weather, temperature_peak_hour, 0, 23.99, "hour of day"),
+    P_REAL(weather, anomaly_persistence, 0, 0.99, "AR(1) coefficient per day"),
+    P_REAL(weather, anomaly_sd_winter_c, 0, 15, "C"),
+    P_REAL(weather, anomaly_sd_summer_c, 0, 15, "C"),
+    P_REAL(weather, anomaly_national_weight, 0, 1, "fraction of anomaly variance"),
+    P_REAL(weather, solar_noon_clock_hour, 9, 15, "hour of day"),
+    P_REAL(weather, clear_to_clear_probability, 0, 1, "probability per day"),
+    P_REAL(weather, cloudy_to_cloudy_probability, 0, 1, "probability per day"),
+    P_REAL(weather, regional_agreement, 0, 1, "probability per day"),
+    P_REAL(weather, clear_day_clearness, 0, 1, "fraction of clear-sky irradiance"),
+    P_REAL(weather, cloudy_day_clearness, 0, 1, "fraction of clear-sky irradiance"),
+
+    S_REAL(garage, share, 0, 1, "fraction of households"),
+    S_REAL(garage, pv_kwp, 0, 1000, "kWp"),
+    S_REAL(garage, battery_to_car_ratio, 0, 10, "garage battery / car battery"),
+    S_ENUM(garage, chain, garage_chain_names, "dc | ac"),
+    S_REAL(garage, dc_pv_to_battery_efficiency, 0.01, 1, "fraction"),
+    S_REAL(garage, dc_battery_to_car_efficiency, 0.01, 1, "fraction"),
+    S_REAL(garage, ac_pv_to_battery_efficiency, 0.01, 1, "fraction"),
+    S_REAL(garage, ac_battery_to_car_efficiency, 0.01, 1, "fraction"),
+    S_REAL(garage, grid_to_battery_efficiency, 0.01, 1, "fraction"),
+    S_REAL(garage, battery_to_grid_efficiency, 0.01, 1, "fraction"),
+    S_REAL(garage, charge_power_kw, 0, 50, "kW"),
+    S_REAL(garage, inverter_power_kw, 0, 50, "kW"),
+    S_REAL(garage, floor_fraction, 0, 1, "fraction of the garage battery"),
+    S_REAL(garage, initial_soc_fraction, 0, 1, "fraction of the garage battery"),
+    S_INT(garage, grid_topup_start_hour, 0, 23, "hour of day"),
+    S_INT(garage, grid_topup_end_hour, 0, 23, "hour of day"),
+    S_REAL(garage, grid_topup_target_fraction, 0, 1, "fraction of the garage battery"),
+    S_REAL(garage, grid_topup_power_kw, 0, 50, "kW"),
+    S_BOOL(garage, export_surplus),
+
+    S_REAL(carport, worker_share, 0, 1, "fraction of commuters"),
+    S_REAL(carport, pv_kwp_per_space, 0, 1000, "kWp per parking space"),
+    S_REAL(carport, pv_to_car_efficiency, 0.01, 1, "fraction"),
+    S_REAL(carport, charge_power_kw, 0, 50, "kW"),
+
     R_REAL(fleet_share, 0, 1, "fraction of vehicles"),
     R_ARRAY(temperature_monthly_c, -60, 60, "C"),
+    R_REAL(latitude_deg, -90, 90, "degrees north"),
+    R_REAL(pv_yield_kwh_per_kwp, 100, 3000, "kWh/kWp/year"),
 };
 
 enum { PARAM_COUNT = sizeof param_table / sizeof param_table[0] };
@@ -696,7 +749,8 @@ static fleet_status_t walk_regions(const ctx_t *c, const entry_t *section, fleet
                   FLEET_REGION_NAME_MAX - 1);
     if (e->value->kind != NODE_MAPPING)
       return fail(c, NULL, e->value->line, "key %s: value is %s: expected a mapping with "
-                  "fleet_share and temperature_monthly_c", key, kind_name(e->value->kind));
+                  "fleet_share, temperature_monthly_c, latitude_deg and pv_yield_kwh_per_kwp",
+                  key, kind_name(e->value->kind));
     fleet_region_t *region = &params->regions[r];
     memcpy(region->name, e->key, strlen(e->key) + 1);
     bool seen[PARAM_COUNT] = {false};
@@ -705,8 +759,8 @@ static fleet_status_t walk_regions(const ctx_t *c, const entry_t *section, fleet
       path_push(key, key_len, f->key);
       int d = desc_index(REGIONS_SECTION, f->key);
       if (d < 0)
-        return fail(c, NULL, f->line, "key %s: unknown key (a region has fleet_share and "
-                    "temperature_monthly_c)", key);
+        return fail(c, NULL, f->line, "key %s: unknown key (a region has fleet_share, "
+                    "temperature_monthly_c, latitude_deg and pv_yield_kwh_per_kwp)", key);
       fleet_status_t st = set_value(c, &param_table[d], f->value, key, region);
       if (st != FLEET_OK) return st;
       seen[d] = true;
@@ -726,7 +780,8 @@ static fleet_status_t walk(const ctx_t *c, const node_t *root, fleet_params_t *p
     const entry_t *section = &root->entries[s];
     if (!section_known(section->key))
       return fail(c, NULL, section->line, "key %s: unknown key (the sections are simulation, "
-                  "fleet, consumption, charging, mobility, regions)", section->key);
+                  "fleet, consumption, charging, mobility, weather, garage, carport, regions)",
+                  section->key);
     if (strcmp(section->key, REGIONS_SECTION) == 0) {
       fleet_status_t st = walk_regions(c, section, params, w);
       if (st != FLEET_OK) return st;
@@ -848,6 +903,18 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
        "mobility.long_trip_return_hour",
        "long_trip_departure_hour must be < long_trip_return_hour (a trip with 0 nights leaves and "
        "comes back the same day)");
+  /* Both probabilities are in [0, 1], so the sum is below 2 unless both are 1; tested that way
+   * to stay exact. */
+  RULE(p->clear_to_clear_probability < 1 || p->cloudy_to_cloudy_probability < 1,
+       "weather.clear_to_clear_probability", "weather.cloudy_to_cloudy_probability",
+       "clear_to_clear_probability + cloudy_to_cloudy_probability must be < 2 (with both 1 the "
+       "chain never leaves its first state)");
+  RULE(p->cloudy_day_clearness <= p->clear_day_clearness, "weather.cloudy_day_clearness",
+       "weather.clear_day_clearness", "cloudy_day_clearness must be <= clear_day_clearness");
+  RULE(p->garage_floor_fraction <= p->garage_grid_topup_target_fraction, "garage.floor_fraction",
+       "garage.grid_topup_target_fraction",
+       "floor_fraction must be <= grid_topup_target_fraction (a top-up stops at the target, "
+       "which must not lie below the kept floor)");
   return FLEET_OK;
 }
 

@@ -12,12 +12,14 @@ fleet_status_t fleet_state_create(int64_t slots, fleet_state_t *state, fleet_err
   memset(state, 0, sizeof *state);
   state->slots = slots;
   size_t n = slots > 0 ? (size_t)slots : 1;
-  state->soc_kwh = calloc(n, sizeof(float));
-  state->plugged = calloc(n, sizeof(float));
-  state->away_prev = calloc(n, sizeof(float));
-  state->trip_nights_left = calloc(n, sizeof(float));
-  state->trip_back_km = calloc(n, sizeof(float));
-  if (!state->soc_kwh || !state->plugged || !state->away_prev || !state->trip_nights_left || !state->trip_back_km) {
+  float **fields[] = {&state->soc_kwh,          &state->plugged,      &state->away_prev,
+                      &state->trip_nights_left, &state->trip_back_km, &state->garage_kwh};
+  int ok = 1;
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    *fields[i] = calloc(n, sizeof(float));
+    ok = ok && *fields[i];
+  }
+  if (!ok) {
     fleet_state_free(state);
     return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate the state of %lld vehicle slots", (long long)slots);
   }
@@ -31,6 +33,8 @@ void fleet_state_reset(const fleet_params_t *params, const fleet_population_t *p
     state->away_prev[i] = 1.0f; /* so the first hour at home is an arrival and decides the plug */
     state->trip_nights_left[i] = 0.0f;
     state->trip_back_km[i] = 0.0f;
+    state->garage_kwh[i] = pop->garage[i] * (float)(params->garage_initial_soc_fraction *
+                                                    params->garage_battery_to_car_ratio) * pop->capacity_kwh[i];
   }
 }
 
@@ -40,12 +44,18 @@ void fleet_state_free(fleet_state_t *state) {
   free(state->away_prev);
   free(state->trip_nights_left);
   free(state->trip_back_km);
+  free(state->garage_kwh);
   memset(state, 0, sizeof *state);
+}
+
+/* Is clock hour h inside the window [start, end), which may wrap past midnight? */
+static int in_window(int64_t h, int64_t start, int64_t end) {
+  if (start == end) return 0;
+  return start < end ? (h >= start && h < end) : (h >= start || h < end);
 }
 
 void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t *pop, int64_t replica,
                          int64_t year, fleet_year_ctx_t *ctx) {
-  memset(ctx, 0, sizeof *ctx);
   ctx->params = params;
   ctx->pop = pop;
   ctx->replica = replica;
@@ -59,12 +69,33 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
     ctx->workday[d] = weekday < params->workdays_per_week ? 1.0f : 0.0f;
     ctx->weekend_day[d] = weekday >= 5 ? 1.0f : 0.0f; /* Saturday and Sunday */
   }
+  fleet_weather_generate(params, replica, year, &ctx->weather);
   for (int r = 0; r < params->region_count; r++) {
-    double daily_c[FLEET_DAYS_PER_YEAR];
-    fleet_daily_normals_c(params->regions[r].temperature_monthly_c, daily_c);
-    for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++)
-      ctx->day_factor[r][d] = (float)fleet_consumption_factor(params, daily_c[d]);
+    for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) {
+      double day_sum = 0.0;
+      for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+        int i = d * FLEET_HOURS_PER_DAY + h;
+        double f = fleet_consumption_factor(params, ctx->weather.temperature_c[r][i]);
+        ctx->hour_factor[r][i] = (float)f;
+        day_sum += f;
+      }
+      ctx->day_factor[r][d] = (float)(day_sum / FLEET_HOURS_PER_DAY);
+    }
   }
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
+    ctx->topup_window[h] =
+        in_window(h, params->garage_grid_topup_start_hour, params->garage_grid_topup_end_hour) ? 1.0f : 0.0f;
+  int dc = params->garage_chain == FLEET_GARAGE_CHAIN_DC;
+  ctx->solar.pv_to_battery_efficiency =
+      (float)(dc ? params->garage_dc_pv_to_battery_efficiency : params->garage_ac_pv_to_battery_efficiency);
+  ctx->solar.battery_to_car_efficiency =
+      (float)(dc ? params->garage_dc_battery_to_car_efficiency : params->garage_ac_battery_to_car_efficiency);
+  ctx->solar.grid_to_battery_efficiency = (float)params->garage_grid_to_battery_efficiency;
+  ctx->solar.battery_to_grid_efficiency = (float)params->garage_battery_to_grid_efficiency;
+  ctx->solar.garage_to_car_kwh = (float)params->garage_charge_power_kw;
+  ctx->solar.topup_kwh = (float)(params->garage_grid_topup_power_kw * params->garage_grid_to_battery_efficiency);
+  ctx->solar.carport_efficiency = (float)params->carport_pv_to_car_efficiency;
+  ctx->solar.carport_to_car_kwh = (float)params->carport_charge_power_kw;
   ctx->discharge_efficiency = (float)params->discharge_efficiency;
   ctx->plug_every_arrival = params->plug_policy == FLEET_PLUG_EVERY_ARRIVAL ? 1.0f : 0.0f;
 }
@@ -81,34 +112,37 @@ static inline float lane_sum(const float x[FLEET_LANES]) {
 
 static inline int64_t to_fixed(double value) { return (int64_t)(value * FLEET_ACCUM_SCALE + 0.5); }
 
-static void add_day(const fleet_day_sums_t *sums, int day, fleet_accum_t *acc) {
-  int64_t *energy = acc->storage_energy + day * FLEET_HOURS_PER_DAY;
-  int64_t *power = acc->storage_power + day * FLEET_HOURS_PER_DAY;
-  int64_t *plugged = acc->plugged + day * FLEET_HOURS_PER_DAY;
+static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accum_t *acc) {
+  const int first = day * FLEET_HOURS_PER_DAY;
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-    energy[h] += to_fixed(lane_sum(sums->energy_kwh[h]));
-    power[h] += to_fixed(lane_sum(sums->power_kw[h]));
-    plugged[h] += (int64_t)lane_sum(sums->plugged[h]); /* small integers: exact in float */
+    acc->storage_energy[first + h] += to_fixed(lane_sum(sums->energy_kwh[h]));
+    acc->storage_power[first + h] += to_fixed(lane_sum(sums->power_kw[h]));
+    acc->plugged[first + h] += (int64_t)lane_sum(sums->plugged[h]); /* small integers: exact */
   }
+  if (solar)
+    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
+      acc->garage_energy[first + h] += to_fixed(lane_sum(sums->garage_give_kwh[h]));
 }
 
-void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state, fleet_accum_t *acc,
-                      fleet_lane_year_t *lanes) {
+/* One block's year; `solar` is a constant at each call site so the step is specialised. */
+static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state, fleet_accum_t *acc,
+                              fleet_lane_year_t *lanes, const int solar) {
   const fleet_params_t *p = ctx->params;
   const fleet_population_t *pop = ctx->pop;
   const int64_t base = block * FLEET_LANES;
-  const int64_t first_vehicle = pop->block_first_vehicle[block];
-  const float *day_factor = ctx->day_factor[pop->block_region[block]];
+  const int region = pop->block_region[block];
 
   fleet_plan_consts_t pc;
   fleet_step_consts_t sc;
   fleet_lane_state_t ls;
-  fleet_trip_state_t trip_today, trip_tomorrow;
+  fleet_trip_state_t trip_tomorrow;
   double home_efficiency[FLEET_LANES];
   int source[FLEET_LANES];
   for (int l = 0; l < FLEET_LANES; l++) {
     int64_t i = base + l;
     float cap = pop->capacity_kwh[i];
+    float garage_capacity = pop->garage[i] * (float)p->garage_battery_to_car_ratio * cap;
+    pc.vehicle_id[l] = pop->vehicle_id[i];
     pc.active[l] = pop->active[i];
     pc.employed[l] = pop->employed[i];
     pc.teleworker[l] = pop->teleworker[i];
@@ -124,61 +158,104 @@ void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t 
     sc.target_kwh[l] = (float)p->charge_target_fraction * cap;
     sc.floor_kwh[l] = pop->floor_kwh[i];
     sc.plug_threshold_kwh[l] = (float)p->plug_threshold_fraction * cap;
-    sc.has_charger[l] = pop->charger_kw[i] > 0.0f ? 1.0f : 0.0f;
+    /* A garage's DC link counts as a charging point at home. */
+    sc.has_charger[l] = pop->charger_kw[i] > 0.0f || pop->garage[i] > 0.0f ? 1.0f : 0.0f;
     sc.storage_lane[l] = pop->bidirectional[i] * pop->active[i];
     sc.discharge_kw[l] = pop->charger_kw[i];
     sc.public_reserve_kwh[l] = (float)p->public_reserve_fraction * cap;
     sc.public_target_kwh[l] = (float)p->public_target_fraction * cap;
+    sc.garage_kwp[l] = pop->garage[i] * (float)p->garage_pv_kwp;
+    sc.garage_capacity_kwh[l] = garage_capacity;
+    sc.garage_floor_kwh[l] = (float)p->garage_floor_fraction * garage_capacity;
+    sc.garage_topup_target_kwh[l] = (float)p->garage_grid_topup_target_fraction * garage_capacity;
+    sc.carport_kwp[l] = pop->carport[i] * (float)p->carport_pv_kwp_per_space;
     ls.soc_kwh[l] = state->soc_kwh[i];
     ls.plugged[l] = state->plugged[i];
     ls.away_prev[l] = state->away_prev[i];
-    trip_today.nights_left[l] = state->trip_nights_left[i];
-    trip_today.back_km[l] = state->trip_back_km[i];
+    ls.garage_kwh[l] = state->garage_kwh[i];
+    trip_tomorrow.nights_left[l] = state->trip_nights_left[i];
+    trip_tomorrow.back_km[l] = state->trip_back_km[i];
   }
 
   double km[FLEET_LANES] = {0}, drive[FLEET_LANES] = {0}, home_in[FLEET_LANES] = {0}, public_in[FLEET_LANES] = {0};
-  float soc_start[FLEET_LANES];
+  double g_pv[FLEET_LANES] = {0}, g_stored[FLEET_LANES] = {0}, g_topup[FLEET_LANES] = {0};
+  double g_to_car[FLEET_LANES] = {0}, cp_pv[FLEET_LANES] = {0}, cp_in[FLEET_LANES] = {0};
+  float soc_start[FLEET_LANES], garage_start[FLEET_LANES];
   memcpy(soc_start, ls.soc_kwh, sizeof soc_start);
+  memcpy(garage_start, ls.garage_kwh, sizeof garage_start);
 
   fleet_day_plan_t plans[2];
   fleet_day_sums_t sums;
-  fleet_plan_day(&ctx->rates, &pc, ctx->stream_prefix, first_vehicle, 0, ctx->workday[0], ctx->weekend_day[0],
-                 &trip_today, &trip_tomorrow, &plans[0]);
+  fleet_day_inputs_t in;
+  memcpy(in.topup_window, ctx->topup_window, sizeof in.topup_window);
+  /* trip_tomorrow always holds the state before the day planned next. */
+  fleet_trip_state_t after;
+  fleet_plan_day(&ctx->rates, &pc, ctx->stream_prefix, 0, ctx->workday[0], ctx->weekend_day[0], &trip_tomorrow,
+                 &after, &plans[0]);
+  trip_tomorrow = after;
   for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) {
     const fleet_day_plan_t *today = &plans[d & 1];
     fleet_day_plan_t *tomorrow = &plans[(d + 1) & 1];
-    /* trip_tomorrow holds the state after today = before tomorrow. */
-    fleet_trip_state_t after_tomorrow;
     int last = d == FLEET_DAYS_PER_YEAR - 1;
-    fleet_plan_day(&ctx->rates, &pc, last ? ctx->next_year_stream_prefix : ctx->stream_prefix, first_vehicle,
-                   last ? 0 : d + 1, ctx->workday[d + 1], ctx->weekend_day[d + 1], &trip_tomorrow,
-                   &after_tomorrow, tomorrow);
-    fleet_step_day(&sc, ctx->discharge_efficiency, ctx->plug_every_arrival, today, tomorrow, day_factor[d], &ls,
-                   &sums, NULL);
-    add_day(&sums, d, acc);
+    fleet_plan_day(&ctx->rates, &pc, last ? ctx->next_year_stream_prefix : ctx->stream_prefix, last ? 0 : d + 1,
+                   ctx->workday[d + 1], ctx->weekend_day[d + 1], &trip_tomorrow, &after, tomorrow);
+    if (!last) trip_tomorrow = after; /* at the year's end keep the state before next year's day 0 */
+    memcpy(in.consumption_factor, &ctx->hour_factor[region][d * FLEET_HOURS_PER_DAY], sizeof in.consumption_factor);
+    memcpy(in.pv_kw_per_kwp, &ctx->weather.pv_kw_per_kwp[region][d * FLEET_HOURS_PER_DAY], sizeof in.pv_kw_per_kwp);
+    in.day_factor = ctx->day_factor[region][d];
+    fleet_step_day(&sc, &ctx->solar, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow, &ls,
+                   &sums, NULL, solar);
+    add_day(&sums, d, solar, acc);
     for (int l = 0; l < FLEET_LANES; l++) {
       km[l] += (double)today->out_km[l] + (double)today->back_km[l];
       drive[l] += sums.drive_kwh[l];
       home_in[l] += sums.home_in_kwh[l];
       public_in[l] += sums.public_in_kwh[l];
     }
-    if (!last) trip_tomorrow = after_tomorrow;
+    if (solar)
+      for (int l = 0; l < FLEET_LANES; l++) {
+        g_pv[l] += sums.garage_pv_kwh[l];
+        g_stored[l] += sums.garage_stored_kwh[l];
+        g_topup[l] += sums.garage_topup_kwh[l];
+        g_to_car[l] += sums.garage_to_car_kwh[l];
+        cp_pv[l] += sums.carport_pv_kwh[l];
+        cp_in[l] += sums.carport_in_kwh[l];
+      }
   }
-  /* trip_tomorrow is now the state after the year's last day: the start of next year. */
 
-  double km_sum = 0.0, grid[FLEET_SOURCE_COUNT] = {0};
+  const fleet_solar_consts_t *sol = &ctx->solar;
+  double km_sum = 0.0, source_kwh[FLEET_SOURCE_COUNT] = {0}, flow[FLEET_SOLAR_FLOW_COUNT] = {0};
   for (int l = 0; l < FLEET_LANES; l++) {
     int64_t i = base + l;
     state->soc_kwh[i] = ls.soc_kwh[l];
     state->plugged[i] = ls.plugged[l];
     state->away_prev[i] = ls.away_prev[l];
+    state->garage_kwh[i] = ls.garage_kwh[l];
     state->trip_nights_left[i] = trip_tomorrow.nights_left[l];
     state->trip_back_km[i] = trip_tomorrow.back_km[l];
     double home_grid = home_in[l] / home_efficiency[l];
     double public_grid = public_in[l] / p->public_efficiency;
+    double topup_grid = g_topup[l] / sol->grid_to_battery_efficiency;
+    double carport_used = cp_in[l] / sol->carport_efficiency;
+    double garage_drawn = g_to_car[l] / sol->battery_to_car_efficiency;
     km_sum += km[l];
-    if (source[l] >= 0) grid[source[l]] += home_grid;
-    grid[FLEET_SOURCE_PUBLIC] += public_grid;
+    if (source[l] >= 0) source_kwh[source[l]] += home_grid;
+    source_kwh[FLEET_SOURCE_PUBLIC] += public_grid;
+    if (solar) {
+      source_kwh[FLEET_SOURCE_GARAGE_PV] += g_pv[l];
+      source_kwh[FLEET_SOURCE_GARAGE_GRID] += topup_grid;
+      source_kwh[FLEET_SOURCE_CARPORT_PV] += carport_used;
+      flow[FLEET_SOLAR_GARAGE_PRODUCED] += g_pv[l];
+      flow[FLEET_SOLAR_GARAGE_STORED] += g_stored[l];
+      flow[FLEET_SOLAR_GARAGE_SURPLUS] += g_pv[l] - g_stored[l] / sol->pv_to_battery_efficiency;
+      flow[FLEET_SOLAR_GARAGE_TO_CARS] += g_to_car[l];
+      flow[FLEET_SOLAR_GARAGE_LOSSES] += (g_stored[l] / sol->pv_to_battery_efficiency - g_stored[l]) +
+                                         (topup_grid - g_topup[l]) + (garage_drawn - g_to_car[l]);
+      flow[FLEET_SOLAR_CARPORT_PRODUCED] += cp_pv[l];
+      flow[FLEET_SOLAR_CARPORT_TO_CARS] += cp_in[l];
+      flow[FLEET_SOLAR_CARPORT_UNUSED] += cp_pv[l] - carport_used;
+      flow[FLEET_SOLAR_CARPORT_LOSSES] += carport_used - cp_in[l];
+    }
     if (lanes) {
       lanes->km[l] = km[l];
       lanes->drive_kwh[l] = drive[l];
@@ -188,10 +265,25 @@ void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t 
       lanes->public_grid_kwh[l] = public_grid;
       lanes->soc_start_kwh[l] = soc_start[l];
       lanes->soc_end_kwh[l] = ls.soc_kwh[l];
+      lanes->garage_to_car_kwh[l] = g_to_car[l];
+      lanes->carport_in_kwh[l] = cp_in[l];
+      lanes->garage_stored_kwh[l] = g_stored[l];
+      lanes->garage_topup_kwh[l] = g_topup[l];
+      lanes->garage_start_kwh[l] = garage_start[l];
+      lanes->garage_end_kwh[l] = ls.garage_kwh[l];
     }
   }
   acc->km += to_fixed(km_sum);
-  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) acc->charging[k] += to_fixed(grid[k]);
+  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) acc->charging[k] += to_fixed(source_kwh[k]);
+  for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) acc->solar[k] += to_fixed(flow[k]);
+}
+
+void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state, fleet_accum_t *acc,
+                      fleet_lane_year_t *lanes) {
+  if (ctx->pop->block_solar[block])
+    block_year(ctx, block, state, acc, lanes, 1);
+  else
+    block_year(ctx, block, state, acc, lanes, 0);
 }
 
 fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_population_t *pop,
@@ -224,9 +316,11 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
           total->storage_energy[h] += acc->storage_energy[h];
           total->storage_power[h] += acc->storage_power[h];
           total->plugged[h] += acc->plugged[h];
+          total->garage_energy[h] += acc->garage_energy[h];
         }
         total->km += acc->km;
         for (int k = 0; k < FLEET_SOURCE_COUNT; k++) total->charging[k] += acc->charging[k];
+        for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) total->solar[k] += acc->solar[k];
       }
       free(acc);
     }
@@ -240,10 +334,22 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
     totals->storage_energy_kwh[h] = (double)total->storage_energy[h] / FLEET_ACCUM_SCALE;
     totals->storage_power_kw[h] = (double)total->storage_power[h] / FLEET_ACCUM_SCALE;
     totals->plugged_vehicles[h] = (double)total->plugged[h];
+    totals->garage_energy_kwh[h] = (double)total->garage_energy[h] / FLEET_ACCUM_SCALE;
   }
   totals->km_driven = (double)total->km / FLEET_ACCUM_SCALE;
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++)
     totals->charging_energy_kwh[k] = (double)total->charging[k] / FLEET_ACCUM_SCALE;
+  for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) totals->solar_energy_kwh[k] = (double)total->solar[k] / FLEET_ACCUM_SCALE;
+  for (int r = 0; r < FLEET_MAX_REGIONS; r++) {
+    double pv = 0.0, t = 0.0;
+    if (r < params->region_count)
+      for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
+        pv += ctx->weather.pv_kw_per_kwp[r][h];
+        t += ctx->weather.temperature_c[r][h];
+      }
+    totals->region_pv_yield_kwh_per_kwp[r] = pv;
+    totals->region_mean_temperature_c[r] = t / FLEET_HOURS_PER_YEAR;
+  }
   free(ctx);
   free(total);
   return FLEET_OK;

@@ -15,6 +15,7 @@
 #include "lanes.h"
 #include "params.h"
 #include "population.h"
+#include "weather.h"
 #include "year_totals.h"
 
 /* Fixed-point units of the accumulators: values x 1e6. */
@@ -24,14 +25,16 @@ typedef struct {
   int64_t storage_energy[FLEET_HOURS_PER_YEAR]; /* 1e-6 kWh */
   int64_t storage_power[FLEET_HOURS_PER_YEAR];  /* 1e-6 kW */
   int64_t plugged[FLEET_HOURS_PER_YEAR];        /* vehicles */
+  int64_t garage_energy[FLEET_HOURS_PER_YEAR];  /* 1e-6 kWh */
   int64_t km;                                   /* 1e-6 km */
-  int64_t charging[FLEET_SOURCE_COUNT];         /* 1e-6 kWh drawn from the grid */
+  int64_t charging[FLEET_SOURCE_COUNT];         /* 1e-6 kWh entering from outside */
+  int64_t solar[FLEET_SOLAR_FLOW_COUNT];        /* 1e-6 kWh */
 } fleet_accum_t;
 
 /* What each vehicle carries from one year to the next, per slot (structure of arrays). */
 typedef struct {
   int64_t slots;
-  float *soc_kwh, *plugged, *away_prev, *trip_nights_left, *trip_back_km;
+  float *soc_kwh, *plugged, *away_prev, *trip_nights_left, *trip_back_km, *garage_kwh;
 } fleet_state_t;
 
 /* Per-lane totals of one block-year, for tests and diagnostics. */
@@ -44,6 +47,12 @@ typedef struct {
   double public_grid_kwh[FLEET_LANES]; /* drawn from the grid in public (before losses) */
   double soc_start_kwh[FLEET_LANES];
   double soc_end_kwh[FLEET_LANES];
+  double garage_to_car_kwh[FLEET_LANES]; /* put into the car by the garage battery */
+  double carport_in_kwh[FLEET_LANES];    /* put into the car by a workplace carport */
+  double garage_stored_kwh[FLEET_LANES]; /* put into the garage battery by its PV */
+  double garage_topup_kwh[FLEET_LANES];  /* put into the garage battery by the grid */
+  double garage_start_kwh[FLEET_LANES];
+  double garage_end_kwh[FLEET_LANES];
 } fleet_lane_year_t;
 
 /* Everything a year's blocks share. */
@@ -55,7 +64,11 @@ typedef struct {
   uint64_t stream_prefix, next_year_stream_prefix;
   float workday[FLEET_DAYS_PER_YEAR + 1]; /* [365] is next year's first day */
   float weekend_day[FLEET_DAYS_PER_YEAR + 1];
-  float day_factor[FLEET_MAX_REGIONS][FLEET_DAYS_PER_YEAR]; /* consumption x temperature */
+  fleet_weather_t weather;                                  /* this replica-year's */
+  float hour_factor[FLEET_MAX_REGIONS][FLEET_HOURS_PER_YEAR]; /* consumption x temperature */
+  float day_factor[FLEET_MAX_REGIONS][FLEET_DAYS_PER_YEAR];   /* the day's mean of it */
+  float topup_window[FLEET_HOURS_PER_DAY];
+  fleet_solar_consts_t solar;
   float discharge_efficiency;
   float plug_every_arrival;
 } fleet_year_ctx_t;
@@ -66,6 +79,7 @@ fleet_status_t fleet_state_create(int64_t slots, fleet_state_t *state, fleet_err
 void fleet_state_reset(const fleet_params_t *params, const fleet_population_t *pop, fleet_state_t *state);
 void fleet_state_free(fleet_state_t *state);
 
+/* Fills ctx for a replica-year, drawing its weather (ctx is large: allocate it). */
 void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t *pop, int64_t replica,
                          int64_t year, fleet_year_ctx_t *ctx);
 

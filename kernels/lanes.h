@@ -2,6 +2,8 @@
 #ifndef FLEET_LANES_H
 #define FLEET_LANES_H
 
+#include <stdint.h>
+
 #include "population.h"
 #include "year_totals.h"
 
@@ -18,6 +20,7 @@ typedef struct {
   float out_km[FLEET_LANES];   /* driven in the departure hour */
   float back_km[FLEET_LANES];  /* driven in the return hour */
   float need_km[FLEET_LANES];  /* distance the car must hold energy for before it leaves */
+  float at_work[FLEET_LANES];  /* 1: today's trip is the commute (parked at work in between) */
 } fleet_day_plan_t;
 
 /* What a lane's battery and plug carry from one hour, day and year to the next. */
@@ -25,6 +28,7 @@ typedef struct {
   float soc_kwh[FLEET_LANES];
   float plugged[FLEET_LANES];   /* 1: plugged in at home */
   float away_prev[FLEET_LANES]; /* 1: away in the previous hour (arrival detection) */
+  float garage_kwh[FLEET_LANES]; /* solar garage battery's state of charge (0 without one) */
 } fleet_lane_state_t;
 
 /* A long trip in progress at the start of a day. */
@@ -45,10 +49,38 @@ typedef struct {
   float discharge_kw[FLEET_LANES];
   float public_reserve_kwh[FLEET_LANES];
   float public_target_kwh[FLEET_LANES];
+  /* solar garage (zeros without one) and workplace carport */
+  float garage_kwp[FLEET_LANES];
+  float garage_capacity_kwh[FLEET_LANES];
+  float garage_floor_kwh[FLEET_LANES];
+  float garage_topup_target_kwh[FLEET_LANES];
+  float carport_kwp[FLEET_LANES];          /* 0 without a carport at work */
 } fleet_step_consts_t;
+
+/* Scenario-wide numbers of the solar garage and carport chains (the garage chain's efficiencies
+ * are those of the configured chain, DC or AC). */
+typedef struct {
+  float pv_to_battery_efficiency;
+  float battery_to_car_efficiency;
+  float grid_to_battery_efficiency;
+  float battery_to_grid_efficiency;
+  float garage_to_car_kwh;      /* per hour: the garage's charge power x 1 h, car side */
+  float topup_kwh;              /* per hour into the garage battery from the grid */
+  float carport_efficiency;
+  float carport_to_car_kwh;     /* per hour: the space's charge power x 1 h */
+} fleet_solar_consts_t;
+
+/* A day's hourly inputs shared by a block (its region's weather, the calendar). */
+typedef struct {
+  float consumption_factor[FLEET_HOURS_PER_DAY]; /* x kWh/km at each hour's temperature */
+  float pv_kw_per_kwp[FLEET_HOURS_PER_DAY];
+  float topup_window[FLEET_HOURS_PER_DAY];       /* 1 in the garage grid top-up hours */
+  float day_factor;                              /* the day's mean consumption factor */
+} fleet_day_inputs_t;
 
 /* Per-lane constants of the daily trip draws. */
 typedef struct {
+  uint64_t vehicle_id[FLEET_LANES]; /* addresses the lane's daily streams */
   float active[FLEET_LANES];
   float employed[FLEET_LANES];
   float teleworker[FLEET_LANES];
@@ -75,9 +107,16 @@ typedef struct {
   float energy_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];
   float power_kw[FLEET_HOURS_PER_DAY][FLEET_LANES];
   float plugged[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  float garage_give_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];
   float home_in_kwh[FLEET_LANES];   /* into the battery from the home charger */
   float public_in_kwh[FLEET_LANES]; /* into the battery from public chargers */
   float drive_kwh[FLEET_LANES];
+  float garage_pv_kwh[FLEET_LANES];     /* garage PV produced (DC) */
+  float garage_stored_kwh[FLEET_LANES]; /* of it, into the garage battery after losses */
+  float garage_topup_kwh[FLEET_LANES];  /* into the garage battery from the grid after losses */
+  float garage_to_car_kwh[FLEET_LANES]; /* into the car from the garage battery after losses */
+  float carport_pv_kwh[FLEET_LANES];    /* carport PV over the car's space while parked */
+  float carport_in_kwh[FLEET_LANES];    /* into the car from the carport after losses */
 } fleet_day_sums_t;
 
 #endif

@@ -28,13 +28,13 @@ int fleet_weekday(const fleet_params_t *params, int64_t year, int day_of_year);
 /* Expands one day of trips for the lanes of a block. trip_in is the long-trip state at the start
  * of the day, trip_out receives it at the end (they may not alias). */
 static inline void fleet_plan_day(const fleet_plan_rates_t *restrict r, const fleet_plan_consts_t *restrict c,
-                                  uint64_t stream_prefix, int64_t first_vehicle, int day_of_year, float workday,
+                                  uint64_t stream_prefix, int day_of_year, float workday,
                                   float weekend_day, const fleet_trip_state_t *restrict trip_in,
                                   fleet_trip_state_t *restrict trip_out, fleet_day_plan_t *restrict plan) {
   const uint64_t purpose = FLEET_PURPOSE_MOBILITY_DAY + (uint64_t)day_of_year;
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
-    fleet_pcg32_t rng = fleet_stream_at(stream_prefix, (uint64_t)(first_vehicle + l), purpose);
+    fleet_pcg32_t rng = fleet_stream_at(stream_prefix, c->vehicle_id[l], purpose);
     float u[FLEET_DRAWS_PER_DAY];
     for (int k = 0; k < FLEET_DRAWS_PER_DAY; k++) u[k] = fleet_u01_open(fleet_pcg32_next(&rng));
 
@@ -82,6 +82,7 @@ static inline void fleet_plan_day(const fleet_plan_rates_t *restrict r, const fl
     plan->back_km[l] = c->active[l] * (ordinary * ord_back + start_long * same_day * 0.5f * long_km +
                                        returning * trip_in->back_km[l]);
     plan->need_km[l] = c->active[l] * (ordinary * (ord_out + ord_back) + start_long * long_km);
+    plan->at_work[l] = ordinary * commute;
     trip_out->nights_left[l] = on_trip * (nights_left - 1.0f) + start_long * nights;
     trip_out->back_km[l] = (on_trip - returning) * trip_in->back_km[l] + start_long * (1.0f - same_day) * 0.5f * long_km;
   }

@@ -48,12 +48,14 @@ fleet_status_t fleet_population_create(const fleet_params_t *params, int64_t rep
   pop->slots = pop->blocks * FLEET_LANES;
   size_t blocks = (size_t)pop->blocks, slots = (size_t)pop->slots;
   pop->block_region = alloc_array(blocks, sizeof *pop->block_region);
-  pop->block_first_vehicle = alloc_array(blocks, sizeof *pop->block_first_vehicle);
   pop->block_lanes = alloc_array(blocks, sizeof *pop->block_lanes);
-  float **fields[] = {&pop->active,         &pop->employed,    &pop->commute_km,     &pop->teleworker,
-                      &pop->departure_hour, &pop->return_hour, &pop->kwh_per_km,     &pop->charger_source,
-                      &pop->charger_kw,     &pop->bidirectional, &pop->floor_kwh,    &pop->capacity_kwh};
-  int ok = pop->block_region && pop->block_first_vehicle && pop->block_lanes;
+  pop->block_solar = alloc_array(blocks, sizeof *pop->block_solar);
+  pop->vehicle_id = alloc_array(slots, sizeof *pop->vehicle_id);
+  float **fields[] = {&pop->active,         &pop->employed,      &pop->commute_km,  &pop->teleworker,
+                      &pop->departure_hour, &pop->return_hour,   &pop->kwh_per_km,  &pop->charger_source,
+                      &pop->charger_kw,     &pop->bidirectional, &pop->floor_kwh,   &pop->capacity_kwh,
+                      &pop->garage,         &pop->carport};
+  int ok = pop->block_region && pop->block_lanes && pop->block_solar && pop->vehicle_id;
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
     *fields[i] = alloc_array(slots, sizeof(float));
     ok = ok && *fields[i];
@@ -63,15 +65,13 @@ fleet_status_t fleet_population_create(const fleet_params_t *params, int64_t rep
     return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate the attributes of %lld vehicles",
                            (long long)params->vehicles);
   }
-  int64_t block = 0, vehicle = 0;
+  int64_t block = 0;
   for (int r = 0; r < params->region_count; r++) {
     for (int64_t done = 0; done < pop->region_vehicles[r]; done += FLEET_LANES, block++) {
       int64_t lanes = pop->region_vehicles[r] - done;
       pop->block_region[block] = r;
-      pop->block_first_vehicle[block] = vehicle + done;
       pop->block_lanes[block] = (int32_t)(lanes < FLEET_LANES ? lanes : FLEET_LANES);
     }
-    vehicle += pop->region_vehicles[r];
   }
   fleet_population_draw(params, replica, pop);
   return FLEET_OK;
@@ -79,15 +79,30 @@ fleet_status_t fleet_population_create(const fleet_params_t *params, int64_t rep
 
 static double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
+#define STREAM(attr) fleet_stream_at(prefix, (uint64_t)id, FLEET_PURPOSE_ATTRIBUTES + (attr))
+
+static int draw_employed(const fleet_params_t *p, uint64_t prefix, int64_t id) {
+  fleet_pcg32_t rng = STREAM(FLEET_ATTR_EMPLOYED);
+  return fleet_sample_bernoulli(&rng, p->employed_share);
+}
+static int draw_garage(const fleet_params_t *p, uint64_t prefix, int64_t id) {
+  fleet_pcg32_t rng = STREAM(FLEET_ATTR_GARAGE);
+  return fleet_sample_bernoulli(&rng, p->garage_share);
+}
+/* Only commuters park at work; the draw is made for everyone so that it never shifts. */
+static int draw_carport(const fleet_params_t *p, uint64_t prefix, int64_t id) {
+  fleet_pcg32_t rng = STREAM(FLEET_ATTR_CARPORT);
+  int under = fleet_sample_bernoulli(&rng, p->carport_worker_share);
+  return under && draw_employed(p, prefix, id);
+}
+
 /* Draws one vehicle's attributes into slot; each attribute from its own stream. */
 static void draw_vehicle(const fleet_params_t *p, uint64_t prefix, int64_t id, fleet_population_t *pop,
                          int64_t slot) {
-#define STREAM(attr) fleet_stream_at(prefix, (uint64_t)id, FLEET_PURPOSE_ATTRIBUTES + (attr))
-  fleet_pcg32_t rng = STREAM(FLEET_ATTR_EMPLOYED);
-  int employed = fleet_sample_bernoulli(&rng, p->employed_share);
+  int employed = draw_employed(p, prefix, id);
 
   /* Lognormal one-way distance, redrawn above the cap (a truncated lognormal). */
-  rng = STREAM(FLEET_ATTR_COMMUTE_KM);
+  fleet_pcg32_t rng = STREAM(FLEET_ATTR_COMMUTE_KM);
   double km;
   do km = fleet_sample_lognormal(&rng, log(p->commute_km_median), p->commute_km_log_sd);
   while (km > p->commute_km_max);
@@ -113,8 +128,8 @@ static void draw_vehicle(const fleet_params_t *p, uint64_t prefix, int64_t id, f
   rng = STREAM(FLEET_ATTR_SOC_FLOOR);
   double floor_fraction = p->soc_floor_fraction_min +
                           (p->soc_floor_fraction_max - p->soc_floor_fraction_min) * fleet_pcg32_double(&rng);
-#undef STREAM
 
+  pop->vehicle_id[slot] = (uint64_t)id;
   pop->active[slot] = 1.0f;
   pop->employed[slot] = (float)employed;
   pop->commute_km[slot] = employed ? (float)km : 0.0f;
@@ -129,32 +144,56 @@ static void draw_vehicle(const fleet_params_t *p, uint64_t prefix, int64_t id, f
   pop->bidirectional[slot] = (float)bidirectional;
   pop->capacity_kwh[slot] = (float)p->battery_kwh;
   pop->floor_kwh[slot] = (float)(floor_fraction * p->battery_kwh);
+  pop->garage[slot] = (float)draw_garage(p, prefix, id);
+  pop->carport[slot] = (float)draw_carport(p, prefix, id);
 }
+#undef STREAM
 
 void fleet_population_draw(const fleet_params_t *params, int64_t replica, fleet_population_t *pop) {
   uint64_t prefix = fleet_stream_prefix(params->seed, params->redraw_fleet_per_replica ? (uint64_t)replica : 0u,
                                         0u, FLEET_ENTITY_VEHICLE);
+  /* Slot order within each region: solar vehicles (garage or carport) first, each group in id
+   * order. Written into vehicle_id; the other fields follow from the id. */
+  int64_t first_id = 0, first_slot = 0;
+  for (int r = 0; r < pop->region_count; r++) {
+    int64_t n = pop->region_vehicles[r], solar = 0;
+    for (int64_t id = first_id; id < first_id + n; id++)
+      if (draw_garage(params, prefix, id) || draw_carport(params, prefix, id)) pop->vehicle_id[first_slot + solar++] = (uint64_t)id;
+    int64_t other = solar;
+    for (int64_t id = first_id; id < first_id + n; id++)
+      if (!(draw_garage(params, prefix, id) || draw_carport(params, prefix, id))) pop->vehicle_id[first_slot + other++] = (uint64_t)id;
+    first_id += n;
+    first_slot += (n + FLEET_LANES - 1) / FLEET_LANES * FLEET_LANES;
+  }
 #pragma omp parallel for schedule(static)
   for (int64_t b = 0; b < pop->blocks; b++) {
+    int solar = 0;
     for (int l = 0; l < FLEET_LANES; l++) {
       int64_t slot = b * FLEET_LANES + l;
       if (l < pop->block_lanes[b]) {
-        draw_vehicle(params, prefix, pop->block_first_vehicle[b] + l, pop, slot);
+        draw_vehicle(params, prefix, (int64_t)pop->vehicle_id[slot], pop, slot);
+        solar |= pop->garage[slot] > 0.0f || pop->carport[slot] > 0.0f;
       } else { /* padding: inert, and safe to divide by */
+        pop->vehicle_id[slot] = 0;
         pop->active[slot] = pop->employed[slot] = pop->commute_km[slot] = pop->teleworker[slot] = 0.0f;
         pop->departure_hour[slot] = pop->return_hour[slot] = 0.0f;
         pop->kwh_per_km[slot] = pop->charger_kw[slot] = pop->bidirectional[slot] = pop->floor_kwh[slot] = 0.0f;
         pop->charger_source[slot] = (float)FLEET_CHARGER_NONE;
         pop->capacity_kwh[slot] = (float)params->battery_kwh;
+        pop->garage[slot] = pop->carport[slot] = 0.0f;
       }
     }
+    pop->block_solar[b] = solar;
   }
 }
 
 void fleet_population_free(fleet_population_t *pop) {
   free(pop->block_region);
-  free(pop->block_first_vehicle);
   free(pop->block_lanes);
+  free(pop->block_solar);
+  free(pop->vehicle_id);
+  free(pop->garage);
+  free(pop->carport);
   free(pop->active);
   free(pop->employed);
   free(pop->commute_km);

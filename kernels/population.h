@@ -2,9 +2,12 @@
  *
  * Vehicles are numbered 0..N-1 region by region (region counts by largest remainder of the
  * shares), and laid out in blocks of FLEET_LANES slots that never straddle two regions, so a
- * region's weather is one scalar for a whole block. Slots past a region's last vehicle are
- * inactive padding. Every attribute comes from streams keyed on the vehicle id (and on the
- * replica only if simulation.redraw_fleet_per_replica is set). */
+ * region's weather is one scalar for a whole block. Within a region the vehicles with a solar
+ * garage or a workplace carport come first, so that almost every block is either all-solar or
+ * solar-free and runs the matching variant of the hourly step. Slots past a region's last
+ * vehicle are inactive padding. Every attribute comes from streams keyed on the vehicle id (and
+ * on the replica only if simulation.redraw_fleet_per_replica is set), so the layout changes no
+ * vehicle's numbers. */
 #ifndef FLEET_POPULATION_H
 #define FLEET_POPULATION_H
 
@@ -27,6 +30,8 @@ enum {
   FLEET_ATTR_HOME_CHARGER = 6,
   FLEET_ATTR_BIDIRECTIONAL = 7,
   FLEET_ATTR_SOC_FLOOR = 8,
+  FLEET_ATTR_GARAGE = 9,
+  FLEET_ATTR_CARPORT = 10,
 };
 
 /* Home charging equipment, stored as a float code in charger_source. */
@@ -40,8 +45,10 @@ typedef struct {
   int64_t region_vehicles[FLEET_MAX_REGIONS];
   /* per block */
   int32_t *block_region;
-  int64_t *block_first_vehicle; /* vehicle id of lane 0 */
   int32_t *block_lanes;         /* active lanes, 1..FLEET_LANES */
+  int32_t *block_solar;         /* 1: some lane has a solar garage or a carport */
+  /* per slot */
+  uint64_t *vehicle_id;
   /* per slot: 0/1 flags as floats so that lane code stays branch-free */
   float *active;
   float *employed;
@@ -55,6 +62,8 @@ typedef struct {
   float *bidirectional;
   float *floor_kwh;        /* state of charge the owner keeps for himself */
   float *capacity_kwh;
+  float *garage;           /* 1: a solar garage at home */
+  float *carport;          /* 1: parks under a solar carport at work (commuters only) */
 } fleet_population_t;
 
 /* Allocates and draws the fleet for a replica (the replica matters only when the scenario
@@ -62,7 +71,8 @@ typedef struct {
 fleet_status_t fleet_population_create(const fleet_params_t *params, int64_t replica, fleet_population_t *pop,
                                        fleet_error_t *err);
 
-/* Redraws the attributes of an already allocated fleet (same size) for another replica. */
+/* Lays out and draws the attributes of an allocated fleet for a replica (fleet_population_create
+ * calls it; call it again for another replica when the scenario redraws the fleet). */
 void fleet_population_draw(const fleet_params_t *params, int64_t replica, fleet_population_t *pop);
 
 void fleet_population_free(fleet_population_t *pop);

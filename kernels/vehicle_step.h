@@ -1,11 +1,15 @@
 /* vehicle_step.h: the hourly step of a block's lanes through one day.
  *
- * Order within an hour: drive (the departure or return leg; a public charge first if the leg
- * would leave less than the public reserve), plug in on arrival home, charge at home, then count
- * what the car could give back. A car gives back only what lies above the larger of its owner's
+ * Order within an hour: drive (the departure or return leg, at that hour's temperature; a
+ * public charge first if the leg would leave less than the public reserve); garage PV into the
+ * garage battery; plug in on arrival home; charge the car from the garage battery, then from the
+ * home grid charger; top the garage battery up from the grid in its window; charge a car parked
+ * at work under a carport from the carport's PV; then count what the car (and the garage
+ * battery) could give back. A car gives back only what lies above the larger of its owner's
  * floor and the energy of its next trip (DESIGN.md, model 5), times the discharge efficiency, at
  * most its charger's power for the hour. Branch-free lane code: state stays in vector registers
- * across the 24 hours. */
+ * across the 24 hours. `solar` is a compile-time constant at each call: blocks without a garage
+ * or carport run the lean variant. */
 #ifndef FLEET_VEHICLE_STEP_H
 #define FLEET_VEHICLE_STEP_H
 
@@ -14,40 +18,48 @@
 static inline float fleet_maxf(float a, float b) { return a > b ? a : b; }
 static inline float fleet_minf(float a, float b) { return a < b ? a : b; }
 
-/* Steps one day. day_factor scales every lane's kWh/km (temperature); tomorrow's plan gives the
- * need after today's last trip. soc_trace, when not NULL, receives the state of charge at the end
- * of each hour (tests). */
-static inline void fleet_step_day(const fleet_step_consts_t *restrict c, float discharge_efficiency,
-                                  float plug_every_arrival, const fleet_day_plan_t *restrict today,
-                                  const fleet_day_plan_t *restrict tomorrow, float day_factor,
-                                  fleet_lane_state_t *restrict s, fleet_day_sums_t *restrict out,
-                                  float (*restrict soc_trace)[FLEET_LANES]) {
-  float dep[FLEET_LANES], ret[FLEET_LANES], out_kwh[FLEET_LANES], back_kwh[FLEET_LANES];
+/* Steps one day. Tomorrow's plan gives the need after today's last trip. soc_trace, when not
+ * NULL, receives the car's state of charge at the end of each hour (tests). */
+static inline void fleet_step_day(const fleet_step_consts_t *restrict c, const fleet_solar_consts_t *restrict sol,
+                                  float discharge_efficiency, float plug_every_arrival,
+                                  const fleet_day_inputs_t *restrict in, const fleet_day_plan_t *restrict today,
+                                  const fleet_day_plan_t *restrict tomorrow, fleet_lane_state_t *restrict s,
+                                  fleet_day_sums_t *restrict out, float (*restrict soc_trace)[FLEET_LANES],
+                                  const int solar) {
+  float dep[FLEET_LANES], ret[FLEET_LANES], out_km[FLEET_LANES], back_km[FLEET_LANES], at_work[FLEET_LANES];
   float need_before[FLEET_LANES], need_after[FLEET_LANES];
-  float soc[FLEET_LANES], plugged[FLEET_LANES], away_prev[FLEET_LANES];
-  float home_in[FLEET_LANES], public_in[FLEET_LANES];
+  float soc[FLEET_LANES], plugged[FLEET_LANES], away_prev[FLEET_LANES], garage[FLEET_LANES];
+  float home_in[FLEET_LANES], public_in[FLEET_LANES], drive_sum[FLEET_LANES];
+  float g_pv[FLEET_LANES], g_stored[FLEET_LANES], g_topup[FLEET_LANES], g_to_car[FLEET_LANES];
+  float cp_pv[FLEET_LANES], cp_in[FLEET_LANES];
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
-    float kwh_per_km = c->kwh_per_km[l] * day_factor;
+    /* The owner estimates trips at the day's mean consumption. */
+    float kwh_per_km = c->kwh_per_km[l] * in->day_factor;
     dep[l] = today->dep_hour[l];
     ret[l] = today->ret_hour[l];
-    out_kwh[l] = today->out_km[l] * kwh_per_km;
-    back_kwh[l] = today->back_km[l] * kwh_per_km;
-    /* The owner estimates tomorrow's trip at today's consumption. */
+    out_km[l] = today->out_km[l];
+    back_km[l] = today->back_km[l];
+    at_work[l] = today->at_work[l] * c->carport_kwp[l];
     need_after[l] = tomorrow->need_km[l] * kwh_per_km;
     float no_trip = dep[l] == FLEET_NO_HOUR ? 1.0f : 0.0f;
     need_before[l] = no_trip * need_after[l] + (1.0f - no_trip) * today->need_km[l] * kwh_per_km;
     soc[l] = s->soc_kwh[l];
     plugged[l] = s->plugged[l];
     away_prev[l] = s->away_prev[l];
-    home_in[l] = 0.0f;
-    public_in[l] = 0.0f;
+    garage[l] = s->garage_kwh[l];
+    home_in[l] = public_in[l] = drive_sum[l] = 0.0f;
+    g_pv[l] = g_stored[l] = g_topup[l] = g_to_car[l] = cp_pv[l] = cp_in[l] = 0.0f;
   }
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
     const float hour = (float)h;
+    const float factor = in->consumption_factor[h];
+    const float pv = in->pv_kw_per_kwp[h];
+    const float topup_open = in->topup_window[h];
 #pragma omp simd
     for (int l = 0; l < FLEET_LANES; l++) {
-      float drive = (hour == dep[l] ? out_kwh[l] : 0.0f) + (hour == ret[l] ? back_kwh[l] : 0.0f);
+      float km = (hour == dep[l] ? out_km[l] : 0.0f) + (hour == ret[l] ? back_km[l] : 0.0f);
+      float drive = km * c->kwh_per_km[l] * factor;
       float away = (hour >= dep[l] ? 1.0f : 0.0f) * (hour <= ret[l] ? 1.0f : 0.0f);
       /* Public charge before a leg that would leave less than the reserve: up to the public
        * target, or to what the leg needs plus the reserve (several stops on a long leg). */
@@ -61,8 +73,39 @@ static inline void fleet_step_day(const fleet_step_consts_t *restrict c, float d
       float arrived = home * away_prev[l];
       float wants = fleet_maxf(plug_every_arrival, x < c->plug_threshold_kwh[l] ? 1.0f : 0.0f);
       float plug = home * (arrived * c->has_charger[l] * wants + (1.0f - arrived) * plugged[l]);
+      float g = garage[l];
+      if (solar) {
+        /* The roof's PV fills the garage battery; what it cannot take is surplus. */
+        float produced = c->garage_kwp[l] * pv;
+        float stored = fleet_minf(produced * sol->pv_to_battery_efficiency, c->garage_capacity_kwh[l] - g);
+        g += stored;
+        /* The garage battery charges the car in the garage (home, plugged) down to its floor. */
+        float room = plug * fleet_maxf(c->target_kwh[l] - x, 0.0f);
+        float from_garage = fleet_minf(fleet_minf(room, sol->garage_to_car_kwh),
+                                       fleet_maxf(g - c->garage_floor_kwh[l], 0.0f) * sol->battery_to_car_efficiency);
+        g -= from_garage / sol->battery_to_car_efficiency;
+        x += from_garage;
+        g_pv[l] += produced;
+        g_stored[l] += stored;
+        g_to_car[l] += from_garage;
+      }
       float charge = plug * fleet_maxf(fleet_minf(c->home_charge_kwh[l], c->target_kwh[l] - x), 0.0f);
       x += charge;
+      if (solar) {
+        float topup = topup_open * fleet_maxf(fleet_minf(sol->topup_kwh, c->garage_topup_target_kwh[l] - g), 0.0f);
+        g += topup;
+        g_topup[l] += topup;
+        /* Parked at work (between the drives) under a carport: its PV charges the car. */
+        float parked = at_work[l] * (hour > dep[l] ? 1.0f : 0.0f) * (hour < ret[l] ? 1.0f : 0.0f);
+        float carport_pv = parked * pv; /* at_work carries the space's kWp */
+        float taken = fleet_minf(fleet_minf(carport_pv * sol->carport_efficiency, sol->carport_to_car_kwh),
+                                 fleet_maxf(c->target_kwh[l] - x, 0.0f));
+        x += taken;
+        cp_pv[l] += carport_pv;
+        cp_in[l] += taken;
+        out->garage_give_kwh[h][l] = fleet_maxf(g - c->garage_floor_kwh[l], 0.0f) * sol->battery_to_grid_efficiency;
+        garage[l] = g;
+      }
       float need = hour < dep[l] ? need_before[l] : need_after[l];
       float keep = fleet_maxf(c->floor_kwh[l], need);
       float give_kwh = plug * c->storage_lane[l] * fleet_maxf(x - keep, 0.0f) * discharge_efficiency;
@@ -74,6 +117,7 @@ static inline void fleet_step_day(const fleet_step_consts_t *restrict c, float d
       away_prev[l] = away;
       home_in[l] += charge;
       public_in[l] += pub;
+      drive_sum[l] += drive;
     }
     if (soc_trace)
       for (int l = 0; l < FLEET_LANES; l++) soc_trace[h][l] = soc[l];
@@ -83,9 +127,16 @@ static inline void fleet_step_day(const fleet_step_consts_t *restrict c, float d
     s->soc_kwh[l] = soc[l];
     s->plugged[l] = plugged[l];
     s->away_prev[l] = away_prev[l];
+    s->garage_kwh[l] = garage[l];
     out->home_in_kwh[l] = home_in[l];
     out->public_in_kwh[l] = public_in[l];
-    out->drive_kwh[l] = out_kwh[l] + back_kwh[l]; /* plans carry no distance on hours not driven */
+    out->drive_kwh[l] = drive_sum[l];
+    out->garage_pv_kwh[l] = g_pv[l];
+    out->garage_stored_kwh[l] = g_stored[l];
+    out->garage_topup_kwh[l] = g_topup[l];
+    out->garage_to_car_kwh[l] = g_to_car[l];
+    out->carport_pv_kwh[l] = cp_pv[l];
+    out->carport_in_kwh[l] = cp_in[l];
   }
 }
 

@@ -5,4 +5,19 @@ const char *const fleet_charge_source_names[FLEET_SOURCE_COUNT] = {
     [FLEET_SOURCE_HOME_SOCKET] = "home_socket",
     [FLEET_SOURCE_HOME_WALLBOX] = "home_wallbox",
     [FLEET_SOURCE_PUBLIC] = "public",
+    [FLEET_SOURCE_GARAGE_PV] = "garage_pv",
+    [FLEET_SOURCE_GARAGE_GRID] = "garage_grid",
+    [FLEET_SOURCE_CARPORT_PV] = "carport_pv",
+};
+
+const char *const fleet_solar_flow_names[FLEET_SOLAR_FLOW_COUNT] = {
+    [FLEET_SOLAR_GARAGE_PRODUCED] = "garage_produced",
+    [FLEET_SOLAR_GARAGE_STORED] = "garage_stored",
+    [FLEET_SOLAR_GARAGE_SURPLUS] = "garage_surplus",
+    [FLEET_SOLAR_GARAGE_TO_CARS] = "garage_to_cars",
+    [FLEET_SOLAR_GARAGE_LOSSES] = "garage_losses",
+    [FLEET_SOLAR_CARPORT_PRODUCED] = "carport_produced",
+    [FLEET_SOLAR_CARPORT_TO_CARS] = "carport_to_cars",
+    [FLEET_SOLAR_CARPORT_UNUSED] = "carport_unused",
+    [FLEET_SOLAR_CARPORT_LOSSES] = "carport_losses",
 };

@@ -20,7 +20,9 @@
 #include "version.h"
 #include "year_totals.h"
 
-enum { REPLICAS = 2, YEARS = 3 };
+enum { REPLICAS = 2, YEARS = 3, REGIONS = 3 };
+
+static const char *const region_names[REGIONS] = {"bretagne", "provence", "\xc3\xaele_de_france"};
 
 static const char scenario_text[] =
     "simulation:\n  seed: 42 # 1\nregions:\n  bretagne:\n    fleet_share: 1 # 1, \xc2\xb0" "C \xe2\x80\x93 ok\n";
@@ -54,22 +56,35 @@ static fleet_run_info_t test_info(void) {
                             .replicas = REPLICAS,
                             .years = YEARS,
                             .vehicles = 123456,
-                            .threads = 4};
+                            .threads = 4,
+                            .region_count = REGIONS,
+                            .region_names = region_names};
 }
 
-/* Distinct, exactly representable values for every element. */
+/* Distinct, exactly representable values for every element; k: 0 energy, 1 power, 2 plugged,
+ * 3 garage energy. */
 static double hourly_value(int k, int r, int y, int h) { return r * 1e6 + y * 1e4 + h + 0.25 * (k + 1); }
 static double km_value(int r, int y) { return r * 100.0 + y + 0.125; }
 static double charging_value(int r, int y, int s) { return r * 1000.0 + y * 10.0 + s + 0.375; }
+static double solar_value(int r, int y, int f) { return r * 2000.0 + y * 100.0 + f + 0.625; }
+static double pv_yield_value(int r, int y, int g) { return 900.0 + r * 50.0 + y * 5.0 + g * 0.5 + 0.0625; }
+static double temperature_value(int r, int y, int g) { return -3.0 + r * 2.0 + y * 0.5 + g * 0.25 + 0.03125; }
 
 static void fill_totals(fleet_year_totals_t *t, int r, int y) {
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
     t->storage_energy_kwh[h] = hourly_value(0, r, y, h);
     t->storage_power_kw[h] = hourly_value(1, r, y, h);
     t->plugged_vehicles[h] = hourly_value(2, r, y, h);
+    t->garage_energy_kwh[h] = hourly_value(3, r, y, h);
   }
   t->km_driven = km_value(r, y);
   for (int s = 0; s < FLEET_SOURCE_COUNT; s++) t->charging_energy_kwh[s] = charging_value(r, y, s);
+  for (int f = 0; f < FLEET_SOLAR_FLOW_COUNT; f++) t->solar_energy_kwh[f] = solar_value(r, y, f);
+  /* beyond the file's regions: garbage that must not be written anywhere */
+  for (int g = 0; g < FLEET_MAX_REGIONS; g++) {
+    t->region_pv_yield_kwh_per_kwp[g] = g < REGIONS ? pv_yield_value(r, y, g) : -1e300;
+    t->region_mean_temperature_c[g] = g < REGIONS ? temperature_value(r, y, g) : -1e300;
+  }
 }
 
 static void paths(const char *name, char *final_path, char *tmp_path) {
@@ -86,7 +101,7 @@ static void assert_no_open_hdf5_objects(void) {
   cr_assert_eq(H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL), 0, "HDF5 objects left open");
 }
 
-static fleet_year_totals_t totals; /* 210 kB: static, not on the stack */
+static fleet_year_totals_t totals; /* about 290 kB: static, not on the stack */
 
 static void write_full_file(const char *final_path, const char *tmp_path, int final_exists_before) {
   fleet_run_info_t info = test_info();
@@ -160,6 +175,30 @@ static void assert_units(hid_t obj, const char *expected_units) {
   char *description = read_string_attr(obj, "description");
   cr_assert_gt(strlen(description), 10, "description too short: '%s'", description);
   free(description);
+}
+
+/* A 1-D attribute of variable-length UTF-8 strings equal to expected[0..count). */
+static void assert_string_array_attr(hid_t obj, const char *name, size_t count, const char *const *expected) {
+  hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+  cr_assert_geq(attr, 0, "attribute %s missing", name);
+  hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
+  cr_assert_eq(H5Tget_class(type), H5T_STRING, "attribute %s is not a string", name);
+  cr_assert_gt(H5Tis_variable_str(type), 0, "attribute %s is not variable-length", name);
+  cr_assert_eq(H5Tget_cset(type), H5T_CSET_UTF8, "attribute %s is not UTF-8", name);
+  cr_assert_eq(H5Sget_simple_extent_ndims(space), 1, "attribute %s is not 1-D", name);
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space, &n, NULL);
+  cr_assert_eq(n, count, "attribute %s has %llu elements, expected %zu", name, (unsigned long long)n, count);
+  char **values = calloc(count, sizeof *values);
+  cr_assert_not_null(values);
+  cr_assert_geq(H5Aread(attr, type, values), 0);
+  for (size_t i = 0; i < count; i++)
+    cr_assert_str_eq(values[i], expected[i], "attribute %s[%zu]", name, i);
+  cr_assert_geq(H5Dvlen_reclaim(type, space, H5P_DEFAULT, values), 0);
+  free(values);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Aclose(attr);
 }
 
 /* Opens a float64 dataset, checks its type, shape, units, and reads it whole (caller frees). */
@@ -255,10 +294,11 @@ Test(h5_writer, round_trip) {
   H5Dclose(scenario);
 
   /* /storage: shape, chunking, every value */
-  const char *storage_paths[3] = {"/storage/energy_kwh", "/storage/power_kw", "/storage/plugged_vehicles"};
-  const char *storage_units[3] = {"kWh", "kW", "vehicles"};
+  const char *storage_paths[5] = {"/storage/energy_kwh", "/storage/power_kw", "/storage/plugged_vehicles",
+                                  "/storage/garage_energy_kwh", "/storage/total_energy_kwh"};
+  const char *storage_units[5] = {"kWh", "kW", "vehicles", "kWh", "kWh"};
   const hsize_t hourly_dims[3] = {REPLICAS, YEARS, FLEET_HOURS_PER_YEAR};
-  for (int k = 0; k < 3; k++) {
+  for (int k = 0; k < 5; k++) {
     hid_t dset;
     double *data = read_f64_dataset(file, storage_paths[k], 3, hourly_dims, storage_units[k], &dset);
     hid_t dcpl = H5Dget_create_plist(dset);
@@ -271,10 +311,31 @@ Test(h5_writer, round_trip) {
     size_t i = 0;
     for (int r = 0; r < REPLICAS; r++)
       for (int y = 0; y < YEARS; y++)
-        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++, i++)
-          cr_assert_eq(data[i], hourly_value(k, r, y, h), "%s[%d,%d,%d] = %.17g", storage_paths[k], r, y, h,
-                       data[i]);
+        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++, i++) {
+          /* total = cars + garage batteries, the same double sum the writer computes */
+          const double expected =
+              k < 4 ? hourly_value(k, r, y, h) : hourly_value(0, r, y, h) + hourly_value(3, r, y, h);
+          cr_assert_eq(data[i], expected, "%s[%d,%d,%d] = %.17g", storage_paths[k], r, y, h, data[i]);
+        }
     free(data);
+  }
+  /* total_energy_kwh == energy_kwh + garage_energy_kwh, element by element, read from the file */
+  {
+    double *energy = read_f64_dataset(file, "/storage/energy_kwh", 3, hourly_dims, "kWh", NULL);
+    double *garage = read_f64_dataset(file, "/storage/garage_energy_kwh", 3, hourly_dims, "kWh", NULL);
+    double *total = read_f64_dataset(file, "/storage/total_energy_kwh", 3, hourly_dims, "kWh", NULL);
+    for (size_t i = 0; i < (size_t)REPLICAS * YEARS * FLEET_HOURS_PER_YEAR; i++)
+      cr_assert_eq(total[i], energy[i] + garage[i], "total_energy_kwh[%zu]", i);
+    hid_t dset = H5Dopen2(file, "/storage/total_energy_kwh", H5P_DEFAULT);
+    char *total_description = read_string_attr(dset, "description");
+    cr_assert(strstr(total_description, "/storage/energy_kwh + /storage/garage_energy_kwh") &&
+                  strstr(total_description, "writer"),
+              "total description '%s'", total_description);
+    free(total_description);
+    H5Dclose(dset);
+    free(energy);
+    free(garage);
+    free(total);
   }
 
   /* /mobility/km_driven */
@@ -295,27 +356,52 @@ Test(h5_writer, round_trip) {
         cr_assert_eq(charging[(r * YEARS + y) * FLEET_SOURCE_COUNT + s], charging_value(r, y, s),
                      "charging[%d,%d,%d]", r, y, s);
   free(charging);
-  hid_t sources = H5Aopen(charging_dset, "sources", H5P_DEFAULT);
-  cr_assert_geq(sources, 0);
-  hid_t src_type = H5Aget_type(sources), src_space = H5Aget_space(sources);
-  cr_assert_gt(H5Tis_variable_str(src_type), 0);
-  cr_assert_eq(H5Tget_cset(src_type), H5T_CSET_UTF8);
-  cr_assert_eq(H5Sget_simple_extent_ndims(src_space), 1);
-  hsize_t n_sources = 0;
-  H5Sget_simple_extent_dims(src_space, &n_sources, NULL);
-  cr_assert_eq(n_sources, FLEET_SOURCE_COUNT);
-  char *names[FLEET_SOURCE_COUNT] = {0};
-  cr_assert_geq(H5Aread(sources, src_type, names), 0);
-  const char *expected_names[FLEET_SOURCE_COUNT] = {"home_socket", "home_wallbox", "public"};
-  for (int s = 0; s < FLEET_SOURCE_COUNT; s++) {
-    cr_assert_str_eq(names[s], expected_names[s]);
-    cr_assert_str_eq(names[s], fleet_charge_source_names[s]);
-  }
-  cr_assert_geq(H5Dvlen_reclaim(src_type, src_space, H5P_DEFAULT, names), 0);
-  H5Sclose(src_space);
-  H5Tclose(src_type);
-  H5Aclose(sources);
+  const char *const expected_sources[FLEET_SOURCE_COUNT] = {"home_socket", "home_wallbox", "public",
+                                                             "garage_pv",   "garage_grid",  "carport_pv"};
+  assert_string_array_attr(charging_dset, "sources", FLEET_SOURCE_COUNT, expected_sources);
+  assert_string_array_attr(charging_dset, "sources", FLEET_SOURCE_COUNT, fleet_charge_source_names);
   H5Dclose(charging_dset);
+
+  /* /solar/energy_kwh and its flows */
+  const hsize_t solar_dims[3] = {REPLICAS, YEARS, FLEET_SOLAR_FLOW_COUNT};
+  hid_t solar_dset;
+  double *solar = read_f64_dataset(file, "/solar/energy_kwh", 3, solar_dims, "kWh", &solar_dset);
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++)
+      for (int f = 0; f < FLEET_SOLAR_FLOW_COUNT; f++)
+        cr_assert_eq(solar[(r * YEARS + y) * FLEET_SOLAR_FLOW_COUNT + f], solar_value(r, y, f),
+                     "solar[%d,%d,%d]", r, y, f);
+  free(solar);
+  const char *const expected_flows[FLEET_SOLAR_FLOW_COUNT] = {
+      "garage_produced",  "garage_stored",   "garage_surplus", "garage_to_cars", "garage_losses",
+      "carport_produced", "carport_to_cars", "carport_unused", "carport_losses"};
+  assert_string_array_attr(solar_dset, "flows", FLEET_SOLAR_FLOW_COUNT, expected_flows);
+  assert_string_array_attr(solar_dset, "flows", FLEET_SOLAR_FLOW_COUNT, fleet_solar_flow_names);
+  char *solar_description = read_string_attr(solar_dset, "description");
+  for (int f = 0; f < FLEET_SOLAR_FLOW_COUNT; f++)
+    cr_assert_not_null(strstr(solar_description, expected_flows[f]), "flow %s not defined in '%s'",
+                       expected_flows[f], solar_description);
+  cr_assert_not_null(strstr(solar_description, "garage.export_surplus"));
+  free(solar_description);
+  H5Dclose(solar_dset);
+
+  /* /weather: per region, only the file's regions */
+  const hsize_t weather_dims[3] = {REPLICAS, YEARS, REGIONS};
+  const char *weather_paths[2] = {"/weather/pv_yield_kwh_per_kwp", "/weather/mean_temperature_c"};
+  const char *weather_units[2] = {"kWh/kWp", "C"};
+  for (int k = 0; k < 2; k++) {
+    hid_t dset;
+    double *data = read_f64_dataset(file, weather_paths[k], 3, weather_dims, weather_units[k], &dset);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++)
+        for (int g = 0; g < REGIONS; g++)
+          cr_assert_eq(data[(r * YEARS + y) * REGIONS + g],
+                       k == 0 ? pv_yield_value(r, y, g) : temperature_value(r, y, g), "%s[%d,%d,%d]",
+                       weather_paths[k], r, y, g);
+    free(data);
+    assert_string_array_attr(dset, "regions", REGIONS, region_names);
+    H5Dclose(dset);
+  }
 
   /* /runtime */
   hid_t runtime = H5Gopen2(file, "/runtime", H5P_DEFAULT);
@@ -361,6 +447,27 @@ Test(h5_writer, unwritten_replica_years_read_as_nan) {
       }
     }
   free(data);
+  const struct {
+    const char *path, *units;
+    hsize_t last;
+  } others[] = {{"/storage/garage_energy_kwh", "kWh", FLEET_HOURS_PER_YEAR},
+                {"/storage/total_energy_kwh", "kWh", FLEET_HOURS_PER_YEAR},
+                {"/charging/energy_kwh", "kWh", FLEET_SOURCE_COUNT},
+                {"/solar/energy_kwh", "kWh", FLEET_SOLAR_FLOW_COUNT},
+                {"/weather/pv_yield_kwh_per_kwp", "kWh/kWp", REGIONS},
+                {"/weather/mean_temperature_c", "C", REGIONS}};
+  for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
+    const hsize_t odims[3] = {REPLICAS, YEARS, others[k].last};
+    double *v = read_f64_dataset(file, others[k].path, 3, odims, others[k].units, NULL);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++)
+        for (hsize_t j = 0; j < others[k].last; j++) {
+          const double x = v[((size_t)r * YEARS + y) * others[k].last + j];
+          cr_assert_eq(isnan(x), !(r == 1 && y == 2), "%s[%d,%d,%llu] = %g", others[k].path, r, y,
+                       (unsigned long long)j, x);
+        }
+    free(v);
+  }
   hid_t runtime = H5Gopen2(file, "/runtime", H5P_DEFAULT);
   cr_assert(isnan(read_f64_attr(runtime, "ns_per_vehicle_hour")), "0 vehicle-hours gives NaN");
   H5Gclose(runtime);
@@ -451,6 +558,83 @@ Test(h5_writer, invalid_run_info_rejected) {
   cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
   cr_assert_null(w);
   cr_assert(!exists(tmp_path) && !exists(final_path));
+}
+
+Test(h5_writer, invalid_regions_rejected) {
+  char final_path[256], tmp_path[300];
+  paths("regions.h5", final_path, tmp_path);
+  fleet_h5_writer_t *w = NULL;
+  fleet_error_t err;
+  const int bad_counts[] = {0, -1, FLEET_MAX_REGIONS + 1, INT32_MIN};
+  for (size_t i = 0; i < sizeof bad_counts / sizeof bad_counts[0]; i++) {
+    fleet_run_info_t info = test_info();
+    info.region_count = bad_counts[i];
+    fleet_error_clear(&err);
+    cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE, "region_count %d accepted",
+                 bad_counts[i]);
+    cr_assert_not_null(strstr(err.message, "region_count"), "%s", err.message);
+    cr_assert_null(w);
+  }
+  fleet_run_info_t info = test_info();
+  info.region_names = NULL;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
+  cr_assert_not_null(strstr(err.message, "region names"), "%s", err.message);
+  const char *const with_null[REGIONS] = {"bretagne", NULL, "provence"};
+  info = test_info();
+  info.region_names = with_null;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
+  cr_assert_not_null(strstr(err.message, "region name 1"), "%s", err.message);
+  cr_assert_null(w);
+  cr_assert(!exists(tmp_path) && !exists(final_path));
+  assert_no_open_hdf5_objects();
+}
+
+Test(h5_writer, one_and_max_regions_written) {
+  static char names_buf[FLEET_MAX_REGIONS][24];
+  const char *names[FLEET_MAX_REGIONS];
+  for (int g = 0; g < FLEET_MAX_REGIONS; g++) {
+    snprintf(names_buf[g], sizeof names_buf[g], "region_%02d", g);
+    names[g] = names_buf[g];
+  }
+  const int counts[2] = {1, FLEET_MAX_REGIONS};
+  for (int c = 0; c < 2; c++) {
+    char final_path[256], tmp_path[300], name[32];
+    snprintf(name, sizeof name, "regions_%d.h5", counts[c]);
+    paths(name, final_path, tmp_path);
+    fleet_run_info_t info = test_info();
+    info.region_count = counts[c];
+    info.region_names = names;
+    fleet_h5_writer_t *w = NULL;
+    fleet_error_t err;
+    cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
+    fill_totals(&totals, 0, 1);
+    for (int g = 0; g < FLEET_MAX_REGIONS; g++) {
+      totals.region_pv_yield_kwh_per_kwp[g] = 1000.0 + g;
+      totals.region_mean_temperature_c[g] = 10.0 + 0.5 * g;
+    }
+    cr_assert_eq(fleet_h5_write_year(w, 0, 1, &totals, &err), FLEET_OK, "%s", err.message);
+    cr_assert_eq(fleet_h5_commit(w, 1.0, 1.0, &err), FLEET_OK, "%s", err.message);
+
+    hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(file, 0);
+    const hsize_t dims[3] = {REPLICAS, YEARS, (hsize_t)counts[c]};
+    hid_t pv_dset, t_dset;
+    double *pv = read_f64_dataset(file, "/weather/pv_yield_kwh_per_kwp", 3, dims, "kWh/kWp", &pv_dset);
+    double *t = read_f64_dataset(file, "/weather/mean_temperature_c", 3, dims, "C", &t_dset);
+    for (int g = 0; g < counts[c]; g++) {
+      cr_assert_eq(pv[(0 * YEARS + 1) * counts[c] + g], 1000.0 + g, "pv_yield[0,1,%d]", g);
+      cr_assert_eq(t[(0 * YEARS + 1) * counts[c] + g], 10.0 + 0.5 * g, "mean_temperature[0,1,%d]", g);
+      cr_assert(isnan(pv[(1 * YEARS + 1) * counts[c] + g]) && isnan(t[g]), "unwritten not NaN");
+    }
+    assert_string_array_attr(pv_dset, "regions", (size_t)counts[c], names);
+    assert_string_array_attr(t_dset, "regions", (size_t)counts[c], names);
+    free(pv);
+    free(t);
+    H5Dclose(pv_dset);
+    H5Dclose(t_dset);
+    H5Fclose(file);
+    assert_no_open_hdf5_objects();
+  }
 }
 
 Test(h5_writer, bad_runtime_fails_commit_and_removes_temp) {

@@ -29,18 +29,6 @@ Test(fastmath, ln_matches_libm_over_the_unit_interval) {
 
 /* ---- temperature ---------------------------------------------------------------------------- */
 
-Test(temperature, daily_normals_hit_monthly_means_at_mid_month_and_interpolate_linearly) {
-  double monthly[FLEET_MONTHS], daily[FLEET_DAYS_PER_YEAR];
-  for (int m = 0; m < FLEET_MONTHS; m++) monthly[m] = 10.0 * m; /* 0, 10, ..., 110 */
-  fleet_daily_normals_c(monthly, daily);
-  /* Day 15 spans 15.0..16.0; its middle 15.5 is January's mid-point exactly. */
-  cr_assert_float_eq(daily[15], 0.0, 1e-12);
-  /* Day 30 (middle 30.5) lies between Jan 15.5 and Feb 45.0: 10 x 15 / 29.5. */
-  cr_assert_float_eq(daily[30], 10.0 * 15.0 / 29.5, 1e-12);
-  /* Day 0 (middle 0.5) lies between Dec 349.5 and Jan 15.5 + 365: weight 16 / 31 towards Jan. */
-  cr_assert_float_eq(daily[0], 110.0 * (1.0 - 16.0 / 31.0), 1e-12);
-}
-
 Test(temperature, consumption_factor_is_piecewise_linear) {
   fleet_params_t p;
   memset(&p, 0, sizeof p);
@@ -96,10 +84,23 @@ static void one_lane(fleet_step_consts_t *c, fleet_lane_state_t *s, float soc) {
   s->away_prev[0] = 0.0f;
 }
 
+/* Steps a day with no sun, no garage top-up and a constant consumption factor. */
+static void step(const fleet_step_consts_t *c, fleet_lane_state_t *s, const fleet_day_plan_t *today,
+                 const fleet_day_plan_t *tomorrow, float factor, float plug_every, fleet_day_sums_t *sums,
+                 float (*trace)[FLEET_LANES]) {
+  fleet_day_inputs_t in;
+  fleet_solar_consts_t sol;
+  memset(&in, 0, sizeof in);
+  memset(&sol, 0, sizeof sol);
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) in.consumption_factor[h] = factor;
+  in.day_factor = factor;
+  fleet_step_day(c, &sol, 0.9f, plug_every, &in, today, tomorrow, s, sums, trace, 0);
+}
+
 static void no_trip(fleet_day_plan_t *p) {
   for (int l = 0; l < FLEET_LANES; l++) {
     p->dep_hour[l] = p->ret_hour[l] = FLEET_NO_HOUR;
-    p->out_km[l] = p->back_km[l] = p->need_km[l] = 0.0f;
+    p->out_km[l] = p->back_km[l] = p->need_km[l] = p->at_work[l] = 0.0f;
   }
 }
 
@@ -109,6 +110,7 @@ static void commute(fleet_day_plan_t *p, float dep, float ret, float km_each_way
   p->ret_hour[0] = ret;
   p->out_km[0] = p->back_km[0] = km_each_way;
   p->need_km[0] = 2.0f * km_each_way;
+  p->at_work[0] = 1.0f;
 }
 
 Test(vehicle_step, commute_day_by_hand) {
@@ -120,7 +122,7 @@ Test(vehicle_step, commute_day_by_hand) {
   one_lane(&c, &s, 20.0f);
   commute(&today, 7.0f, 17.0f, 10.0f); /* 2 kWh each way */
   commute(&tomorrow, 7.0f, 17.0f, 25.0f); /* needs 50 km = 10 kWh */
-  fleet_step_day(&c, 0.9f, 1.0f, &today, &tomorrow, 1.0f, &s, &sums, trace);
+  step(&c, &s, &today, &tomorrow, 1.0f, 1.0f, &sums, trace);
   /* Charged 1.955 kWh an hour from 20 until the 30 kWh target, leave at 7 (-2), drive home at 17
    * (-2), plug in at 18 and charge back to 30. */
   const double expected[24] = {21.955, 23.91, 25.865, 27.82, 29.775, 30, 30, 28, 28, 28, 28, 28,
@@ -151,7 +153,7 @@ Test(vehicle_step, cold_day_scales_consumption) {
   one_lane(&c, &s, 30.0f);
   commute(&today, 7.0f, 17.0f, 10.0f);
   no_trip(&tomorrow);
-  fleet_step_day(&c, 0.9f, 1.0f, &today, &tomorrow, 1.25f, &s, &sums, NULL);
+  step(&c, &s, &today, &tomorrow, 1.25f, 1.0f, &sums, NULL);
   cr_assert_float_eq(sums.drive_kwh[0], 2.0 * 10.0 * 0.2 * 1.25, 1e-5);
 }
 
@@ -166,7 +168,7 @@ Test(vehicle_step, public_charge_when_a_leg_would_leave_less_than_the_reserve) {
   s.plugged[0] = 0.0f;
   commute(&today, 8.0f, 20.0f, 30.0f); /* 6 kWh out at 8; back 6 kWh at 20 */
   no_trip(&tomorrow);
-  fleet_step_day(&c, 0.9f, 1.0f, &today, &tomorrow, 1.0f, &s, &sums, trace);
+  step(&c, &s, &today, &tomorrow, 1.0f, 1.0f, &sums, trace);
   /* At 8: 5 - 6 < 3, so charge to max(24, 3 + 6) = 24 first: +19, then drive: 18. At 20:
    * 18 - 6 = 12 >= 3, no charge. */
   cr_assert_float_eq(trace[7][0], 5.0, 1e-6);
@@ -180,7 +182,7 @@ Test(vehicle_step, public_charge_when_a_leg_would_leave_less_than_the_reserve) {
   c.has_charger[0] = 0.0f;
   s.plugged[0] = 0.0f;
   commute(&today, 8.0f, 20.0f, 200.0f);
-  fleet_step_day(&c, 0.9f, 1.0f, &today, &tomorrow, 1.0f, &s, &sums, trace);
+  step(&c, &s, &today, &tomorrow, 1.0f, 1.0f, &sums, trace);
   cr_assert_float_eq(trace[8][0], 3.0, 1e-5);
   cr_assert_float_eq(sums.public_in_kwh[0], 38.0 + 40.0, 1e-4); /* 38 going, 40 coming back */
 }
@@ -196,14 +198,14 @@ Test(vehicle_step, below_threshold_policy_plugs_only_low_cars) {
   s.plugged[0] = 0.0f;
   commute(&today, 7.0f, 17.0f, 10.0f);
   no_trip(&tomorrow);
-  fleet_step_day(&c, 0.9f, 0.0f, &today, &tomorrow, 1.0f, &s, &sums, trace);
+  step(&c, &s, &today, &tomorrow, 1.0f, 0.0f, &sums, trace);
   cr_assert_float_eq(trace[23][0], 16.0, 1e-5);
   cr_assert_float_eq(sums.home_in_kwh[0], 0.0, 0.0);
   for (int h = 0; h < 24; h++) cr_assert_eq(sums.energy_kwh[h][0], 0.0f);
   /* Arrives with 12 kWh (< 15): plugs in and charges from hour 18. */
   one_lane(&c, &s, 16.0f);
   s.plugged[0] = 0.0f;
-  fleet_step_day(&c, 0.9f, 0.0f, &today, &tomorrow, 1.0f, &s, &sums, trace);
+  step(&c, &s, &today, &tomorrow, 1.0f, 0.0f, &sums, trace);
   cr_assert_float_eq(trace[17][0], 12.0, 1e-5);
   cr_assert_float_eq(trace[18][0], 12.0 + 1.955, 1e-5);
   cr_assert_eq(sums.plugged[18][0], 1.0f);
@@ -218,7 +220,7 @@ Test(vehicle_step, a_car_without_bidirectional_equipment_gives_nothing) {
   c.storage_lane[0] = 0.0f;
   no_trip(&today);
   no_trip(&tomorrow);
-  fleet_step_day(&c, 0.9f, 1.0f, &today, &tomorrow, 1.0f, &s, &sums, NULL);
+  step(&c, &s, &today, &tomorrow, 1.0f, 1.0f, &sums, NULL);
   for (int h = 0; h < 24; h++) {
     cr_assert_eq(sums.energy_kwh[h][0], 0.0f);
     cr_assert_eq(sums.plugged[h][0], 1.0f); /* still plugged and charging */
@@ -234,7 +236,7 @@ Test(vehicle_step, next_trip_need_above_the_floor_is_kept) {
   one_lane(&c, &s, 30.0f);
   no_trip(&today);
   commute(&tomorrow, 7.0f, 17.0f, 60.0f); /* tomorrow needs 120 km = 24 kWh > floor 9 */
-  fleet_step_day(&c, 0.9f, 1.0f, &today, &tomorrow, 1.0f, &s, &sums, NULL);
+  step(&c, &s, &today, &tomorrow, 1.0f, 1.0f, &sums, NULL);
   for (int h = 0; h < 24; h++) cr_assert_float_eq(sums.energy_kwh[h][0], (30.0 - 24.0) * 0.9, 1e-5);
 }
 
@@ -250,9 +252,10 @@ static void quiet_rates(fleet_plan_rates_t *r) {
   r->weekend_trip_hour_span = 1.0f;
 }
 
-static void worker(fleet_plan_consts_t *c) {
+static void worker(fleet_plan_consts_t *c, uint64_t first_vehicle) {
   memset(c, 0, sizeof *c);
   for (int l = 0; l < FLEET_LANES; l++) {
+    c->vehicle_id[l] = first_vehicle + (uint64_t)l;
     c->active[l] = 1.0f;
     c->employed[l] = 1.0f;
     c->commute_km[l] = 12.5f;
@@ -267,25 +270,26 @@ Test(mobility, a_worker_commutes_on_workdays_only) {
   fleet_trip_state_t in, out;
   fleet_day_plan_t plan;
   quiet_rates(&r);
-  worker(&c);
+  worker(&c, 0);
   memset(&in, 0, sizeof in);
-  fleet_plan_day(&r, &c, 1234u, 0, 10, 1.0f, 0.0f, &in, &out, &plan);
+  fleet_plan_day(&r, &c, 1234u, 10, 1.0f, 0.0f, &in, &out, &plan);
   for (int l = 0; l < FLEET_LANES; l++) {
     cr_assert_eq(plan.dep_hour[l], 7.0f);
     cr_assert_eq(plan.ret_hour[l], 17.0f);
     cr_assert_eq(plan.out_km[l], 12.5f);
     cr_assert_eq(plan.back_km[l], 12.5f);
     cr_assert_eq(plan.need_km[l], 25.0f);
+    cr_assert_eq(plan.at_work[l], 1.0f);
     cr_assert_eq(out.nights_left[l], 0.0f);
   }
-  fleet_plan_day(&r, &c, 1234u, 0, 11, 0.0f, 1.0f, &in, &out, &plan); /* a Saturday, nothing else */
+  fleet_plan_day(&r, &c, 1234u, 11, 0.0f, 1.0f, &in, &out, &plan); /* a Saturday, nothing else */
   for (int l = 0; l < FLEET_LANES; l++) {
     cr_assert_eq(plan.dep_hour[l], FLEET_NO_HOUR);
     cr_assert_eq(plan.out_km[l] + plan.back_km[l], 0.0f);
   }
   /* Everyone absent: no commute. */
   r.work_absence_probability = 1.0f;
-  fleet_plan_day(&r, &c, 1234u, 0, 12, 1.0f, 0.0f, &in, &out, &plan);
+  fleet_plan_day(&r, &c, 1234u, 12, 1.0f, 0.0f, &in, &out, &plan);
   for (int l = 0; l < FLEET_LANES; l++) cr_assert_eq(plan.dep_hour[l], FLEET_NO_HOUR);
 }
 
@@ -295,13 +299,13 @@ Test(mobility, weekend_trip_and_errand_legs) {
   fleet_trip_state_t in, out;
   fleet_day_plan_t plan;
   quiet_rates(&r);
-  worker(&c);
+  worker(&c, 0);
   memset(&in, 0, sizeof in);
   r.weekend_trip_probability = 1.0f;
   r.weekend_trip_km_mean = 80.0f;
   r.weekend_trip_hour_min = 10.0f;
   r.weekend_trip_duration_hours = 5.0f;
-  fleet_plan_day(&r, &c, 99u, 0, 40, 0.0f, 1.0f, &in, &out, &plan);
+  fleet_plan_day(&r, &c, 99u, 40, 0.0f, 1.0f, &in, &out, &plan);
   for (int l = 0; l < FLEET_LANES; l++) {
     cr_assert_eq(plan.dep_hour[l], 10.0f);
     cr_assert_eq(plan.ret_hour[l], 15.0f);
@@ -311,7 +315,7 @@ Test(mobility, weekend_trip_and_errand_legs) {
   /* On a workday the errand rides along with the drive home. */
   r.errand_day_probability = 1.0f;
   r.errand_km_mean = 20.0f;
-  fleet_plan_day(&r, &c, 99u, 0, 41, 1.0f, 0.0f, &in, &out, &plan);
+  fleet_plan_day(&r, &c, 99u, 41, 1.0f, 0.0f, &in, &out, &plan);
   for (int l = 0; l < FLEET_LANES; l++) {
     cr_assert_eq(plan.dep_hour[l], 7.0f);
     cr_assert_eq(plan.out_km[l], 12.5f);
@@ -326,11 +330,11 @@ Test(mobility, a_long_trip_spans_days_and_returns) {
   fleet_trip_state_t in, out;
   fleet_day_plan_t plan;
   quiet_rates(&r);
-  worker(&c);
+  worker(&c, 0);
   /* Same-day long trip when nights are 0: leaves at 8, back at 18, half the distance each way. */
   memset(&in, 0, sizeof in);
   r.long_trip_day_probability = 1.0f;
-  fleet_plan_day(&r, &c, 7u, 0, 100, 1.0f, 0.0f, &in, &out, &plan);
+  fleet_plan_day(&r, &c, 7u, 100, 1.0f, 0.0f, &in, &out, &plan);
   for (int l = 0; l < FLEET_LANES; l++) {
     cr_assert_eq(plan.dep_hour[l], 8.0f);
     cr_assert_eq(plan.ret_hour[l], 18.0f);
@@ -344,7 +348,7 @@ Test(mobility, a_long_trip_spans_days_and_returns) {
     in.nights_left[l] = 2.0f;
     in.back_km[l] = 150.0f;
   }
-  fleet_plan_day(&r, &c, 7u, 0, 101, 1.0f, 0.0f, &in, &out, &plan);
+  fleet_plan_day(&r, &c, 7u, 101, 1.0f, 0.0f, &in, &out, &plan);
   for (int l = 0; l < FLEET_LANES; l++) {
     cr_assert_eq(plan.dep_hour[l], -1.0f);
     cr_assert_eq(plan.ret_hour[l], FLEET_NO_HOUR);
@@ -353,7 +357,7 @@ Test(mobility, a_long_trip_spans_days_and_returns) {
     cr_assert_eq(out.back_km[l], 150.0f);
   }
   in = out;
-  fleet_plan_day(&r, &c, 7u, 0, 102, 1.0f, 0.0f, &in, &out, &plan);
+  fleet_plan_day(&r, &c, 7u, 102, 1.0f, 0.0f, &in, &out, &plan);
   for (int l = 0; l < FLEET_LANES; l++) {
     cr_assert_eq(plan.dep_hour[l], -1.0f);
     cr_assert_eq(plan.ret_hour[l], 18.0f);
@@ -369,15 +373,190 @@ Test(mobility, draws_depend_on_the_address_only) {
   fleet_trip_state_t in, out;
   fleet_day_plan_t a, b;
   quiet_rates(&r);
-  worker(&c);
+  worker(&c, 16);
   memset(&in, 0, sizeof in);
   r.errand_day_probability = 0.5f;
   r.errand_km_mean = 20.0f;
-  /* Vehicle 16 + l as lane l of block 1 equals vehicle 16 + l computed as lane l of another
-   * call: the same (prefix, vehicle, day) gives the same trip. */
-  fleet_plan_day(&r, &c, 555u, 16, 3, 0.0f, 0.0f, &in, &out, &a);
-  fleet_plan_day(&r, &c, 555u, 16, 3, 0.0f, 0.0f, &in, &out, &b);
+  /* The same (prefix, vehicle, day) gives the same trip, whatever else is computed around it. */
+  fleet_plan_day(&r, &c, 555u, 3, 0.0f, 0.0f, &in, &out, &a);
+  fleet_plan_day(&r, &c, 555u, 3, 0.0f, 0.0f, &in, &out, &b);
   cr_assert_eq(memcmp(&a, &b, sizeof a), 0);
-  fleet_plan_day(&r, &c, 556u, 16, 3, 0.0f, 0.0f, &in, &out, &b);
+  fleet_plan_day(&r, &c, 556u, 3, 0.0f, 0.0f, &in, &out, &b);
   cr_assert_neq(memcmp(&a, &b, sizeof a), 0);
+}
+
+/* ---- solar garage and workplace carport ----------------------------------------------------- */
+
+/* Lane 0 as in one_lane() plus a solar garage: 3 kWp, a 60 kWh battery (2 x 30) with a 6 kWh
+ * floor, a 30 kWh grid top-up target; no home grid charger. */
+static void garage_lane(fleet_step_consts_t *c, fleet_lane_state_t *s, float soc, float garage) {
+  one_lane(c, s, soc);
+  c->home_charge_kwh[0] = 0.0f;
+  c->garage_kwp[0] = 3.0f;
+  c->garage_capacity_kwh[0] = 60.0f;
+  c->garage_floor_kwh[0] = 6.0f;
+  c->garage_topup_target_kwh[0] = 30.0f;
+  s->garage_kwh[0] = garage;
+}
+
+static void dc_chain(fleet_solar_consts_t *sol) {
+  memset(sol, 0, sizeof *sol);
+  sol->pv_to_battery_efficiency = 0.97f;
+  sol->battery_to_car_efficiency = 0.95f;
+  sol->grid_to_battery_efficiency = 0.95f;
+  sol->battery_to_grid_efficiency = 0.95f;
+  sol->garage_to_car_kwh = 7.0f;
+  sol->topup_kwh = 3.0f * 0.95f;
+  sol->carport_efficiency = 0.83f;
+  sol->carport_to_car_kwh = 7.4f;
+}
+
+/* A clear day: 0.5 kW per kWp from 9:00 to 16:00, nothing else. */
+static void clear_day(fleet_day_inputs_t *in) {
+  memset(in, 0, sizeof *in);
+  for (int h = 0; h < 24; h++) in->consumption_factor[h] = 1.0f;
+  for (int h = 9; h < 16; h++) in->pv_kw_per_kwp[h] = 0.5f;
+  in->day_factor = 1.0f;
+}
+
+Test(garage, clear_day_fills_the_battery_by_hand) {
+  fleet_step_consts_t c;
+  fleet_lane_state_t s;
+  fleet_solar_consts_t sol;
+  fleet_day_inputs_t in;
+  fleet_day_plan_t today, tomorrow;
+  fleet_day_sums_t sums;
+  garage_lane(&c, &s, 30.0f, 10.0f); /* the car is full: everything stays in the garage */
+  dc_chain(&sol);
+  clear_day(&in);
+  no_trip(&today);
+  no_trip(&tomorrow);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1);
+  /* 7 hours x 3 kWp x 0.5 = 10.5 kWh produced; x 0.97 = 10.185 kWh stored. */
+  cr_assert_float_eq(sums.garage_pv_kwh[0], 10.5, 1e-5);
+  cr_assert_float_eq(sums.garage_stored_kwh[0], 10.185, 1e-5);
+  cr_assert_float_eq(s.garage_kwh[0], 20.185, 1e-5);
+  cr_assert_float_eq(sums.garage_to_car_kwh[0], 0.0, 0.0);
+  /* The garage can give back what lies above its floor, after the inverter: at 8:00 (10 kWh)
+   * and at 23:00 (20.185 kWh). */
+  cr_assert_float_eq(sums.garage_give_kwh[8][0], (10.0 - 6.0) * 0.95, 1e-5);
+  cr_assert_float_eq(sums.garage_give_kwh[23][0], (20.185 - 6.0) * 0.95, 1e-5);
+  /* Nearly full: the first sunny hour stores only the 1 kWh of room; the rest is surplus. */
+  garage_lane(&c, &s, 30.0f, 59.0f);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1);
+  cr_assert_float_eq(sums.garage_stored_kwh[0], 1.0, 1e-5);
+  cr_assert_float_eq(s.garage_kwh[0], 60.0, 1e-5);
+}
+
+Test(garage, battery_charges_the_car_at_the_link_power_down_to_the_floor) {
+  fleet_step_consts_t c;
+  fleet_lane_state_t s;
+  fleet_solar_consts_t sol;
+  fleet_day_inputs_t in;
+  fleet_day_plan_t today, tomorrow;
+  fleet_day_sums_t sums;
+  float trace[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  garage_lane(&c, &s, 20.0f, 40.0f);
+  dc_chain(&sol);
+  memset(&in, 0, sizeof in); /* a night: no sun, top-up window closed */
+  no_trip(&today);
+  no_trip(&tomorrow);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1);
+  /* Hour 0: 7 kWh into the car (the link's limit), 7 / 0.95 out of the garage; hour 1: the
+   * last 3 kWh, 3 / 0.95 out. */
+  cr_assert_float_eq(trace[0][0], 27.0, 1e-5);
+  cr_assert_float_eq(trace[1][0], 30.0, 1e-5);
+  cr_assert_float_eq(sums.garage_to_car_kwh[0], 10.0, 1e-5);
+  cr_assert_float_eq(s.garage_kwh[0], 40.0 - 10.0 / 0.95, 1e-4);
+  /* A garage at 8 kWh can give the car only (8 - 6) x 0.95 = 1.9 kWh. */
+  garage_lane(&c, &s, 20.0f, 8.0f);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1);
+  cr_assert_float_eq(sums.garage_to_car_kwh[0], 1.9, 1e-5);
+  cr_assert_float_eq(s.garage_kwh[0], 6.0, 1e-5);
+}
+
+Test(garage, grid_top_up_in_its_window_up_to_the_target) {
+  fleet_step_consts_t c;
+  fleet_lane_state_t s;
+  fleet_solar_consts_t sol;
+  fleet_day_inputs_t in;
+  fleet_day_plan_t today, tomorrow;
+  fleet_day_sums_t sums;
+  garage_lane(&c, &s, 30.0f, 6.0f);
+  dc_chain(&sol);
+  memset(&in, 0, sizeof in);
+  for (int h = 0; h < 6; h++) in.topup_window[h] = 1.0f; /* 22:00-06:00 */
+  in.topup_window[22] = in.topup_window[23] = 1.0f;
+  no_trip(&today);
+  no_trip(&tomorrow);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1);
+  /* 8 open hours x 3 kW x 0.95 = 22.8 kWh, below the 30 - 6 = 24 kWh of room. */
+  cr_assert_float_eq(sums.garage_topup_kwh[0], 22.8, 1e-4);
+  cr_assert_float_eq(s.garage_kwh[0], 28.8, 1e-4);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1);
+  cr_assert_float_eq(s.garage_kwh[0], 30.0, 1e-4); /* stops at the target */
+}
+
+/* PV through the garage into a car with room: every stored kWh goes on to the car in the hour,
+ * so the car receives produced x (PV -> battery) x (battery -> car). */
+static double garage_day_to_car(float pv_to_battery, float battery_to_car, fleet_day_sums_t *sums,
+                                 fleet_lane_state_t *s) {
+  fleet_step_consts_t c;
+  fleet_solar_consts_t sol;
+  fleet_day_inputs_t in;
+  fleet_day_plan_t today, tomorrow;
+  garage_lane(&c, s, 10.0f, 6.0f);
+  dc_chain(&sol);
+  sol.pv_to_battery_efficiency = pv_to_battery;
+  sol.battery_to_car_efficiency = battery_to_car;
+  clear_day(&in);
+  no_trip(&today);
+  no_trip(&tomorrow);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, s, sums, NULL, 1);
+  return sums->garage_to_car_kwh[0];
+}
+
+Test(garage, dc_and_ac_chains_balance_and_compare) {
+  fleet_day_sums_t sums;
+  fleet_lane_state_t s;
+  double dc = garage_day_to_car(0.97f, 0.95f, &sums, &s);
+  /* Energy balance of the garage battery: start 6 + stored - drawn for the car = end. */
+  cr_assert_float_eq(6.0 + sums.garage_stored_kwh[0] - sums.garage_to_car_kwh[0] / 0.95, s.garage_kwh[0], 1e-4);
+  cr_assert_float_eq(dc, 10.5 * 0.97 * 0.95, 1e-4);
+  double ac = garage_day_to_car(0.91f, 0.83f, &sums, &s);
+  cr_assert_float_eq(6.0 + sums.garage_stored_kwh[0] - sums.garage_to_car_kwh[0] / 0.83, s.garage_kwh[0], 1e-4);
+  cr_assert_float_eq(ac, 10.5 * 0.91 * 0.83, 1e-4);
+  /* With the baseline's stage efficiencies the DC chain delivers 22 % more (claim C5: +20 %). */
+  cr_assert_float_eq(dc / ac, (0.97 * 0.95) / (0.91 * 0.83), 1e-5);
+}
+
+Test(carport, a_parked_car_takes_exactly_its_missing_energy) {
+  fleet_step_consts_t c;
+  fleet_lane_state_t s;
+  fleet_solar_consts_t sol;
+  fleet_day_inputs_t in;
+  fleet_day_plan_t today, tomorrow;
+  fleet_day_sums_t sums;
+  float trace[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  one_lane(&c, &s, 30.0f);
+  c.carport_kwp[0] = 2.5f;
+  dc_chain(&sol);
+  memset(&in, 0, sizeof in);
+  for (int h = 0; h < 24; h++) in.consumption_factor[h] = 1.0f;
+  for (int h = 8; h < 17; h++) in.pv_kw_per_kwp[h] = 0.6f; /* 1.5 kWh per space-hour */
+  in.day_factor = 1.0f;
+  commute(&today, 7.0f, 17.0f, 15.0f); /* 3 kWh each way: arrives at work with 27 */
+  no_trip(&tomorrow);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1);
+  /* 8:00 +1.245 (1.5 x 0.83), 9:00 +1.245, 10:00 the last 0.51: exactly the 3 kWh missing. */
+  cr_assert_float_eq(trace[8][0], 28.245, 1e-5);
+  cr_assert_float_eq(trace[9][0], 29.49, 1e-5);
+  cr_assert_float_eq(trace[10][0], 30.0, 1e-5);
+  cr_assert_float_eq(sums.carport_in_kwh[0], 3.0, 1e-5);
+  /* Carport PV over the space while parked (8:00-16:00, 9 hours) counts as produced. */
+  cr_assert_float_eq(sums.carport_pv_kwh[0], 9 * 1.5, 1e-5);
+  /* Without a carport (kWp 0) or on a non-commute day, nothing. */
+  one_lane(&c, &s, 30.0f);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1);
+  cr_assert_float_eq(sums.carport_in_kwh[0], 0.0, 0.0);
 }

@@ -126,6 +126,20 @@ Test(scenario, baseline_loads_with_its_values) {
   cr_assert_eq(params.regions[2].temperature_monthly_c[6], 17.1);
   cr_assert_str_eq(params.regions[11].name, "centre_val_de_loire");
   cr_assert_eq(params.regions[11].temperature_monthly_c[9], 12.0);
+  cr_assert_eq(params.regions[0].latitude_deg, 48.86);
+  cr_assert_eq(params.regions[6].pv_yield_kwh_per_kwp, 1400.0);
+  cr_assert_eq(params.diurnal_half_range_c[0], 3.0);
+  cr_assert_eq(params.diurnal_half_range_c[6], 6.5);
+  cr_assert_eq(params.solar_noon_clock_hour, 12.85);
+  cr_assert_eq(params.cloudy_to_cloudy_probability, 0.75);
+  cr_assert_eq(params.garage_share, 0.2);
+  cr_assert_eq(params.garage_chain, FLEET_GARAGE_CHAIN_DC);
+  cr_assert_eq(params.garage_ac_battery_to_car_efficiency, 0.83);
+  cr_assert_eq(params.garage_grid_topup_start_hour, 22);
+  cr_assert_eq(params.garage_grid_topup_end_hour, 6);
+  cr_assert_eq(params.garage_export_surplus, true);
+  cr_assert_eq(params.carport_pv_kwp_per_space, 2.5);
+  cr_assert_eq(params.carport_charge_power_kw, 7.4);
 }
 
 /* ---- overrides ---------------------------------------------------------------------------- */
@@ -138,6 +152,21 @@ Test(scenario, override_scalar) {
   cr_assert_eq(params.redraw_fleet_per_replica, true);
   cr_assert_eq(params.plug_policy, FLEET_PLUG_BELOW_THRESHOLD);
   cr_assert_eq(params.seed, UINT64_MAX);
+}
+
+Test(scenario, override_new_sections) {
+  const char *set[] = {"garage.chain=ac", "garage.export_surplus=false",
+                       "weather.diurnal_half_range_c.11=2.5", "carport.charge_power_kw=11",
+                       "regions.occitanie.latitude_deg=43.5"};
+  cr_assert_eq(load_baseline(set, 5), FLEET_OK, "%s", err.message);
+  cr_assert_eq(params.garage_chain, FLEET_GARAGE_CHAIN_AC);
+  cr_assert_eq(params.garage_export_surplus, false);
+  cr_assert_eq(params.diurnal_half_range_c[10], 3.5);
+  cr_assert_eq(params.diurnal_half_range_c[11], 2.5);
+  cr_assert_eq(params.carport_charge_power_kw, 11.0);
+  cr_assert_eq(params.garage_charge_power_kw, 7.0);
+  cr_assert_str_eq(params.regions[4].name, "occitanie");
+  cr_assert_eq(params.regions[4].latitude_deg, 43.5);
 }
 
 Test(scenario, override_later_wins) {
@@ -380,6 +409,35 @@ Test(scenario, enum_not_in_list) {
   cr_assert_not_null(strstr(err.message, "every_arrival, below_threshold"), "%s", err.message);
 }
 
+Test(scenario, enum_garage_chain_not_in_list) {
+  expect_error(load_modified("chain: dc", "chain: hybrid"), temp_path, "key garage.chain",
+               "value hybrid is not allowed");
+  cr_assert_not_null(strstr(err.message, "dc, ac"), "%s", err.message);
+}
+
+Test(scenario, out_of_range_new_keys) {
+  const char *yield[] = {"regions.bretagne.pv_yield_kwh_per_kwp=50"};
+  expect_error(load_baseline(yield, 1), "--set regions.bretagne.pv_yield_kwh_per_kwp=50",
+               "key regions.bretagne.pv_yield_kwh_per_kwp",
+               "must be in [100, 3000] kWh/kWp/year");
+  expect_error(load_modified("anomaly_persistence: 0.75", "anomaly_persistence: 1"), temp_path,
+               "key weather.anomaly_persistence", "value 1 is out of range: must be in [0, 0.99]");
+  remove_temp();
+  const char *hour[] = {"garage.grid_topup_end_hour=24"};
+  expect_error(load_baseline(hour, 1), "key garage.grid_topup_end_hour", "value 24",
+               "[0, 23] hour of day");
+  expect_error(load_modified("[3.0, 3.5,", "[3.0, -0.5,"), temp_path,
+               "key weather.diurnal_half_range_c.1", "value -0.5 is out of range");
+}
+
+Test(scenario, missing_new_keys) {
+  expect_error(load_modified("  export_surplus:", "  #export_surplus:"), temp_path,
+               "key garage.export_surplus", "missing");
+  remove_temp();
+  expect_error(load_modified("    latitude_deg: 48.86\n", ""), temp_path,
+               "key regions.ile_de_france.latitude_deg", "missing");
+}
+
 /* ---- rules between keys ------------------------------------------------------------------- */
 
 Test(scenario, rule_soc_floor_min_above_max) {
@@ -438,6 +496,33 @@ Test(scenario, rule_consumption_min_max) {
                "consumption_kwh_per_km_max = 0.16", "must be <=");
 }
 
+Test(scenario, rule_weather_chain_mixes) {
+  const char *set[] = {"weather.clear_to_clear_probability=1",
+                       "weather.cloudy_to_cloudy_probability=1"};
+  expect_error(load_baseline(set, 2), "--set weather.clear_to_clear_probability=1",
+               "weather.cloudy_to_cloudy_probability = 1 (--set", "must be < 2");
+  const char *one[] = {"weather.clear_to_clear_probability=1"};
+  cr_assert_eq(load_baseline(one, 1), FLEET_OK, "%s", err.message);
+}
+
+Test(scenario, rule_clearness_order) {
+  const char *set[] = {"weather.cloudy_day_clearness=0.96"};
+  expect_error(load_baseline(set, 1), "weather.cloudy_day_clearness = 0.96",
+               "weather.clear_day_clearness = 0.95",
+               "cloudy_day_clearness must be <= clear_day_clearness");
+  const char *equal[] = {"weather.cloudy_day_clearness=0.95"};
+  cr_assert_eq(load_baseline(equal, 1), FLEET_OK, "%s", err.message);
+}
+
+Test(scenario, rule_garage_floor_below_topup_target) {
+  expect_error(load_modified("  floor_fraction: 0.1 ", "  floor_fraction: 0.6 "), temp_path,
+               "garage.floor_fraction = 0.6", "garage.grid_topup_target_fraction = 0.5");
+  cr_assert_not_null(strstr(err.message, "floor_fraction must be <= grid_topup_target_fraction"),
+                     "%s", err.message);
+  const char *equal[] = {"garage.floor_fraction=0.5"};
+  cr_assert_eq(load_baseline(equal, 1), FLEET_OK, "%s", err.message);
+}
+
 /* ---- printing ----------------------------------------------------------------------------- */
 
 static void expect_round_trip(void) {
@@ -468,8 +553,12 @@ Test(scenario, format_round_trip_awkward_doubles) {
                        "regions.bretagne.temperature_monthly_c.4=12.345678901234567",
                        "charging.plug_policy=below_threshold",
                        "simulation.redraw_fleet_per_replica=true",
-                       "simulation.seed=18446744073709551615"};
-  cr_assert_eq(load_baseline(set, 7), FLEET_OK, "%s", err.message);
+                       "simulation.seed=18446744073709551615",
+                       "garage.chain=ac",
+                       "garage.export_surplus=false",
+                       "weather.diurnal_half_range_c.2=0.1",
+                       "regions.grand_est.latitude_deg=-33.333333333333336"};
+  cr_assert_eq(load_baseline(set, 11), FLEET_OK, "%s", err.message);
   expect_round_trip();
 }
 
@@ -489,9 +578,14 @@ Test(scenario, format_is_deterministic_and_shortest) {
   cr_assert_not_null(strstr(a, "\n  bretagne:\n    fleet_share: 0.051854  # "), "%s", a);
   cr_assert_not_null(strstr(a, "temperature_monthly_c: [6.1, 6.7, 8.5, 10.8, 13.2, 15, 15.6, 15, "
                                "13.2, 10.8, 8.5, 6.7]  # C\n"), "%s", a);
+  cr_assert_not_null(strstr(a, "\n  chain: dc  # dc | ac\n"), "%s", a);
+  cr_assert_not_null(strstr(a, "\n  diurnal_half_range_c: [3, 3.5, 4.5, 5.5, 6, 6.5, 6.5, 6.5, "
+                               "6, 5, 3.5, 3]  # C\n"), "%s", a);
+  cr_assert_not_null(strstr(a, "\n    latitude_deg: 48.86  # degrees north\n"), "%s", a);
   const char *order[] = {"\nsimulation:\n", "\nfleet:\n", "\nconsumption:\n", "\ncharging:\n",
-                         "\nmobility:\n", "\nregions:\n"};
-  for (int i = 1; i < 6; i++)
+                         "\nmobility:\n", "\nweather:\n",  "\ngarage:\n",     "\ncarport:\n",
+                         "\nregions:\n"};
+  for (int i = 1; i < 9; i++)
     cr_assert_lt(strstr(a, order[i - 1]), strstr(a, order[i]), "section order at %s", order[i]);
   free(a);
   free(b);
