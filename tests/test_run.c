@@ -15,6 +15,7 @@
 #include "population.h"
 #include "run.h"
 #include "scenario.h"
+#include "temperature.h"
 
 #define BASELINE FLEET_SOURCE_DIR "/configs/baseline.yaml"
 
@@ -279,4 +280,34 @@ Test(cli, run_writes_the_file_and_bad_input_exits_2_leaving_nothing) {
   snprintf(command, sizeof command, "%s check %s", FLEETMC_EXE, BASELINE);
   cr_assert_eq(shell(command, err, sizeof err), 0, "%s", err);
   rmdir(tmpdir);
+}
+
+Test(run, blocks_never_straddle_regions_so_a_regions_weather_reaches_all_its_vehicles) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=3001");
+  fleet_population_t pop;
+  fleet_state_t state;
+  start_fleet(&p, &pop, &state);
+  int64_t first_id[FLEET_MAX_REGIONS + 1] = {0};
+  for (int r = 0; r < p.region_count; r++) first_id[r + 1] = first_id[r] + pop.region_vehicles[r];
+  int64_t seen = 0;
+  for (int64_t b = 0; b < pop.blocks; b++) {
+    int r = pop.block_region[b];
+    for (int l = 0; l < pop.block_lanes[b]; l++) {
+      uint64_t id = pop.vehicle_id[b * FLEET_LANES + l];
+      cr_assert((int64_t)id >= first_id[r] && (int64_t)id < first_id[r + 1], "vehicle %llu in a block of region %d",
+                (unsigned long long)id, r);
+      seen++;
+    }
+  }
+  cr_assert_eq(seen, p.vehicles); /* every vehicle exactly once (ids are distinct by the ranges) */
+  /* The kernels read one consumption factor per region and hour, from that region's weather. */
+  fleet_year_ctx_t *ctx = malloc(sizeof *ctx);
+  fleet_year_ctx_init(&p, &pop, 3, 1, ctx);
+  for (int r = 0; r < p.region_count; r++)
+    for (int h = 0; h < FLEET_HOURS_PER_YEAR; h += 7)
+      cr_assert_eq(ctx->hour_factor[r][h], (float)fleet_consumption_factor(&p, ctx->weather.temperature_c[r][h]));
+  free(ctx);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
 }
