@@ -13,6 +13,8 @@
 #define FLEET_MAX_REGIONS 32
 #define FLEET_REGION_NAME_MAX 48
 #define FLEET_MONTHS 12
+#define FLEET_RESTORATION_KNOTS 5 /* points of a storm's restoration curve */
+#define FLEET_LOAD_HOURS 24       /* hours of the household load profile */
 
 typedef enum {
   FLEET_PLUG_EVERY_ARRIVAL = 0,  /* "every_arrival": plugs in whenever it comes home */
@@ -31,6 +33,9 @@ typedef struct {
   double latitude_deg;                             /* [regions.NAME.latitude_deg] degrees north */
   double pv_yield_kwh_per_kwp;                     /* [regions.NAME.pv_yield_kwh_per_kwp] kWh/kWp/yr,
                                                       long-run mean the PV model is scaled to */
+  double longitude_deg;                            /* [regions.NAME.longitude_deg] degrees east */
+  double storm_exposure;                           /* [regions.NAME.storm_exposure] relative weight of
+                                                      being a storm's centre */
 } fleet_region_t;
 
 typedef struct {
@@ -156,6 +161,28 @@ typedef struct {
   double carport_pv_kwp_per_space;       /* [carport.pv_kwp_per_space] kWp per parking space */
   double carport_pv_to_car_efficiency;   /* [carport.pv_to_car_efficiency] inverter x charger */
   double carport_charge_power_kw;        /* [carport.charge_power_kw] per space */
+
+  /* [outage]: ordinary interruptions of a household's supply (PARAMETERS.md 5) */
+  double outage_rate_per_year;        /* [outage.rate_per_year] Poisson mean per household */
+  double outage_duration_median_min;  /* [outage.duration_median_min] lognormal duration */
+  double outage_duration_log_sd;      /* [outage.duration_log_sd] sigma of ln(minutes) */
+  double outage_duration_max_h;       /* [outage.duration_max_h] draws above are redrawn */
+
+  /* [storm]: rare events that cut households in neighbouring regions at once */
+  double storm_rate_per_year;                           /* [storm.rate_per_year] Poisson mean */
+  double storm_month_weights[FLEET_MONTHS];             /* [storm.month_weights] relative, Jan..Dec */
+  double storm_radius_km_mean;                          /* [storm.radius_km_mean] exponential radius of
+                                                           the footprint around the centre region */
+  double storm_cut_share;                               /* [storm.cut_share] of a hit region's households */
+  double storm_extreme_probability;                     /* [storm.extreme_probability] a storm is 1999-scale */
+  double storm_extreme_radius_km;                       /* [storm.extreme_radius_km] */
+  double storm_extreme_cut_share;                       /* [storm.extreme_cut_share] */
+  double storm_restoration_days[FLEET_RESTORATION_KNOTS];   /* [storm.restoration_days] 0 first, rising */
+  double storm_still_cut_fraction[FLEET_RESTORATION_KNOTS]; /* [storm.still_cut_fraction] 1 first, falling to 0 */
+
+  /* [backup]: the house in "dormant" mode during an outage (proposal; PARAMETERS.md 6) */
+  double backup_dormant_load_kwh_per_day;          /* [backup.dormant_load_kwh_per_day] */
+  double backup_load_profile[FLEET_LOAD_HOURS];    /* [backup.load_profile] relative weight per clock hour */
 
   /* [regions]: a mapping from region name to its fields, in file order */
   int region_count;

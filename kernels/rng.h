@@ -39,6 +39,8 @@ typedef enum {
    * 0x2000 on, leaving room for its own family. */
   FLEET_PURPOSE_WEATHER_TEMPERATURE = 0x2000, /* a year's daily temperature anomalies */
   FLEET_PURPOSE_WEATHER_CLEARNESS = 0x2001,   /* a year's daily clearness states */
+  FLEET_PURPOSE_STORMS = 0x2002,              /* a year's storms (nation) */
+  FLEET_PURPOSE_OUTAGES = 0x2003,             /* a household's outages in a year */
 } fleet_purpose_t;
 
 /* ---- the generator ------------------------------------------------------------------------ */

@@ -39,6 +39,11 @@ extern const char *const fleet_charge_source_names[FLEET_SOURCE_COUNT];
 /* Names written to the attribute `flows` of /solar/energy_kwh. */
 extern const char *const fleet_solar_flow_names[FLEET_SOLAR_FLOW_COUNT];
 
+/* Histogram bins of household outages (an outage: a maximal interval without supply). */
+#define FLEET_OUTAGE_DURATION_BINS 13
+extern const double fleet_outage_duration_edges_h[FLEET_OUTAGE_DURATION_BINS + 1]; /* last: +inf */
+#define FLEET_COVERED_FRACTION_BINS 20 /* [0, 0.05), ..., [0.95, 1] */
+
 typedef struct {
   /* fleet totals per hour of the year */
   double storage_energy_kwh[FLEET_HOURS_PER_YEAR]; /* energy plugged-in bidirectional cars can give
@@ -51,6 +56,18 @@ typedef struct {
   double km_driven;
   double charging_energy_kwh[FLEET_SOURCE_COUNT];  /* entering from outside, before losses */
   double solar_energy_kwh[FLEET_SOLAR_FLOW_COUNT];
+  /* outages and home backup */
+  double households_out[FLEET_HOURS_PER_YEAR]; /* households without supply in the hour, each
+                                                  weighted by the fraction of the hour */
+  double outage_household_hours;      /* sum of the above */
+  double outage_demand_kwh;           /* dormant load during outages */
+  double outage_served_kwh;           /* of it, served by garage batteries and cars */
+  double outage_unserved_kwh;
+  double outage_count;                /* household outages that ended this year */
+  double outage_duration_histogram[FLEET_OUTAGE_DURATION_BINS];
+  double outage_covered_histogram[FLEET_COVERED_FRACTION_BINS]; /* served / demand */
+  double long_outage_count;           /* outages of 24 h or more that ended this year */
+  double long_outage_covered_count;   /* of them, fully served */
   /* weather per region and year */
   double region_pv_yield_kwh_per_kwp[FLEET_MAX_REGIONS];
   double region_mean_temperature_c[FLEET_MAX_REGIONS];
