@@ -162,6 +162,17 @@ static void print_summary(const fleet_params_t *p, const fleet_run_summary_t *s,
          all > 0.0 ? 100.0 * sun / all : 0.0, s->solar_kwh_per_year[FLEET_SOLAR_GARAGE_PRODUCED] / 1e6,
          s->solar_kwh_per_year[FLEET_SOLAR_GARAGE_TO_CARS] / 1e6, s->solar_kwh_per_year[FLEET_SOLAR_GARAGE_SURPLUS] / 1e6,
          s->solar_kwh_per_year[FLEET_SOLAR_CARPORT_TO_CARS] / 1e6);
+  printf("  outages (C2): %.0f household outages, %.1f min per household-year; dormant load %.2f GWh/yr, "
+         "unserved %.2f GWh/yr (%.1f %%)\n",
+         s->outage_count, 60.0 * s->outage_household_hours_per_year / (double)p->vehicles,
+         s->outage_demand_kwh_per_year / 1e6, s->outage_unserved_kwh_per_year / 1e6,
+         s->outage_demand_kwh_per_year > 0.0 ? 100.0 * s->outage_unserved_kwh_per_year / s->outage_demand_kwh_per_year
+                                             : 0.0);
+  if (s->long_outage_count > 0.0)
+    printf("  outages of 24 h or more: %.0f, fully covered by garage and car: %.1f %%\n", s->long_outage_count,
+           100.0 * s->long_outage_covered_count / s->long_outage_count);
+  else
+    printf("  outages of 24 h or more: none drawn\n");
   printf("  %.1f s wall, %.3g vehicle-hours/s, %.2f ns per vehicle-hour -> %s\n", s->wall_seconds,
          s->vehicle_hours / s->wall_seconds, s->wall_seconds * 1e9 / s->vehicle_hours, path);
 }

@@ -32,7 +32,7 @@
 
 #include "version.h"
 
-/* The float64 datasets of the file, all with axes [replica, year, ...]. */
+/* The float64 datasets of the file, with axes [replica, year, ...] except the last, [replica]. */
 enum {
   DS_STORAGE_ENERGY = 0,
   DS_STORAGE_POWER,
@@ -44,11 +44,32 @@ enum {
   DS_SOLAR,
   DS_PV_YIELD,
   DS_TEMPERATURE,
+  DS_OUTAGE_HOUSEHOLDS_OUT,
+  DS_OUTAGE_HOUSEHOLD_HOURS,
+  DS_OUTAGE_DEMAND,
+  DS_OUTAGE_SERVED,
+  DS_OUTAGE_UNSERVED,
+  DS_OUTAGE_COUNT,
+  DS_OUTAGE_DURATION_HISTOGRAM,
+  DS_OUTAGE_COVERED_HISTOGRAM,
+  DS_OUTAGE_LONG,
+  DS_OUTAGE_LONG_COVERED,
+  DS_OUTAGE_LONG_COVERED_PROBABILITY, /* [replica]: written by fleet_h5_write_year itself */
   DS_COUNT
 };
 
-/* The axis after [replica, year], if any, and which names label it. */
-typedef enum { AXIS_NONE = 0, AXIS_HOUR, AXIS_SOURCE, AXIS_FLOW, AXIS_REGION } last_axis_t;
+/* The axis after [replica, year], if any, and which names or bin edges label it; AXIS_REPLICA:
+ * no year axis either, the dataset is [replica]. */
+typedef enum {
+  AXIS_NONE = 0,
+  AXIS_HOUR,
+  AXIS_SOURCE,
+  AXIS_FLOW,
+  AXIS_REGION,
+  AXIS_DURATION_BIN, /* bins of outage duration, attribute bin_edges_h */
+  AXIS_COVERED_BIN,  /* bins of the share of an outage's load served, attribute bin_edges */
+  AXIS_REPLICA
+} last_axis_t;
 
 typedef struct {
   const char *path; /* absolute path of the dataset in the file */
@@ -112,13 +133,69 @@ static const dataset_spec_t specs[DS_COUNT] = {
                         "replica-year; axes [replica, year, region], the regions named in the attribute "
                         "regions",
                         AXIS_REGION},
+    [DS_OUTAGE_HOUSEHOLDS_OUT] = {"/outage/households_out", "households",
+                                  "fleet total per hour: households without supply in that hour, each "
+                                  "weighted by the fraction of the hour it is out, so that the sum over the "
+                                  "hours is household-hours; axes [replica, year, hour of the year]",
+                                  AXIS_HOUR},
+    [DS_OUTAGE_HOUSEHOLD_HOURS] = {"/outage/household_hours", "h",
+                                   "fleet total per year: household-hours without supply, the sum over the "
+                                   "year of /outage/households_out; axes [replica, year]",
+                                   AXIS_NONE},
+    [DS_OUTAGE_DEMAND] = {"/outage/demand_kwh", "kWh",
+                          "fleet total per year: the houses' dormant load (the load kept up during an "
+                          "outage) over the hours without supply; = /outage/served_kwh + "
+                          "/outage/unserved_kwh; axes [replica, year]",
+                          AXIS_NONE},
+    [DS_OUTAGE_SERVED] = {"/outage/served_kwh", "kWh",
+                          "fleet total per year: of /outage/demand_kwh, the energy served by the garage "
+                          "battery and the car; axes [replica, year]",
+                          AXIS_NONE},
+    [DS_OUTAGE_UNSERVED] = {"/outage/unserved_kwh", "kWh",
+                            "fleet total per year: of /outage/demand_kwh, the energy not served; "
+                            "axes [replica, year]",
+                            AXIS_NONE},
+    [DS_OUTAGE_COUNT] = {"/outage/count", "outages",
+                         "fleet total per year: household outages (maximal intervals in which a household "
+                         "has no supply) that ended in the year; axes [replica, year]",
+                         AXIS_NONE},
+    [DS_OUTAGE_DURATION_HISTOGRAM] = {"/outage/duration_histogram", "outages",
+                                      "fleet total per year: counts of household outages that ended in the "
+                                      "year by duration, bin k holding durations in [edge_k, edge_k+1) hours "
+                                      "with the edges in the attribute bin_edges_h (the last +inf); "
+                                      "axes [replica, year, bin]",
+                                      AXIS_DURATION_BIN},
+    [DS_OUTAGE_COVERED_HISTOGRAM] = {"/outage/covered_fraction_histogram", "outages",
+                                     "fleet total per year: counts of household outages that ended in the "
+                                     "year by the share of the outage's dormant load that was served "
+                                     "(served / demand), bin k holding shares in [k/20, (k+1)/20), the last "
+                                     "bin including 1; edges in the attribute bin_edges; "
+                                     "axes [replica, year, bin]",
+                                     AXIS_COVERED_BIN},
+    [DS_OUTAGE_LONG] = {"/outage/long_outages", "outages",
+                        "fleet total per year: household outages of 24 h or more that ended in the year; "
+                        "axes [replica, year]",
+                        AXIS_NONE},
+    [DS_OUTAGE_LONG_COVERED] = {"/outage/long_outages_fully_covered", "outages",
+                                "fleet total per year: of /outage/long_outages, those whose dormant load "
+                                "was fully served; axes [replica, year]",
+                                AXIS_NONE},
+    [DS_OUTAGE_LONG_COVERED_PROBABILITY] = {
+        "/outage/long_outage_covered_probability", "1",
+        "per replica: probability that a household outage of 24 h or more is fully covered, = the sum "
+        "over the replica's years of /outage/long_outages_fully_covered / the sum of "
+        "/outage/long_outages, NaN when the replica had no such outage; computed by the writer from the "
+        "years of the replica written so far and written when the replica's last year (year = years - 1) "
+        "is written, so it stays NaN if that year is never written; axes [replica]",
+        AXIS_REPLICA},
 };
 
 static const dataset_spec_t scenario_spec = {
     "/scenario", "",
     "resolved scenario (YAML) of the run; the attribute sha256 is the SHA-256 of this text", AXIS_NONE};
 
-static const char *const group_paths[] = {"/storage", "/mobility", "/charging", "/solar", "/weather"};
+static const char *const group_paths[] = {"/storage", "/mobility", "/charging", "/solar", "/weather",
+                                          "/outage"};
 
 static const char runtime_units[] = "wall_seconds: s; vehicle_hours: h; ns_per_vehicle_hour: ns/h";
 static const char runtime_description[] =
@@ -135,6 +212,10 @@ struct fleet_h5_writer {
   int64_t years;
   int region_count;
   double total_energy_kwh[FLEET_HOURS_PER_YEAR]; /* /storage/total_energy_kwh of the year written */
+  /* per replica, summed over the years written so far: /outage/long_outages and
+   * /outage/long_outages_fully_covered, for /outage/long_outage_covered_probability */
+  double *long_outages;
+  double *long_outages_covered;
 };
 
 /* ---- error reporting ---------------------------------------------------------------------- */
@@ -380,6 +461,8 @@ static void destroy(fleet_h5_writer_t *writer) {
   if (writer->tmp_path) unlink(writer->tmp_path);
   free(writer->tmp_path);
   free(writer->path);
+  free(writer->long_outages);
+  free(writer->long_outages_covered);
   free(writer);
 }
 
@@ -474,7 +557,7 @@ static fleet_status_t write_root_attrs(fleet_error_t *err, const char *file, hid
 }
 
 /* The rank of a dataset; for rank 3 also the length of its last axis and, where that axis is
- * labelled, the attribute naming its elements (else NULL). */
+ * labelled by names, the attribute naming its elements (else NULL). */
 static int dataset_shape(const dataset_spec_t *spec, int region_count, const char *const *region_names,
                          hsize_t *last,
                          const char **label_attr, const char *const **labels) {
@@ -502,8 +585,35 @@ static int dataset_shape(const dataset_spec_t *spec, int region_count, const cha
     *label_attr = "regions";
     *labels = region_names;
     return 3;
+  case AXIS_DURATION_BIN:
+    *last = FLEET_OUTAGE_DURATION_BINS;
+    return 3;
+  case AXIS_COVERED_BIN:
+    *last = FLEET_COVERED_FRACTION_BINS;
+    return 3;
+  case AXIS_REPLICA:
+    return 1;
   }
   return 2;
+}
+
+/* Where the last axis holds histogram bins: the attribute with the bin edges, which it copies to
+ * edges (room for FLEET_OUTAGE_DURATION_BINS + FLEET_COVERED_FRACTION_BINS + 2), and their count;
+ * else 0. */
+static hsize_t dataset_bin_edges(const dataset_spec_t *spec, const char **name, double *edges) {
+  switch (spec->axis) {
+  case AXIS_DURATION_BIN:
+    *name = "bin_edges_h";
+    for (int k = 0; k <= FLEET_OUTAGE_DURATION_BINS; k++) edges[k] = fleet_outage_duration_edges_h[k];
+    return FLEET_OUTAGE_DURATION_BINS + 1;
+  case AXIS_COVERED_BIN:
+    *name = "bin_edges";
+    for (int k = 0; k <= FLEET_COVERED_FRACTION_BINS; k++) edges[k] = (double)k / FLEET_COVERED_FRACTION_BINS;
+    return FLEET_COVERED_FRACTION_BINS + 1;
+  default:
+    *name = NULL;
+    return 0;
+  }
 }
 
 static fleet_status_t build_file(fleet_h5_writer_t *w, const fleet_run_info_t *info, fleet_error_t *err) {
@@ -539,6 +649,12 @@ static fleet_status_t build_file(fleet_h5_writer_t *w, const fleet_run_info_t *i
     if (label_attr && (status = write_attr_strings(err, file, w->dsets[k], spec->path, label_attr, dims[2],
                                                    labels)) != FLEET_OK)
       return status;
+    const char *edges_attr;
+    double edges[FLEET_COVERED_FRACTION_BINS + FLEET_OUTAGE_DURATION_BINS + 2];
+    const hsize_t edge_count = dataset_bin_edges(spec, &edges_attr, edges);
+    if (edge_count && (status = write_attr(err, file, w->dsets[k], spec->path, edges_attr, H5T_IEEE_F64LE,
+                                           H5T_NATIVE_DOUBLE, edge_count, edges)) != FLEET_OK)
+      return status;
   }
   return FLEET_OK;
 }
@@ -557,12 +673,21 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, f
   w->replicas = info->replicas;
   w->years = info->years;
   w->region_count = info->region_count;
+  if ((uint64_t)info->replicas > SIZE_MAX / sizeof(double) ||
+      !(w->long_outages = calloc((size_t)info->replicas, sizeof(double))) ||
+      !(w->long_outages_covered = calloc((size_t)info->replicas, sizeof(double)))) {
+    free(w->long_outages);
+    free(w);
+    return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory creating result file %s", path);
+  }
   size_t tmp_size = strlen(path) + sizeof ".tmp." + 20;
   w->path = malloc(strlen(path) + 1);
   w->tmp_path = malloc(tmp_size);
   if (!w->path || !w->tmp_path) {
     free(w->path);
     free(w->tmp_path);
+    free(w->long_outages);
+    free(w->long_outages_covered);
     free(w);
     return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory creating result file %s", path);
   }
@@ -641,17 +766,43 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
       [DS_SOLAR] = totals->solar_energy_kwh,
       [DS_PV_YIELD] = totals->region_pv_yield_kwh_per_kwp,
       [DS_TEMPERATURE] = totals->region_mean_temperature_c,
+      [DS_OUTAGE_HOUSEHOLDS_OUT] = totals->households_out,
+      [DS_OUTAGE_HOUSEHOLD_HOURS] = &totals->outage_household_hours,
+      [DS_OUTAGE_DEMAND] = &totals->outage_demand_kwh,
+      [DS_OUTAGE_SERVED] = &totals->outage_served_kwh,
+      [DS_OUTAGE_UNSERVED] = &totals->outage_unserved_kwh,
+      [DS_OUTAGE_COUNT] = &totals->outage_count,
+      [DS_OUTAGE_DURATION_HISTOGRAM] = totals->outage_duration_histogram,
+      [DS_OUTAGE_COVERED_HISTOGRAM] = totals->outage_covered_histogram,
+      [DS_OUTAGE_LONG] = &totals->long_outage_count,
+      [DS_OUTAGE_LONG_COVERED] = &totals->long_outage_covered_count,
+      [DS_OUTAGE_LONG_COVERED_PROBABILITY] = NULL, /* below */
   };
   const hsize_t start[3] = {(hsize_t)replica_offset, (hsize_t)year, 0};
   fleet_status_t status = FLEET_OK;
   h5_quiet_t quiet;
   quiet_begin(&quiet);
   for (int k = 0; k < DS_COUNT && status == FLEET_OK; k++) {
+    if (!data[k]) continue;
     hsize_t count[3] = {1, 1, 0};
     const char *label_attr;
     const char *const *labels;
     const int rank = dataset_shape(&specs[k], writer->region_count, NULL, &count[2], &label_attr, &labels);
     status = write_block(err, writer, writer->dsets[k], specs[k].path, rank, start, count, data[k]);
+  }
+  /* The replica's sums are kept only once everything of the year is in the file, so a failed
+   * call adds nothing. */
+  const double long_outages = writer->long_outages[replica_offset] + totals->long_outage_count;
+  const double long_covered = writer->long_outages_covered[replica_offset] + totals->long_outage_covered_count;
+  if (status == FLEET_OK && year == writer->years - 1) {
+    const double probability = long_outages > 0 ? long_covered / long_outages : NAN;
+    const hsize_t count[1] = {1};
+    const int k = DS_OUTAGE_LONG_COVERED_PROBABILITY;
+    status = write_block(err, writer, writer->dsets[k], specs[k].path, 1, start, count, &probability);
+  }
+  if (status == FLEET_OK) {
+    writer->long_outages[replica_offset] = long_outages;
+    writer->long_outages_covered[replica_offset] = long_covered;
   }
   quiet_end(&quiet);
   return status;

@@ -29,6 +29,12 @@ static void summary_add_year(fleet_run_summary_t *s, const fleet_year_totals_t *
   s->km_per_vehicle_year += t->km_driven;
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) s->charging_kwh_per_year[k] += t->charging_energy_kwh[k];
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) s->solar_kwh_per_year[k] += t->solar_energy_kwh[k];
+  s->outage_household_hours_per_year += t->outage_household_hours;
+  s->outage_demand_kwh_per_year += t->outage_demand_kwh;
+  s->outage_unserved_kwh_per_year += t->outage_unserved_kwh;
+  s->outage_count += t->outage_count;
+  s->long_outage_count += t->long_outage_count;
+  s->long_outage_covered_count += t->long_outage_covered_count;
   s->replica_years++;
 }
 
@@ -44,6 +50,9 @@ static void summary_finish(fleet_run_summary_t *s, int64_t vehicles) {
     s->km_per_vehicle_year /= (double)s->replica_years * (double)vehicles;
     for (int k = 0; k < FLEET_SOURCE_COUNT; k++) s->charging_kwh_per_year[k] /= (double)s->replica_years;
     for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) s->solar_kwh_per_year[k] /= (double)s->replica_years;
+    s->outage_household_hours_per_year /= (double)s->replica_years;
+    s->outage_demand_kwh_per_year /= (double)s->replica_years;
+    s->outage_unserved_kwh_per_year /= (double)s->replica_years;
   }
 }
 

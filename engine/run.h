@@ -31,6 +31,9 @@ typedef struct {
   double storage_energy_min_kwh, storage_energy_max_kwh;
   double storage_power_mean_kw;
   double plugged_mean;
+  double outage_household_hours_per_year;  /* fleet, mean per replica-year */
+  double outage_demand_kwh_per_year, outage_unserved_kwh_per_year;
+  double outage_count, long_outage_count, long_outage_covered_count; /* totals over the run */
   double nominal_storage_kwh;              /* the proposal's reading: N x battery x (target - floor) */
   double hours_above_nominal_share;
   double histogram_top_kwh;                /* upper edge of the histogram: N x battery */

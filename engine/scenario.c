@@ -1,12 +1,35 @@
 /* scenario.c: scenario files (YAML, read with libyaml) -> fleet_params_t, with --set overrides.
  *
- * Three passes, so each check lives in one place:
- *   1. libyaml events -> a small tree (mapping order kept, line numbers kept, duplicate keys and
- *      aliases refused);
- *   2. each override "a.b.c=value" replaces the text of an existing scalar of that tree;
- *   3. one walk checks the tree against param_table (the single list of keys, types, ranges and
- *      units), then the rules that tie keys together run on the filled struct.
- * No defaults live here: a key missing from the file is an error. */
+ * Four passes, so each check lives in one place:
+ *   1. libyaml events -> a small tree (mapping order kept, file and line of every key and value
+ *      kept, duplicate keys and aliases refused);
+ *   2. base files (below) are read the same way and the including file's values are laid over
+ *      the base's tree;
+ *   3. each override "a.b.c=value" replaces the text of an existing scalar of that tree;
+ *   4. one walk checks the tree against param_table (the single list of keys, types, ranges,
+ *      array lengths and units), then the rules that tie keys together run on the filled struct.
+ * No defaults live here: a key missing from the file (and from its base files) is an error.
+ *
+ * Base files. A scenario may name another scenario it starts from with a top-level key
+ *     base: baseline.yaml
+ * The path is relative to the directory of the file that names it (an absolute path is used as
+ * is). The base is read first (it may itself name a base: at most 8 base files in a chain, and a
+ * file that names itself, directly or through others, is refused with the chain in the message).
+ * Then every other key of the including file replaces the base's value at the same path:
+ *   - a key that the base does not have is an error ("unknown key: not in base FILE"), as for an
+ *     unknown --set: a variant changes values, it cannot add keys, sections or regions, and it
+ *     cannot remove any;
+ *   - a mapping descends into the base's mapping (only the keys given change);
+ *   - a scalar or a sequence replaces the base's value wholesale (a sequence must be given in
+ *     full, with the length the key requires: the normal validation checks it).
+ * The --set overrides apply to the result, then the whole scenario is validated as if it had been
+ * one file: a message about a value names the file and line it came from (the including file for
+ * a value it gives, the base for the rest). The resolved scenario (fleet_scenario_format) is the
+ * full scenario and has no base key. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* realpath, to recognise a base file named twice in a chain */
+#endif
+
 #include "scenario.h"
 
 #include <ctype.h>
@@ -35,9 +58,12 @@ typedef struct {
   double min, max;     /* inclusive range for REAL, INT and each REAL_ARRAY element */
   const char *unit;
   const char *const *enum_names; /* PT_ENUM: names in enum value order, NULL-terminated */
+  size_t count;                  /* PT_REAL_ARRAY: the number of elements, from the field */
+  const char *elements;          /* PT_REAL_ARRAY: what the elements are, for messages */
 } param_desc_t;
 
 #define REGIONS_SECTION "regions"
+#define BASE_KEY "base"
 
 static const char *const plug_policy_names[] = {"every_arrival", "below_threshold", NULL};
 static const char *const garage_chain_names[] = {"dc", "ac", NULL};
@@ -45,31 +71,41 @@ static const char *const garage_chain_names[] = {"dc", "ac", NULL};
 _Static_assert(sizeof(fleet_plug_policy_t) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(fleet_garage_chain_t) == sizeof(int), "enums are stored as int");
 
+/* Elements of a double array field of a struct. */
+#define FIELD_COUNT(type, field) (sizeof(((type *)0)->field) / sizeof(double))
+
 #define P_REAL(sec, field, lo, hi, unit) \
-  {#sec, #field, PT_REAL, offsetof(fleet_params_t, field), lo, hi, unit, NULL}
+  {#sec, #field, PT_REAL, offsetof(fleet_params_t, field), lo, hi, unit, NULL, 0, NULL}
 #define P_INT(sec, field, lo, hi, unit) \
-  {#sec, #field, PT_INT, offsetof(fleet_params_t, field), lo, hi, unit, NULL}
+  {#sec, #field, PT_INT, offsetof(fleet_params_t, field), lo, hi, unit, NULL, 0, NULL}
 #define P_UINT64(sec, field, unit) \
-  {#sec, #field, PT_UINT64, offsetof(fleet_params_t, field), 0, 0, unit, NULL}
+  {#sec, #field, PT_UINT64, offsetof(fleet_params_t, field), 0, 0, unit, NULL, 0, NULL}
 #define P_BOOL(sec, field) \
-  {#sec, #field, PT_BOOL, offsetof(fleet_params_t, field), 0, 0, "true | false", NULL}
+  {#sec, #field, PT_BOOL, offsetof(fleet_params_t, field), 0, 0, "true | false", NULL, 0, NULL}
 #define P_ENUM(sec, field, names, unit) \
-  {#sec, #field, PT_ENUM, offsetof(fleet_params_t, field), 0, 0, unit, names}
-#define P_ARRAY(sec, field, lo, hi, unit) \
-  {#sec, #field, PT_REAL_ARRAY, offsetof(fleet_params_t, field), lo, hi, unit, NULL}
+  {#sec, #field, PT_ENUM, offsetof(fleet_params_t, field), 0, 0, unit, names, 0, NULL}
+#define P_ARRAY(sec, field, lo, hi, unit, elements)                                      \
+  {#sec, #field, PT_REAL_ARRAY, offsetof(fleet_params_t, field), lo, hi, unit, NULL,     \
+   FIELD_COUNT(fleet_params_t, field), elements}
 /* Keys whose field carries the section as a prefix: [garage.share] is garage_share. */
 #define S_REAL(sec, name, lo, hi, unit) \
-  {#sec, #name, PT_REAL, offsetof(fleet_params_t, sec##_##name), lo, hi, unit, NULL}
+  {#sec, #name, PT_REAL, offsetof(fleet_params_t, sec##_##name), lo, hi, unit, NULL, 0, NULL}
 #define S_INT(sec, name, lo, hi, unit) \
-  {#sec, #name, PT_INT, offsetof(fleet_params_t, sec##_##name), lo, hi, unit, NULL}
+  {#sec, #name, PT_INT, offsetof(fleet_params_t, sec##_##name), lo, hi, unit, NULL, 0, NULL}
 #define S_BOOL(sec, name) \
-  {#sec, #name, PT_BOOL, offsetof(fleet_params_t, sec##_##name), 0, 0, "true | false", NULL}
+  {#sec, #name, PT_BOOL, offsetof(fleet_params_t, sec##_##name), 0, 0, "true | false", NULL, 0, NULL}
 #define S_ENUM(sec, name, names, unit) \
-  {#sec, #name, PT_ENUM, offsetof(fleet_params_t, sec##_##name), 0, 0, unit, names}
+  {#sec, #name, PT_ENUM, offsetof(fleet_params_t, sec##_##name), 0, 0, unit, names, 0, NULL}
+#define S_ARRAY(sec, name, lo, hi, unit, elements)                                           \
+  {#sec, #name, PT_REAL_ARRAY, offsetof(fleet_params_t, sec##_##name), lo, hi, unit, NULL,   \
+   FIELD_COUNT(fleet_params_t, sec##_##name), elements}
 #define R_REAL(field, lo, hi, unit) \
-  {REGIONS_SECTION, #field, PT_REAL, offsetof(fleet_region_t, field), lo, hi, unit, NULL}
-#define R_ARRAY(field, lo, hi, unit) \
-  {REGIONS_SECTION, #field, PT_REAL_ARRAY, offsetof(fleet_region_t, field), lo, hi, unit, NULL}
+  {REGIONS_SECTION, #field, PT_REAL, offsetof(fleet_region_t, field), lo, hi, unit, NULL, 0, NULL}
+#define R_ARRAY(field, lo, hi, unit, elements)                                                \
+  {REGIONS_SECTION, #field, PT_REAL_ARRAY, offsetof(fleet_region_t, field), lo, hi, unit, NULL, \
+   FIELD_COUNT(fleet_region_t, field), elements}
+
+#define MONTHS_TEXT "January to December"
 
 /* Ranges are the physically meaningful span of each quantity, not a plausibility band: the point
  * of the tool is to let a user move a figure far from the published one. Hours of day are
@@ -143,7 +179,7 @@ static const param_desc_t param_table[] = {
     P_INT(mobility, long_trip_departure_hour, 0, 23, "hour of day"),
     P_INT(mobility, long_trip_return_hour, 0, 23, "hour of day"),
 
-    P_ARRAY(weather, diurnal_half_range_c, 0, 20, "C"),
+    P_ARRAY(weather, diurnal_half_range_c, 0, 20, "C", MONTHS_TEXT),
     P_REAL(weather, temperature_peak_hour, 0, 23.99, "hour of day"),
     P_REAL(weather, anomaly_persistence, 0, 0.99, "AR(1) coefficient per day"),
     P_REAL(weather, anomaly_sd_winter_c, 0, 15, "C"),
@@ -181,10 +217,33 @@ static const param_desc_t param_table[] = {
     S_REAL(carport, pv_to_car_efficiency, 0.01, 1, "fraction"),
     S_REAL(carport, charge_power_kw, 0, 50, "kW"),
 
+    S_REAL(outage, rate_per_year, 0, 1000, "outages/year per household"),
+    S_REAL(outage, duration_median_min, 0.1, 10000, "min"),
+    S_REAL(outage, duration_log_sd, 0, 5, "ln(min)"),
+    S_REAL(outage, duration_max_h, 0.1, 8760, "h"),
+
+    S_REAL(storm, rate_per_year, 0, 100, "storms/year"),
+    S_ARRAY(storm, month_weights, 0, 1000, "relative weight", MONTHS_TEXT),
+    S_REAL(storm, radius_km_mean, 0, 5000, "km"),
+    S_REAL(storm, cut_share, 0, 1, "fraction of households"),
+    S_REAL(storm, extreme_probability, 0, 1, "probability per storm"),
+    S_REAL(storm, extreme_radius_km, 0, 5000, "km"),
+    S_REAL(storm, extreme_cut_share, 0, 1, "fraction of households"),
+    S_ARRAY(storm, restoration_days, 0, 365, "days after the storm",
+            "the points of the restoration curve"),
+    S_ARRAY(storm, still_cut_fraction, 0, 1, "fraction of the households cut",
+            "the points of the restoration curve"),
+
+    S_REAL(backup, dormant_load_kwh_per_day, 0, 200, "kWh/day"),
+    S_ARRAY(backup, load_profile, 0, 1000, "relative weight per clock hour",
+            "clock hours 0 to 23"),
+
     R_REAL(fleet_share, 0, 1, "fraction of vehicles"),
-    R_ARRAY(temperature_monthly_c, -60, 60, "C"),
+    R_ARRAY(temperature_monthly_c, -60, 60, "C", MONTHS_TEXT),
     R_REAL(latitude_deg, -90, 90, "degrees north"),
     R_REAL(pv_yield_kwh_per_kwp, 100, 3000, "kWh/kWp/year"),
+    R_REAL(longitude_deg, -180, 180, "degrees east"),
+    R_REAL(storm_exposure, 0, 1000, "relative weight of being a storm's centre"),
 };
 
 enum { PARAM_COUNT = sizeof param_table / sizeof param_table[0] };
@@ -203,6 +262,26 @@ static int desc_index(const char *section, const char *name) {
     if (strcmp(param_table[i].section, section) == 0 && strcmp(param_table[i].name, name) == 0)
       return (int)i;
   return -1;
+}
+
+/* "a, b, c and d": the sections (regions last) or, with region true, the fields of a region,
+ * in table order. */
+static void list_keys(bool region, char *buf, size_t cap) {
+  const char *names[PARAM_COUNT + 1];
+  size_t n = 0;
+  for (size_t i = 0; i < PARAM_COUNT; i++) {
+    const param_desc_t *d = &param_table[i];
+    if (region != is_region_desc(d)) continue;
+    const char *name = region ? d->name : d->section;
+    if (n > 0 && !region && strcmp(names[n - 1], name) == 0) continue;
+    names[n++] = name;
+  }
+  if (!region) names[n++] = REGIONS_SECTION;
+  size_t len = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < n && len < cap; i++)
+    len += (size_t)snprintf(buf + len, cap - len, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+                            names[i]);
 }
 
 /* Shortest "%.*g" text that strtod reads back to the same double; whole numbers below 1e15
@@ -229,12 +308,14 @@ typedef struct node node_t;
 
 typedef struct {
   char *key;
-  int line; /* of the key */
+  const char *file; /* the file the key was read from (owned by the loader) */
+  int line;         /* of the key */
   node_t *value;
 } entry_t;
 
 struct node {
   node_kind_t kind;
+  const char *file;     /* the file the node was read from (owned by the loader) */
   int line;             /* 1-based line where the node starts */
   char *text;           /* NODE_SCALAR: the scalar, NUL-terminated */
   size_t len;           /* NODE_SCALAR: its length (the scalar may hold a NUL) */
@@ -279,33 +360,60 @@ static const char *kind_name(node_kind_t kind) {
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct {
-  const char *path; /* the scenario file */
+  const char *path; /* the file being read; while validating, the file given to load */
   fleet_error_t *err;
+  bool has_bases;   /* the scenario was laid over base files */
 } ctx_t;
 
-/* Where a value came from: "file:line", "file" (line unknown) or "--set text". */
-static void where(const ctx_t *c, const node_t *n, int line, char *buf, size_t cap) {
+/* Where a value came from: "--set text", "file:line" or "file" (line unknown). The file is the
+ * given one, else the node's, else the context's. */
+static void where(const ctx_t *c, const char *file, const node_t *n, int line, char *buf,
+                  size_t cap) {
+  if (!file) file = n && n->file ? n->file : c->path;
   if (n && n->override)
     snprintf(buf, cap, "--set %s", n->override);
   else if (line > 0)
-    snprintf(buf, cap, "%s:%d", c->path, line);
+    snprintf(buf, cap, "%s:%d", file, line);
   else
-    snprintf(buf, cap, "%s", c->path);
+    snprintf(buf, cap, "%s", file);
 }
 
+static fleet_status_t vfail(const ctx_t *c, const char *file, const node_t *n, int line,
+                            const char *format, va_list args) {
+  char prefix[FLEET_ERROR_MESSAGE_MAX];
+  char body[FLEET_ERROR_MESSAGE_MAX];
+  where(c, file, n, line, prefix, sizeof prefix);
+  vsnprintf(body, sizeof body, format, args);
+  return fleet_error_set(c->err, FLEET_ERR_SCENARIO, "%s: %s", prefix, body);
+}
+
+/* A message about node n (its file, or --set if an override gave it) at line; n may be NULL:
+ * then the file is the context's. */
 static fleet_status_t fail(const ctx_t *c, const node_t *n, int line, const char *format, ...)
     __attribute__((format(printf, 4, 5)));
 
 static fleet_status_t fail(const ctx_t *c, const node_t *n, int line, const char *format, ...) {
-  char prefix[FLEET_ERROR_MESSAGE_MAX];
-  char body[FLEET_ERROR_MESSAGE_MAX];
-  where(c, n, line, prefix, sizeof prefix);
   va_list args;
   va_start(args, format);
-  vsnprintf(body, sizeof body, format, args);
+  fleet_status_t st = vfail(c, NULL, n, line, format, args);
   va_end(args);
-  return fleet_error_set(c->err, FLEET_ERR_SCENARIO, "%s: %s", prefix, body);
+  return st;
 }
+
+/* A message about a key: the file and line where the key is written. */
+static fleet_status_t fail_entry(const ctx_t *c, const entry_t *e, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static fleet_status_t fail_entry(const ctx_t *c, const entry_t *e, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  fleet_status_t st = vfail(c, e->file, NULL, e->line, format, args);
+  va_end(args);
+  return st;
+}
+
+/* A scalar as shown in messages: an empty one as "". */
+static const char *shown(const node_t *n) { return n->len ? n->text : "\"\""; }
 
 static fleet_status_t nomem(const ctx_t *c) {
   return fleet_error_set(c->err, FLEET_ERR_NOMEM, "%s: out of memory while reading the scenario",
@@ -372,6 +480,7 @@ static fleet_status_t parse_node(const ctx_t *c, yaml_parser_t *p, yaml_event_t 
     yaml_event_delete(ev);
     return nomem(c);
   }
+  n->file = c->path;
   n->line = line;
   fleet_status_t st = FLEET_OK;
 
@@ -456,7 +565,7 @@ static fleet_status_t parse_node(const ctx_t *c, yaml_parser_t *p, yaml_event_t 
         free(name);
         break;
       }
-      n->entries[n->count++] = (entry_t){.key = name, .line = key_line, .value = child};
+      n->entries[n->count++] = (entry_t){.key = name, .file = c->path, .line = key_line, .value = child};
     }
   }
 
@@ -518,7 +627,154 @@ static fleet_status_t read_tree(const ctx_t *c, node_t **root) {
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Pass 2: overrides
+ * Pass 2: base files
+ * ------------------------------------------------------------------------------------------- */
+
+enum { MAX_BASE_DEPTH = 8 }; /* base files in one chain, the file given not counted */
+
+typedef struct {
+  fleet_error_t *err;
+  int count;                          /* files read so far: the chain, the file given first */
+  char *files[MAX_BASE_DEPTH + 1];    /* each as named (the base's path joined to the directory
+                                         of the file that names it); nodes point into these */
+  char *real[MAX_BASE_DEPTH + 1];     /* canonical path of each, NULL if unknown */
+} loader_t;
+
+static void loader_free(loader_t *L) {
+  for (int i = 0; i < L->count; i++) {
+    free(L->files[i]);
+    free(L->real[i]);
+  }
+  L->count = 0;
+}
+
+/* The base's path: as written if absolute, else joined to the directory of the file naming it. */
+static char *base_path(const char *including, const char *base) {
+  const char *slash = strrchr(including, '/');
+  if (base[0] == '/' || !slash) return copy_text(base, strlen(base));
+  size_t dir = (size_t)(slash - including) + 1, len = strlen(base);
+  char *out = malloc(dir + len + 1);
+  if (!out) return NULL;
+  memcpy(out, including, dir);
+  memcpy(out + dir, base, len + 1);
+  return out;
+}
+
+/* "a -> b -> c": the files of the chain from index first, then next. */
+static void chain_text(const loader_t *L, int first, const char *next, char *buf, size_t cap) {
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int i = first; i < L->count && len < cap; i++)
+    len += (size_t)snprintf(buf + len, cap - len, "%s -> ", L->files[i]);
+  if (len < cap) snprintf(buf + len, cap - len, "%s", next);
+}
+
+/* Lays the including file's mapping incl over the base's mapping base (both at key path). Values
+ * taken from incl are moved into base. */
+static fleet_status_t merge(const ctx_t *c, node_t *base, node_t *incl, char *key, size_t key_len,
+                            const char *base_name) {
+  for (size_t i = 0; i < incl->count; i++) {
+    entry_t *e = &incl->entries[i];
+    if (key_len == 0 && strcmp(e->key, BASE_KEY) == 0) continue;
+    size_t len = path_push(key, key_len, e->key);
+    entry_t *b = NULL;
+    for (size_t j = 0; j < base->count && !b; j++)
+      if (strcmp(base->entries[j].key, e->key) == 0) b = &base->entries[j];
+    if (!b)
+      return fail_entry(c, e, "key %s: unknown key: not in base %s (a scenario with a base changes "
+                        "the base's values; it cannot add keys)", key, base_name);
+    if (b->value->kind == NODE_MAPPING && e->value->kind == NODE_MAPPING) {
+      fleet_status_t st = merge(c, b->value, e->value, key, len, base_name);
+      if (st != FLEET_OK) return st;
+    } else {
+      node_free(b->value);
+      b->value = e->value;
+      e->value = NULL;
+      b->file = e->file;
+      b->line = e->line;
+    }
+    key[key_len] = '\0';
+  }
+  return FLEET_OK;
+}
+
+/* Reads the file path (named by entry by_entry of the file read with by, or NULL for the file
+ * given), then its base files, and returns in *out its tree laid over theirs. */
+static fleet_status_t load_tree(loader_t *L, const char *path, const ctx_t *by,
+                                const entry_t *by_entry, node_t **out) {
+  *out = NULL;
+  char *real = NULL;
+  if (by) {
+    real = realpath(path, NULL);
+    if (!real)
+      return fail_entry(by, by_entry, "key %s: cannot open the base file %s: %s", BASE_KEY, path,
+                        strerror(errno));
+    char chain[FLEET_ERROR_MESSAGE_MAX / 2];
+    for (int i = 0; i < L->count; i++) {
+      if (!L->real[i] || strcmp(L->real[i], real) != 0) continue;
+      free(real);
+      chain_text(L, i, path, chain, sizeof chain);
+      return fail_entry(by, by_entry, "key %s: base files form a cycle: %s (a scenario cannot be "
+                        "its own base)", BASE_KEY, chain);
+    }
+    if (L->count > MAX_BASE_DEPTH) {
+      free(real);
+      chain_text(L, 0, path, chain, sizeof chain);
+      return fail_entry(by, by_entry, "key %s: base files nested too deep: %s: at most %d base "
+                        "files in a chain", BASE_KEY, chain, MAX_BASE_DEPTH);
+    }
+  }
+  char *name = copy_text(path, strlen(path));
+  if (!name) {
+    free(real);
+    return fleet_error_set(L->err, FLEET_ERR_NOMEM, "%s: out of memory while reading the scenario",
+                           path);
+  }
+  int index = L->count++;
+  L->files[index] = name;
+  L->real[index] = real;
+  ctx_t c = {.path = name, .err = L->err};
+  node_t *root;
+  fleet_status_t st = read_tree(&c, &root);
+  if (st != FLEET_OK) return st;
+  if (!by) L->real[index] = realpath(name, NULL); /* NULL (no cycle check) if that fails */
+
+  const entry_t *base_entry = NULL;
+  for (size_t i = 0; i < root->count && !base_entry; i++)
+    if (strcmp(root->entries[i].key, BASE_KEY) == 0) base_entry = &root->entries[i];
+  if (!base_entry) {
+    *out = root;
+    return FLEET_OK;
+  }
+  const node_t *v = base_entry->value;
+  node_t *base = NULL;
+  if (v->kind != NODE_SCALAR || v->len == 0 || strlen(v->text) != v->len) {
+    st = fail_entry(&c, base_entry, "key %s: value %s: expected the path of a scenario file, "
+                    "relative to the directory of %s", BASE_KEY,
+                    v->kind == NODE_SCALAR ? shown(v) : kind_name(v->kind), name);
+  } else {
+    char *joined = base_path(name, v->text);
+    if (!joined)
+      st = nomem(&c);
+    else
+      st = load_tree(L, joined, &c, base_entry, &base);
+    free(joined);
+  }
+  if (st == FLEET_OK) {
+    char key[KEY_MAX] = "";
+    st = merge(&c, base, root, key, 0, L->files[index + 1]);
+  }
+  node_free(root);
+  if (st != FLEET_OK) {
+    node_free(base);
+    return st;
+  }
+  *out = base;
+  return FLEET_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Pass 3: overrides
  * ------------------------------------------------------------------------------------------- */
 
 static bool all_digits(const char *s) {
@@ -558,9 +814,10 @@ static fleet_status_t apply_override(const ctx_t *c, node_t *root, const char *t
                                                     "from 0)"
                                                   : "";
       st = fleet_error_set(c->err, FLEET_ERR_SCENARIO,
-                           "--set %s: key %.*s: unknown key: the scenario file %s has no such "
+                           "--set %s: key %.*s: unknown key: the scenario file %s%s has no such "
                            "key%s",
-                           text, (int)(eq - text), text, c->path, hint);
+                           text, (int)(eq - text), text, c->path,
+                           c->has_bases ? " (with its base files)" : "", hint);
       break;
     }
     n = next;
@@ -571,7 +828,7 @@ static fleet_status_t apply_override(const ctx_t *c, node_t *root, const char *t
     st = fleet_error_set(c->err, FLEET_ERR_SCENARIO,
                          "--set %s: key %s: unknown key: it names %s (line %d of %s); an override "
                          "must name a single value or a sequence element by its index",
-                         text, key, kind_name(n->kind), n->line, c->path);
+                         text, key, kind_name(n->kind), n->line, n->file ? n->file : c->path);
   free(key);
   if (st != FLEET_OK) return st;
   size_t len = strlen(eq + 1);
@@ -585,11 +842,8 @@ static fleet_status_t apply_override(const ctx_t *c, node_t *root, const char *t
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Pass 3: the walk against param_table
+ * Pass 4: the walk against param_table
  * ------------------------------------------------------------------------------------------- */
-
-/* A scalar as shown in messages: an empty one as "". */
-static const char *shown(const node_t *n) { return n->len ? n->text : "\"\""; }
 
 static bool parse_real(const node_t *n, double *out) {
   if (n->len == 0 || isspace((unsigned char)n->text[0])) return false;
@@ -646,13 +900,13 @@ static fleet_status_t set_value(const ctx_t *c, const param_desc_t *d, const nod
   void *dst = (char *)base + d->offset;
   if (d->type == PT_REAL_ARRAY) {
     if (n->kind != NODE_SEQUENCE)
-      return fail(c, n, n->line, "key %s: value %s%s: expected a sequence of %d numbers (%s), "
+      return fail(c, n, n->line, "key %s: value %s%s: expected a sequence of %zu numbers (%s), "
                   "e.g. [3.4, 4.1, ...]", key, n->kind == NODE_SCALAR ? shown(n) : "is ",
-                  n->kind == NODE_SCALAR ? " is a single value" : kind_name(n->kind), FLEET_MONTHS,
+                  n->kind == NODE_SCALAR ? " is a single value" : kind_name(n->kind), d->count,
                   d->unit);
-    if (n->count != FLEET_MONTHS)
-      return fail(c, n, n->line, "key %s: value is a sequence of %zu numbers: must have exactly %d, "
-                  "January to December", key, n->count, FLEET_MONTHS);
+    if (n->count != d->count)
+      return fail(c, n, n->line, "key %s: value is a sequence of %zu numbers: must have exactly "
+                  "%zu, %s", key, n->count, d->count, d->elements);
     for (size_t i = 0; i < n->count; i++) {
       char element[KEY_MAX + 32];
       snprintf(element, sizeof element, "%s.%zu", key, i);

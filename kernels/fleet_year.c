@@ -12,8 +12,10 @@ fleet_status_t fleet_state_create(int64_t slots, fleet_state_t *state, fleet_err
   memset(state, 0, sizeof *state);
   state->slots = slots;
   size_t n = slots > 0 ? (size_t)slots : 1;
-  float **fields[] = {&state->soc_kwh,          &state->plugged,      &state->away_prev,
-                      &state->trip_nights_left, &state->trip_back_km, &state->garage_kwh};
+  float **fields[] = {&state->soc_kwh,          &state->plugged,        &state->away_prev,
+                      &state->trip_nights_left, &state->trip_back_km,   &state->garage_kwh,
+                      &state->carry_start_h,    &state->carry_end_h,    &state->carry_demand_kwh,
+                      &state->carry_served_kwh};
   int ok = 1;
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
     *fields[i] = calloc(n, sizeof(float));
@@ -35,6 +37,8 @@ void fleet_state_reset(const fleet_params_t *params, const fleet_population_t *p
     state->trip_back_km[i] = 0.0f;
     state->garage_kwh[i] = pop->garage[i] * (float)(params->garage_initial_soc_fraction *
                                                     params->garage_battery_to_car_ratio) * pop->capacity_kwh[i];
+    state->carry_start_h[i] = state->carry_end_h[i] = 0.0f;
+    state->carry_demand_kwh[i] = state->carry_served_kwh[i] = 0.0f;
   }
 }
 
@@ -45,6 +49,10 @@ void fleet_state_free(fleet_state_t *state) {
   free(state->trip_nights_left);
   free(state->trip_back_km);
   free(state->garage_kwh);
+  free(state->carry_start_h);
+  free(state->carry_end_h);
+  free(state->carry_demand_kwh);
+  free(state->carry_served_kwh);
   memset(state, 0, sizeof *state);
 }
 
@@ -70,6 +78,11 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
     ctx->weekend_day[d] = weekday >= 5 ? 1.0f : 0.0f; /* Saturday and Sunday */
   }
   fleet_weather_generate(params, replica, year, &ctx->weather);
+  fleet_storms_generate(params, replica, year, &ctx->storms);
+  double profile_sum = 0.0;
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) profile_sum += params->backup_load_profile[h];
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
+    ctx->backup_load_kwh[h] = (float)(params->backup_dormant_load_kwh_per_day * params->backup_load_profile[h] / profile_sum);
   for (int r = 0; r < params->region_count; r++) {
     for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) {
       double day_sum = 0.0;
@@ -93,6 +106,7 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   ctx->solar.grid_to_battery_efficiency = (float)params->garage_grid_to_battery_efficiency;
   ctx->solar.battery_to_grid_efficiency = (float)params->garage_battery_to_grid_efficiency;
   ctx->solar.garage_to_car_kwh = (float)params->garage_charge_power_kw;
+  ctx->solar.garage_to_home_kwh = (float)params->garage_inverter_power_kw;
   ctx->solar.topup_kwh = (float)(params->garage_grid_topup_power_kw * params->garage_grid_to_battery_efficiency);
   ctx->solar.carport_efficiency = (float)params->carport_pv_to_car_efficiency;
   ctx->solar.carport_to_car_kwh = (float)params->carport_charge_power_kw;
@@ -124,9 +138,133 @@ static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accu
       acc->garage_energy[first + h] += to_fixed(lane_sum(sums->garage_give_kwh[h]));
 }
 
+static void block_outages_init(const fleet_year_ctx_t *ctx, int64_t base, int region, const fleet_state_t *state,
+                               fleet_block_outages_t *bo) {
+  memset(bo->day_has, 0, sizeof bo->day_has);
+  for (int l = 0; l < FLEET_LANES; l++) {
+    int64_t i = base + l;
+    int n = 0;
+    if (state->carry_end_h[i] > 0.0f) { /* an outage that began last year */
+      bo->interval[l][0].start_hour = state->carry_start_h[i];
+      bo->interval[l][0].end_hour = state->carry_end_h[i];
+      bo->demand[l][0] = state->carry_demand_kwh[i];
+      bo->served[l][0] = state->carry_served_kwh[i];
+      n = 1;
+    }
+    if (ctx->pop->active[i] > 0.0f) {
+      fleet_interval_t drawn[FLEET_MAX_OUTAGES];
+      int m = fleet_household_outages(ctx->params, &ctx->storms, ctx->stream_prefix, ctx->pop->vehicle_id[i], region,
+                                      drawn);
+      for (int k = 0; k < m; k++) {
+        if (n > 0 && drawn[k].start_hour <= bo->interval[l][n - 1].end_hour) { /* overlaps the carried one */
+          if (drawn[k].end_hour > bo->interval[l][n - 1].end_hour) bo->interval[l][n - 1].end_hour = drawn[k].end_hour;
+          continue;
+        }
+        bo->interval[l][n] = drawn[k];
+        bo->demand[l][n] = bo->served[l][n] = 0.0;
+        n++;
+      }
+    }
+    bo->count[l] = n;
+    for (int k = 0; k < n; k++) {
+      double first = bo->interval[l][k].start_hour > 0.0 ? bo->interval[l][k].start_hour : 0.0;
+      double last = bo->interval[l][k].end_hour < FLEET_HOURS_PER_YEAR ? bo->interval[l][k].end_hour : FLEET_HOURS_PER_YEAR;
+      for (int d = (int)(first / FLEET_HOURS_PER_DAY); d < FLEET_DAYS_PER_YEAR && d * FLEET_HOURS_PER_DAY < last; d++)
+        bo->day_has[d] = 1;
+    }
+  }
+}
+
+/* Overlap, in hours, of [a, b) with clock hour [t, t + 1). */
+static inline double hour_overlap(double a, double b, double t) {
+  double lo = a > t ? a : t, hi = b < t + 1.0 ? b : t + 1.0;
+  return hi > lo ? hi - lo : 0.0;
+}
+
+static void outage_fractions(const fleet_block_outages_t *bo, int day, fleet_day_inputs_t *in) {
+  const double t0 = (double)day * FLEET_HOURS_PER_DAY;
+  memset(in->outage_fraction, 0, sizeof in->outage_fraction);
+  for (int l = 0; l < FLEET_LANES; l++)
+    for (int k = 0; k < bo->count[l]; k++) {
+      const fleet_interval_t *iv = &bo->interval[l][k];
+      if (iv->end_hour <= t0 || iv->start_hour >= t0 + FLEET_HOURS_PER_DAY) continue;
+      for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+        float f = in->outage_fraction[h][l] + (float)hour_overlap(iv->start_hour, iv->end_hour, t0 + h);
+        in->outage_fraction[h][l] = f < 1.0f ? f : 1.0f;
+      }
+    }
+}
+
+static void record_outage(double duration_h, double demand, double served, fleet_accum_t *acc) {
+  int bin = 0;
+  while (bin < FLEET_OUTAGE_DURATION_BINS - 1 && duration_h >= fleet_outage_duration_edges_h[bin + 1]) bin++;
+  acc->outage_duration_histogram[bin]++;
+  double covered = demand > 0.0 ? served / demand : 1.0;
+  int cbin = (int)(covered * FLEET_COVERED_FRACTION_BINS);
+  acc->outage_covered_histogram[cbin < FLEET_COVERED_FRACTION_BINS ? cbin : FLEET_COVERED_FRACTION_BINS - 1]++;
+  acc->outage_count++;
+  if (duration_h >= 24.0) {
+    acc->long_outage_count++;
+    /* Served never exceeds demand; "fully" allows the float rounding of the hourly sums. */
+    if (demand - served <= 1e-6 * (1.0 + demand)) acc->long_outage_covered_count++;
+  }
+}
+
+/* After an outage day: shares each hour's load and service among the lane's intervals by their
+ * overlap, adds the hourly households out, and records the outages that ended today. */
+static void outage_day_done(fleet_block_outages_t *bo, int day, const fleet_day_inputs_t *in, const fleet_day_sums_t *sums,
+                            fleet_accum_t *acc, double lane_demand[FLEET_LANES], double lane_served[FLEET_LANES]) {
+  const double t0 = (double)day * FLEET_HOURS_PER_DAY;
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+    float out = lane_sum(in->outage_fraction[h]);
+    acc->households_out[day * FLEET_HOURS_PER_DAY + h] += to_fixed(out);
+    acc->outage_household_hours += to_fixed(out);
+    acc->outage_demand += to_fixed(lane_sum(sums->backup_demand_kwh[h]));
+    acc->outage_served += to_fixed(lane_sum(sums->backup_served_kwh[h]));
+  }
+  for (int l = 0; l < FLEET_LANES; l++) {
+    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+      double frac = in->outage_fraction[h][l];
+      if (frac <= 0.0) continue;
+      double total = 0.0;
+      for (int k = 0; k < bo->count[l]; k++) total += hour_overlap(bo->interval[l][k].start_hour, bo->interval[l][k].end_hour, t0 + h);
+      for (int k = 0; k < bo->count[l] && total > 0.0; k++) {
+        double share = hour_overlap(bo->interval[l][k].start_hour, bo->interval[l][k].end_hour, t0 + h) / total;
+        bo->demand[l][k] += share * sums->backup_demand_kwh[h][l];
+        bo->served[l][k] += share * sums->backup_served_kwh[h][l];
+      }
+      lane_demand[l] += sums->backup_demand_kwh[h][l];
+      lane_served[l] += sums->backup_served_kwh[h][l];
+    }
+    for (int k = 0; k < bo->count[l]; k++) {
+      const fleet_interval_t *iv = &bo->interval[l][k];
+      if (iv->end_hour > t0 && iv->end_hour <= t0 + FLEET_HOURS_PER_DAY)
+        record_outage(iv->end_hour - iv->start_hour, bo->demand[l][k], bo->served[l][k], acc);
+    }
+  }
+}
+
+/* At the year's end: an outage still going on is carried into next year's state. */
+static void outage_carry(const fleet_block_outages_t *bo, int64_t base, fleet_state_t *state) {
+  for (int l = 0; l < FLEET_LANES; l++) {
+    int64_t i = base + l;
+    state->carry_start_h[i] = state->carry_end_h[i] = 0.0f;
+    state->carry_demand_kwh[i] = state->carry_served_kwh[i] = 0.0f;
+    for (int k = 0; k < bo->count[l]; k++)
+      if (bo->interval[l][k].end_hour > FLEET_HOURS_PER_YEAR) {
+        state->carry_start_h[i] = (float)(bo->interval[l][k].start_hour - FLEET_HOURS_PER_YEAR);
+        state->carry_end_h[i] = (float)(bo->interval[l][k].end_hour - FLEET_HOURS_PER_YEAR);
+        state->carry_demand_kwh[i] = (float)bo->demand[l][k];
+        state->carry_served_kwh[i] = (float)bo->served[l][k];
+      }
+  }
+}
+
 /* One block's year; `solar` is a constant at each call site so the step is specialised. */
-static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state, fleet_accum_t *acc,
-                              fleet_lane_year_t *lanes, const int solar) {
+static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state,
+                              fleet_workspace_t *ws, fleet_lane_year_t *lanes, const int solar) {
+  fleet_accum_t *acc = &ws->acc;
+  fleet_block_outages_t *bo = &ws->outages;
   const fleet_params_t *p = ctx->params;
   const fleet_population_t *pop = ctx->pop;
   const int64_t base = block * FLEET_LANES;
@@ -184,10 +322,15 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   memcpy(soc_start, ls.soc_kwh, sizeof soc_start);
   memcpy(garage_start, ls.garage_kwh, sizeof garage_start);
 
+  double bk_car[FLEET_LANES] = {0}, bk_garage[FLEET_LANES] = {0}, bk_demand[FLEET_LANES] = {0},
+         bk_served[FLEET_LANES] = {0};
+  block_outages_init(ctx, base, region, state, bo);
+
   fleet_day_plan_t plans[2];
   fleet_day_sums_t sums;
   fleet_day_inputs_t in;
   memcpy(in.topup_window, ctx->topup_window, sizeof in.topup_window);
+  memcpy(in.backup_load_kwh, ctx->backup_load_kwh, sizeof in.backup_load_kwh);
   /* trip_tomorrow always holds the state before the day planned next. */
   fleet_trip_state_t after;
   fleet_plan_day(&ctx->rates, &pc, ctx->stream_prefix, 0, ctx->workday[0], ctx->weekend_day[0], &trip_tomorrow,
@@ -203,8 +346,19 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     memcpy(in.consumption_factor, &ctx->hour_factor[region][d * FLEET_HOURS_PER_DAY], sizeof in.consumption_factor);
     memcpy(in.pv_kw_per_kwp, &ctx->weather.pv_kw_per_kwp[region][d * FLEET_HOURS_PER_DAY], sizeof in.pv_kw_per_kwp);
     in.day_factor = ctx->day_factor[region][d];
-    fleet_step_day(&sc, &ctx->solar, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow, &ls,
-                   &sums, NULL, solar);
+    if (bo->day_has[d]) {
+      outage_fractions(bo, d, &in);
+      fleet_step_day(&sc, &ctx->solar, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow,
+                     &ls, &sums, NULL, solar, 1);
+      outage_day_done(bo, d, &in, &sums, acc, bk_demand, bk_served);
+      for (int l = 0; l < FLEET_LANES; l++) {
+        bk_car[l] += sums.backup_from_car_kwh[l];
+        bk_garage[l] += sums.backup_from_garage_kwh[l];
+      }
+    } else {
+      fleet_step_day(&sc, &ctx->solar, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow,
+                     &ls, &sums, NULL, solar, 0);
+    }
     add_day(&sums, d, solar, acc);
     for (int l = 0; l < FLEET_LANES; l++) {
       km[l] += (double)today->out_km[l] + (double)today->back_km[l];
@@ -222,6 +376,8 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
         cp_in[l] += sums.carport_in_kwh[l];
       }
   }
+
+  outage_carry(bo, base, state);
 
   const fleet_solar_consts_t *sol = &ctx->solar;
   double km_sum = 0.0, source_kwh[FLEET_SOURCE_COUNT] = {0}, flow[FLEET_SOLAR_FLOW_COUNT] = {0};
@@ -271,6 +427,10 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       lanes->garage_topup_kwh[l] = g_topup[l];
       lanes->garage_start_kwh[l] = garage_start[l];
       lanes->garage_end_kwh[l] = ls.garage_kwh[l];
+      lanes->backup_from_car_kwh[l] = bk_car[l];
+      lanes->backup_from_garage_kwh[l] = bk_garage[l];
+      lanes->outage_demand_kwh[l] = bk_demand[l];
+      lanes->outage_served_kwh[l] = bk_served[l];
     }
   }
   acc->km += to_fixed(km_sum);
@@ -278,12 +438,12 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) acc->solar[k] += to_fixed(flow[k]);
 }
 
-void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state, fleet_accum_t *acc,
+void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state, fleet_workspace_t *ws,
                       fleet_lane_year_t *lanes) {
   if (ctx->pop->block_solar[block])
-    block_year(ctx, block, state, acc, lanes, 1);
+    block_year(ctx, block, state, ws, lanes, 1);
   else
-    block_year(ctx, block, state, acc, lanes, 0);
+    block_year(ctx, block, state, ws, lanes, 0);
 }
 
 fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_population_t *pop,
@@ -301,15 +461,16 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
   const int64_t blocks = pop->blocks;
 #pragma omp parallel default(none) shared(ctx, state, total, failed, blocks)
   {
-    fleet_accum_t *acc = calloc(1, sizeof *acc);
-    if (!acc) {
+    fleet_workspace_t *ws = calloc(1, sizeof *ws);
+    fleet_accum_t *acc = ws ? &ws->acc : NULL;
+    if (!ws) {
 #pragma omp atomic write
       failed = 1;
     }
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < blocks; b++)
-      if (acc) fleet_block_year(ctx, b, state, acc, NULL);
-    if (acc) {
+      if (ws) fleet_block_year(ctx, b, state, ws, NULL);
+    if (ws) {
 #pragma omp critical(fleet_accum_merge)
       { /* integer sums: the merge order does not matter */
         for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
@@ -321,8 +482,19 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
         total->km += acc->km;
         for (int k = 0; k < FLEET_SOURCE_COUNT; k++) total->charging[k] += acc->charging[k];
         for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) total->solar[k] += acc->solar[k];
+        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) total->households_out[h] += acc->households_out[h];
+        total->outage_household_hours += acc->outage_household_hours;
+        total->outage_demand += acc->outage_demand;
+        total->outage_served += acc->outage_served;
+        total->outage_count += acc->outage_count;
+        total->long_outage_count += acc->long_outage_count;
+        total->long_outage_covered_count += acc->long_outage_covered_count;
+        for (int k = 0; k < FLEET_OUTAGE_DURATION_BINS; k++)
+          total->outage_duration_histogram[k] += acc->outage_duration_histogram[k];
+        for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)
+          total->outage_covered_histogram[k] += acc->outage_covered_histogram[k];
       }
-      free(acc);
+      free(ws);
     }
   }
   if (failed) {
@@ -340,6 +512,19 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++)
     totals->charging_energy_kwh[k] = (double)total->charging[k] / FLEET_ACCUM_SCALE;
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) totals->solar_energy_kwh[k] = (double)total->solar[k] / FLEET_ACCUM_SCALE;
+  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++)
+    totals->households_out[h] = (double)total->households_out[h] / FLEET_ACCUM_SCALE;
+  totals->outage_household_hours = (double)total->outage_household_hours / FLEET_ACCUM_SCALE;
+  totals->outage_demand_kwh = (double)total->outage_demand / FLEET_ACCUM_SCALE;
+  totals->outage_served_kwh = (double)total->outage_served / FLEET_ACCUM_SCALE;
+  totals->outage_unserved_kwh = (double)(total->outage_demand - total->outage_served) / FLEET_ACCUM_SCALE;
+  totals->outage_count = (double)total->outage_count;
+  totals->long_outage_count = (double)total->long_outage_count;
+  totals->long_outage_covered_count = (double)total->long_outage_covered_count;
+  for (int k = 0; k < FLEET_OUTAGE_DURATION_BINS; k++)
+    totals->outage_duration_histogram[k] = (double)total->outage_duration_histogram[k];
+  for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)
+    totals->outage_covered_histogram[k] = (double)total->outage_covered_histogram[k];
   for (int r = 0; r < FLEET_MAX_REGIONS; r++) {
     double pv = 0.0, t = 0.0;
     if (r < params->region_count)

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "lanes.h"
 #include "params.h"
+#include "outages.h"
 #include "population.h"
 #include "weather.h"
 #include "year_totals.h"
@@ -29,12 +30,37 @@ typedef struct {
   int64_t km;                                   /* 1e-6 km */
   int64_t charging[FLEET_SOURCE_COUNT];         /* 1e-6 kWh entering from outside */
   int64_t solar[FLEET_SOLAR_FLOW_COUNT];        /* 1e-6 kWh */
+  int64_t households_out[FLEET_HOURS_PER_YEAR]; /* 1e-6 households */
+  int64_t outage_household_hours;               /* 1e-6 h */
+  int64_t outage_demand, outage_served;         /* 1e-6 kWh */
+  int64_t outage_count, long_outage_count, long_outage_covered_count;
+  int64_t outage_duration_histogram[FLEET_OUTAGE_DURATION_BINS];
+  int64_t outage_covered_histogram[FLEET_COVERED_FRACTION_BINS];
 } fleet_accum_t;
+
+/* A block's outages in the year: each lane's intervals (a carried one first), and the load
+ * demanded and served in each so far. */
+typedef struct {
+  int count[FLEET_LANES];
+  fleet_interval_t interval[FLEET_LANES][FLEET_MAX_OUTAGES + 1];
+  double demand[FLEET_LANES][FLEET_MAX_OUTAGES + 1];
+  double served[FLEET_LANES][FLEET_MAX_OUTAGES + 1];
+  unsigned char day_has[FLEET_DAYS_PER_YEAR]; /* 1: some lane is cut during the day */
+} fleet_block_outages_t;
+
+/* A thread's working memory: its accumulators and scratch for one block at a time. */
+typedef struct {
+  fleet_accum_t acc;
+  fleet_block_outages_t outages;
+} fleet_workspace_t;
 
 /* What each vehicle carries from one year to the next, per slot (structure of arrays). */
 typedef struct {
   int64_t slots;
   float *soc_kwh, *plugged, *away_prev, *trip_nights_left, *trip_back_km, *garage_kwh;
+  /* an outage still going on at the end of the year: hours relative to the new year's start
+   * (start < 0 < end; end = 0: none), and the load demanded and served so far */
+  float *carry_start_h, *carry_end_h, *carry_demand_kwh, *carry_served_kwh;
 } fleet_state_t;
 
 /* Per-lane totals of one block-year, for tests and diagnostics. */
@@ -53,6 +79,10 @@ typedef struct {
   double garage_topup_kwh[FLEET_LANES];  /* put into the garage battery by the grid */
   double garage_start_kwh[FLEET_LANES];
   double garage_end_kwh[FLEET_LANES];
+  double backup_from_car_kwh[FLEET_LANES];    /* taken from the car's battery for the house */
+  double backup_from_garage_kwh[FLEET_LANES]; /* taken from the garage battery for the house */
+  double outage_demand_kwh[FLEET_LANES];
+  double outage_served_kwh[FLEET_LANES];
 } fleet_lane_year_t;
 
 /* Everything a year's blocks share. */
@@ -65,6 +95,8 @@ typedef struct {
   float workday[FLEET_DAYS_PER_YEAR + 1]; /* [365] is next year's first day */
   float weekend_day[FLEET_DAYS_PER_YEAR + 1];
   fleet_weather_t weather;                                  /* this replica-year's */
+  fleet_storm_year_t storms;                                /* this replica-year's */
+  float backup_load_kwh[FLEET_HOURS_PER_DAY];               /* dormant load per clock hour */
   float hour_factor[FLEET_MAX_REGIONS][FLEET_HOURS_PER_YEAR]; /* consumption x temperature */
   float day_factor[FLEET_MAX_REGIONS][FLEET_DAYS_PER_YEAR];   /* the day's mean of it */
   float topup_window[FLEET_HOURS_PER_DAY];
@@ -83,8 +115,9 @@ void fleet_state_free(fleet_state_t *state);
 void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t *pop, int64_t replica,
                          int64_t year, fleet_year_ctx_t *ctx);
 
-/* Runs one block through the year, adding into acc; lanes (may be NULL) receives per-lane totals. */
-void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state, fleet_accum_t *acc,
+/* Runs one block through the year, adding into ws->acc; lanes (may be NULL) receives per-lane
+ * totals. */
+void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state, fleet_workspace_t *ws,
                       fleet_lane_year_t *lanes);
 
 /* Runs every block of the fleet through one year with the current OpenMP thread count and

@@ -65,6 +65,7 @@ typedef struct {
   float grid_to_battery_efficiency;
   float battery_to_grid_efficiency;
   float garage_to_car_kwh;      /* per hour: the garage's charge power x 1 h, car side */
+  float garage_to_home_kwh;     /* per hour: the garage inverter's power x 1 h (home backup) */
   float topup_kwh;              /* per hour into the garage battery from the grid */
   float carport_efficiency;
   float carport_to_car_kwh;     /* per hour: the space's charge power x 1 h */
@@ -76,6 +77,9 @@ typedef struct {
   float pv_kw_per_kwp[FLEET_HOURS_PER_DAY];
   float topup_window[FLEET_HOURS_PER_DAY];       /* 1 in the garage grid top-up hours */
   float day_factor;                              /* the day's mean consumption factor */
+  float backup_load_kwh[FLEET_HOURS_PER_DAY];    /* the dormant house's load in each hour */
+  /* per lane: the fraction of each hour its house is without supply (read only on outage days) */
+  float outage_fraction[FLEET_HOURS_PER_DAY][FLEET_LANES];
 } fleet_day_inputs_t;
 
 /* Per-lane constants of the daily trip draws. */
@@ -117,6 +121,11 @@ typedef struct {
   float garage_to_car_kwh[FLEET_LANES]; /* into the car from the garage battery after losses */
   float carport_pv_kwh[FLEET_LANES];    /* carport PV over the car's space while parked */
   float carport_in_kwh[FLEET_LANES];    /* into the car from the carport after losses */
+  /* outage days only: the dormant load and what the garage and the car served of it */
+  float backup_demand_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  float backup_served_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  float backup_from_car_kwh[FLEET_LANES];    /* taken from the car's battery (before losses) */
+  float backup_from_garage_kwh[FLEET_LANES]; /* taken from the garage battery (before losses) */
 } fleet_day_sums_t;
 
 #endif

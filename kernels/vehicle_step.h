@@ -5,11 +5,16 @@
  * garage battery; plug in on arrival home; charge the car from the garage battery, then from the
  * home grid charger; top the garage battery up from the grid in its window; charge a car parked
  * at work under a carport from the carport's PV; then count what the car (and the garage
- * battery) could give back. A car gives back only what lies above the larger of its owner's
+ * battery) could give back. During an outage (a fraction f of the hour without supply) home
+ * charging and the garage's grid top-up stop for that fraction, and the house's dormant load is
+ * served by the garage battery (down to empty, at its inverter's power), then by the car if it
+ * is home, plugged and bidirectional (down to its owner's floor, at its charger's power); the
+ * rest is unserved (DESIGN.md, model 6). Within an hour that is partly cut, the charge of the
+ * supplied part comes first. A car gives back only what lies above the larger of its owner's
  * floor and the energy of its next trip (DESIGN.md, model 5), times the discharge efficiency, at
  * most its charger's power for the hour. Branch-free lane code: state stays in vector registers
- * across the 24 hours. `solar` is a compile-time constant at each call: blocks without a garage
- * or carport run the lean variant. */
+ * across the 24 hours. `solar` and `outage` are compile-time constants at each call: blocks
+ * without a garage or carport, and days without an outage in the block, run lean variants. */
 #ifndef FLEET_VEHICLE_STEP_H
 #define FLEET_VEHICLE_STEP_H
 
@@ -25,13 +30,13 @@ static inline void fleet_step_day(const fleet_step_consts_t *restrict c, const f
                                   const fleet_day_inputs_t *restrict in, const fleet_day_plan_t *restrict today,
                                   const fleet_day_plan_t *restrict tomorrow, fleet_lane_state_t *restrict s,
                                   fleet_day_sums_t *restrict out, float (*restrict soc_trace)[FLEET_LANES],
-                                  const int solar) {
+                                  const int solar, const int outage) {
   float dep[FLEET_LANES], ret[FLEET_LANES], out_km[FLEET_LANES], back_km[FLEET_LANES], at_work[FLEET_LANES];
   float need_before[FLEET_LANES], need_after[FLEET_LANES];
   float soc[FLEET_LANES], plugged[FLEET_LANES], away_prev[FLEET_LANES], garage[FLEET_LANES];
   float home_in[FLEET_LANES], public_in[FLEET_LANES], drive_sum[FLEET_LANES];
   float g_pv[FLEET_LANES], g_stored[FLEET_LANES], g_topup[FLEET_LANES], g_to_car[FLEET_LANES];
-  float cp_pv[FLEET_LANES], cp_in[FLEET_LANES];
+  float cp_pv[FLEET_LANES], cp_in[FLEET_LANES], bk_car[FLEET_LANES], bk_garage[FLEET_LANES];
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
     /* The owner estimates trips at the day's mean consumption. */
@@ -49,13 +54,14 @@ static inline void fleet_step_day(const fleet_step_consts_t *restrict c, const f
     away_prev[l] = s->away_prev[l];
     garage[l] = s->garage_kwh[l];
     home_in[l] = public_in[l] = drive_sum[l] = 0.0f;
-    g_pv[l] = g_stored[l] = g_topup[l] = g_to_car[l] = cp_pv[l] = cp_in[l] = 0.0f;
+    g_pv[l] = g_stored[l] = g_topup[l] = g_to_car[l] = cp_pv[l] = cp_in[l] = bk_car[l] = bk_garage[l] = 0.0f;
   }
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
     const float hour = (float)h;
     const float factor = in->consumption_factor[h];
     const float pv = in->pv_kw_per_kwp[h];
     const float topup_open = in->topup_window[h];
+    const float load = in->backup_load_kwh[h];
 #pragma omp simd
     for (int l = 0; l < FLEET_LANES; l++) {
       float km = (hour == dep[l] ? out_km[l] : 0.0f) + (hour == ret[l] ? back_km[l] : 0.0f);
@@ -74,6 +80,8 @@ static inline void fleet_step_day(const fleet_step_consts_t *restrict c, const f
       float wants = fleet_maxf(plug_every_arrival, x < c->plug_threshold_kwh[l] ? 1.0f : 0.0f);
       float plug = home * (arrived * c->has_charger[l] * wants + (1.0f - arrived) * plugged[l]);
       float g = garage[l];
+      float supplied = 1.0f; /* the share of the hour the house has supply */
+      if (outage) supplied = 1.0f - in->outage_fraction[h][l];
       if (solar) {
         /* The roof's PV fills the garage battery; what it cannot take is surplus. */
         float produced = c->garage_kwp[l] * pv;
@@ -89,10 +97,11 @@ static inline void fleet_step_day(const fleet_step_consts_t *restrict c, const f
         g_stored[l] += stored;
         g_to_car[l] += from_garage;
       }
-      float charge = plug * fleet_maxf(fleet_minf(c->home_charge_kwh[l], c->target_kwh[l] - x), 0.0f);
+      float charge = plug * fleet_maxf(fleet_minf(c->home_charge_kwh[l] * supplied, c->target_kwh[l] - x), 0.0f);
       x += charge;
       if (solar) {
-        float topup = topup_open * fleet_maxf(fleet_minf(sol->topup_kwh, c->garage_topup_target_kwh[l] - g), 0.0f);
+        float topup = topup_open *
+                      fleet_maxf(fleet_minf(sol->topup_kwh * supplied, c->garage_topup_target_kwh[l] - g), 0.0f);
         g += topup;
         g_topup[l] += topup;
         /* Parked at work (between the drives) under a carport: its PV charges the car. */
@@ -103,6 +112,26 @@ static inline void fleet_step_day(const fleet_step_consts_t *restrict c, const f
         x += taken;
         cp_pv[l] += carport_pv;
         cp_in[l] += taken;
+      }
+      if (outage) {
+        float cut = 1.0f - supplied;
+        float demand = cut * load;
+        float from_garage = 0.0f;
+        if (solar) {
+          from_garage = fleet_minf(demand, fleet_minf(g * sol->battery_to_grid_efficiency, sol->garage_to_home_kwh * cut));
+          g -= from_garage / sol->battery_to_grid_efficiency;
+          bk_garage[l] += from_garage / sol->battery_to_grid_efficiency;
+        }
+        float car_serves = home * plug * c->storage_lane[l];
+        float from_car = car_serves * fleet_minf(demand - from_garage,
+                                                 fleet_minf(fleet_maxf(x - c->floor_kwh[l], 0.0f) * discharge_efficiency,
+                                                            c->discharge_kw[l] * cut));
+        x -= from_car / discharge_efficiency;
+        bk_car[l] += from_car / discharge_efficiency;
+        out->backup_demand_kwh[h][l] = demand;
+        out->backup_served_kwh[h][l] = from_garage + from_car;
+      }
+      if (solar) {
         out->garage_give_kwh[h][l] = fleet_maxf(g - c->garage_floor_kwh[l], 0.0f) * sol->battery_to_grid_efficiency;
         garage[l] = g;
       }
@@ -137,6 +166,8 @@ static inline void fleet_step_day(const fleet_step_consts_t *restrict c, const f
     out->garage_to_car_kwh[l] = g_to_car[l];
     out->carport_pv_kwh[l] = cp_pv[l];
     out->carport_in_kwh[l] = cp_in[l];
+    out->backup_from_car_kwh[l] = bk_car[l];
+    out->backup_from_garage_kwh[l] = bk_garage[l];
   }
 }
 

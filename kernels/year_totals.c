@@ -1,5 +1,8 @@
 #include "year_totals.h"
 
+#include <math.h>
+
+
 /* Designated initialisers keep each name tied to its enum value if the order ever changes. */
 const char *const fleet_charge_source_names[FLEET_SOURCE_COUNT] = {
     [FLEET_SOURCE_HOME_SOCKET] = "home_socket",
@@ -21,3 +24,7 @@ const char *const fleet_solar_flow_names[FLEET_SOLAR_FLOW_COUNT] = {
     [FLEET_SOLAR_CARPORT_UNUSED] = "carport_unused",
     [FLEET_SOLAR_CARPORT_LOSSES] = "carport_losses",
 };
+
+/* Bin k of /outage/duration_histogram holds outages lasting [edge_k, edge_k+1) hours. */
+const double fleet_outage_duration_edges_h[FLEET_OUTAGE_DURATION_BINS + 1] = {
+    0, 0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 72, 120, 240, INFINITY};

@@ -62,13 +62,25 @@ static fleet_run_info_t test_info(void) {
 }
 
 /* Distinct, exactly representable values for every element; k: 0 energy, 1 power, 2 plugged,
- * 3 garage energy. */
+ * 3 garage energy, 4 households out. */
 static double hourly_value(int k, int r, int y, int h) { return r * 1e6 + y * 1e4 + h + 0.25 * (k + 1); }
 static double km_value(int r, int y) { return r * 100.0 + y + 0.125; }
 static double charging_value(int r, int y, int s) { return r * 1000.0 + y * 10.0 + s + 0.375; }
 static double solar_value(int r, int y, int f) { return r * 2000.0 + y * 100.0 + f + 0.625; }
 static double pv_yield_value(int r, int y, int g) { return 900.0 + r * 50.0 + y * 5.0 + g * 0.5 + 0.0625; }
 static double temperature_value(int r, int y, int g) { return -3.0 + r * 2.0 + y * 0.5 + g * 0.25 + 0.03125; }
+/* i: 0 household-hours, 1 demand, 2 served, 3 unserved, 4 count */
+static double outage_value(int i, int r, int y) { return r * 3000.0 + y * 300.0 + i * 10.0 + 0.1875; }
+static double duration_bin_value(int r, int y, int b) { return r * 500.0 + y * 50.0 + b; }
+static double covered_bin_value(int r, int y, int b) { return 10000.0 + r * 700.0 + y * 70.0 + b; }
+/* Outages of 24 h or more and the fully covered ones: replica 0 has some in years 0 and 2 (so the
+ * probability 5 / 8 differs from the mean of the yearly shares), replica 1 none (NaN). */
+static const double long_values[REPLICAS][YEARS] = {{3, 0, 5}, {0, 0, 0}};
+static const double long_covered_values[REPLICAS][YEARS] = {{1, 0, 4}, {0, 0, 0}};
+static const double long_probability[REPLICAS] = {5.0 / 8.0, NAN};
+
+static const double expected_duration_edges[FLEET_OUTAGE_DURATION_BINS + 1] = {
+    0, 0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 72, 120, 240, INFINITY};
 
 static void fill_totals(fleet_year_totals_t *t, int r, int y) {
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
@@ -76,7 +88,17 @@ static void fill_totals(fleet_year_totals_t *t, int r, int y) {
     t->storage_power_kw[h] = hourly_value(1, r, y, h);
     t->plugged_vehicles[h] = hourly_value(2, r, y, h);
     t->garage_energy_kwh[h] = hourly_value(3, r, y, h);
+    t->households_out[h] = hourly_value(4, r, y, h);
   }
+  t->outage_household_hours = outage_value(0, r, y);
+  t->outage_demand_kwh = outage_value(1, r, y);
+  t->outage_served_kwh = outage_value(2, r, y);
+  t->outage_unserved_kwh = outage_value(3, r, y);
+  t->outage_count = outage_value(4, r, y);
+  for (int b = 0; b < FLEET_OUTAGE_DURATION_BINS; b++) t->outage_duration_histogram[b] = duration_bin_value(r, y, b);
+  for (int b = 0; b < FLEET_COVERED_FRACTION_BINS; b++) t->outage_covered_histogram[b] = covered_bin_value(r, y, b);
+  t->long_outage_count = r < REPLICAS && y < YEARS ? long_values[r][y] : 0;
+  t->long_outage_covered_count = r < REPLICAS && y < YEARS ? long_covered_values[r][y] : 0;
   t->km_driven = km_value(r, y);
   for (int s = 0; s < FLEET_SOURCE_COUNT; s++) t->charging_energy_kwh[s] = charging_value(r, y, s);
   for (int f = 0; f < FLEET_SOLAR_FLOW_COUNT; f++) t->solar_energy_kwh[f] = solar_value(r, y, f);
@@ -101,7 +123,7 @@ static void assert_no_open_hdf5_objects(void) {
   cr_assert_eq(H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL), 0, "HDF5 objects left open");
 }
 
-static fleet_year_totals_t totals; /* about 290 kB: static, not on the stack */
+static fleet_year_totals_t totals; /* about 360 kB: static, not on the stack */
 
 static void write_full_file(const char *final_path, const char *tmp_path, int final_exists_before) {
   fleet_run_info_t info = test_info();
@@ -195,6 +217,27 @@ static void assert_string_array_attr(hid_t obj, const char *name, size_t count, 
   for (size_t i = 0; i < count; i++)
     cr_assert_str_eq(values[i], expected[i], "attribute %s[%zu]", name, i);
   cr_assert_geq(H5Dvlen_reclaim(type, space, H5P_DEFAULT, values), 0);
+  free(values);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Aclose(attr);
+}
+
+/* A 1-D float64 attribute equal to expected[0..count) (inf == inf). */
+static void assert_f64_array_attr(hid_t obj, const char *name, size_t count, const double *expected) {
+  hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+  cr_assert_geq(attr, 0, "attribute %s missing", name);
+  hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
+  cr_assert_gt(H5Tequal(type, H5T_IEEE_F64LE), 0, "attribute %s is not H5T_IEEE_F64LE", name);
+  cr_assert_eq(H5Sget_simple_extent_ndims(space), 1, "attribute %s is not 1-D", name);
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space, &n, NULL);
+  cr_assert_eq(n, count, "attribute %s has %llu elements, expected %zu", name, (unsigned long long)n, count);
+  double *values = calloc(count, sizeof *values);
+  cr_assert_not_null(values);
+  cr_assert_geq(H5Aread(attr, H5T_NATIVE_DOUBLE, values), 0);
+  for (size_t i = 0; i < count; i++)
+    cr_assert_eq(values[i], expected[i], "attribute %s[%zu] = %g, expected %g", name, i, values[i], expected[i]);
   free(values);
   H5Sclose(space);
   H5Tclose(type);
@@ -403,6 +446,97 @@ Test(h5_writer, round_trip) {
     H5Dclose(dset);
   }
 
+  /* /outage/households_out: shape, chunking, every value */
+  {
+    hid_t dset;
+    double *data = read_f64_dataset(file, "/outage/households_out", 3, hourly_dims, "households", &dset);
+    hid_t dcpl = H5Dget_create_plist(dset);
+    cr_assert_eq(H5Pget_layout(dcpl), H5D_CHUNKED, "/outage/households_out is not chunked");
+    hsize_t chunk[3] = {0};
+    cr_assert_eq(H5Pget_chunk(dcpl, 3, chunk), 3);
+    cr_assert(chunk[0] == 1 && chunk[1] == 1 && chunk[2] == FLEET_HOURS_PER_YEAR, "households_out chunk");
+    H5Pclose(dcpl);
+    H5Dclose(dset);
+    size_t i = 0;
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++)
+        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++, i++)
+          cr_assert_eq(data[i], hourly_value(4, r, y, h), "households_out[%d,%d,%d] = %.17g", r, y, h, data[i]);
+    free(data);
+  }
+
+  /* /outage per replica-year */
+  {
+    const char *paths2[5] = {"/outage/household_hours", "/outage/demand_kwh", "/outage/served_kwh",
+                             "/outage/unserved_kwh", "/outage/count"};
+    const char *units2[5] = {"h", "kWh", "kWh", "kWh", "outages"};
+    const hsize_t dims2[2] = {REPLICAS, YEARS};
+    for (int i = 0; i < 5; i++) {
+      double *data = read_f64_dataset(file, paths2[i], 2, dims2, units2[i], NULL);
+      for (int r = 0; r < REPLICAS; r++)
+        for (int y = 0; y < YEARS; y++)
+          cr_assert_eq(data[r * YEARS + y], outage_value(i, r, y), "%s[%d,%d]", paths2[i], r, y);
+      free(data);
+    }
+    double *lng = read_f64_dataset(file, "/outage/long_outages", 2, dims2, "outages", NULL);
+    double *cov = read_f64_dataset(file, "/outage/long_outages_fully_covered", 2, dims2, "outages", NULL);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++) {
+        cr_assert_eq(lng[r * YEARS + y], long_values[r][y], "long_outages[%d,%d]", r, y);
+        cr_assert_eq(cov[r * YEARS + y], long_covered_values[r][y], "long_outages_fully_covered[%d,%d]", r, y);
+      }
+    free(lng);
+    free(cov);
+  }
+
+  /* /outage histograms and their bin edges */
+  {
+    const hsize_t ddims[3] = {REPLICAS, YEARS, FLEET_OUTAGE_DURATION_BINS};
+    hid_t dset;
+    double *data = read_f64_dataset(file, "/outage/duration_histogram", 3, ddims, "outages", &dset);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++)
+        for (int b = 0; b < FLEET_OUTAGE_DURATION_BINS; b++)
+          cr_assert_eq(data[(r * YEARS + y) * FLEET_OUTAGE_DURATION_BINS + b], duration_bin_value(r, y, b),
+                       "duration_histogram[%d,%d,%d]", r, y, b);
+    free(data);
+    assert_f64_array_attr(dset, "bin_edges_h", FLEET_OUTAGE_DURATION_BINS + 1, expected_duration_edges);
+    assert_f64_array_attr(dset, "bin_edges_h", FLEET_OUTAGE_DURATION_BINS + 1, fleet_outage_duration_edges_h);
+    cr_assert(isinf(fleet_outage_duration_edges_h[FLEET_OUTAGE_DURATION_BINS]) &&
+              fleet_outage_duration_edges_h[FLEET_OUTAGE_DURATION_BINS] > 0);
+    H5Dclose(dset);
+
+    const hsize_t cdims[3] = {REPLICAS, YEARS, FLEET_COVERED_FRACTION_BINS};
+    data = read_f64_dataset(file, "/outage/covered_fraction_histogram", 3, cdims, "outages", &dset);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++)
+        for (int b = 0; b < FLEET_COVERED_FRACTION_BINS; b++)
+          cr_assert_eq(data[(r * YEARS + y) * FLEET_COVERED_FRACTION_BINS + b], covered_bin_value(r, y, b),
+                       "covered_fraction_histogram[%d,%d,%d]", r, y, b);
+    free(data);
+    double covered_edges[FLEET_COVERED_FRACTION_BINS + 1];
+    for (int k = 0; k <= FLEET_COVERED_FRACTION_BINS; k++) covered_edges[k] = k / 20.0;
+    cr_assert(covered_edges[1] == 0.05 && covered_edges[19] == 0.95 && covered_edges[20] == 1.0);
+    assert_f64_array_attr(dset, "bin_edges", FLEET_COVERED_FRACTION_BINS + 1, covered_edges);
+    H5Dclose(dset);
+  }
+
+  /* /outage/long_outage_covered_probability: sum ratio per replica, NaN without long outages */
+  {
+    const hsize_t pdims[1] = {REPLICAS};
+    hid_t dset;
+    double *p = read_f64_dataset(file, "/outage/long_outage_covered_probability", 1, pdims, "1", &dset);
+    cr_assert_eq(p[0], long_probability[0], "probability[0] = %.17g", p[0]);
+    cr_assert_eq(p[0], 0.625);
+    cr_assert(isnan(p[1]), "probability[1] = %g, expected NaN (no long outages)", p[1]);
+    char *pdescription = read_string_attr(dset, "description");
+    cr_assert(strstr(pdescription, "years - 1") && strstr(pdescription, "written"), "description '%s'",
+              pdescription);
+    free(pdescription);
+    free(p);
+    H5Dclose(dset);
+  }
+
   /* /runtime */
   hid_t runtime = H5Gopen2(file, "/runtime", H5P_DEFAULT);
   cr_assert_geq(runtime, 0);
@@ -455,7 +589,10 @@ Test(h5_writer, unwritten_replica_years_read_as_nan) {
                 {"/charging/energy_kwh", "kWh", FLEET_SOURCE_COUNT},
                 {"/solar/energy_kwh", "kWh", FLEET_SOLAR_FLOW_COUNT},
                 {"/weather/pv_yield_kwh_per_kwp", "kWh/kWp", REGIONS},
-                {"/weather/mean_temperature_c", "C", REGIONS}};
+                {"/weather/mean_temperature_c", "C", REGIONS},
+                {"/outage/households_out", "households", FLEET_HOURS_PER_YEAR},
+                {"/outage/duration_histogram", "outages", FLEET_OUTAGE_DURATION_BINS},
+                {"/outage/covered_fraction_histogram", "outages", FLEET_COVERED_FRACTION_BINS}};
   for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
     const hsize_t odims[3] = {REPLICAS, YEARS, others[k].last};
     double *v = read_f64_dataset(file, others[k].path, 3, odims, others[k].units, NULL);
@@ -468,9 +605,79 @@ Test(h5_writer, unwritten_replica_years_read_as_nan) {
         }
     free(v);
   }
+  const char *per_year[] = {"/mobility/km_driven",   "/outage/household_hours", "/outage/demand_kwh",
+                            "/outage/served_kwh",    "/outage/unserved_kwh",    "/outage/count",
+                            "/outage/long_outages",  "/outage/long_outages_fully_covered"};
+  const char *per_year_units[] = {"km", "h", "kWh", "kWh", "kWh", "outages", "outages", "outages"};
+  const hsize_t dims2[2] = {REPLICAS, YEARS};
+  for (size_t k = 0; k < sizeof per_year / sizeof per_year[0]; k++) {
+    double *v = read_f64_dataset(file, per_year[k], 2, dims2, per_year_units[k], NULL);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++)
+        cr_assert_eq(isnan(v[r * YEARS + y]), !(r == 1 && y == 2), "%s[%d,%d]", per_year[k], r, y);
+    free(v);
+  }
+  /* replica 0's last year never written: its probability stays NaN; replica 1 (no long outages) NaN */
+  const hsize_t pdims[1] = {REPLICAS};
+  double *p = read_f64_dataset(file, "/outage/long_outage_covered_probability", 1, pdims, "1", NULL);
+  cr_assert(isnan(p[0]) && isnan(p[1]), "probability %g %g", p[0], p[1]);
+  free(p);
   hid_t runtime = H5Gopen2(file, "/runtime", H5P_DEFAULT);
   cr_assert(isnan(read_f64_attr(runtime, "ns_per_vehicle_hour")), "0 vehicle-hours gives NaN");
   H5Gclose(runtime);
+  H5Fclose(file);
+  assert_no_open_hdf5_objects();
+}
+
+/* Per replica: sum of the fully covered long outages over the sum of long outages, written with
+ * the replica's last year; NaN without long outages or when the last year is never written. */
+Test(h5_writer, long_outage_covered_probability_per_replica) {
+  enum { PR = 5 };
+  char final_path[256], tmp_path[300];
+  paths("probability.h5", final_path, tmp_path);
+  fleet_run_info_t info = test_info();
+  info.replicas = PR;
+  fleet_h5_writer_t *w = NULL;
+  fleet_error_t err;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
+  /* long outages and fully covered ones per replica and year; years_written: the first n years */
+  const double lng[PR][YEARS] = {{2, 4, 6}, {0, 0, 0}, {1, 0, 2}, {7, 7, 0}, {0, 0, 3}};
+  const double cov[PR][YEARS] = {{2, 1, 3}, {0, 0, 0}, {1, 0, 2}, {7, 7, 0}, {0, 0, 0}};
+  const int years_written[PR] = {YEARS, YEARS, YEARS, 2, YEARS};
+  for (int y = 0; y < YEARS; y++) /* year-major, as a run with several replicas in flight might */
+    for (int r = 0; r < PR; r++) {
+      if (y >= years_written[r]) continue;
+      fill_totals(&totals, 0, y);
+      totals.long_outage_count = lng[r][y];
+      totals.long_outage_covered_count = cov[r][y];
+      cr_assert_eq(fleet_h5_write_year(w, r, y, &totals, &err), FLEET_OK, "%s", err.message);
+    }
+  cr_assert_eq(fleet_h5_commit(w, 1.0, 1.0, &err), FLEET_OK, "%s", err.message);
+
+  hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert_geq(file, 0);
+  const hsize_t pdims[1] = {PR};
+  double *p = read_f64_dataset(file, "/outage/long_outage_covered_probability", 1, pdims, "1", NULL);
+  cr_assert_eq(p[0], 0.5, "probability[0] = %.17g, expected 6 / 12", p[0]);
+  cr_assert(isnan(p[1]), "probability[1] = %g, expected NaN (no long outages)", p[1]);
+  cr_assert_eq(p[2], 1.0, "probability[2] = %.17g, expected 1 (all covered)", p[2]);
+  cr_assert(isnan(p[3]), "probability[3] = %g, expected NaN (last year never written)", p[3]);
+  cr_assert_eq(p[4], 0.0, "probability[4] = %.17g, expected 0 (none covered)", p[4]);
+  free(p);
+  const hsize_t dims2[2] = {PR, YEARS};
+  double *l = read_f64_dataset(file, "/outage/long_outages", 2, dims2, "outages", NULL);
+  double *c = read_f64_dataset(file, "/outage/long_outages_fully_covered", 2, dims2, "outages", NULL);
+  for (int r = 0; r < PR; r++)
+    for (int y = 0; y < YEARS; y++) {
+      if (y >= years_written[r]) {
+        cr_assert(isnan(l[r * YEARS + y]) && isnan(c[r * YEARS + y]), "[%d,%d] not NaN", r, y);
+        continue;
+      }
+      cr_assert_eq(l[r * YEARS + y], lng[r][y], "long_outages[%d,%d]", r, y);
+      cr_assert_eq(c[r * YEARS + y], cov[r][y], "long_outages_fully_covered[%d,%d]", r, y);
+    }
+  free(l);
+  free(c);
   H5Fclose(file);
   assert_no_open_hdf5_objects();
 }

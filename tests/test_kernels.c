@@ -94,7 +94,7 @@ static void step(const fleet_step_consts_t *c, fleet_lane_state_t *s, const flee
   memset(&sol, 0, sizeof sol);
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) in.consumption_factor[h] = factor;
   in.day_factor = factor;
-  fleet_step_day(c, &sol, 0.9f, plug_every, &in, today, tomorrow, s, sums, trace, 0);
+  fleet_step_day(c, &sol, 0.9f, plug_every, &in, today, tomorrow, s, sums, trace, 0, 0);
 }
 
 static void no_trip(fleet_day_plan_t *p) {
@@ -431,7 +431,7 @@ Test(garage, clear_day_fills_the_battery_by_hand) {
   clear_day(&in);
   no_trip(&today);
   no_trip(&tomorrow);
-  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1, 0);
   /* 7 hours x 3 kWp x 0.5 = 10.5 kWh produced; x 0.97 = 10.185 kWh stored. */
   cr_assert_float_eq(sums.garage_pv_kwh[0], 10.5, 1e-5);
   cr_assert_float_eq(sums.garage_stored_kwh[0], 10.185, 1e-5);
@@ -443,7 +443,7 @@ Test(garage, clear_day_fills_the_battery_by_hand) {
   cr_assert_float_eq(sums.garage_give_kwh[23][0], (20.185 - 6.0) * 0.95, 1e-5);
   /* Nearly full: the first sunny hour stores only the 1 kWh of room; the rest is surplus. */
   garage_lane(&c, &s, 30.0f, 59.0f);
-  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1, 0);
   cr_assert_float_eq(sums.garage_stored_kwh[0], 1.0, 1e-5);
   cr_assert_float_eq(s.garage_kwh[0], 60.0, 1e-5);
 }
@@ -461,7 +461,7 @@ Test(garage, battery_charges_the_car_at_the_link_power_down_to_the_floor) {
   memset(&in, 0, sizeof in); /* a night: no sun, top-up window closed */
   no_trip(&today);
   no_trip(&tomorrow);
-  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1, 0);
   /* Hour 0: 7 kWh into the car (the link's limit), 7 / 0.95 out of the garage; hour 1: the
    * last 3 kWh, 3 / 0.95 out. */
   cr_assert_float_eq(trace[0][0], 27.0, 1e-5);
@@ -470,7 +470,7 @@ Test(garage, battery_charges_the_car_at_the_link_power_down_to_the_floor) {
   cr_assert_float_eq(s.garage_kwh[0], 40.0 - 10.0 / 0.95, 1e-4);
   /* A garage at 8 kWh can give the car only (8 - 6) x 0.95 = 1.9 kWh. */
   garage_lane(&c, &s, 20.0f, 8.0f);
-  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1, 0);
   cr_assert_float_eq(sums.garage_to_car_kwh[0], 1.9, 1e-5);
   cr_assert_float_eq(s.garage_kwh[0], 6.0, 1e-5);
 }
@@ -489,11 +489,11 @@ Test(garage, grid_top_up_in_its_window_up_to_the_target) {
   in.topup_window[22] = in.topup_window[23] = 1.0f;
   no_trip(&today);
   no_trip(&tomorrow);
-  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1, 0);
   /* 8 open hours x 3 kW x 0.95 = 22.8 kWh, below the 30 - 6 = 24 kWh of room. */
   cr_assert_float_eq(sums.garage_topup_kwh[0], 22.8, 1e-4);
   cr_assert_float_eq(s.garage_kwh[0], 28.8, 1e-4);
-  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1, 0);
   cr_assert_float_eq(s.garage_kwh[0], 30.0, 1e-4); /* stops at the target */
 }
 
@@ -512,7 +512,7 @@ static double garage_day_to_car(float pv_to_battery, float battery_to_car, fleet
   clear_day(&in);
   no_trip(&today);
   no_trip(&tomorrow);
-  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, s, sums, NULL, 1);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, s, sums, NULL, 1, 0);
   return sums->garage_to_car_kwh[0];
 }
 
@@ -547,7 +547,7 @@ Test(carport, a_parked_car_takes_exactly_its_missing_energy) {
   in.day_factor = 1.0f;
   commute(&today, 7.0f, 17.0f, 15.0f); /* 3 kWh each way: arrives at work with 27 */
   no_trip(&tomorrow);
-  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1, 0);
   /* 8:00 +1.245 (1.5 x 0.83), 9:00 +1.245, 10:00 the last 0.51: exactly the 3 kWh missing. */
   cr_assert_float_eq(trace[8][0], 28.245, 1e-5);
   cr_assert_float_eq(trace[9][0], 29.49, 1e-5);
@@ -557,6 +557,92 @@ Test(carport, a_parked_car_takes_exactly_its_missing_energy) {
   cr_assert_float_eq(sums.carport_pv_kwh[0], 9 * 1.5, 1e-5);
   /* Without a carport (kWp 0) or on a non-commute day, nothing. */
   one_lane(&c, &s, 30.0f);
-  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 1, 0);
   cr_assert_float_eq(sums.carport_in_kwh[0], 0.0, 0.0);
+}
+
+/* ---- home backup during an outage ----------------------------------------------------------- */
+
+/* A flat dormant load of 0.5 kWh an hour and an outage over hours [0, 10 + 1/3). */
+static void outage_day(fleet_day_inputs_t *in) {
+  memset(in, 0, sizeof *in);
+  for (int h = 0; h < 24; h++) {
+    in->consumption_factor[h] = 1.0f;
+    in->backup_load_kwh[h] = 0.5f;
+  }
+  in->day_factor = 1.0f;
+  for (int h = 0; h < 10; h++)
+    for (int l = 0; l < FLEET_LANES; l++) in->outage_fraction[h][l] = 1.0f;
+  for (int l = 0; l < FLEET_LANES; l++) in->outage_fraction[10][l] = 1.0f / 3.0f; /* a 20-minute tail */
+}
+
+Test(backup, a_ten_hour_outage_served_by_the_car_down_to_its_floor) {
+  fleet_step_consts_t c;
+  fleet_lane_state_t s;
+  fleet_solar_consts_t sol;
+  fleet_day_inputs_t in;
+  fleet_day_plan_t today, tomorrow;
+  fleet_day_sums_t sums;
+  float trace[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  one_lane(&c, &s, 12.0f); /* home, plugged, bidirectional; 3 kWh above the 9 kWh floor */
+  dc_chain(&sol);
+  outage_day(&in);
+  no_trip(&today);
+  no_trip(&tomorrow);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 0, 1);
+  /* The car can give (12 - 9) x 0.9 = 2.7 kWh: hours 0-4 in full (0.5 each, 0.5 / 0.9 from the
+   * battery), 0.2 kWh in hour 5, then nothing: 5.4 of the 10 1/3 hours covered. No charging
+   * while the supply is cut; in hour 10 the supply is back for 2/3 of the hour: the step charges
+   * the car 2/3 x 1.955 kWh first, then serves the house's 0.5 / 3 kWh from it (within an hour
+   * the order of charge and outage is not resolved). */
+  for (int h = 0; h < 5; h++) {
+    cr_assert_float_eq(sums.backup_served_kwh[h][0], 0.5, 1e-6, "hour %d", h);
+    cr_assert_float_eq(trace[h][0], 12.0 - (h + 1) * 0.5 / 0.9, 1e-5, "hour %d", h);
+  }
+  cr_assert_float_eq(sums.backup_served_kwh[5][0], 0.2, 1e-5);
+  cr_assert_float_eq(trace[5][0], 9.0, 1e-5);
+  for (int h = 6; h < 10; h++) cr_assert_float_eq(sums.backup_served_kwh[h][0], 0.0, 1e-6, "hour %d", h);
+  cr_assert_float_eq(sums.backup_demand_kwh[10][0], 0.5 / 3.0, 1e-6);
+  cr_assert_float_eq(sums.backup_served_kwh[10][0], 0.5 / 3.0, 1e-6);
+  cr_assert_float_eq(trace[10][0], 9.0 + 2.0 / 3.0 * 1.955 - 0.5 / 3.0 / 0.9, 1e-5);
+  double demand = 0.0, served = 0.0;
+  for (int h = 0; h < 24; h++) {
+    demand += sums.backup_demand_kwh[h][0];
+    served += sums.backup_served_kwh[h][0];
+  }
+  cr_assert_float_eq(demand, 10.0 * 0.5 + 0.5 / 3.0, 1e-5);
+  cr_assert_float_eq(served, 2.7 + 0.5 / 3.0, 1e-5);
+  cr_assert_float_eq(sums.backup_from_car_kwh[0], (2.7 + 0.5 / 3.0) / 0.9, 1e-5);
+}
+
+Test(backup, garage_first_then_car_and_nothing_from_a_car_away) {
+  fleet_step_consts_t c;
+  fleet_lane_state_t s;
+  fleet_solar_consts_t sol;
+  fleet_day_inputs_t in;
+  fleet_day_plan_t today, tomorrow;
+  fleet_day_sums_t sums;
+  /* Garage at 2 kWh: gives 2 x 0.95 = 1.9 kWh (down to empty), then the car 2.7. */
+  garage_lane(&c, &s, 12.0f, 2.0f);
+  c.garage_topup_target_kwh[0] = 0.0f;
+  dc_chain(&sol);
+  sol.garage_to_car_kwh = 0.0f; /* keep the garage for the house in this case */
+  sol.garage_to_home_kwh = 5.0f;
+  outage_day(&in);
+  no_trip(&today);
+  no_trip(&tomorrow);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1, 1);
+  double served = 0.0;
+  for (int h = 0; h < 24; h++) served += sums.backup_served_kwh[h][0];
+  cr_assert_float_eq(served, 1.9 + 2.7, 1e-5);
+  cr_assert_float_eq(sums.backup_from_garage_kwh[0], 2.0, 1e-5);
+  cr_assert_float_eq(s.garage_kwh[0], 0.0, 1e-5);
+  /* The same car away (0:00-17:00) all through the outage serves nothing. */
+  one_lane(&c, &s, 12.0f);
+  commute(&today, 0.0f, 17.0f, 1.0f);
+  outage_day(&in);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 0, 1);
+  served = 0.0;
+  for (int h = 0; h < 24; h++) served += sums.backup_served_kwh[h][0];
+  cr_assert_float_eq(served, 0.0, 0.0);
 }

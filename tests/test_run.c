@@ -49,14 +49,16 @@ Test(run, energy_balance_per_vehicle_year) {
   fleet_population_t pop;
   fleet_state_t state;
   start_fleet(&p, &pop, &state);
-  static fleet_year_ctx_t ctx;
-  static fleet_accum_t acc;
+  static fleet_year_ctx_t *ctx;
+  ctx = malloc(sizeof *ctx);
+  static fleet_workspace_t ws;
   fleet_lane_year_t lanes;
-  double worst = 0.0, public_total = 0.0, home_total = 0.0, garage_total = 0.0, carport_total = 0.0;
+  double worst = 0.0, public_total = 0.0, home_total = 0.0, garage_total = 0.0, carport_total = 0.0,
+         backup_total = 0.0;
   for (int64_t year = 0; year < 2; year++) {
-    fleet_year_ctx_init(&p, &pop, 0, year, &ctx);
+    fleet_year_ctx_init(&p, &pop, 0, year, ctx);
     for (int64_t b = 0; b < pop.blocks; b++) {
-      fleet_block_year(&ctx, b, &state, &acc, &lanes);
+      fleet_block_year(ctx, b, &state, &ws, &lanes);
       for (int l = 0; l < pop.block_lanes[b]; l++) {
         int64_t i = b * FLEET_LANES + l;
         int source = (int)pop.charger_source[i];
@@ -64,14 +66,18 @@ Test(run, energy_balance_per_vehicle_year) {
         /* grid energy x efficiency + garage and carport energy - driven = change of state of charge */
         double charged = lanes.home_grid_kwh[l] * home_eff + lanes.public_grid_kwh[l] * p.public_efficiency +
                          lanes.garage_to_car_kwh[l] + lanes.carport_in_kwh[l];
-        double imbalance = charged - lanes.drive_kwh[l] - (lanes.soc_end_kwh[l] - lanes.soc_start_kwh[l]);
+        double imbalance = charged - lanes.drive_kwh[l] - lanes.backup_from_car_kwh[l] -
+                           (lanes.soc_end_kwh[l] - lanes.soc_start_kwh[l]);
         if (fabs(imbalance) > worst) worst = fabs(imbalance);
         /* the garage battery: PV and grid in, what the car took / the link's efficiency out */
         double garage_imbalance = lanes.garage_stored_kwh[l] + lanes.garage_topup_kwh[l] -
                                   lanes.garage_to_car_kwh[l] / p.garage_dc_battery_to_car_efficiency -
+                                  lanes.backup_from_garage_kwh[l] -
                                   (lanes.garage_end_kwh[l] - lanes.garage_start_kwh[l]);
         if (fabs(garage_imbalance) > worst) worst = fabs(garage_imbalance);
         garage_total += lanes.garage_to_car_kwh[l];
+        backup_total += lanes.backup_from_car_kwh[l] + lanes.backup_from_garage_kwh[l];
+        cr_assert_leq(lanes.outage_served_kwh[l], lanes.outage_demand_kwh[l] + 1e-9);
         carport_total += lanes.carport_in_kwh[l];
         cr_assert_geq(lanes.soc_end_kwh[l], 0.0);
         cr_assert_leq(lanes.soc_end_kwh[l], p.battery_kwh * p.charge_target_fraction + 1e-4);
@@ -90,6 +96,8 @@ Test(run, energy_balance_per_vehicle_year) {
   cr_assert_gt(home_total, 0.0);
   cr_assert_gt(garage_total, 0.0);
   cr_assert_gt(carport_total, 0.0);
+  cr_assert_gt(backup_total, 0.0);
+  free(ctx);
   fleet_state_free(&state);
   fleet_population_free(&pop);
 }
