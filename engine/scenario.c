@@ -26,8 +26,8 @@
  * one file: a message about a value names the file and line it came from (the including file for
  * a value it gives, the base for the rest). The resolved scenario (fleet_scenario_format) is the
  * full scenario and has no base key. */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L /* realpath, to recognise a base file named twice in a chain */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* realpath, to recognise a base file named twice in a chain */
 #endif
 
 #include "scenario.h"
@@ -966,10 +966,9 @@ static fleet_status_t set_value(const ctx_t *c, const param_desc_t *d, const nod
 }
 
 typedef struct {
-  const node_t *src[PARAM_COUNT];       /* the node that gave each non-region key */
-  const node_t *section[PARAM_COUNT];   /* the section mapping of each key, if present */
-  int section_line[PARAM_COUNT];
-  int regions_line;
+  const node_t *src[PARAM_COUNT];        /* the node that gave each non-region key */
+  const entry_t *section[PARAM_COUNT];   /* the section of each key, if present */
+  const entry_t *regions;                /* the regions section, if present */
 } walk_t;
 
 static bool region_name_ok(const char *name) {
@@ -985,26 +984,27 @@ static bool region_name_ok(const char *name) {
 static fleet_status_t walk_regions(const ctx_t *c, const entry_t *section, fleet_params_t *params,
                                    walk_t *w) {
   const node_t *map = section->value;
-  w->regions_line = section->line;
+  w->regions = section;
+  char fields[512];
+  list_keys(true, fields, sizeof fields);
   if (map->kind != NODE_MAPPING)
-    return fail(c, NULL, map->line, "key regions: value is %s: expected a mapping from region "
+    return fail(c, map, map->line, "key regions: value is %s: expected a mapping from region "
                 "name to its fields", kind_name(map->kind));
   if (map->count < 1 || map->count > FLEET_MAX_REGIONS)
-    return fail(c, NULL, section->line, "key regions: %zu regions given: must be 1 to %d",
-                map->count, FLEET_MAX_REGIONS);
+    return fail_entry(c, section, "key regions: %zu regions given: must be 1 to %d", map->count,
+                      FLEET_MAX_REGIONS);
   params->region_count = (int)map->count;
   for (size_t r = 0; r < map->count; r++) {
     const entry_t *e = &map->entries[r];
     char key[KEY_MAX] = "";
     size_t key_len = path_push(key, path_push(key, 0, REGIONS_SECTION), e->key);
     if (!region_name_ok(e->key))
-      return fail(c, NULL, e->line, "key %s: region name %s is not allowed: must match "
-                  "[a-z][a-z0-9_]* and be at most %d characters", key, e->key,
-                  FLEET_REGION_NAME_MAX - 1);
+      return fail_entry(c, e, "key %s: region name %s is not allowed: must match "
+                        "[a-z][a-z0-9_]* and be at most %d characters", key, e->key,
+                        FLEET_REGION_NAME_MAX - 1);
     if (e->value->kind != NODE_MAPPING)
-      return fail(c, NULL, e->value->line, "key %s: value is %s: expected a mapping with "
-                  "fleet_share, temperature_monthly_c, latitude_deg and pv_yield_kwh_per_kwp",
-                  key, kind_name(e->value->kind));
+      return fail(c, e->value, e->value->line, "key %s: value is %s: expected a mapping with %s",
+                  key, kind_name(e->value->kind), fields);
     fleet_region_t *region = &params->regions[r];
     memcpy(region->name, e->key, strlen(e->key) + 1);
     bool seen[PARAM_COUNT] = {false};
@@ -1012,9 +1012,7 @@ static fleet_status_t walk_regions(const ctx_t *c, const entry_t *section, fleet
       const entry_t *f = &e->value->entries[i];
       path_push(key, key_len, f->key);
       int d = desc_index(REGIONS_SECTION, f->key);
-      if (d < 0)
-        return fail(c, NULL, f->line, "key %s: unknown key (a region has fleet_share, "
-                    "temperature_monthly_c, latitude_deg and pv_yield_kwh_per_kwp)", key);
+      if (d < 0) return fail_entry(c, f, "key %s: unknown key (a region has %s)", key, fields);
       fleet_status_t st = set_value(c, &param_table[d], f->value, key, region);
       if (st != FLEET_OK) return st;
       seen[d] = true;
@@ -1022,8 +1020,8 @@ static fleet_status_t walk_regions(const ctx_t *c, const entry_t *section, fleet
     for (size_t d = 0; d < PARAM_COUNT; d++) {
       if (!is_region_desc(&param_table[d]) || seen[d]) continue;
       path_push(key, key_len, param_table[d].name);
-      return fail(c, NULL, e->line, "key %s: missing: every key must be given (%s)", key,
-                  param_table[d].unit);
+      return fail_entry(c, e, "key %s: missing: every key must be given (%s)", key,
+                        param_table[d].unit);
     }
   }
   return FLEET_OK;
@@ -1032,10 +1030,12 @@ static fleet_status_t walk_regions(const ctx_t *c, const entry_t *section, fleet
 static fleet_status_t walk(const ctx_t *c, const node_t *root, fleet_params_t *params, walk_t *w) {
   for (size_t s = 0; s < root->count; s++) {
     const entry_t *section = &root->entries[s];
-    if (!section_known(section->key))
-      return fail(c, NULL, section->line, "key %s: unknown key (the sections are simulation, "
-                  "fleet, consumption, charging, mobility, weather, garage, carport, regions)",
-                  section->key);
+    if (!section_known(section->key)) {
+      char sections[512];
+      list_keys(false, sections, sizeof sections);
+      return fail_entry(c, section, "key %s: unknown key (the sections are %s; a top-level "
+                        "%s: FILE names a base file)", section->key, sections, BASE_KEY);
+    }
     if (strcmp(section->key, REGIONS_SECTION) == 0) {
       fleet_status_t st = walk_regions(c, section, params, w);
       if (st != FLEET_OK) return st;
@@ -1045,17 +1045,14 @@ static fleet_status_t walk(const ctx_t *c, const node_t *root, fleet_params_t *p
     if (map->kind != NODE_MAPPING)
       return fail(c, map, map->line, "key %s: value is %s: expected a mapping of keys",
                   section->key, kind_name(map->kind));
-    for (size_t d = 0; d < PARAM_COUNT; d++) {
-      if (strcmp(param_table[d].section, section->key) != 0) continue;
-      w->section[d] = map;
-      w->section_line[d] = section->line;
-    }
+    for (size_t d = 0; d < PARAM_COUNT; d++)
+      if (strcmp(param_table[d].section, section->key) == 0) w->section[d] = section;
     for (size_t i = 0; i < map->count; i++) {
       const entry_t *e = &map->entries[i];
       char key[KEY_MAX] = "";
       path_push(key, path_push(key, 0, section->key), e->key);
       int d = desc_index(section->key, e->key);
-      if (d < 0) return fail(c, NULL, e->line, "key %s: unknown key", key);
+      if (d < 0) return fail_entry(c, e, "key %s: unknown key", key);
       fleet_status_t st = set_value(c, &param_table[d], e->value, key, params);
       if (st != FLEET_OK) return st;
       w->src[d] = e->value;
@@ -1065,13 +1062,13 @@ static fleet_status_t walk(const ctx_t *c, const node_t *root, fleet_params_t *p
     const param_desc_t *desc = &param_table[d];
     if (is_region_desc(desc) || w->src[d]) continue;
     if (w->section[d])
-      return fail(c, NULL, w->section_line[d], "key %s.%s: missing: every key must be given, "
-                  "there are no defaults (%s)", desc->section, desc->name, desc->unit);
+      return fail_entry(c, w->section[d], "key %s.%s: missing: every key must be given, there "
+                        "are no defaults (%s)", desc->section, desc->name, desc->unit);
     return fail(c, NULL, 0, "key %s.%s: missing: section %s is absent and every key must be "
                 "given, there are no defaults (%s)", desc->section, desc->name, desc->section,
                 desc->unit);
   }
-  if (w->regions_line == 0)
+  if (!w->regions)
     return fail(c, NULL, 0, "key regions: missing: at least one region must be given");
   return FLEET_OK;
 }
@@ -1080,21 +1077,34 @@ static fleet_status_t walk(const ctx_t *c, const node_t *root, fleet_params_t *p
  * Rules that tie keys together
  * ------------------------------------------------------------------------------------------- */
 
+static const node_t *src_of(const walk_t *w, const char *key) {
+  for (size_t d = 0; d < PARAM_COUNT; d++) {
+    char name[KEY_MAX] = "";
+    path_push(name, path_push(name, 0, param_table[d].section), param_table[d].name);
+    if (strcmp(name, key) == 0) return w->src[d];
+  }
+  return NULL;
+}
+
+/* Where node b came from, said next to a message about node a: "--set text", "line N" when it is
+ * in the file a message about a names, else "file:N". */
+static void origin(const ctx_t *c, const node_t *a, const node_t *b, char *buf, size_t cap) {
+  const char *file_b = b->file ? b->file : c->path;
+  const char *file_a = a && a->file ? a->file : c->path;
+  if (b->override)
+    snprintf(buf, cap, "--set %s", b->override);
+  else if (a && !a->override && strcmp(file_a, file_b) == 0)
+    snprintf(buf, cap, "line %d", b->line);
+  else
+    snprintf(buf, cap, "%s:%d", file_b, b->line);
+}
+
 static fleet_status_t rule_error(const ctx_t *c, const walk_t *w, const char *key_a,
                                  const char *key_b, const char *rule) {
-  const node_t *na = NULL, *nb = NULL;
-  for (size_t d = 0; d < PARAM_COUNT; d++) {
-    char key[KEY_MAX] = "";
-    path_push(key, path_push(key, 0, param_table[d].section), param_table[d].name);
-    if (strcmp(key, key_a) == 0) na = w->src[d];
-    if (strcmp(key, key_b) == 0) nb = w->src[d];
-  }
+  const node_t *na = src_of(w, key_a), *nb = src_of(w, key_b);
   if (!na || !nb) return fail(c, NULL, 0, "internal error: rule on unknown keys %s, %s", key_a, key_b);
   char where_b[FLEET_ERROR_MESSAGE_MAX];
-  if (nb->override)
-    snprintf(where_b, sizeof where_b, "--set %s", nb->override);
-  else
-    snprintf(where_b, sizeof where_b, "line %d", nb->line);
+  origin(c, na, nb, where_b, sizeof where_b);
   return fail(c, na, na->line, "keys %s = %s and %s = %s (%s): %s", key_a, shown(na), key_b,
               shown(nb), where_b, rule);
 }
@@ -1104,14 +1114,110 @@ static fleet_status_t rule_error(const ctx_t *c, const walk_t *w, const char *ke
     if (!(cond)) return rule_error(c, w, a, b, rule); \
   } while (0)
 
+/* Rules on the elements of a real array (validated: a sequence of desc->count scalars). */
+static fleet_status_t element_error(const ctx_t *c, const walk_t *w, const char *key, size_t i,
+                                    const char *rule) {
+  const node_t *seq = src_of(w, key);
+  if (!seq || seq->kind != NODE_SEQUENCE || i >= seq->count)
+    return fail(c, NULL, 0, "internal error: rule on unknown key %s", key);
+  const node_t *n = seq->items[i];
+  return fail(c, n, n->line, "key %s.%zu: value %s: %s", key, i, shown(n), rule);
+}
+
+static fleet_status_t order_error(const ctx_t *c, const walk_t *w, const char *key, size_t i,
+                                  const char *rule) {
+  const node_t *seq = src_of(w, key);
+  if (!seq || seq->kind != NODE_SEQUENCE || i == 0 || i >= seq->count)
+    return fail(c, NULL, 0, "internal error: rule on unknown key %s", key);
+  const node_t *n = seq->items[i], *prev = seq->items[i - 1];
+  char where_prev[FLEET_ERROR_MESSAGE_MAX];
+  origin(c, n, prev, where_prev, sizeof where_prev);
+  return fail(c, n, n->line, "keys %s.%zu = %s and %s.%zu = %s (%s): %s", key, i, shown(n), key,
+              i - 1, shown(prev), where_prev, rule);
+}
+
+/* The sum of an array must be > 0, when the condition (on key_if) holds. */
+static fleet_status_t sum_error(const ctx_t *c, const walk_t *w, const char *key,
+                                const char *key_if, const char *rule) {
+  const node_t *seq = src_of(w, key);
+  if (!seq) return fail(c, NULL, 0, "internal error: rule on unknown key %s", key);
+  if (!key_if) return fail(c, seq, seq->line, "key %s: values sum to 0: %s", key, rule);
+  const node_t *n_if = src_of(w, key_if);
+  if (!n_if) return fail(c, NULL, 0, "internal error: rule on unknown key %s", key_if);
+  char where_if[FLEET_ERROR_MESSAGE_MAX];
+  origin(c, seq, n_if, where_if, sizeof where_if);
+  return fail(c, seq, seq->line, "key %s: values sum to 0 while %s = %s (%s): %s", key, key_if,
+              shown(n_if), where_if, rule);
+}
+
+static double array_sum(const double *v, size_t n) {
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) sum += v[i];
+  return sum;
+}
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The rules of [outage], [storm], [backup] and the regions' storm_exposure. */
+static fleet_status_t check_outage_rules(const ctx_t *c, const walk_t *w, const fleet_params_t *p) {
+  /* Draws above the maximum are redrawn: with the median above it, half or more of the draws
+   * would be (all of them with duration_log_sd 0). */
+  RULE(p->outage_duration_median_min <= 60 * p->outage_duration_max_h,
+       "outage.duration_median_min", "outage.duration_max_h",
+       "duration_median_min must be <= 60 x duration_max_h (draws above the maximum are "
+       "redrawn)");
+  if (p->storm_rate_per_year > 0 &&
+      !(array_sum(p->storm_month_weights, COUNT_OF(p->storm_month_weights)) > 0))
+    return sum_error(c, w, "storm.month_weights", "storm.rate_per_year",
+                     "the month weights must sum to more than 0 when storms occur (they are "
+                     "relative: a storm's month is drawn in proportion to them)");
+  const char *days = "storm.restoration_days", *cut = "storm.still_cut_fraction";
+  const size_t knots = COUNT_OF(p->storm_restoration_days);
+  if (p->storm_restoration_days[0] != 0)
+    return element_error(c, w, days, 0, "must be 0: the restoration curve starts on the day of "
+                         "the storm");
+  for (size_t i = 1; i < knots; i++)
+    if (!(p->storm_restoration_days[i] > p->storm_restoration_days[i - 1]))
+      return order_error(c, w, days, i, "restoration_days must be strictly increasing");
+  if (p->storm_still_cut_fraction[0] != 1)
+    return element_error(c, w, cut, 0, "must be 1: every household a storm cuts is cut on the "
+                         "day of the storm");
+  for (size_t i = 1; i < knots; i++)
+    if (!(p->storm_still_cut_fraction[i] <= p->storm_still_cut_fraction[i - 1]))
+      return order_error(c, w, cut, i, "still_cut_fraction must not increase (a household once "
+                         "reconnected stays so)");
+  if (p->storm_still_cut_fraction[knots - 1] != 0)
+    return element_error(c, w, cut, knots - 1, "must be 0: every household is reconnected by the "
+                         "last point of the restoration curve");
+  if (!(array_sum(p->backup_load_profile, COUNT_OF(p->backup_load_profile)) > 0))
+    return sum_error(c, w, "backup.load_profile", NULL,
+                     "at least one hour must have a weight above 0 (the weights are relative: "
+                     "the engine divides them by their sum)");
+  if (p->storm_rate_per_year > 0) {
+    bool exposed = false;
+    for (int r = 0; r < p->region_count; r++) exposed = exposed || p->regions[r].storm_exposure > 0;
+    if (!exposed) {
+      const node_t *rate = src_of(w, "storm.rate_per_year");
+      char where_rate[FLEET_ERROR_MESSAGE_MAX];
+      if (!rate || !w->regions) return fail(c, NULL, 0, "internal error: storm_exposure rule");
+      origin(c, NULL, rate, where_rate, sizeof where_rate);
+      return fail_entry(c, w->regions, "key regions.*.storm_exposure: 0 in all %d regions while "
+                        "storm.rate_per_year = %s (%s): at least one region must have a "
+                        "storm_exposure above 0 when storms occur (a storm's centre is drawn in "
+                        "proportion to it)", p->region_count, shown(rate), where_rate);
+    }
+  }
+  return FLEET_OK;
+}
+
 static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_params_t *p) {
   double share_sum = 0;
   for (int r = 0; r < p->region_count; r++) share_sum += p->regions[r].fleet_share;
   if (!(fabs(share_sum - 1.0) <= 1e-6)) {
     char sum[40];
     format_double(share_sum, sum, sizeof sum);
-    return fail(c, NULL, w->regions_line, "key regions.*.fleet_share: values sum to %s over %d "
-                "regions: the shares must sum to 1 within 1e-6", sum, p->region_count);
+    return fail_entry(c, w->regions, "key regions.*.fleet_share: values sum to %s over %d "
+                      "regions: the shares must sum to 1 within 1e-6", sum, p->region_count);
   }
   /* The two shares split the same vehicles; the rest has no home charging point. A small slack
    * lets 0.3 + 0.7 through despite rounding. */
@@ -1169,7 +1275,7 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
        "garage.grid_topup_target_fraction",
        "floor_fraction must be <= grid_topup_target_fraction (a top-up stops at the target, "
        "which must not lie below the kept floor)");
-  return FLEET_OK;
+  return check_outage_rules(c, w, p);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1183,9 +1289,14 @@ fleet_status_t fleet_scenario_load(const char *path, const char *const *override
   if (!path || !params)
     return fleet_error_set(err, FLEET_ERR_SCENARIO, "no scenario file or no parameters given");
   memset(params, 0, sizeof *params);
+  loader_t loader = {.err = err};
   node_t *root;
-  fleet_status_t st = read_tree(&c, &root);
-  if (st != FLEET_OK) return st;
+  fleet_status_t st = load_tree(&loader, path, NULL, NULL, &root);
+  if (st != FLEET_OK) {
+    loader_free(&loader);
+    return st;
+  }
+  c.has_bases = loader.count > 1;
   for (int i = 0; i < override_count && st == FLEET_OK; i++) {
     if (!overrides || !overrides[i])
       st = fleet_error_set(err, FLEET_ERR_SCENARIO, "--set: override %d is missing", i);
@@ -1201,6 +1312,7 @@ fleet_status_t fleet_scenario_load(const char *path, const char *const *override
   if (st == FLEET_OK) st = check_rules(&c, w, params);
   free(w);
   node_free(root);
+  loader_free(&loader); /* after the last message: nodes point into its file names */
   return st;
 }
 
@@ -1259,7 +1371,7 @@ static void format_value(strbuf_t *sb, const param_desc_t *d, const void *base) 
     }
     case PT_REAL_ARRAY:
       sb_printf(sb, "[");
-      for (int i = 0; i < FLEET_MONTHS; i++) {
+      for (size_t i = 0; i < d->count; i++) {
         format_double(((const double *)src)[i], buf, sizeof buf);
         sb_printf(sb, "%s%s", i ? ", " : "", buf);
       }

@@ -280,7 +280,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     int64_t i = base + l;
     float cap = pop->capacity_kwh[i];
     float garage_capacity = pop->garage[i] * (float)p->garage_battery_to_car_ratio * cap;
-    pc.vehicle_id[l] = pop->vehicle_id[i];
+    pc.vehicle_id[l] = (uint32_t)pop->vehicle_id[i];
     pc.active[l] = pop->active[i];
     pc.employed[l] = pop->employed[i];
     pc.teleworker[l] = pop->teleworker[i];

@@ -7,6 +7,10 @@
 #include "population.h"
 #include "year_totals.h"
 
+/* The hot per-day functions must be inlined where they are called: their `solar` and `outage`
+ * flags are constants there, and only then does each variant compile to straight vector code. */
+#define FLEET_HOT_INLINE static inline __attribute__((always_inline))
+
 /* Marks "no such hour": a trip that does not start (or end) today. Hours compare as floats so
  * that lane code stays branch-free; -1 means "left on an earlier day". */
 #define FLEET_NO_HOUR 99.0f
@@ -84,7 +88,7 @@ typedef struct {
 
 /* Per-lane constants of the daily trip draws. */
 typedef struct {
-  uint64_t vehicle_id[FLEET_LANES]; /* addresses the lane's daily streams */
+  uint32_t vehicle_id[FLEET_LANES]; /* addresses the lane's daily streams (fleet.vehicles <= 1e8) */
   float active[FLEET_LANES];
   float employed[FLEET_LANES];
   float teleworker[FLEET_LANES];

@@ -25,7 +25,7 @@ static inline float fleet_minf(float a, float b) { return a < b ? a : b; }
 
 /* Steps one day. Tomorrow's plan gives the need after today's last trip. soc_trace, when not
  * NULL, receives the car's state of charge at the end of each hour (tests). */
-static inline void fleet_step_day(const fleet_step_consts_t *restrict c, const fleet_solar_consts_t *restrict sol,
+FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, const fleet_solar_consts_t *restrict sol,
                                   float discharge_efficiency, float plug_every_arrival,
                                   const fleet_day_inputs_t *restrict in, const fleet_day_plan_t *restrict today,
                                   const fleet_day_plan_t *restrict tomorrow, fleet_lane_state_t *restrict s,

@@ -255,7 +255,7 @@ static void quiet_rates(fleet_plan_rates_t *r) {
 static void worker(fleet_plan_consts_t *c, uint64_t first_vehicle) {
   memset(c, 0, sizeof *c);
   for (int l = 0; l < FLEET_LANES; l++) {
-    c->vehicle_id[l] = first_vehicle + (uint64_t)l;
+    c->vehicle_id[l] = (uint32_t)(first_vehicle + (uint64_t)l);
     c->active[l] = 1.0f;
     c->employed[l] = 1.0f;
     c->commute_km[l] = 12.5f;

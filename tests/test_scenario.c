@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scenario.h"
@@ -18,6 +19,7 @@
 #endif
 
 #define BASELINE FLEET_SOURCE_DIR "/configs/baseline.yaml"
+#define BACKUP_15KWH FLEET_SOURCE_DIR "/configs/backup_15kwh.yaml"
 
 static char *read_text(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -67,9 +69,58 @@ static void write_temp(const char *text) {
   fclose(f);
 }
 
+/* A temporary directory for scenarios that name base files; its files and subdirectories are
+ * removed, last made first, when the test ends. */
+enum { MAX_TEMP_FILES = 32 };
+static char temp_dir[64];
+static char *temp_files[MAX_TEMP_FILES];
+static int temp_file_count;
+
+static void make_temp_dir(void) {
+  strcpy(temp_dir, "/tmp/fleet_bases_XXXXXX");
+  cr_assert_not_null(mkdtemp(temp_dir));
+}
+
+/* Path of name inside the temporary directory (caller frees). */
+static char *in_temp_dir(const char *name) {
+  char *path = malloc(strlen(temp_dir) + strlen(name) + 2);
+  cr_assert_not_null(path);
+  sprintf(path, "%s/%s", temp_dir, name);
+  return path;
+}
+
+static void track(char *path) {
+  cr_assert_lt(temp_file_count, MAX_TEMP_FILES);
+  temp_files[temp_file_count++] = path;
+}
+
+/* Writes text to name inside the temporary directory; returns its path (freed at the end). */
+static const char *write_named(const char *name, const char *text) {
+  char *path = in_temp_dir(name);
+  FILE *f = fopen(path, "wb");
+  cr_assert_not_null(f, "cannot write %s", path);
+  fputs(text, f);
+  fclose(f);
+  track(path);
+  return path;
+}
+
+static void make_sub_dir(const char *name) {
+  char *path = in_temp_dir(name);
+  cr_assert_eq(mkdir(path, 0700), 0);
+  track(path);
+}
+
 static void remove_temp(void) {
   if (temp_path[0]) unlink(temp_path);
   temp_path[0] = '\0';
+  while (temp_file_count > 0) {
+    char *path = temp_files[--temp_file_count];
+    remove(path);
+    free(path);
+  }
+  if (temp_dir[0]) rmdir(temp_dir);
+  temp_dir[0] = '\0';
 }
 
 static fleet_params_t params;
@@ -140,6 +191,46 @@ Test(scenario, baseline_loads_with_its_values) {
   cr_assert_eq(params.garage_export_surplus, true);
   cr_assert_eq(params.carport_pv_kwp_per_space, 2.5);
   cr_assert_eq(params.carport_charge_power_kw, 7.4);
+}
+
+Test(scenario, baseline_outage_storm_backup_values) {
+  cr_assert_eq(load_baseline(NULL, 0), FLEET_OK, "%s", err.message);
+  cr_assert_str_eq(params.regions[0].name, "ile_de_france");
+  cr_assert_eq(params.regions[0].longitude_deg, 2.35);
+  cr_assert_eq(params.regions[0].storm_exposure, 1.0);
+  cr_assert_str_eq(params.regions[8].name, "bretagne");
+  cr_assert_eq(params.regions[8].longitude_deg, -4.49);
+  cr_assert_eq(params.regions[8].storm_exposure, 3.0);
+  cr_assert_str_eq(params.regions[6].name, "provence_alpes_cote_d_azur");
+  cr_assert_eq(params.regions[6].storm_exposure, 0.5);
+  cr_assert_eq(params.regions[9].longitude_deg, 1.10);
+  cr_assert_eq(params.regions[11].longitude_deg, 1.91);
+  cr_assert_eq(params.outage_rate_per_year, 1.9);
+  cr_assert_eq(params.outage_duration_median_min, 18.7);
+  cr_assert_eq(params.outage_duration_log_sd, 1.0);
+  cr_assert_eq(params.outage_duration_max_h, 48.0);
+  cr_assert_eq(params.storm_rate_per_year, 0.16);
+  cr_assert_eq(params.storm_month_weights[0], 3.0);
+  cr_assert_eq(params.storm_month_weights[5], 0.0);
+  cr_assert_eq(params.storm_month_weights[9], 1.0);
+  cr_assert_eq(params.storm_month_weights[11], 3.0);
+  cr_assert_eq(params.storm_radius_km_mean, 200.0);
+  cr_assert_eq(params.storm_cut_share, 0.25);
+  cr_assert_eq(params.storm_extreme_probability, 0.25);
+  cr_assert_eq(params.storm_extreme_radius_km, 600.0);
+  cr_assert_eq(params.storm_extreme_cut_share, 0.15);
+  const double days[FLEET_RESTORATION_KNOTS] = {0, 1, 5, 10, 15};
+  const double cut[FLEET_RESTORATION_KNOTS] = {1.0, 0.436, 0.0675, 0.0067, 0.0};
+  for (int i = 0; i < FLEET_RESTORATION_KNOTS; i++) {
+    cr_assert_eq(params.storm_restoration_days[i], days[i], "restoration_days[%d]", i);
+    cr_assert_eq(params.storm_still_cut_fraction[i], cut[i], "still_cut_fraction[%d]", i);
+  }
+  cr_assert_eq(params.backup_dormant_load_kwh_per_day, 2.3);
+  cr_assert_eq(params.backup_load_profile[0], 1.0);
+  cr_assert_eq(params.backup_load_profile[7], 1.5);
+  cr_assert_eq(params.backup_load_profile[12], 1.2);
+  cr_assert_eq(params.backup_load_profile[18], 2.5);
+  cr_assert_eq(params.backup_load_profile[23], 1.0);
 }
 
 /* ---- overrides ---------------------------------------------------------------------------- */
@@ -438,6 +529,96 @@ Test(scenario, missing_new_keys) {
                "key regions.ile_de_france.latitude_deg", "missing");
 }
 
+Test(scenario, new_keys_override) {
+  const char *set[] = {"storm.restoration_days.4=20", "backup.load_profile.23=0.5",
+                       "regions.bretagne.storm_exposure=4", "outage.duration_max_h=72"};
+  cr_assert_eq(load_baseline(set, 4), FLEET_OK, "%s", err.message);
+  cr_assert_eq(params.storm_restoration_days[4], 20.0);
+  cr_assert_eq(params.backup_load_profile[23], 0.5);
+  cr_assert_eq(params.backup_load_profile[22], 1.5);
+  cr_assert_eq(params.regions[8].storm_exposure, 4.0);
+  cr_assert_eq(params.outage_duration_max_h, 72.0);
+}
+
+Test(scenario, new_keys_out_of_range) {
+  const char *lon[] = {"regions.bretagne.longitude_deg=-181"};
+  expect_error(load_baseline(lon, 1), "key regions.bretagne.longitude_deg", "value -181",
+               "must be in [-180, 180] degrees east");
+  const char *exposure[] = {"regions.normandie.storm_exposure=-1"};
+  expect_error(load_baseline(exposure, 1), "key regions.normandie.storm_exposure", "value -1",
+               "must be in [0, 1000]");
+  const char *rate[] = {"outage.rate_per_year=1001"};
+  expect_error(load_baseline(rate, 1), "key outage.rate_per_year", "value 1001",
+               "must be in [0, 1000]");
+  const char *median[] = {"outage.duration_median_min=0.05"};
+  expect_error(load_baseline(median, 1), "key outage.duration_median_min", "value 0.05",
+               "must be in [0.1, 10000] min");
+  const char *sd[] = {"outage.duration_log_sd=6"};
+  expect_error(load_baseline(sd, 1), "key outage.duration_log_sd", "must be in [0, 5]", NULL);
+  const char *max_h[] = {"outage.duration_max_h=8761"};
+  expect_error(load_baseline(max_h, 1), "key outage.duration_max_h", "must be in [0.1, 8760] h",
+               NULL);
+  const char *storms[] = {"storm.rate_per_year=101"};
+  expect_error(load_baseline(storms, 1), "key storm.rate_per_year", "must be in [0, 100]", NULL);
+  const char *radius[] = {"storm.extreme_radius_km=5001"};
+  expect_error(load_baseline(radius, 1), "key storm.extreme_radius_km",
+               "must be in [0, 5000] km", NULL);
+  const char *share[] = {"storm.cut_share=1.5"};
+  expect_error(load_baseline(share, 1), "key storm.cut_share", "must be in [0, 1]", NULL);
+  const char *prob[] = {"storm.extreme_probability=-0.1"};
+  expect_error(load_baseline(prob, 1), "key storm.extreme_probability", "must be in [0, 1]", NULL);
+  const char *day[] = {"storm.restoration_days.4=366"};
+  expect_error(load_baseline(day, 1), "key storm.restoration_days.4", "value 366",
+               "must be in [0, 365]");
+  const char *load[] = {"backup.dormant_load_kwh_per_day=201"};
+  expect_error(load_baseline(load, 1), "key backup.dormant_load_kwh_per_day",
+               "must be in [0, 200] kWh/day", NULL);
+  expect_error(load_modified("[3, 2, 1, 0,", "[3, 2, 1001, 0,"), temp_path,
+               "key storm.month_weights.2", "value 1001 is out of range");
+  remove_temp();
+  expect_error(load_modified("0.436, 0.0675", "0.436, 1.0675"), temp_path,
+               "key storm.still_cut_fraction.2", "value 1.0675 is out of range");
+  remove_temp();
+  expect_error(load_modified("[1, 1, 1, 1, 1, 1, 1, 1.5,", "[1, 1, 1, 1, 1, 1, -1, 1.5,"),
+               temp_path, "key backup.load_profile.6", "value -1 is out of range");
+}
+
+Test(scenario, new_arrays_wrong_length) {
+  cr_assert_eq(load_modified("[0, 1, 5, 10, 15]", "[0, 1, 5, 10]"), FLEET_ERR_SCENARIO);
+  char *text = read_text(temp_path);
+  char expect[256];
+  snprintf(expect, sizeof expect, "%s:%d: key storm.restoration_days: value is a sequence of 4 "
+           "numbers: must have exactly 5", temp_path, line_of(text, "restoration_days:"));
+  free(text);
+  expect_error(FLEET_ERR_SCENARIO, expect, NULL, NULL);
+  remove_temp();
+  expect_error(load_modified("2.5, 2, 1.5, 1]", "2.5, 2, 1.5, 1, 1]"), temp_path,
+               "key backup.load_profile", "sequence of 25 numbers: must have exactly 24");
+  remove_temp();
+  expect_error(load_modified("[3, 2, 1, 0, 0, 0, 0, 0, 0, 1, 2, 3]", "3"), temp_path,
+               "key storm.month_weights", "expected a sequence of 12 numbers");
+  remove_temp();
+  expect_error(load_modified("[1.0, 0.436, 0.0675, 0.0067, 0.0]", "[]"), temp_path,
+               "key storm.still_cut_fraction", "sequence of 0 numbers: must have exactly 5");
+}
+
+Test(scenario, new_keys_missing) {
+  expect_error(load_modified("  extreme_cut_share:", "  #extreme_cut_share:"), temp_path,
+               "key storm.extreme_cut_share", "missing");
+  remove_temp();
+  expect_error(load_modified("    storm_exposure: 3\n", ""), temp_path,
+               "key regions.bretagne.storm_exposure", "missing");
+  remove_temp();
+  char *base = read_text(BASELINE);
+  char *from = strstr(base, "\nbackup:\n"), *to = strstr(base, "\n# Regions");
+  cr_assert(from && to && from < to);
+  memmove(from, to, strlen(to) + 1);
+  write_temp(base);
+  free(base);
+  expect_error(fleet_scenario_load(temp_path, NULL, 0, &params, &err), temp_path,
+               "key backup.dormant_load_kwh_per_day", "missing: section backup is absent");
+}
+
 /* ---- rules between keys ------------------------------------------------------------------- */
 
 Test(scenario, rule_soc_floor_min_above_max) {
@@ -523,6 +704,291 @@ Test(scenario, rule_garage_floor_below_topup_target) {
   cr_assert_eq(load_baseline(equal, 1), FLEET_OK, "%s", err.message);
 }
 
+#define ZERO_MONTHS "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]"
+
+Test(scenario, rule_month_weights_sum) {
+  cr_assert_eq(load_modified("[3, 2, 1, 0, 0, 0, 0, 0, 0, 1, 2, 3]", ZERO_MONTHS),
+               FLEET_ERR_SCENARIO);
+  char *text = read_text(temp_path);
+  char expect[256];
+  snprintf(expect, sizeof expect, "%s:%d: key storm.month_weights: values sum to 0 while "
+           "storm.rate_per_year = 0.16 (line %d)", temp_path, line_of(text, "month_weights:"),
+           line_of(text, "  rate_per_year: 0.16"));
+  free(text);
+  expect_error(FLEET_ERR_SCENARIO, expect, "must sum to more than 0", NULL);
+  /* No storms: the weights are unused and may all be 0. */
+  const char *none[] = {"storm.rate_per_year=0"};
+  cr_assert_eq(fleet_scenario_load(temp_path, none, 1, &params, &err), FLEET_OK, "%s",
+               err.message);
+}
+
+Test(scenario, rule_restoration_days_start_at_zero) {
+  const char *set[] = {"storm.restoration_days.0=0.5"};
+  expect_error(load_baseline(set, 1), "--set storm.restoration_days.0=0.5",
+               "key storm.restoration_days.0: value 0.5", "must be 0");
+}
+
+Test(scenario, rule_restoration_days_increase) {
+  const char *set[] = {"storm.restoration_days.3=5"};
+  expect_error(load_baseline(set, 1), "--set storm.restoration_days.3=5",
+               "keys storm.restoration_days.3 = 5 and storm.restoration_days.2 = 5 (" BASELINE ":",
+               "strictly increasing");
+  expect_error(load_modified("[0, 1, 5, 10, 15]", "[0, 1, 5, 15, 10]"), temp_path,
+               "storm.restoration_days.4 = 10 and storm.restoration_days.3 = 15",
+               "strictly increasing");
+}
+
+Test(scenario, rule_still_cut_starts_at_one) {
+  expect_error(load_modified("[1.0, 0.436,", "[0.9, 0.436,"), temp_path,
+               "key storm.still_cut_fraction.0: value 0.9", "must be 1");
+}
+
+Test(scenario, rule_still_cut_does_not_increase) {
+  const char *set[] = {"storm.still_cut_fraction.2=0.5"};
+  expect_error(load_baseline(set, 1), "storm.still_cut_fraction.2 = 0.5",
+               "storm.still_cut_fraction.1 = 0.436", "must not increase");
+  const char *equal[] = {"storm.still_cut_fraction.2=0.436"};
+  cr_assert_eq(load_baseline(equal, 1), FLEET_OK, "%s", err.message);
+}
+
+Test(scenario, rule_still_cut_ends_at_zero) {
+  const char *set[] = {"storm.still_cut_fraction.4=0.001"};
+  expect_error(load_baseline(set, 1), "--set storm.still_cut_fraction.4=0.001",
+               "key storm.still_cut_fraction.4: value 0.001", "must be 0");
+}
+
+Test(scenario, rule_load_profile_sum) {
+  char zeros[128] = "[0";
+  for (int i = 1; i < FLEET_LOAD_HOURS; i++) strcat(zeros, ", 0");
+  strcat(zeros, "]");
+  expect_error(load_modified("[1, 1, 1, 1, 1, 1, 1, 1.5, 1.5, 1, 1, 1, 1.2, 1.2, 1, 1, 1, 1.5, "
+                             "2.5, 2.5, 2.5, 2, 1.5, 1]", zeros),
+               temp_path, "key backup.load_profile: values sum to 0",
+               "at least one hour must have a weight above 0");
+  remove_temp();
+  char one[128] = "[0";
+  for (int i = 1; i < FLEET_LOAD_HOURS; i++) strcat(one, i == 19 ? ", 2" : ", 0");
+  strcat(one, "]");
+  cr_assert_eq(load_modified("[1, 1, 1, 1, 1, 1, 1, 1.5, 1.5, 1, 1, 1, 1.2, 1.2, 1, 1, 1, 1.5, "
+                             "2.5, 2.5, 2.5, 2, 1.5, 1]", one),
+               FLEET_OK, "%s", err.message);
+  cr_assert_eq(params.backup_load_profile[19], 2.0);
+}
+
+static const char *const no_exposure[] = {
+    "regions.ile_de_france.storm_exposure=0",      "regions.auvergne_rhone_alpes.storm_exposure=0",
+    "regions.hauts_de_france.storm_exposure=0",    "regions.nouvelle_aquitaine.storm_exposure=0",
+    "regions.occitanie.storm_exposure=0",          "regions.grand_est.storm_exposure=0",
+    "regions.provence_alpes_cote_d_azur.storm_exposure=0",
+    "regions.pays_de_la_loire.storm_exposure=0",   "regions.bretagne.storm_exposure=0",
+    "regions.normandie.storm_exposure=0",          "regions.bourgogne_franche_comte.storm_exposure=0",
+    "regions.centre_val_de_loire.storm_exposure=0", "storm.rate_per_year=0"};
+
+Test(scenario, rule_some_region_exposed_to_storms) {
+  expect_error(load_baseline(no_exposure, 12), BASELINE, "key regions.*.storm_exposure",
+               "0 in all 12 regions while storm.rate_per_year = 0.16");
+  cr_assert_not_null(strstr(err.message, "at least one region"), "%s", err.message);
+  cr_assert_eq(load_baseline(no_exposure, 13), FLEET_OK, "%s", err.message);
+  cr_assert_eq(params.storm_rate_per_year, 0.0);
+}
+
+Test(scenario, rule_outage_median_below_max) {
+  const char *set[] = {"outage.duration_max_h=0.25"};
+  expect_error(load_baseline(set, 1), "outage.duration_median_min = 18.7",
+               "--set outage.duration_max_h=0.25", "duration_median_min must be <= 60 x");
+  const char *equal[] = {"outage.duration_max_h=0.5", "outage.duration_median_min=30"};
+  cr_assert_eq(load_baseline(equal, 2), FLEET_OK, "%s", err.message);
+}
+
+/* ---- base files --------------------------------------------------------------------------- */
+
+Test(scenario, base_variant_equals_baseline_but_its_key) {
+  cr_assert_eq(load_baseline(NULL, 0), FLEET_OK, "%s", err.message);
+  fleet_params_t baseline = params;
+  cr_assert_eq(fleet_scenario_load(BACKUP_15KWH, NULL, 0, &params, &err), FLEET_OK, "%s",
+               err.message);
+  cr_assert_eq(params.backup_dormant_load_kwh_per_day, 15.0);
+  params.backup_dormant_load_kwh_per_day = baseline.backup_dormant_load_kwh_per_day;
+  cr_assert_eq(memcmp(&params, &baseline, sizeof params), 0,
+               "the variant differs from the baseline in more than its one key");
+}
+
+Test(scenario, base_set_applies_on_top) {
+  const char *set[] = {"backup.dormant_load_kwh_per_day=3.5", "fleet.vehicles=20000",
+                       "storm.month_weights.6=1"};
+  cr_assert_eq(fleet_scenario_load(BACKUP_15KWH, set, 3, &params, &err), FLEET_OK, "%s",
+               err.message);
+  cr_assert_eq(params.backup_dormant_load_kwh_per_day, 3.5);
+  cr_assert_eq(params.vehicles, 20000);
+  cr_assert_eq(params.storm_month_weights[6], 1.0);
+  const char *bad[] = {"backup.dormant_load_kwh_per_day=-1"};
+  expect_error(fleet_scenario_load(BACKUP_15KWH, bad, 1, &params, &err),
+               "--set backup.dormant_load_kwh_per_day=-1", "value -1 is out of range", NULL);
+  const char *unknown[] = {"backup.bogus=1"};
+  expect_error(fleet_scenario_load(BACKUP_15KWH, unknown, 1, &params, &err), "--set backup.bogus=1",
+               "unknown key", "with its base files");
+}
+
+Test(scenario, base_key_not_in_base) {
+  make_temp_dir();
+  const char *variant = write_named("variant.yaml", "base: " BASELINE "\n"
+                                                    "storm:\n"
+                                                    "  cut_share: 0.3\n"
+                                                    "  bogus_share: 0.5\n");
+  char expect[512];
+  snprintf(expect, sizeof expect, "%s:4: key storm.bogus_share: unknown key: not in base %s",
+           variant, BASELINE);
+  expect_error(fleet_scenario_load(variant, NULL, 0, &params, &err), expect, NULL, NULL);
+  const char *section = write_named("section.yaml", "base: " BASELINE "\nsolar:\n  kwp: 3\n");
+  expect_error(fleet_scenario_load(section, NULL, 0, &params, &err), section, "key solar",
+               "not in base " BASELINE);
+  const char *region = write_named("region.yaml", "base: " BASELINE "\nregions:\n  corse:\n"
+                                                  "    fleet_share: 0.1\n");
+  expect_error(fleet_scenario_load(region, NULL, 0, &params, &err), region,
+               "key regions.corse: unknown key", "not in base " BASELINE);
+}
+
+Test(scenario, base_relative_to_the_naming_file) {
+  make_temp_dir();
+  make_sub_dir("sub");
+  char *baseline = read_text(BASELINE);
+  write_named("root.yaml", baseline);
+  free(baseline);
+  write_named("sub/mid.yaml", "# the middle of the chain\n"
+                              "base: ../root.yaml\n"
+                              "fleet:\n"
+                              "  vehicles: 5000\n"
+                              "  battery_kwh: 40\n"
+                              "storm:\n"
+                              "  restoration_days: [0, 2, 4, 8, 16]\n");
+  const char *top = write_named("top.yaml", "fleet:\n"
+                                            "  battery_kwh: 50\n"
+                                            "base: sub/mid.yaml\n"
+                                            "regions:\n"
+                                            "  bretagne:\n"
+                                            "    storm_exposure: 7\n");
+  cr_assert_eq(fleet_scenario_load(top, NULL, 0, &params, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(params.vehicles, 5000);          /* from the middle */
+  cr_assert_eq(params.battery_kwh, 50.0);       /* the top wins over the middle */
+  cr_assert_eq(params.storm_restoration_days[1], 2.0);
+  cr_assert_eq(params.storm_restoration_days[4], 16.0);
+  cr_assert_eq(params.regions[8].storm_exposure, 7.0);
+  cr_assert_eq(params.regions[8].fleet_share, 0.051854); /* the rest of the region is kept */
+  cr_assert_eq(params.regions[9].storm_exposure, 2.0);
+  cr_assert_eq(params.storm_cut_share, 0.25);   /* from the root */
+  cr_assert_eq(params.region_count, 12);
+  fleet_params_t three = params;
+  cr_assert_eq(load_baseline(NULL, 0), FLEET_OK, "%s", err.message);
+  params.vehicles = 5000;
+  params.battery_kwh = 50;
+  memcpy(params.storm_restoration_days, three.storm_restoration_days,
+         sizeof params.storm_restoration_days);
+  params.regions[8].storm_exposure = 7;
+  cr_assert_eq(memcmp(&params, &three, sizeof params), 0);
+}
+
+Test(scenario, base_bad_value_names_the_including_file) {
+  make_temp_dir();
+  const char *variant = write_named("variant.yaml", "base: " BASELINE "\n"
+                                                    "\n"
+                                                    "fleet:\n"
+                                                    "  battery_kwh: -3\n");
+  char expect[512];
+  snprintf(expect, sizeof expect, "%s:4: key fleet.battery_kwh: value -3 is out of range", variant);
+  expect_error(fleet_scenario_load(variant, NULL, 0, &params, &err), expect, NULL, NULL);
+  /* A sequence replaces the base's whole: it must have the full length. */
+  const char *short_seq = write_named("short.yaml", "base: " BASELINE "\n"
+                                                    "storm:\n"
+                                                    "  still_cut_fraction: [1, 0]\n");
+  snprintf(expect, sizeof expect, "%s:3: key storm.still_cut_fraction: value is a sequence of 2 "
+           "numbers: must have exactly 5", short_seq);
+  expect_error(fleet_scenario_load(short_seq, NULL, 0, &params, &err), expect, NULL, NULL);
+  /* A rule between a value of the variant and one of the base names both files. */
+  const char *rule = write_named("rule.yaml", "base: " BASELINE "\n"
+                                              "fleet:\n"
+                                              "  soc_floor_fraction_min: 0.5\n");
+  snprintf(expect, sizeof expect, "%s:3: keys fleet.soc_floor_fraction_min = 0.5 and "
+           "fleet.soc_floor_fraction_max = 0.3 (%s:", rule, BASELINE);
+  expect_error(fleet_scenario_load(rule, NULL, 0, &params, &err), expect, NULL, NULL);
+  /* A mapping given for a value is refused by the normal validation. */
+  const char *shape = write_named("shape.yaml", "base: " BASELINE "\n"
+                                                "fleet:\n"
+                                                "  vehicles: {a: 1}\n");
+  expect_error(fleet_scenario_load(shape, NULL, 0, &params, &err), shape,
+               "key fleet.vehicles: value is a mapping", NULL);
+}
+
+Test(scenario, base_cycle) {
+  make_temp_dir();
+  const char *a = write_named("a.yaml", "base: b.yaml\nfleet:\n  vehicles: 10\n");
+  const char *b = write_named("b.yaml", "base: a.yaml\nfleet:\n  vehicles: 20\n");
+  expect_error(fleet_scenario_load(a, NULL, 0, &params, &err), "cycle", a, b);
+  char chain[512];
+  snprintf(chain, sizeof chain, "%s -> %s -> %s", a, b, a);
+  cr_assert_not_null(strstr(err.message, chain), "%s", err.message);
+  const char *self = write_named("self.yaml", "base: ./self.yaml\n");
+  expect_error(fleet_scenario_load(self, NULL, 0, &params, &err), self, "cycle", NULL);
+}
+
+Test(scenario, base_missing_file) {
+  make_temp_dir();
+  const char *variant = write_named("variant.yaml", "# a variant\nbase: no_such_base.yaml\n");
+  char *missing = in_temp_dir("no_such_base.yaml");
+  char expect[512];
+  snprintf(expect, sizeof expect, "%s:2: key base: cannot open the base file %s", variant, missing);
+  free(missing);
+  expect_error(fleet_scenario_load(variant, NULL, 0, &params, &err), expect,
+               "No such file or directory", NULL);
+  const char *empty = write_named("empty.yaml", "base: \"\"\n");
+  expect_error(fleet_scenario_load(empty, NULL, 0, &params, &err), empty, "key base",
+               "expected the path of a scenario file");
+  const char *list = write_named("list.yaml", "base: [a.yaml, b.yaml]\n");
+  expect_error(fleet_scenario_load(list, NULL, 0, &params, &err), list, "key base",
+               "expected the path of a scenario file");
+}
+
+Test(scenario, base_errors_in_the_base_name_the_base) {
+  make_temp_dir();
+  char *baseline = read_text(BASELINE);
+  char *broken = replace(baseline, "battery_kwh: 30 ", "battery_kwh: 300 ");
+  const char *base = write_named("broken.yaml", broken);
+  int line = line_of(broken, "battery_kwh:");
+  free(baseline);
+  free(broken);
+  const char *variant = write_named("variant.yaml", "base: broken.yaml\nfleet:\n  vehicles: 7\n");
+  char expect[512];
+  snprintf(expect, sizeof expect, "%s:%d: key fleet.battery_kwh: value 300 is out of range", base,
+           line);
+  expect_error(fleet_scenario_load(variant, NULL, 0, &params, &err), expect, NULL, NULL);
+  const char *syntax = write_named("syntax.yaml", "fleet: [1\n");
+  const char *on_syntax = write_named("on_syntax.yaml", "base: syntax.yaml\n");
+  expect_error(fleet_scenario_load(on_syntax, NULL, 0, &params, &err), syntax, "YAML syntax error",
+               NULL);
+}
+
+Test(scenario, base_chain_depth_limit) {
+  make_temp_dir();
+  char name[32], text[64];
+  /* f0 -> f1 -> ... -> f8 -> baseline: 9 bases, one too many; f1 -> ... -> baseline is 8. */
+  for (int i = 0; i <= 8; i++) {
+    snprintf(name, sizeof name, "f%d.yaml", i);
+    if (i < 8)
+      snprintf(text, sizeof text, "base: f%d.yaml\n", i + 1);
+    else
+      snprintf(text, sizeof text, "base: root.yaml\n");
+    write_named(name, text);
+  }
+  char *baseline = read_text(BASELINE);
+  write_named("root.yaml", baseline);
+  free(baseline);
+  char *f0 = in_temp_dir("f0.yaml"), *f1 = in_temp_dir("f1.yaml");
+  expect_error(fleet_scenario_load(f0, NULL, 0, &params, &err), "nested too deep", "at most 8",
+               NULL);
+  cr_assert_eq(fleet_scenario_load(f1, NULL, 0, &params, &err), FLEET_OK, "%s", err.message);
+  free(f0);
+  free(f1);
+}
+
 /* ---- printing ----------------------------------------------------------------------------- */
 
 static void expect_round_trip(void) {
@@ -582,11 +1048,39 @@ Test(scenario, format_is_deterministic_and_shortest) {
   cr_assert_not_null(strstr(a, "\n  diurnal_half_range_c: [3, 3.5, 4.5, 5.5, 6, 6.5, 6.5, 6.5, "
                                "6, 5, 3.5, 3]  # C\n"), "%s", a);
   cr_assert_not_null(strstr(a, "\n    latitude_deg: 48.86  # degrees north\n"), "%s", a);
-  const char *order[] = {"\nsimulation:\n", "\nfleet:\n", "\nconsumption:\n", "\ncharging:\n",
-                         "\nmobility:\n", "\nweather:\n",  "\ngarage:\n",     "\ncarport:\n",
-                         "\nregions:\n"};
-  for (int i = 1; i < 9; i++)
+  cr_assert_not_null(strstr(a, "\n  month_weights: [3, 2, 1, 0, 0, 0, 0, 0, 0, 1, 2, 3]  # "),
+                     "%s", a);
+  cr_assert_not_null(strstr(a, "\n  restoration_days: [0, 1, 5, 10, 15]  # days after the storm\n"),
+                     "%s", a);
+  cr_assert_not_null(strstr(a, "\n  still_cut_fraction: [1, 0.436, 0.0675, 0.0067, 0]  # "), "%s",
+                     a);
+  cr_assert_not_null(strstr(a, "\n  load_profile: [1, 1, 1, 1, 1, 1, 1, 1.5, 1.5, 1, 1, 1, 1.2, "
+                               "1.2, 1, 1, 1, 1.5, 2.5, 2.5, 2.5, 2, 1.5, 1]  # "), "%s", a);
+  cr_assert_not_null(strstr(a, "\n  bretagne:\n    fleet_share: 0.051854  # fraction of vehicles\n"
+                               "    temperature_monthly_c: [6.1, 6.7, 8.5, 10.8, 13.2, 15, 15.6, 15, "
+                               "13.2, 10.8, 8.5, 6.7]  # C\n"
+                               "    latitude_deg: 48.39  # degrees north\n"
+                               "    pv_yield_kwh_per_kwp: 1050  # kWh/kWp/year\n"
+                               "    longitude_deg: -4.49  # degrees east\n"
+                               "    storm_exposure: 3  # "), "%s", a);
+  const char *order[] = {"\nsimulation:\n", "\nfleet:\n",   "\nconsumption:\n", "\ncharging:\n",
+                         "\nmobility:\n",   "\nweather:\n", "\ngarage:\n",      "\ncarport:\n",
+                         "\noutage:\n",     "\nstorm:\n",   "\nbackup:\n",      "\nregions:\n"};
+  for (int i = 1; i < 12; i++)
     cr_assert_lt(strstr(a, order[i - 1]), strstr(a, order[i]), "section order at %s", order[i]);
   free(a);
   free(b);
+}
+
+Test(scenario, base_format_has_no_base_key_and_round_trips) {
+  cr_assert_eq(fleet_scenario_load(BACKUP_15KWH, NULL, 0, &params, &err), FLEET_OK, "%s",
+               err.message);
+  char *text = fleet_scenario_format(&params);
+  cr_assert_not_null(text);
+  cr_assert_null(strstr(text, "\nbase:"), "%s", text);
+  cr_assert_neq(strncmp(text, "base:", 5), 0);
+  cr_assert_not_null(strstr(text, "\n  dormant_load_kwh_per_day: 15  # kWh/day\n"), "%s", text);
+  cr_assert_not_null(strstr(text, "\n  rate_per_year: 0.16  # storms/year\n"), "%s", text);
+  free(text);
+  expect_round_trip();
 }

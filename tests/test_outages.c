@@ -1,0 +1,595 @@
+#define _POSIX_C_SOURCE 200809L /* clock_gettime: a monotonic clock for the timing */
+/* Outages and storms: analytic cases (distances, the restoration curve's knots, merging by hand)
+ * and the statistics of many simulated household-years and storm-years against the configured
+ * figures, each tolerance derived from the sample size (5 standard errors unless said otherwise:
+ * a false failure about once in 1.7 million per check). Parameters are built by hand with the
+ * figures of PARAMETERS.md section 5. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "outages.h"
+#include "rng.h"
+#include "year_totals.h"
+
+enum {
+  BRETAGNE,
+  NORMANDIE,
+  PAYS_DE_LA_LOIRE,
+  ILE_DE_FRANCE,
+  PROVENCE,
+  GRAND_EST,
+  HAUTS_DE_FRANCE,
+  NOUVELLE_AQUITAINE,
+  OCCITANIE,
+  AUVERGNE_RHONE_ALPES,
+  BOURGOGNE_FRANCHE_COMTE,
+  CENTRE_VAL_DE_LOIRE,
+  TEST_REGIONS
+};
+
+/* Regional capitals (Brest for Bretagne, its Atlantic tip); population in millions (INSEE,
+ * rounded) stands in for households; exposures are illustrative, highest on the Atlantic and
+ * Channel coasts where the 1999, 2009 and 2023 storms made landfall. */
+static const struct {
+  const char *name;
+  double lat, lon, population_m, exposure;
+} test_regions[TEST_REGIONS] = {
+    {"bretagne", 48.39, -4.49, 3.4, 3.0},
+    {"normandie", 49.44, 1.10, 3.3, 2.0},
+    {"pays_de_la_loire", 47.22, -1.55, 3.8, 2.0},
+    {"ile_de_france", 48.86, 2.35, 12.3, 1.0},
+    {"provence", 43.30, 5.37, 5.1, 1.0},
+    {"grand_est", 48.58, 7.75, 5.6, 1.0},
+    {"hauts_de_france", 50.63, 3.06, 6.0, 1.5},
+    {"nouvelle_aquitaine", 44.84, -0.58, 6.0, 2.0},
+    {"occitanie", 43.60, 1.44, 6.0, 1.0},
+    {"auvergne_rhone_alpes", 45.76, 4.84, 8.0, 0.8},
+    {"bourgogne_franche_comte", 47.32, 5.04, 2.8, 0.8},
+    {"centre_val_de_loire", 47.90, 1.90, 2.6, 1.0},
+};
+
+static void test_params(fleet_params_t *p) {
+  memset(p, 0, sizeof *p);
+  p->seed = 20240611u;
+  p->outage_rate_per_year = 1.9;
+  p->outage_duration_median_min = 18.7;
+  p->outage_duration_log_sd = 1.0;
+  p->outage_duration_max_h = 48.0;
+  p->storm_rate_per_year = 0.16;
+  static const double months[FLEET_MONTHS] = {3, 2, 1, 0, 0, 0, 0, 0, 0, 1, 2, 3};
+  memcpy(p->storm_month_weights, months, sizeof months);
+  p->storm_radius_km_mean = 200.0;
+  p->storm_cut_share = 0.25;
+  p->storm_extreme_probability = 0.25;
+  p->storm_extreme_radius_km = 600.0;
+  p->storm_extreme_cut_share = 0.15;
+  static const double days[FLEET_RESTORATION_KNOTS] = {0, 1, 5, 10, 15};
+  static const double still[FLEET_RESTORATION_KNOTS] = {1, 0.436, 0.0675, 0.0067, 0};
+  memcpy(p->storm_restoration_days, days, sizeof days);
+  memcpy(p->storm_still_cut_fraction, still, sizeof still);
+  double total = 0.0;
+  for (int r = 0; r < TEST_REGIONS; r++) {
+    total += test_regions[r].population_m;
+  }
+  p->region_count = TEST_REGIONS;
+  for (int r = 0; r < TEST_REGIONS; r++) {
+    strcpy(p->regions[r].name, test_regions[r].name);
+    p->regions[r].latitude_deg = test_regions[r].lat;
+    p->regions[r].longitude_deg = test_regions[r].lon;
+    p->regions[r].storm_exposure = test_regions[r].exposure;
+    p->regions[r].fleet_share = test_regions[r].population_m / total;
+  }
+}
+
+static double test_now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Sorted, separate (touching ones are merged), each nonempty, at most the maximum. */
+static void test_check_intervals(const fleet_interval_t *iv, int n) {
+  cr_assert(n >= 0 && n <= FLEET_MAX_OUTAGES);
+  for (int i = 0; i < n; i++) {
+    cr_assert(iv[i].end_hour > iv[i].start_hour, "interval %d: [%g, %g)", i, iv[i].start_hour, iv[i].end_hour);
+    cr_assert(iv[i].start_hour >= 0.0 && iv[i].start_hour < FLEET_HOURS_PER_YEAR);
+    if (i > 0) {
+      cr_assert(iv[i].start_hour > iv[i - 1].end_hour, "intervals %d and %d overlap or touch", i - 1, i);
+    }
+  }
+}
+
+/* Standard normal distribution function. */
+static double test_phi(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
+
+/* ---- analytic cases -------------------------------------------------------------------------- */
+
+Test(outages, distances) {
+  fleet_params_t p;
+  test_params(&p);
+  /* Paris - Marseille great circle: 661 km (e.g. any geodesic calculator); the 6371 km sphere and
+   * two-decimal coordinates are good to a few km. */
+  double pm = fleet_region_distance_km(&p, ILE_DE_FRANCE, PROVENCE);
+  cr_assert(fabs(pm - 661.0) < 5.0, "Paris-Marseille %.1f km", pm);
+  cr_assert_float_eq(pm, fleet_region_distance_km(&p, PROVENCE, ILE_DE_FRANCE), 1e-9);
+  cr_assert_eq(fleet_region_distance_km(&p, BRETAGNE, BRETAGNE), 0.0);
+  /* Brest - Rouen about 420 km, Brest - Marseille about 950 km. */
+  double bn = fleet_region_distance_km(&p, BRETAGNE, NORMANDIE);
+  double bp = fleet_region_distance_km(&p, BRETAGNE, PROVENCE);
+  cr_assert(bn > 380.0 && bn < 460.0, "Brest-Rouen %.1f km", bn);
+  cr_assert(bp > 900.0 && bp < 1000.0, "Brest-Marseille %.1f km", bp);
+  /* A quarter of the equator: 6371 pi / 2. */
+  p.regions[0].latitude_deg = 0.0;
+  p.regions[0].longitude_deg = 0.0;
+  p.regions[1].latitude_deg = 0.0;
+  p.regions[1].longitude_deg = 90.0;
+  cr_assert_float_eq(fleet_region_distance_km(&p, 0, 1), 6371.0 * 3.14159265358979323846 / 2.0, 1e-9);
+}
+
+Test(outages, restoration_curve_knots_and_flat_segments) {
+  fleet_params_t p;
+  test_params(&p);
+  /* u = 1 - S(t_k) lands exactly on knot k; between knots the time is linear in u. */
+  for (int k = 0; k < FLEET_RESTORATION_KNOTS; k++) {
+    double t = fleet_storm_restoration_days(&p, 1.0 - p.storm_still_cut_fraction[k]);
+    cr_assert(fabs(t - p.storm_restoration_days[k]) < 1e-12, "knot %d: %g", k, t);
+  }
+  double mid = fleet_storm_restoration_days(&p, 1.0 - 0.5 * (0.436 + 0.0675));
+  cr_assert(fabs(mid - 3.0) < 1e-12, "%g", mid);
+  double prev = -1.0;
+  for (int i = 0; i < 1000; i++) {
+    double t = fleet_storm_restoration_days(&p, i / 1000.0);
+    cr_assert(t >= prev && t >= 0.0 && t <= 15.0);
+    prev = t;
+  }
+  /* A flat stretch (half still cut from day 1 to day 3) carries no probability: the time jumps
+   * from 1 to 3 as u passes 0.5. */
+  static const double days[FLEET_RESTORATION_KNOTS] = {0, 1, 3, 4, 6};
+  static const double still[FLEET_RESTORATION_KNOTS] = {1, 0.5, 0.5, 0.2, 0};
+  memcpy(p.storm_restoration_days, days, sizeof days);
+  memcpy(p.storm_still_cut_fraction, still, sizeof still);
+  cr_assert(fabs(fleet_storm_restoration_days(&p, 0.5) - 1.0) < 1e-12);
+  cr_assert(fabs(fleet_storm_restoration_days(&p, 0.5 + 1e-9) - 3.0) < 1e-6);
+  cr_assert(fabs(fleet_storm_restoration_days(&p, 0.65) - 3.5) < 1e-12);
+}
+
+/* (b) The 2023 shape (Ciaran, Enedis via press: 523,000 of 1.2 M still cut after 1 day, 81,000
+ * after 5, 8,000 after 10): over n = 10^6 uniforms the still-cut fractions are binomial, with
+ * standard errors sqrt(p (1 - p) / n) = 5.0e-4, 2.5e-4, 8.2e-5. */
+Test(outages, restoration_fractions) {
+  fleet_params_t p;
+  test_params(&p);
+  const int n = 1000000;
+  fleet_pcg32_t rng = fleet_stream(p.seed, 0, 0, FLEET_ENTITY_NATION, 1, FLEET_PURPOSE_STORMS);
+  long after[3] = {0, 0, 0};
+  static const double day[3] = {1.0, 5.0, 10.0};
+  static const double expected[3] = {0.436, 0.0675, 0.0067};
+  for (int i = 0; i < n; i++) {
+    double t = fleet_storm_restoration_days(&p, fleet_pcg32_double(&rng));
+    for (int j = 0; j < 3; j++) {
+      after[j] += t > day[j];
+    }
+  }
+  for (int j = 0; j < 3; j++) {
+    double f = (double)after[j] / n;
+    double se = sqrt(expected[j] * (1.0 - expected[j]) / n);
+    cr_assert(fabs(f - expected[j]) < 5.0 * se, "after %g days: %.5f, expected %.5f +- %.5f", day[j], f,
+              expected[j], 5.0 * se);
+  }
+}
+
+/* ---- (a) ordinary interruptions -------------------------------------------------------------- */
+
+/* n = 400,000 household-years with storms off. Count ~ Poisson(1.9): se = sqrt(1.9 / n) = 0.0022.
+ * Minutes per customer-year: a compound Poisson sum, mean rate x m e^{s^2/2} = 1.9 x 18.7 x e^0.5
+ * = 58.58 min, variance rate x m^2 e^{2 s^2} = 4910 min^2, so se = 70.1 / sqrt(n) = 0.11 min.
+ * The 48 h cap removes the lognormal's mass above ln(2880/18.7) = 5.04 sigma: the mean falls by
+ * the factor Phi(4.04) / Phi(5.04) = 1 - 2.7e-5 (0.0016 min), and merging of overlapping
+ * interruptions (pairs 1.9^2 / 2 = 1.8 a year, overlapping with probability ~62 min / 8760 h
+ * = 1.2e-4) removes ~0.003 min: both far below the tolerance. */
+Test(outages, ordinary_calibration) {
+  fleet_params_t p;
+  test_params(&p);
+  p.storm_rate_per_year = 0.0;
+  fleet_storm_year_t storms;
+  memset(&storms, 0, sizeof storms);
+  const int n = 400000;
+  uint64_t prefix = fleet_stream_prefix(p.seed, 3, 7, FLEET_ENTITY_VEHICLE);
+  fleet_interval_t iv[FLEET_MAX_OUTAGES];
+  double count = 0.0, minutes = 0.0;
+  long durations = 0, below[5] = {0, 0, 0, 0, 0}, above_cap = 0;
+  static const double z[5] = {-2.0, -1.0, 0.0, 1.0, 2.0};
+  double t0 = test_now_s();
+  for (int v = 0; v < n; v++) {
+    int k = fleet_household_outages(&p, &storms, prefix, (uint64_t)v, v % TEST_REGIONS, iv);
+    test_check_intervals(iv, k);
+    count += k;
+    for (int i = 0; i < k; i++) {
+      double d_min = 60.0 * (iv[i].end_hour - iv[i].start_hour);
+      minutes += d_min;
+      ++durations;
+      above_cap += d_min > 48.0 * 60.0;
+      for (int j = 0; j < 5; j++) {
+        below[j] += d_min < 18.7 * exp(z[j]);
+      }
+    }
+  }
+  double elapsed = test_now_s() - t0;
+  double mean_count = count / n, mean_minutes = minutes / n;
+  double expected_minutes = 1.9 * 18.7 * exp(0.5);
+  double se_minutes = sqrt(1.9 * 18.7 * 18.7 * exp(2.0) / n);
+  fprintf(stderr,
+          "ordinary: %.4f interruptions and %.3f min per customer-year (expected %.3f +- %.3f); "
+          "%.1f ns per fleet_household_outages call (with interval checks)\n",
+          mean_count, mean_minutes, expected_minutes, 5.0 * se_minutes, 1e9 * elapsed / n);
+  cr_assert(fabs(mean_count - 1.9) < 5.0 * sqrt(1.9 / n), "count %.4f", mean_count);
+  cr_assert(fabs(mean_minutes - expected_minutes) < 5.0 * se_minutes, "minutes %.3f", mean_minutes);
+  /* PARAMETERS.md 5: critere B was 56 to 72.9 min a year in 2021-2023. */
+  cr_assert(expected_minutes >= 56.0 && expected_minutes <= 73.0);
+  cr_assert(mean_minutes >= 56.0 && mean_minutes <= 73.0);
+  cr_assert_eq(above_cap, 0);
+  /* Duration quantiles: P(D < m e^z) = Phi(z) (the cap's 2.4e-7 renormalisation is negligible);
+   * binomial se sqrt(P (1 - P) / durations) <= 0.5 / sqrt(760,000) = 5.7e-4. */
+  for (int j = 0; j < 5; j++) {
+    double f = (double)below[j] / durations, e = test_phi(z[j]);
+    double se = sqrt(e * (1.0 - e) / durations);
+    cr_assert(fabs(f - e) < 5.0 * se, "P(D < m e^%g) = %.5f, expected %.5f", z[j], f, e);
+  }
+}
+
+/* Timing of the call alone, for the report: storms of a typical year in the stream layout. */
+Test(outages, call_time) {
+  fleet_params_t p;
+  test_params(&p);
+  fleet_storm_year_t storms;
+  fleet_storms_generate(&p, 0, 0, &storms);
+  uint64_t prefix = fleet_stream_prefix(p.seed, 0, 0, FLEET_ENTITY_VEHICLE);
+  fleet_interval_t iv[FLEET_MAX_OUTAGES];
+  const int n = 1000000;
+  long total = 0;
+  double t0 = test_now_s();
+  for (int v = 0; v < n; v++) {
+    total += fleet_household_outages(&p, &storms, prefix, (uint64_t)v, v % TEST_REGIONS, iv);
+  }
+  double elapsed = test_now_s() - t0;
+  fprintf(stderr, "fleet_household_outages: %.1f ns per call (%d storms this year, %.3f intervals per call)\n",
+          1e9 * elapsed / n, storms.count, (double)total / n);
+  cr_assert(total > 0);
+}
+
+/* ---- (c), (d) storms ------------------------------------------------------------------------- */
+
+/* Y = 200,000 storm-years at 0.16 a year: ~32,000 storms. Rate: a Poisson count per year, se =
+ * sqrt(0.16 / Y) = 8.9e-4 (the cap at 16 changes nothing at 1e-26). Extreme share: binomial over
+ * the storms, se = sqrt(0.25 x 0.75 / 32,000) = 2.4e-3. Winter months (Dec, Jan, Feb carry weights
+ * 3 + 3 + 2 of 12 = 2/3): se 2.6e-3. */
+Test(outages, storm_statistics_and_correlation) {
+  fleet_params_t p;
+  test_params(&p);
+  const int years = 200000;
+  long storms_total = 0, extreme = 0, winter = 0, hit_b = 0, hit_bn = 0, hit_bp = 0, hit_n = 0;
+  double cut_extreme_sum = 0.0, cut_extreme_sq = 0.0;
+  const double households = 30e6; /* France's ~30 M households (INSEE), spread by population share */
+  for (int y = 0; y < years; y++) {
+    fleet_storm_year_t st;
+    fleet_storms_generate(&p, y / 100, y % 100, &st);
+    cr_assert(st.count >= 0 && st.count <= FLEET_MAX_STORMS);
+    for (int i = 0; i < st.count; i++) {
+      const fleet_storm_t *s = &st.storms[i];
+      ++storms_total;
+      cr_assert(s->start_hour >= 0.0 && s->start_hour < FLEET_HOURS_PER_YEAR);
+      double day = s->start_hour / 24.0;
+      winter += day < 59.0 || day >= 334.0;
+      int any = 0;
+      for (int r = 0; r < TEST_REGIONS; r++) {
+        any |= s->hit[r];
+      }
+      cr_assert(any, "a storm hits at least its centre");
+      for (int r = TEST_REGIONS; r < FLEET_MAX_REGIONS; r++) {
+        cr_assert_eq(s->hit[r], 0);
+      }
+      hit_b += s->hit[BRETAGNE];
+      hit_n += s->hit[NORMANDIE];
+      hit_bn += s->hit[BRETAGNE] && s->hit[NORMANDIE];
+      hit_bp += s->hit[BRETAGNE] && s->hit[PROVENCE];
+      if (s->extreme) {
+        ++extreme;
+        cr_assert_float_eq(s->cut_share, 0.15, 1e-15);
+        double cut = 0.0;
+        for (int r = 0; r < TEST_REGIONS; r++) {
+          cut += s->hit[r] ? s->cut_share * households * p.regions[r].fleet_share : 0.0;
+        }
+        cut_extreme_sum += cut;
+        cut_extreme_sq += cut * cut;
+      } else {
+        cr_assert_float_eq(s->cut_share, 0.25, 1e-15);
+      }
+    }
+  }
+  double rate = (double)storms_total / years;
+  cr_assert(fabs(rate - 0.16) < 5.0 * sqrt(0.16 / years), "rate %.5f", rate);
+  double ext = (double)extreme / storms_total;
+  cr_assert(fabs(ext - 0.25) < 5.0 * sqrt(0.25 * 0.75 / storms_total), "extreme share %.4f", ext);
+  double w = (double)winter / storms_total;
+  cr_assert(fabs(w - 2.0 / 3.0) < 5.0 * sqrt((2.0 / 3.0) * (1.0 / 3.0) / storms_total), "winter share %.4f", w);
+
+  /* Correlation: Brest-Rouen is ~420 km, Brest-Marseille ~950 km, so a footprint that covers
+   * Bretagne covers Normandie far more often than Provence. Conditional shares are binomial over
+   * the storms that hit Bretagne; se of each <= 0.5 / sqrt(hit_b). */
+  double pn = (double)hit_bn / hit_b, pp = (double)hit_bp / hit_b;
+  double se = 0.5 / sqrt((double)hit_b);
+  fprintf(stderr,
+          "storms: %.4f a year, %.3f extreme; %ld hit bretagne: P(normandie | bretagne) = %.3f, "
+          "P(provence | bretagne) = %.3f, P(normandie) = %.3f\n",
+          rate, ext, hit_b, pn, pp, (double)hit_n / storms_total);
+  cr_assert(pn - pp > 10.0 * se, "P(N|B) %.3f vs P(P|B) %.3f", pn, pp);
+  cr_assert(pn > 3.0 * pp, "P(N|B) %.3f vs P(P|B) %.3f", pn, pp);
+  cr_assert(pn > (double)hit_n / storms_total + 5.0 * se, "hitting Bretagne raises the chance for Normandie");
+
+  /* (d) Scale of an extreme storm: exact expectation over the centre (weights = exposures) of
+   * 0.15 x the households of the regions within 600 km, against 1999's ~3.5 M (PARAMETERS.md 5).
+   * A sanity bound, 1 to 10 M, not a calibration; the empirical mean must agree with the exact
+   * one within 5 standard errors of the mean. */
+  double exact = 0.0, wsum = 0.0;
+  for (int c = 0; c < TEST_REGIONS; c++) {
+    double cut = 0.0;
+    for (int r = 0; r < TEST_REGIONS; r++) {
+      if (fleet_region_distance_km(&p, c, r) <= 600.0) {
+        cut += 0.15 * households * p.regions[r].fleet_share;
+      }
+    }
+    exact += p.regions[c].storm_exposure * cut;
+    wsum += p.regions[c].storm_exposure;
+  }
+  exact /= wsum;
+  double mean = cut_extreme_sum / extreme;
+  double sd = sqrt(cut_extreme_sq / extreme - mean * mean);
+  fprintf(stderr, "extreme storm: %.2f M households cut on average (exact %.2f M; 1999: ~3.5 M)\n", mean / 1e6,
+          exact / 1e6);
+  cr_assert(exact > 1e6 && exact < 10e6, "%.0f households", exact);
+  cr_assert(fabs(mean - exact) < 5.0 * sd / sqrt((double)extreme) + 1.0, "%.0f vs %.0f", mean, exact);
+}
+
+/* The centre is always in the footprint: with radius ~0 and no extreme storms each storm hits
+ * exactly one region; with all exposure on Bretagne, Bretagne is hit by every storm. */
+Test(outages, footprint_contains_centre) {
+  fleet_params_t p;
+  test_params(&p);
+  p.storm_rate_per_year = 3.0;
+  p.storm_radius_km_mean = 1e-9;
+  p.storm_extreme_probability = 0.0;
+  long storms = 0;
+  for (int y = 0; y < 2000; y++) {
+    fleet_storm_year_t st;
+    fleet_storms_generate(&p, 0, y, &st);
+    for (int i = 0; i < st.count; i++, storms++) {
+      int hits = 0;
+      for (int r = 0; r < FLEET_MAX_REGIONS; r++) {
+        hits += st.storms[i].hit[r];
+      }
+      cr_assert_eq(hits, 1);
+    }
+  }
+  cr_assert(storms > 5000);
+  test_params(&p);
+  p.storm_rate_per_year = 3.0;
+  for (int r = 0; r < TEST_REGIONS; r++) {
+    p.regions[r].storm_exposure = r == BRETAGNE ? 1.0 : 0.0;
+  }
+  for (int y = 0; y < 2000; y++) {
+    fleet_storm_year_t st;
+    fleet_storms_generate(&p, 0, y, &st);
+    for (int i = 0; i < st.count; i++) {
+      cr_assert_eq(st.storms[i].hit[BRETAGNE], 1);
+    }
+  }
+}
+
+/* ---- (e) storm outages of households --------------------------------------------------------- */
+
+/* One storm by hand hitting Bretagne only, cut share 0.25, ordinary outages off. Over n = 200,000
+ * households: cut share binomial, se = sqrt(0.25 x 0.75 / n) = 9.7e-4; among the ~50,000 cut,
+ * still cut after 1, 5, 10 days binomial, se = 2.2e-3, 1.1e-3, 3.6e-4. */
+Test(outages, storm_household_outages) {
+  fleet_params_t p;
+  test_params(&p);
+  p.outage_rate_per_year = 0.0;
+  fleet_storm_year_t st;
+  memset(&st, 0, sizeof st);
+  st.count = 1;
+  st.storms[0].start_hour = 1000.25;
+  st.storms[0].cut_share = 0.25;
+  st.storms[0].hit[BRETAGNE] = 1;
+  uint64_t prefix = fleet_stream_prefix(p.seed, 1, 2, FLEET_ENTITY_VEHICLE);
+  const int n = 200000;
+  long cut = 0, after[3] = {0, 0, 0};
+  static const double day[3] = {1.0, 5.0, 10.0};
+  static const double expected[3] = {0.436, 0.0675, 0.0067};
+  fleet_interval_t iv[FLEET_MAX_OUTAGES];
+  for (int v = 0; v < n; v++) {
+    int k = fleet_household_outages(&p, &st, prefix, (uint64_t)v, BRETAGNE, iv);
+    test_check_intervals(iv, k);
+    cr_assert(k <= 1);
+    if (k == 1) {
+      ++cut;
+      cr_assert_eq(iv[0].start_hour, 1000.25);
+      cr_assert(iv[0].end_hour <= 1000.25 + 15.0 * 24.0);
+      for (int j = 0; j < 3; j++) {
+        after[j] += iv[0].end_hour - iv[0].start_hour > 24.0 * day[j];
+      }
+    }
+    cr_assert_eq(fleet_household_outages(&p, &st, prefix, (uint64_t)v, NORMANDIE, iv), 0, "not hit");
+  }
+  double share = (double)cut / n;
+  cr_assert(fabs(share - 0.25) < 5.0 * sqrt(0.25 * 0.75 / n), "cut share %.4f", share);
+  for (int j = 0; j < 3; j++) {
+    double f = (double)after[j] / cut;
+    double se = sqrt(expected[j] * (1.0 - expected[j]) / cut);
+    cr_assert(fabs(f - expected[j]) < 5.0 * se, "still cut after %g days: %.4f", day[j], f);
+  }
+}
+
+/* The draws of storms come first, a fixed two per storm, and the ordinary ones from a fixed
+ * position after them: a storm year that does not hit the household leaves its ordinary
+ * interruptions exactly as in a year without storms. */
+Test(outages, storms_never_shift_ordinary_draws) {
+  fleet_params_t p;
+  test_params(&p);
+  fleet_storm_year_t none, three;
+  memset(&none, 0, sizeof none);
+  memset(&three, 0, sizeof three);
+  three.count = 3;
+  for (int i = 0; i < 3; i++) {
+    three.storms[i].start_hour = 500.0 + 1000.0 * i;
+    three.storms[i].cut_share = 1.0;
+    three.storms[i].hit[PROVENCE] = 1;
+  }
+  uint64_t prefix = fleet_stream_prefix(p.seed, 0, 4, FLEET_ENTITY_VEHICLE);
+  for (int v = 0; v < 2000; v++) {
+    fleet_interval_t a[FLEET_MAX_OUTAGES], b[FLEET_MAX_OUTAGES];
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    int ka = fleet_household_outages(&p, &none, prefix, (uint64_t)v, BRETAGNE, a);
+    int kb = fleet_household_outages(&p, &three, prefix, (uint64_t)v, BRETAGNE, b);
+    cr_assert_eq(ka, kb);
+    cr_assert_eq(memcmp(a, b, sizeof a), 0);
+  }
+}
+
+/* ---- (f) reproducibility --------------------------------------------------------------------- */
+
+Test(outages, reproducible_and_addressed) {
+  fleet_params_t p;
+  test_params(&p);
+  p.storm_rate_per_year = 3.0; /* so that years without storms (equal, all zero) are rare */
+  fleet_storm_year_t a, b;
+  fleet_storms_generate(&p, 5, 9, &a);
+  fleet_storms_generate(&p, 5, 9, &b);
+  cr_assert_eq(memcmp(&a, &b, sizeof a), 0);
+  cr_assert(a.count > 0);
+  for (int y = 10; y < 30; y++) {
+    fleet_storms_generate(&p, 5, y, &b);
+    cr_assert_neq(memcmp(&a, &b, sizeof a), 0, "other years give other storms");
+  }
+  fleet_storms_generate(&p, 6, 9, &b);
+  cr_assert_neq(memcmp(&a, &b, sizeof a), 0, "another replica gives other storms");
+
+  uint64_t prefix = fleet_stream_prefix(p.seed, 5, 9, FLEET_ENTITY_VEHICLE);
+  uint64_t prefix_next_year = fleet_stream_prefix(p.seed, 5, 10, FLEET_ENTITY_VEHICLE);
+  long compared = 0;
+  for (int v = 0; v < 3000; v++) {
+    fleet_interval_t x[FLEET_MAX_OUTAGES], y[FLEET_MAX_OUTAGES], z[FLEET_MAX_OUTAGES];
+    memset(x, 0, sizeof x);
+    memset(y, 0, sizeof y);
+    int r = v % TEST_REGIONS;
+    int kx = fleet_household_outages(&p, &a, prefix, (uint64_t)v, r, x);
+    int ky = fleet_household_outages(&p, &a, prefix, (uint64_t)v, r, y);
+    test_check_intervals(x, kx);
+    cr_assert_eq(kx, ky);
+    cr_assert_eq(memcmp(x, y, sizeof x), 0);
+    /* Another vehicle, or the same one another year: nonempty interval lists never coincide. */
+    memset(y, 0, sizeof y);
+    memset(z, 0, sizeof z);
+    int kn = fleet_household_outages(&p, &a, prefix, (uint64_t)v + 1, r, y);
+    int kt = fleet_household_outages(&p, &a, prefix_next_year, (uint64_t)v, r, z);
+    if (kx > 0 && kn > 0) {
+      cr_assert_neq(memcmp(x, y, sizeof x), 0);
+      ++compared;
+    }
+    if (kx > 0 && kt > 0) {
+      cr_assert_neq(memcmp(x, z, sizeof x), 0);
+    }
+  }
+  cr_assert(compared > 2000);
+}
+
+/* ---- (g) merging ----------------------------------------------------------------------------- */
+
+Test(outages, merging_by_hand) {
+  fleet_params_t p;
+  test_params(&p);
+  p.outage_rate_per_year = 4.0;
+  fleet_storm_year_t none;
+  memset(&none, 0, sizeof none);
+  uint64_t prefix = fleet_stream_prefix(p.seed, 0, 0, FLEET_ENTITY_VEHICLE);
+  /* A household with at least two ordinary interruptions. */
+  fleet_interval_t base[FLEET_MAX_OUTAGES];
+  uint64_t id = 0;
+  int kb = 0;
+  for (;; id++) {
+    kb = fleet_household_outages(&p, &none, prefix, id, BRETAGNE, base);
+    if (kb >= 2) {
+      break;
+    }
+  }
+  double a = base[0].start_hour, b = base[0].end_hour;
+
+  /* A storm that starts inside the first interruption and cuts the household for 1 day: a curve
+   * that restores everyone within a millionth of a day after day 1. */
+  static const double days[FLEET_RESTORATION_KNOTS] = {0, 1, 1.000001, 1.000002, 1.000003};
+  static const double still[FLEET_RESTORATION_KNOTS] = {1, 1, 0.5, 0.2, 0};
+  memcpy(p.storm_restoration_days, days, sizeof days);
+  memcpy(p.storm_still_cut_fraction, still, sizeof still);
+  fleet_storm_year_t one;
+  memset(&one, 0, sizeof one);
+  one.count = 1;
+  one.storms[0].cut_share = 1.0;
+  one.storms[0].hit[BRETAGNE] = 1;
+  one.storms[0].start_hour = 0.5 * (a + b);
+  fleet_interval_t iv[FLEET_MAX_OUTAGES];
+  int k = fleet_household_outages(&p, &one, prefix, id, BRETAGNE, iv);
+  test_check_intervals(iv, k);
+  cr_assert_eq(iv[0].start_hour, a, "the merged outage starts with the ordinary one");
+  double storm_end = one.storms[0].start_hour + 24.0;
+  cr_assert(iv[0].end_hour >= storm_end && iv[0].end_hour < storm_end + 1e-3 + 48.0);
+  /* Every ordinary interruption is covered by exactly one output interval, and the storm with
+   * the first one by the first. */
+  for (int i = 0; i < kb; i++) {
+    int covering = 0;
+    for (int j = 0; j < k; j++) {
+      covering += iv[j].start_hour <= base[i].start_hour && base[i].end_hour <= iv[j].end_hour;
+    }
+    cr_assert_eq(covering, 1);
+  }
+
+  /* Touching: a storm that starts exactly when the first interruption ends joins it. */
+  one.storms[0].start_hour = b;
+  k = fleet_household_outages(&p, &one, prefix, id, BRETAGNE, iv);
+  test_check_intervals(iv, k);
+  cr_assert_eq(iv[0].start_hour, a);
+  cr_assert(iv[0].end_hour >= b + 24.0);
+
+  /* A storm covering the whole year swallows every ordinary interruption (each ends before
+   * 8760 + 48 h): one interval. */
+  static const double long_days[FLEET_RESTORATION_KNOTS] = {0, 370, 371, 372, 373};
+  static const double long_still[FLEET_RESTORATION_KNOTS] = {1, 1, 1, 1, 0};
+  memcpy(p.storm_restoration_days, long_days, sizeof long_days);
+  memcpy(p.storm_still_cut_fraction, long_still, sizeof long_still);
+  one.storms[0].start_hour = 0.0;
+  k = fleet_household_outages(&p, &one, prefix, id, BRETAGNE, iv);
+  cr_assert_eq(k, 1);
+  cr_assert_eq(iv[0].start_hour, 0.0);
+  cr_assert(iv[0].end_hour >= 372.0 * 24.0 && iv[0].end_hour <= 373.0 * 24.0);
+}
+
+/* More separate outages than FLEET_MAX_OUTAGES: the excess joins the last interval, which then
+ * ends where the last outage ends; nothing before it changes. */
+Test(outages, excess_merged_into_last) {
+  fleet_params_t p;
+  test_params(&p);
+  p.outage_rate_per_year = 60.0; /* ~60 a year, mostly separate */
+  p.outage_duration_median_min = 1.0;
+  fleet_storm_year_t none;
+  memset(&none, 0, sizeof none);
+  uint64_t prefix = fleet_stream_prefix(p.seed, 0, 0, FLEET_ENTITY_VEHICLE);
+  fleet_interval_t iv[FLEET_MAX_OUTAGES];
+  int k = fleet_household_outages(&p, &none, prefix, 1, BRETAGNE, iv);
+  test_check_intervals(iv, k);
+  cr_assert_eq(k, FLEET_MAX_OUTAGES);
+  /* With durations of minutes the last interval spans from the 32nd start to near year end. */
+  cr_assert(iv[k - 1].end_hour - iv[k - 1].start_hour > 100.0);
+  cr_assert(iv[k - 1].end_hour > 8000.0);
+}
