@@ -166,16 +166,21 @@ Test(run, results_are_bit_identical_for_1_2_and_4_threads) {
   p.replicas = 2;
   p.first_replica = 5;
   make_tmpdir();
-  const char *names[] = {"/storage/energy_kwh", "/storage/power_kw", "/storage/plugged_vehicles",
-                         "/mobility/km_driven", "/charging/energy_kwh"};
-  double *reference[5];
-  size_t reference_count[5];
+  const char *names[] = {"/storage/energy_kwh",          "/storage/power_kw",
+                         "/storage/plugged_vehicles",    "/storage/garage_energy_kwh",
+                         "/mobility/km_driven",          "/charging/energy_kwh",
+                         "/solar/energy_kwh",            "/weather/pv_yield_kwh_per_kwp",
+                         "/outage/households_out",       "/outage/unserved_kwh",
+                         "/outage/duration_histogram",   "/outage/covered_fraction_histogram"};
+  enum { NAMES = sizeof names / sizeof names[0] };
+  double *reference[NAMES];
+  size_t reference_count[NAMES];
   for (int t = 0; t < 3; t++) {
     int threads = 1 << t;
     char path[128];
     snprintf(path, sizeof path, "%s/t%d.h5", tmpdir, threads);
     run_to(&p, threads, path);
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < NAMES; k++) {
       size_t count;
       double *data = read_dataset(path, names[k], &count);
       if (t == 0) {
@@ -190,7 +195,7 @@ Test(run, results_are_bit_identical_for_1_2_and_4_threads) {
     }
     remove(path);
   }
-  for (int k = 0; k < 5; k++) free(reference[k]);
+  for (int k = 0; k < NAMES; k++) free(reference[k]);
   rmdir(tmpdir);
 }
 
@@ -316,6 +321,37 @@ Test(run, blocks_never_straddle_regions_so_a_regions_weather_reaches_all_its_veh
     for (int h = 0; h < FLEET_HOURS_PER_YEAR; h += 7)
       cr_assert_eq(ctx->hour_factor[r][h], (float)fleet_consumption_factor(&p, ctx->weather.temperature_c[r][h]));
   free(ctx);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
+}
+
+Test(run, outage_minutes_per_household_year_through_the_engine) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=20000");
+  p.storm_rate_per_year = 0.0; /* ordinary interruptions only */
+  fleet_population_t pop;
+  fleet_state_t state;
+  fleet_error_t err;
+  start_fleet(&p, &pop, &state);
+  static fleet_year_totals_t totals;
+  cr_assert_eq(fleet_simulate_year(&p, &pop, &state, 0, 0, &totals, &err), FLEET_OK);
+  double minutes = 60.0 * totals.outage_household_hours / (double)p.vehicles;
+  double expected = p.outage_rate_per_year * p.outage_duration_median_min *
+                    exp(0.5 * p.outage_duration_log_sd * p.outage_duration_log_sd);
+  /* Compound Poisson: the variance of a household-year's minutes is rate x E[D^2] =
+   * 1.9 x (30.8 min)^2 x exp(1) = 4,900 min^2 (sd 70 min), so the mean over 20,000 households
+   * has a standard error of 0.5 min; 5 of them allow 2.5 min. The hourly fractions must add up
+   * to the drawn durations for this to hold. */
+  double se = sqrt(p.outage_rate_per_year * pow(expected / p.outage_rate_per_year, 2.0) *
+                   exp(p.outage_duration_log_sd * p.outage_duration_log_sd) / (double)p.vehicles);
+  cr_assert(fabs(minutes - expected) < 5.0 * se, "%.2f min per household-year, expected %.2f +- %.2f", minutes,
+            expected, 5.0 * se);
+  /* PARAMETERS.md 5: 56-73 minutes per customer-year (CRE 2021-2023). */
+  cr_assert(minutes > 50.0 && minutes < 73.0, "%.2f", minutes);
+  double hourly = 0.0;
+  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) hourly += totals.households_out[h];
+  cr_assert_float_eq(hourly, totals.outage_household_hours, 1e-3);
+  cr_assert_float_eq(totals.outage_demand_kwh, totals.outage_served_kwh + totals.outage_unserved_kwh, 1e-6);
   fleet_state_free(&state);
   fleet_population_free(&pop);
 }
