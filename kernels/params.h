@@ -184,6 +184,53 @@ typedef struct {
   double backup_dormant_load_kwh_per_day;          /* [backup.dormant_load_kwh_per_day] */
   double backup_load_profile[FLEET_LOAD_HOURS];    /* [backup.load_profile] relative weight per clock hour */
 
+  /* [prices]: yearly log random walks from the last observed year (PARAMETERS.md 7); year y of
+   * the programme is y + 1 steps from the start values */
+  double diesel_eur_per_l;           /* [prices.diesel_eur_per_l] start */
+  double diesel_log_drift;           /* [prices.diesel_log_drift] mean yearly log change */
+  double diesel_log_sd;              /* [prices.diesel_log_sd] sd of the yearly log change */
+  double petrol_eur_per_l;           /* [prices.petrol_eur_per_l] */
+  double petrol_log_drift;           /* [prices.petrol_log_drift] */
+  double petrol_log_sd;              /* [prices.petrol_log_sd] */
+  double tariff_eur_per_kwh;         /* [prices.tariff_eur_per_kwh] residential, incl. taxes */
+  double tariff_log_drift;           /* [prices.tariff_log_drift] */
+  double tariff_log_sd;              /* [prices.tariff_log_sd] */
+  double public_eur_per_kwh;         /* [prices.public_eur_per_kwh] public fast charging */
+  double public_log_drift;           /* [prices.public_log_drift] */
+  double public_log_sd;              /* [prices.public_log_sd] */
+  double corr_diesel_petrol;         /* [prices.corr_diesel_petrol] of the yearly log changes */
+  double corr_fuel_electricity;      /* [prices.corr_fuel_electricity] fuels vs tariff and public */
+  double corr_tariff_public;         /* [prices.corr_tariff_public] */
+
+  /* [household]: the running-cost account of a leasing household (claim C3) */
+  double diesel_share;                    /* [household.diesel_share] replaced cars on diesel */
+  double petrol_l_per_100km;              /* [household.petrol_l_per_100km] replaced car */
+  double diesel_l_per_100km;              /* [household.diesel_l_per_100km] replaced car */
+  double maintenance_saving_eur_per_year; /* [household.maintenance_saving_eur_per_year] EV vs combustion */
+  double lease_eur_per_year;              /* [household.lease_eur_per_year] the car's lease payment */
+  double garage_lease_eur_per_year;       /* [household.garage_lease_eur_per_year] the garage's */
+
+  /* [state]: the State's ledger (claim C4) */
+  double vehicle_price_eur;                   /* [state.vehicle_price_eur] per car, bought in year 0 */
+  double garage_price_eur;                    /* [state.garage_price_eur] per solar garage */
+  double carport_price_eur_per_space;         /* [state.carport_price_eur_per_space] */
+  double trade_in_value_eur;                  /* [state.trade_in_value_eur] sale of a replaced car */
+  int64_t lease_years;                        /* [state.lease_years] payments stop after */
+  double default_hazard_per_year;             /* [state.default_hazard_per_year] of a paying lease */
+  double vehicle_depreciation_per_year;       /* [state.vehicle_depreciation_per_year] of its value */
+  double default_recovery_fraction;           /* [state.default_recovery_fraction] of the value left */
+  int64_t battery_warranty_years;             /* [state.battery_warranty_years] */
+  double battery_failure_hazard_per_year;     /* [state.battery_failure_hazard_per_year] */
+  double battery_pack_eur_per_kwh;            /* [state.battery_pack_eur_per_kwh] replacement pack */
+  double battery_replacement_labour_eur;      /* [state.battery_replacement_labour_eur] */
+  double administration_eur_per_vehicle_year; /* [state.administration_eur_per_vehicle_year] */
+  double discount_rate;                       /* [state.discount_rate] per year, for the NPV */
+
+  /* [co2] */
+  double petrol_kg_co2_per_l;  /* [co2.petrol_kg_co2_per_l] combustion */
+  double diesel_kg_co2_per_l;  /* [co2.diesel_kg_co2_per_l] */
+  double grid_g_co2_per_kwh;   /* [co2.grid_g_co2_per_kwh] electricity drawn from the grid */
+
   /* [regions]: a mapping from region name to its fields, in file order */
   int region_count;
   fleet_region_t regions[FLEET_MAX_REGIONS];

@@ -41,6 +41,8 @@ typedef enum {
   FLEET_PURPOSE_WEATHER_CLEARNESS = 0x2001,   /* a year's daily clearness states */
   FLEET_PURPOSE_STORMS = 0x2002,              /* a year's storms (nation) */
   FLEET_PURPOSE_OUTAGES = 0x2003,             /* a household's outages in a year */
+  FLEET_PURPOSE_PRICES = 0x2004,              /* a replica's price paths (nation, year 0) */
+  FLEET_PURPOSE_LEASE = 0x2005,               /* a household's default and battery failure in a year */
 } fleet_purpose_t;
 
 /* ---- the generator ------------------------------------------------------------------------ */

@@ -6,6 +6,7 @@
 #define FLEET_HOURS_PER_DAY 24
 #define FLEET_HOURS_PER_YEAR (FLEET_DAYS_PER_YEAR * FLEET_HOURS_PER_DAY)
 
+#include "budget.h"
 #include "params.h"
 
 /* Where charging energy comes from: energy entering a household's car-and-garage system from
@@ -68,6 +69,16 @@ typedef struct {
   double outage_covered_histogram[FLEET_COVERED_FRACTION_BINS]; /* served / demand */
   double long_outage_count;           /* outages of 24 h or more that ended this year */
   double long_outage_covered_count;   /* of them, fully served */
+  /* budget (claims C3, C4) and CO2 (C7) */
+  double prices_eur[FLEET_PRICE_COUNT];     /* the year's prices, order of fleet_price_t */
+  double household_count;                   /* paying households with an account this year */
+  double household_account_sum_eur;
+  double household_account_m2_eur2;         /* sum of squared deviations from the mean */
+  double household_worse_off;               /* of them, with an account below 0 */
+  double household_account_histogram[FLEET_ACCOUNT_BINS];
+  double ledger_eur[FLEET_LEDGER_COUNT];    /* order of fleet_ledger_item_t */
+  double co2_combustion_t;                  /* avoided: the replaced cars' emissions for the km */
+  double co2_grid_t;                        /* emitted: grid electricity charged */
   /* weather per region and year */
   double region_pv_yield_kwh_per_kwp[FLEET_MAX_REGIONS];
   double region_mean_temperature_c[FLEET_MAX_REGIONS];

@@ -1,0 +1,96 @@
+/* budget.h: prices, the household's running-cost account, the State's ledger and CO2.
+ *
+ * Prices follow yearly log random walks per replica (diesel, petrol, residential tariff, public
+ * fast charging), correlated through a Cholesky factor of their correlation matrix, drawn from
+ * (seed, replica, 0, NATION, 0, PRICES). The household account of a year: the combustion running
+ * cost it avoids (its km x the replaced car's L/100 km x fuel price, + the maintenance saving)
+ * minus its charging cost (grid kWh at home, the garage's grid top-up included, x tariff; public
+ * kWh x public price; its own PV free) minus its lease payments (claim C3). The State's ledger
+ * of a year: purchases and trade-in sales in year 0, lease receipts, defaults with a partial
+ * recovery of the car's depreciated value, battery replacements under warranty, administration;
+ * its net present value (claim C4). CO2 avoided: combustion emissions of the km driven minus
+ * the emissions of the grid electricity charged (claim C7). */
+#ifndef FLEET_BUDGET_H
+#define FLEET_BUDGET_H
+
+#include <stdint.h>
+
+#include "params.h"
+
+#define FLEET_MAX_YEARS 100
+
+typedef enum { FLEET_PRICE_DIESEL, FLEET_PRICE_PETROL, FLEET_PRICE_TARIFF, FLEET_PRICE_PUBLIC, FLEET_PRICE_COUNT } fleet_price_t;
+extern const char *const fleet_price_names[FLEET_PRICE_COUNT]; /* "diesel_eur_per_l", ... */
+
+typedef struct {
+  int years;
+  double eur[FLEET_MAX_YEARS][FLEET_PRICE_COUNT]; /* price in each programme year */
+} fleet_price_path_t;
+
+/* Lower Cholesky factor of the 4 x 4 correlation matrix of the yearly log changes (order of
+ * fleet_price_t; fuels correlate with each other by corr_diesel_petrol, with both electricity
+ * prices by corr_fuel_electricity; tariff and public by corr_tariff_public). Returns 1, or 0 if
+ * the matrix is not positive definite (then the scenario is invalid). */
+int fleet_price_cholesky(const fleet_params_t *params, double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT]);
+
+/* Draws a replica's price paths over params->years years. */
+void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_price_path_t *path);
+
+/* One household-year, as the engine measured it. */
+typedef struct {
+  double km;
+  double home_grid_kwh;   /* from the grid at home: socket or wallbox, and the garage's top-up */
+  double public_kwh;      /* from public chargers */
+  int diesel;             /* 1: the replaced car ran on diesel, 0: petrol */
+  int garage;             /* 1: leases a solar garage too */
+  int paying;             /* 1: its lease is running and paid this year */
+} fleet_household_year_t;
+
+/* The household's account in EUR for a year at prices[FLEET_PRICE_COUNT]: avoided combustion
+ * cost - charging cost - lease payments (positive: better off than with the combustion car). */
+double fleet_household_account_eur(const fleet_params_t *params, const double prices[FLEET_PRICE_COUNT],
+                                   const fleet_household_year_t *household);
+
+/* Combustion CO2 of km in the replaced car, kg. */
+double fleet_combustion_kg_co2(const fleet_params_t *params, double km, int diesel);
+
+/* The State's ledger, by item; the last axis of /budget/ledger_eur. Signs: receipts positive. */
+typedef enum {
+  FLEET_LEDGER_VEHICLES,       /* - purchase of the cars (year 0) */
+  FLEET_LEDGER_GARAGES,        /* - purchase of the solar garages (year 0) */
+  FLEET_LEDGER_CARPORTS,       /* - purchase of the carport spaces (year 0) */
+  FLEET_LEDGER_TRADE_INS,      /* + sale of the replaced cars (year 0) */
+  FLEET_LEDGER_LEASES,         /* + lease payments (car and garage) */
+  FLEET_LEDGER_RECOVERIES,     /* + sale of cars taken back on default */
+  FLEET_LEDGER_BATTERIES,      /* - battery replacements under warranty */
+  FLEET_LEDGER_ADMINISTRATION, /* - running the programme */
+  FLEET_LEDGER_NET,            /* the year's net cash flow */
+  FLEET_LEDGER_COUNT
+} fleet_ledger_item_t;
+extern const char *const fleet_ledger_names[FLEET_LEDGER_COUNT];
+
+/* What the engine counts in a replica-year for the ledger. */
+typedef struct {
+  int64_t vehicles, garages, carport_spaces; /* in the programme (bought in year 0) */
+  int64_t paying_leases;                     /* cars whose lease was paid this year */
+  int64_t paying_garage_leases;              /* garages whose lease was paid this year */
+  int64_t defaults;                          /* leases that defaulted this year (car recovered) */
+  int64_t battery_failures;                  /* replaced under warranty this year */
+} fleet_ledger_counts_t;
+
+/* The year's ledger in EUR (year counts from 0; the car taken back in year y has lost y + 1
+ * years of depreciation). */
+void fleet_ledger_year(const fleet_params_t *params, int64_t year, const fleet_ledger_counts_t *counts,
+                       double ledger_eur[FLEET_LEDGER_COUNT]);
+
+/* Net present value of yearly net cash flows (year 0 undiscounted) at rate. */
+double fleet_npv_eur(const double *net_eur, int64_t years, double rate);
+
+/* Histogram of household accounts: FLEET_ACCOUNT_BINS bins of FLEET_ACCOUNT_BIN_EUR from
+ * FLEET_ACCOUNT_MIN_EUR; values outside go to the first or last bin. */
+#define FLEET_ACCOUNT_BINS 1000
+#define FLEET_ACCOUNT_MIN_EUR (-10000.0)
+#define FLEET_ACCOUNT_BIN_EUR 20.0
+int fleet_account_bin(double account_eur);
+
+#endif
