@@ -173,6 +173,17 @@ static void print_summary(const fleet_params_t *p, const fleet_run_summary_t *s,
            100.0 * s->long_outage_covered_count / s->long_outage_count);
   else
     printf("  outages of 24 h or more: none drawn\n");
+  if (s->household_count > 0.0)
+    printf("  household account (C3), EUR/yr, paying households: mean %.0f  P5 %.0f  P50 %.0f  P95 %.0f;"
+           " worse off: %.1f %%\n",
+           s->household_account_sum_eur / s->household_count, fleet_summary_account_quantile(s, 0.05),
+           fleet_summary_account_quantile(s, 0.50), fleet_summary_account_quantile(s, 0.95),
+           100.0 * s->household_worse_off / s->household_count);
+  printf("  State (C4): first-year net cash flow %.2f bn EUR; NPV over %lld year(s) at %.1f %%: %.2f bn EUR;"
+         " repaid by the end of the lease in %.0f %% of replicas\n",
+         s->year0_net_sum_eur / (double)p->replicas / 1e9, (long long)p->years, 100.0 * p->discount_rate,
+         s->npv_sum_eur / (double)p->replicas / 1e9, 100.0 * s->repaid_replicas / (double)p->replicas);
+  printf("  CO2 avoided (C7): %.2f Mt/yr\n", s->co2_avoided_t_per_year / 1e6);
   printf("  %.1f s wall, %.3g vehicle-hours/s, %.2f ns per vehicle-hour -> %s\n", s->wall_seconds,
          s->vehicle_hours / s->wall_seconds, s->wall_seconds * 1e9 / s->vehicle_hours, path);
 }

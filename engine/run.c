@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include "parallel.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,11 @@ static void summary_add_year(fleet_run_summary_t *s, const fleet_year_totals_t *
   s->outage_demand_kwh_per_year += t->outage_demand_kwh;
   s->outage_unserved_kwh_per_year += t->outage_unserved_kwh;
   s->outage_count += t->outage_count;
+  s->household_count += t->household_count;
+  s->household_account_sum_eur += t->household_account_sum_eur;
+  s->household_worse_off += t->household_worse_off;
+  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) s->household_histogram[k] += t->household_account_histogram[k];
+  s->co2_avoided_t_per_year += t->co2_combustion_t - t->co2_grid_t;
   s->long_outage_count += t->long_outage_count;
   s->long_outage_covered_count += t->long_outage_covered_count;
   s->replica_years++;
@@ -53,6 +59,7 @@ static void summary_finish(fleet_run_summary_t *s, int64_t vehicles) {
     s->outage_household_hours_per_year /= (double)s->replica_years;
     s->outage_demand_kwh_per_year /= (double)s->replica_years;
     s->outage_unserved_kwh_per_year /= (double)s->replica_years;
+    s->co2_avoided_t_per_year /= (double)s->replica_years;
   }
 }
 
@@ -65,6 +72,18 @@ double fleet_summary_energy_quantile(const fleet_run_summary_t *s, double q) {
     if ((double)cumulative >= target) return (b + 1) * s->histogram_top_kwh / FLEET_SUMMARY_BINS;
   }
   return s->histogram_top_kwh;
+}
+
+double fleet_summary_account_quantile(const fleet_run_summary_t *s, double q) {
+  if (s->household_count <= 0.0) return 0.0;
+  double target = q * s->household_count, cumulative = 0.0;
+  for (int b = 0; b < FLEET_ACCOUNT_BINS; b++) {
+    double next = cumulative + s->household_histogram[b];
+    if (next >= target && s->household_histogram[b] > 0.0)
+      return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * (b + (target - cumulative) / s->household_histogram[b]);
+    cumulative = next;
+  }
+  return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * FLEET_ACCOUNT_BINS;
 }
 
 static void report_progress(int64_t done, int64_t total, double vehicle_hours, double elapsed) {
@@ -110,6 +129,8 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
   for (int r = 0; r < params->region_count; r++) region_names[r] = params->regions[r].name;
   fleet_run_info_t info = {.scenario_text = scenario_text,
                            .region_count = params->region_count,
+                           .discount_rate = params->discount_rate,
+                           .lease_years = params->lease_years,
                            .region_names = region_names,
                            .scenario_sha256 = sha,
                            .seed = params->seed,
@@ -127,10 +148,21 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
     int64_t replica = params->first_replica + r;
     if (params->redraw_fleet_per_replica && r > 0) fleet_population_draw(params, replica, &pop);
     fleet_state_reset(params, &pop, &state);
+    double npv = 0.0, cumulative = 0.0, at_lease_end = 0.0;
+    int64_t lease_end = (params->lease_years < params->years ? params->lease_years : params->years) - 1;
     for (int64_t y = 0; status == FLEET_OK && y < params->years; y++) {
       status = fleet_simulate_year(params, &pop, &state, replica, y, totals, err);
       if (status == FLEET_OK) status = fleet_h5_write_year(writer, r, y, totals, err);
       if (status == FLEET_OK) {
+        double net = totals->ledger_eur[FLEET_LEDGER_NET];
+        npv += net / pow(1.0 + params->discount_rate, (double)y);
+        cumulative += net;
+        if (y == lease_end) at_lease_end = cumulative;
+        if (y == 0) summary->year0_net_sum_eur += net;
+        if (y == params->years - 1) {
+          summary->npv_sum_eur += npv;
+          summary->repaid_replicas += at_lease_end >= 0.0;
+        }
         summary_add_year(summary, totals);
         summary->vehicle_hours += vehicle_hours_per_year;
         if (options->progress)

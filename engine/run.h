@@ -34,6 +34,13 @@ typedef struct {
   double outage_household_hours_per_year;  /* fleet, mean per replica-year */
   double outage_demand_kwh_per_year, outage_unserved_kwh_per_year;
   double outage_count, long_outage_count, long_outage_covered_count; /* totals over the run */
+  /* budget and CO2 */
+  double household_count, household_account_sum_eur, household_worse_off;
+  double household_histogram[FLEET_ACCOUNT_BINS];
+  double npv_sum_eur;             /* over replicas */
+  double repaid_replicas;         /* replicas whose cumulative net is >= 0 by the end of the lease */
+  double year0_net_sum_eur;       /* the first year's net cash flow, summed over replicas */
+  double co2_avoided_t_per_year;  /* mean per replica-year */
   double nominal_storage_kwh;              /* the proposal's reading: N x battery x (target - floor) */
   double hours_above_nominal_share;
   double histogram_top_kwh;                /* upper edge of the histogram: N x battery */
@@ -45,6 +52,10 @@ typedef struct {
  * stored in the file. */
 fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text, const fleet_run_options_t *options,
                          fleet_run_summary_t *summary, fleet_error_t *err);
+
+/* Quantile q in [0,1] of the households' yearly account, EUR, from the summary's histogram
+ * (linear within the bin). */
+double fleet_summary_account_quantile(const fleet_run_summary_t *summary, double q);
 
 /* Quantile q in [0,1] of hourly fleet storage energy from the summary's histogram (kWh; the
  * upper edge of the bin where the cumulative count reaches q). */

@@ -32,6 +32,8 @@
 
 #include "scenario.h"
 
+#include "budget.h" /* fleet_price_cholesky: the price correlation rule */
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -237,6 +239,48 @@ static const param_desc_t param_table[] = {
     S_REAL(backup, dormant_load_kwh_per_day, 0, 200, "kWh/day"),
     S_ARRAY(backup, load_profile, 0, 1000, "relative weight per clock hour",
             "clock hours 0 to 23"),
+
+    P_REAL(prices, diesel_eur_per_l, 0.01, 20, "EUR/L"),
+    P_REAL(prices, diesel_log_drift, -1, 1, "mean yearly change of ln(EUR/L)"),
+    P_REAL(prices, diesel_log_sd, 0, 2, "sd of the yearly change of ln(EUR/L)"),
+    P_REAL(prices, petrol_eur_per_l, 0.01, 20, "EUR/L"),
+    P_REAL(prices, petrol_log_drift, -1, 1, "mean yearly change of ln(EUR/L)"),
+    P_REAL(prices, petrol_log_sd, 0, 2, "sd of the yearly change of ln(EUR/L)"),
+    P_REAL(prices, tariff_eur_per_kwh, 0.001, 10, "EUR/kWh"),
+    P_REAL(prices, tariff_log_drift, -1, 1, "mean yearly change of ln(EUR/kWh)"),
+    P_REAL(prices, tariff_log_sd, 0, 2, "sd of the yearly change of ln(EUR/kWh)"),
+    P_REAL(prices, public_eur_per_kwh, 0.001, 10, "EUR/kWh"),
+    P_REAL(prices, public_log_drift, -1, 1, "mean yearly change of ln(EUR/kWh)"),
+    P_REAL(prices, public_log_sd, 0, 2, "sd of the yearly change of ln(EUR/kWh)"),
+    P_REAL(prices, corr_diesel_petrol, -1, 1, "correlation of the yearly log changes"),
+    P_REAL(prices, corr_fuel_electricity, -1, 1, "correlation of the yearly log changes"),
+    P_REAL(prices, corr_tariff_public, -1, 1, "correlation of the yearly log changes"),
+
+    P_REAL(household, diesel_share, 0, 1, "fraction of the replaced cars"),
+    P_REAL(household, petrol_l_per_100km, 0, 50, "L/100 km"),
+    P_REAL(household, diesel_l_per_100km, 0, 50, "L/100 km"),
+    P_REAL(household, maintenance_saving_eur_per_year, -10000, 10000, "EUR/year"),
+    P_REAL(household, lease_eur_per_year, 0, 100000, "EUR/year"),
+    P_REAL(household, garage_lease_eur_per_year, 0, 100000, "EUR/year"),
+
+    P_REAL(state, vehicle_price_eur, 0, 1e6, "EUR per vehicle"),
+    P_REAL(state, garage_price_eur, 0, 1e6, "EUR per garage"),
+    P_REAL(state, carport_price_eur_per_space, 0, 1e6, "EUR per parking space"),
+    P_REAL(state, trade_in_value_eur, 0, 1e6, "EUR per replaced car"),
+    P_INT(state, lease_years, 1, 100, "years"),
+    P_REAL(state, default_hazard_per_year, 0, 1, "probability per year"),
+    P_REAL(state, vehicle_depreciation_per_year, 0, 1, "fraction of the value per year"),
+    P_REAL(state, default_recovery_fraction, 0, 1, "fraction of the value left"),
+    P_INT(state, battery_warranty_years, 0, 100, "years"),
+    P_REAL(state, battery_failure_hazard_per_year, 0, 1, "probability per year"),
+    P_REAL(state, battery_pack_eur_per_kwh, 0, 10000, "EUR/kWh"),
+    P_REAL(state, battery_replacement_labour_eur, 0, 1e5, "EUR per replacement"),
+    P_REAL(state, administration_eur_per_vehicle_year, 0, 1e5, "EUR per vehicle-year"),
+    P_REAL(state, discount_rate, -0.5, 1, "per year"),
+
+    P_REAL(co2, petrol_kg_co2_per_l, 0, 10, "kg CO2/L"),
+    P_REAL(co2, diesel_kg_co2_per_l, 0, 10, "kg CO2/L"),
+    P_REAL(co2, grid_g_co2_per_kwh, 0, 2000, "g CO2/kWh"),
 
     R_REAL(fleet_share, 0, 1, "fraction of vehicles"),
     R_ARRAY(temperature_monthly_c, -60, 60, "C", MONTHS_TEXT),
@@ -1210,6 +1254,30 @@ static fleet_status_t check_outage_rules(const ctx_t *c, const walk_t *w, const 
   return FLEET_OK;
 }
 
+/* The rule of [prices]: the yearly log changes of the four prices are drawn through the Cholesky
+ * factor of their correlation matrix, built from the three correlation keys (budget.h), which
+ * therefore must be positive definite. Each key alone may lie anywhere in [-1, 1]; together they
+ * may not (corr_diesel_petrol = 1 makes diesel and petrol the same price: singular). */
+static fleet_status_t check_price_rules(const ctx_t *c, const walk_t *w, const fleet_params_t *p) {
+  double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+  if (fleet_price_cholesky(p, lower)) return FLEET_OK;
+  const char *keys[] = {"prices.corr_diesel_petrol", "prices.corr_fuel_electricity",
+                        "prices.corr_tariff_public"};
+  const node_t *n[3];
+  for (int i = 0; i < 3; i++)
+    if (!(n[i] = src_of(w, keys[i])))
+      return fail(c, NULL, 0, "internal error: rule on unknown key %s", keys[i]);
+  char where_1[FLEET_ERROR_MESSAGE_MAX], where_2[FLEET_ERROR_MESSAGE_MAX];
+  origin(c, n[0], n[1], where_1, sizeof where_1);
+  origin(c, n[0], n[2], where_2, sizeof where_2);
+  return fail(c, n[0], n[0]->line,
+              "keys %s = %s, %s = %s (%s) and %s = %s (%s): the correlation matrix of the "
+              "yearly log changes of the diesel, petrol, tariff and public prices must be "
+              "positive definite (the prices are drawn through its Cholesky factor; e.g. a "
+              "correlation of exactly 1 or -1 is refused)",
+              keys[0], shown(n[0]), keys[1], shown(n[1]), where_1, keys[2], shown(n[2]), where_2);
+}
+
 static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_params_t *p) {
   double share_sum = 0;
   for (int r = 0; r < p->region_count; r++) share_sum += p->regions[r].fleet_share;
@@ -1275,7 +1343,9 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
        "garage.grid_topup_target_fraction",
        "floor_fraction must be <= grid_topup_target_fraction (a top-up stops at the target, "
        "which must not lie below the kept floor)");
-  return check_outage_rules(c, w, p);
+  fleet_status_t st = check_outage_rules(c, w, p);
+  if (st != FLEET_OK) return st;
+  return check_price_rules(c, w, p);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "params.h"
 
+/* A scenario may name a base file it starts from, "base: FILE" (rules at the top of scenario.c). */
 /* Reads the YAML file at path, applies the overrides ("a.b.c=value", in order; each must name
  * an existing scalar key, a sequence element by its index, e.g.
  * "regions.bretagne.temperature_monthly_c.0=6.5"), checks every key, type, range and the rules

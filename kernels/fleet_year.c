@@ -1,5 +1,6 @@
 #include "fleet_year.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@ fleet_status_t fleet_state_create(int64_t slots, fleet_state_t *state, fleet_err
   float **fields[] = {&state->soc_kwh,          &state->plugged,        &state->away_prev,
                       &state->trip_nights_left, &state->trip_back_km,   &state->garage_kwh,
                       &state->carry_start_h,    &state->carry_end_h,    &state->carry_demand_kwh,
-                      &state->carry_served_kwh};
+                      &state->carry_served_kwh, &state->lease_active};
   int ok = 1;
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
     *fields[i] = calloc(n, sizeof(float));
@@ -39,6 +40,7 @@ void fleet_state_reset(const fleet_params_t *params, const fleet_population_t *p
                                                     params->garage_battery_to_car_ratio) * pop->capacity_kwh[i];
     state->carry_start_h[i] = state->carry_end_h[i] = 0.0f;
     state->carry_demand_kwh[i] = state->carry_served_kwh[i] = 0.0f;
+    state->lease_active[i] = pop->active[i];
   }
 }
 
@@ -53,6 +55,7 @@ void fleet_state_free(fleet_state_t *state) {
   free(state->carry_end_h);
   free(state->carry_demand_kwh);
   free(state->carry_served_kwh);
+  free(state->lease_active);
   memset(state, 0, sizeof *state);
 }
 
@@ -79,6 +82,9 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   }
   fleet_weather_generate(params, replica, year, &ctx->weather);
   fleet_storms_generate(params, replica, year, &ctx->storms);
+  fleet_price_path_t path; /* the replica's whole path, redrawn each year: a few microseconds */
+  fleet_prices_generate(params, replica, &path);
+  for (int k = 0; k < FLEET_PRICE_COUNT; k++) ctx->prices_eur[k] = path.eur[year][k];
   double profile_sum = 0.0;
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) profile_sum += params->backup_load_profile[h];
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
@@ -380,6 +386,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   outage_carry(bo, base, state);
 
   const fleet_solar_consts_t *sol = &ctx->solar;
+  double co2_combustion_kg = 0.0, co2_grid_kwh = 0.0;
   double km_sum = 0.0, source_kwh[FLEET_SOURCE_COUNT] = {0}, flow[FLEET_SOLAR_FLOW_COUNT] = {0};
   for (int l = 0; l < FLEET_LANES; l++) {
     int64_t i = base + l;
@@ -395,6 +402,48 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     double carport_used = cp_in[l] / sol->carport_efficiency;
     double garage_drawn = g_to_car[l] / sol->battery_to_car_efficiency;
     km_sum += km[l];
+    if (pop->active[i] > 0.0f) {
+      /* The lease: a default stops the payments from this year on and the car is taken back;
+       * a battery that fails within the warranty is replaced at the State's cost. Two draws
+       * from the household's stream for the year, always made. */
+      fleet_pcg32_t rng = fleet_stream_at(ctx->stream_prefix, pop->vehicle_id[i], FLEET_PURPOSE_LEASE);
+      double u_default = fleet_pcg32_double(&rng), u_failure = fleet_pcg32_double(&rng);
+      int paying = state->lease_active[i] > 0.0f && ctx->year < p->lease_years;
+      if (paying && u_default < p->default_hazard_per_year) {
+        paying = 0;
+        state->lease_active[i] = 0.0f;
+        acc->ledger.defaults++;
+      }
+      if (ctx->year < p->battery_warranty_years && u_failure < p->battery_failure_hazard_per_year)
+        acc->ledger.battery_failures++;
+      int garage = pop->garage[i] > 0.0f;
+      acc->ledger.vehicles++;
+      acc->ledger.garages += garage;
+      acc->ledger.carport_spaces += pop->carport[i] > 0.0f;
+      acc->ledger.paying_leases += paying;
+      acc->ledger.paying_garage_leases += paying && garage;
+      fleet_household_year_t household = {.km = km[l],
+                                          .home_grid_kwh = home_grid + topup_grid,
+                                          .public_kwh = public_grid,
+                                          .diesel = pop->diesel[i] > 0.0f,
+                                          .garage = garage,
+                                          .paying = paying};
+      double account = fleet_household_account_eur(p, ctx->prices_eur, &household);
+      if (paying) { /* the account of C3 is that of a household paying its lease */
+        int64_t cents = (int64_t)llround(account * 100.0);
+        acc->household_count++;
+        acc->household_worse_off += account < 0.0;
+        acc->household_account_cents += cents;
+        acc->household_account_cents2 += (__extension__ __int128)cents * cents;
+        acc->household_account_histogram[fleet_account_bin(account)]++;
+      }
+      co2_combustion_kg += fleet_combustion_kg_co2(p, km[l], household.diesel);
+      co2_grid_kwh += home_grid + topup_grid + public_grid;
+      if (lanes) {
+        lanes->account_eur[l] = account;
+        lanes->paying[l] = paying;
+      }
+    }
     if (source[l] >= 0) source_kwh[source[l]] += home_grid;
     source_kwh[FLEET_SOURCE_PUBLIC] += public_grid;
     if (solar) {
@@ -434,6 +483,8 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     }
   }
   acc->km += to_fixed(km_sum);
+  acc->co2_combustion_g += (int64_t)llround(co2_combustion_kg * 1000.0);
+  acc->co2_grid_g += (int64_t)llround(co2_grid_kwh * p->grid_g_co2_per_kwh);
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) acc->charging[k] += to_fixed(source_kwh[k]);
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) acc->solar[k] += to_fixed(flow[k]);
 }
@@ -493,6 +544,21 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
           total->outage_duration_histogram[k] += acc->outage_duration_histogram[k];
         for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)
           total->outage_covered_histogram[k] += acc->outage_covered_histogram[k];
+        total->household_count += acc->household_count;
+        total->household_worse_off += acc->household_worse_off;
+        total->household_account_cents += acc->household_account_cents;
+        total->household_account_cents2 += acc->household_account_cents2;
+        for (int k = 0; k < FLEET_ACCOUNT_BINS; k++)
+          total->household_account_histogram[k] += acc->household_account_histogram[k];
+        total->ledger.vehicles += acc->ledger.vehicles;
+        total->ledger.garages += acc->ledger.garages;
+        total->ledger.carport_spaces += acc->ledger.carport_spaces;
+        total->ledger.paying_leases += acc->ledger.paying_leases;
+        total->ledger.paying_garage_leases += acc->ledger.paying_garage_leases;
+        total->ledger.defaults += acc->ledger.defaults;
+        total->ledger.battery_failures += acc->ledger.battery_failures;
+        total->co2_combustion_g += acc->co2_combustion_g;
+        total->co2_grid_g += acc->co2_grid_g;
       }
       free(ws);
     }
@@ -525,6 +591,20 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
     totals->outage_duration_histogram[k] = (double)total->outage_duration_histogram[k];
   for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)
     totals->outage_covered_histogram[k] = (double)total->outage_covered_histogram[k];
+  for (int k = 0; k < FLEET_PRICE_COUNT; k++) totals->prices_eur[k] = ctx->prices_eur[k];
+  int64_t n = total->household_count;
+  totals->household_count = (double)n;
+  totals->household_worse_off = (double)total->household_worse_off;
+  totals->household_account_sum_eur = (double)total->household_account_cents / 100.0;
+  /* M2 = sum x^2 - (sum x)^2 / n, exact in integers: (n sum x^2 - (sum x)^2) / n, in cents^2 */
+  __extension__ __int128 sum = total->household_account_cents;
+  totals->household_account_m2_eur2 =
+      n > 0 ? (double)(n * total->household_account_cents2 - sum * sum) / (double)n / 1e4 : 0.0;
+  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++)
+    totals->household_account_histogram[k] = (double)total->household_account_histogram[k];
+  fleet_ledger_year(params, year, &total->ledger, totals->ledger_eur);
+  totals->co2_combustion_t = (double)total->co2_combustion_g / 1e6;
+  totals->co2_grid_t = (double)total->co2_grid_g / 1e6;
   for (int r = 0; r < FLEET_MAX_REGIONS; r++) {
     double pv = 0.0, t = 0.0;
     if (r < params->region_count)

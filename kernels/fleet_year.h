@@ -14,6 +14,7 @@
 #include "error.h"
 #include "lanes.h"
 #include "params.h"
+#include "budget.h"
 #include "outages.h"
 #include "population.h"
 #include "weather.h"
@@ -36,6 +37,12 @@ typedef struct {
   int64_t outage_count, long_outage_count, long_outage_covered_count;
   int64_t outage_duration_histogram[FLEET_OUTAGE_DURATION_BINS];
   int64_t outage_covered_histogram[FLEET_COVERED_FRACTION_BINS];
+  /* budget: exact integer sums (accounts in cents, squares in cents^2), so they merge exactly */
+  int64_t household_count, household_worse_off, household_account_cents;
+  __extension__ __int128 household_account_cents2;
+  int64_t household_account_histogram[FLEET_ACCOUNT_BINS];
+  fleet_ledger_counts_t ledger;
+  int64_t co2_combustion_g, co2_grid_g;
 } fleet_accum_t;
 
 /* A block's outages in the year: each lane's intervals (a carried one first), and the load
@@ -61,6 +68,7 @@ typedef struct {
   /* an outage still going on at the end of the year: hours relative to the new year's start
    * (start < 0 < end; end = 0: none), and the load demanded and served so far */
   float *carry_start_h, *carry_end_h, *carry_demand_kwh, *carry_served_kwh;
+  float *lease_active;  /* 1: the household's lease runs (0 after a default) */
 } fleet_state_t;
 
 /* Per-lane totals of one block-year, for tests and diagnostics. */
@@ -83,6 +91,8 @@ typedef struct {
   double backup_from_garage_kwh[FLEET_LANES]; /* taken from the garage battery for the house */
   double outage_demand_kwh[FLEET_LANES];
   double outage_served_kwh[FLEET_LANES];
+  double account_eur[FLEET_LANES];            /* the household account (paying households) */
+  int paying[FLEET_LANES];
 } fleet_lane_year_t;
 
 /* Everything a year's blocks share. */
@@ -97,6 +107,7 @@ typedef struct {
   fleet_weather_t weather;                                  /* this replica-year's */
   fleet_storm_year_t storms;                                /* this replica-year's */
   float backup_load_kwh[FLEET_HOURS_PER_DAY];               /* dormant load per clock hour */
+  double prices_eur[FLEET_PRICE_COUNT];                     /* this replica-year's */
   float hour_factor[FLEET_MAX_REGIONS][FLEET_HOURS_PER_YEAR]; /* consumption x temperature */
   float day_factor[FLEET_MAX_REGIONS][FLEET_DAYS_PER_YEAR];   /* the day's mean of it */
   float topup_window[FLEET_HOURS_PER_DAY];

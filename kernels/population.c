@@ -54,7 +54,7 @@ fleet_status_t fleet_population_create(const fleet_params_t *params, int64_t rep
   float **fields[] = {&pop->active,         &pop->employed,      &pop->commute_km,  &pop->teleworker,
                       &pop->departure_hour, &pop->return_hour,   &pop->kwh_per_km,  &pop->charger_source,
                       &pop->charger_kw,     &pop->bidirectional, &pop->floor_kwh,   &pop->capacity_kwh,
-                      &pop->garage,         &pop->carport};
+                      &pop->garage,         &pop->carport,       &pop->diesel};
   int ok = pop->block_region && pop->block_lanes && pop->block_solar && pop->vehicle_id;
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
     *fields[i] = alloc_array(slots, sizeof(float));
@@ -146,6 +146,8 @@ static void draw_vehicle(const fleet_params_t *p, uint64_t prefix, int64_t id, f
   pop->floor_kwh[slot] = (float)(floor_fraction * p->battery_kwh);
   pop->garage[slot] = (float)draw_garage(p, prefix, id);
   pop->carport[slot] = (float)draw_carport(p, prefix, id);
+  rng = STREAM(FLEET_ATTR_DIESEL);
+  pop->diesel[slot] = (float)fleet_sample_bernoulli(&rng, p->diesel_share);
 }
 #undef STREAM
 
@@ -180,7 +182,7 @@ void fleet_population_draw(const fleet_params_t *params, int64_t replica, fleet_
         pop->kwh_per_km[slot] = pop->charger_kw[slot] = pop->bidirectional[slot] = pop->floor_kwh[slot] = 0.0f;
         pop->charger_source[slot] = (float)FLEET_CHARGER_NONE;
         pop->capacity_kwh[slot] = (float)params->battery_kwh;
-        pop->garage[slot] = pop->carport[slot] = 0.0f;
+        pop->garage[slot] = pop->carport[slot] = pop->diesel[slot] = 0.0f;
       }
     }
     pop->block_solar[b] = solar;
@@ -194,6 +196,7 @@ void fleet_population_free(fleet_population_t *pop) {
   free(pop->vehicle_id);
   free(pop->garage);
   free(pop->carport);
+  free(pop->diesel);
   free(pop->active);
   free(pop->employed);
   free(pop->commute_km);

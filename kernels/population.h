@@ -32,6 +32,7 @@ enum {
   FLEET_ATTR_SOC_FLOOR = 8,
   FLEET_ATTR_GARAGE = 9,
   FLEET_ATTR_CARPORT = 10,
+  FLEET_ATTR_DIESEL = 11,
 };
 
 /* Home charging equipment, stored as a float code in charger_source. */
@@ -64,6 +65,7 @@ typedef struct {
   float *capacity_kwh;
   float *garage;           /* 1: a solar garage at home */
   float *carport;          /* 1: parks under a solar carport at work (commuters only) */
+  float *diesel;           /* 1: the replaced combustion car ran on diesel, 0: petrol */
 } fleet_population_t;
 
 /* Allocates and draws the fleet for a replica (the replica matters only when the scenario

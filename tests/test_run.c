@@ -355,3 +355,87 @@ Test(run, outage_minutes_per_household_year_through_the_engine) {
   fleet_state_free(&state);
   fleet_population_free(&pop);
 }
+
+Test(run, household_accounts_and_ledger_by_hand_in_a_deterministic_year) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=2000");
+  p.diesel_log_sd = p.petrol_log_sd = p.tariff_log_sd = p.public_log_sd = 0.0;
+  p.default_hazard_per_year = 0.0;
+  p.battery_failure_hazard_per_year = 0.0;
+  fleet_population_t pop;
+  fleet_state_t state;
+  start_fleet(&p, &pop, &state);
+  fleet_year_ctx_t *ctx = malloc(sizeof *ctx);
+  static fleet_workspace_t ws;
+  memset(&ws, 0, sizeof ws);
+  fleet_lane_year_t lanes;
+  fleet_year_ctx_init(&p, &pop, 0, 0, ctx);
+  /* Year 0 is one step of the drift from the start prices. */
+  double diesel = p.diesel_eur_per_l * exp(p.diesel_log_drift), petrol = p.petrol_eur_per_l * exp(p.petrol_log_drift);
+  double tariff = p.tariff_eur_per_kwh * exp(p.tariff_log_drift), public = p.public_eur_per_kwh * exp(p.public_log_drift);
+  cr_assert_float_eq(ctx->prices_eur[FLEET_PRICE_DIESEL], diesel, 1e-12);
+  int64_t paying = 0, garages = 0, spaces = 0;
+  for (int64_t b = 0; b < pop.blocks; b++) {
+    fleet_block_year(ctx, b, &state, &ws, &lanes);
+    for (int l = 0; l < pop.block_lanes[b]; l++) {
+      int64_t i = b * FLEET_LANES + l;
+      int is_diesel = pop.diesel[i] > 0.0f, garage = pop.garage[i] > 0.0f;
+      double home_grid = lanes.home_grid_kwh[l] + lanes.garage_topup_kwh[l] / p.garage_grid_to_battery_efficiency;
+      double by_hand = lanes.km[l] * (is_diesel ? p.diesel_l_per_100km * diesel : p.petrol_l_per_100km * petrol) / 100.0 +
+                       p.maintenance_saving_eur_per_year - home_grid * tariff - lanes.public_grid_kwh[l] * public -
+                       p.lease_eur_per_year - (garage ? p.garage_lease_eur_per_year : 0.0);
+      cr_assert(lanes.paying[l]);
+      cr_assert(fabs(lanes.account_eur[l] - by_hand) < 0.005, "vehicle slot %lld: %.4f vs %.4f", (long long)i,
+                lanes.account_eur[l], by_hand);
+      paying++;
+      garages += garage;
+      spaces += pop.carport[i] > 0.0f;
+    }
+  }
+  /* The ledger of year 0 from these counts, to the cent. */
+  double ledger[FLEET_LEDGER_COUNT];
+  fleet_ledger_year(&p, 0, &ws.acc.ledger, ledger);
+  double net = -p.vehicles * p.vehicle_price_eur - garages * p.garage_price_eur - spaces * p.carport_price_eur_per_space +
+               p.vehicles * p.trade_in_value_eur + paying * p.lease_eur_per_year + garages * p.garage_lease_eur_per_year -
+               p.vehicles * p.administration_eur_per_vehicle_year;
+  cr_assert_eq(ws.acc.ledger.paying_leases, paying);
+  cr_assert_eq(ws.acc.ledger.defaults, 0);
+  cr_assert(fabs(ledger[FLEET_LEDGER_NET] - net) < 0.005, "%.2f vs %.2f", ledger[FLEET_LEDGER_NET], net);
+  free(ctx);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
+}
+
+Test(run, defaults_and_battery_failures_follow_their_hazards) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=20000");
+  p.default_hazard_per_year = 0.05;
+  p.battery_failure_hazard_per_year = 0.01;
+  fleet_population_t pop;
+  fleet_state_t state;
+  fleet_error_t err;
+  start_fleet(&p, &pop, &state);
+  static fleet_year_totals_t totals;
+  double defaults = 0.0, expected_defaults = 0.0, failures = 0.0, active = (double)p.vehicles;
+  for (int64_t y = 0; y < 3; y++) {
+    cr_assert_eq(fleet_simulate_year(&p, &pop, &state, 0, y, &totals, &err), FLEET_OK);
+    double d = totals.ledger_eur[FLEET_LEDGER_RECOVERIES] /
+               (p.vehicle_price_eur * pow(1.0 - p.vehicle_depreciation_per_year, (double)(y + 1)) *
+                p.default_recovery_fraction);
+    defaults += d;
+    expected_defaults += active * p.default_hazard_per_year;
+    active -= d;
+    failures += -totals.ledger_eur[FLEET_LEDGER_BATTERIES] /
+                (p.battery_kwh * p.battery_pack_eur_per_kwh + p.battery_replacement_labour_eur);
+  }
+  /* Binomial counts: sd sqrt(n p (1 - p)); 5 of them. Defaults: n ~ 57,000 lease-years at 5 %
+   * -> sd 52; failures: 60,000 vehicle-years at 1 % -> sd 24. */
+  double sd_defaults = sqrt(expected_defaults * (1.0 - p.default_hazard_per_year));
+  cr_assert(fabs(defaults - expected_defaults) < 5.0 * sd_defaults, "%.0f defaults, expected %.0f", defaults,
+            expected_defaults);
+  double expected_failures = 3.0 * p.vehicles * p.battery_failure_hazard_per_year;
+  cr_assert(fabs(failures - expected_failures) < 5.0 * sqrt(expected_failures), "%.0f failures, expected %.0f",
+            failures, expected_failures);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
+}

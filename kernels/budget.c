@@ -1,0 +1,231 @@
+/* budget.c: prices, the household account, the State's ledger and CO2 (see budget.h).
+ *
+ * Claims tested (mission/PROPOSAL.md): C3, a household's running-cost account with the lease
+ * paid; C4, the State's yearly cash flows and their net present value; C7, the CO2 of the
+ * combustion car a household no longer drives.
+ *
+ * Prices (PARAMETERS.md 7): yearly log random walks from the last observed year (2025 averages
+ * of the ministry's pump prices; the tarif bleu of August 2025; a public fast-charging price),
+ * with drift and sd of the yearly log change estimated from the 2009-2025 series (diesel
+ * +4.4 % +/- 11.4 %, E10 +3.1 % +/- 8.2 %). A log walk keeps prices positive and makes the
+ * yearly change multiplicative, as the observed moves (+15 %, +10 %, +9 %, -14 % for the tariff
+ * in 2023-25) are. The four yearly log changes are correlated (fuels with each other, fuels with
+ * electricity, tariff with public charging) through the lower Cholesky factor L of their
+ * correlation matrix C: with z independent standard normals, e = L z has covariance L L^T = C
+ * (e.g. P. Glasserman, Monte Carlo Methods in Financial Engineering, Springer 2003, section 2.3).
+ *
+ * Random draws: one stream per replica, (seed, replica, 0, NATION, 0, PRICES). Year y uses
+ * exactly FLEET_PRICE_COUNT normals (fleet_sample_normal: a fixed four 32-bit outputs each), so
+ * year y always starts at output 16 y whatever the parameters, and changing one price's drift or
+ * sd leaves every draw in place (common random numbers across a parameter sweep).
+ *
+ * Discounting (France Strategie, October 2021): the public discount rate is 1.2 % + beta x 2 %,
+ * 3.2 % for beta = 1; year 0 is not discounted. */
+#include "budget.h"
+
+#include <math.h>
+
+#include "rng.h"
+
+const char *const fleet_price_names[FLEET_PRICE_COUNT] = {
+    "diesel_eur_per_l",
+    "petrol_eur_per_l",
+    "tariff_eur_per_kwh",
+    "public_eur_per_kwh",
+};
+
+const char *const fleet_ledger_names[FLEET_LEDGER_COUNT] = {
+    "vehicles", "garages", "carports", "trade_ins", "leases", "recoveries", "batteries", "administration", "net",
+};
+
+/* ---- prices --------------------------------------------------------------------------------- */
+
+/* The correlation matrix of the yearly log changes, in the order of fleet_price_t. */
+static void fleet_price_correlation(const fleet_params_t *params, double corr[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT]) {
+  const double fuels = params->corr_diesel_petrol;
+  const double cross = params->corr_fuel_electricity;
+  const double power = params->corr_tariff_public;
+  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+    for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+      corr[i][j] = i == j ? 1.0 : 0.0;
+    }
+  }
+  corr[FLEET_PRICE_DIESEL][FLEET_PRICE_PETROL] = corr[FLEET_PRICE_PETROL][FLEET_PRICE_DIESEL] = fuels;
+  corr[FLEET_PRICE_TARIFF][FLEET_PRICE_PUBLIC] = corr[FLEET_PRICE_PUBLIC][FLEET_PRICE_TARIFF] = power;
+  const fleet_price_t fuel[2] = {FLEET_PRICE_DIESEL, FLEET_PRICE_PETROL};
+  const fleet_price_t electricity[2] = {FLEET_PRICE_TARIFF, FLEET_PRICE_PUBLIC};
+  for (int f = 0; f < 2; ++f) {
+    for (int e = 0; e < 2; ++e) {
+      corr[fuel[f]][electricity[e]] = corr[electricity[e]][fuel[f]] = cross;
+    }
+  }
+}
+
+/* Cholesky-Banachiewicz, row by row: L[i][j] = (C[i][j] - sum_{k<j} L[i][k] L[j][k]) / L[j][j]
+ * below the diagonal, L[i][i] = sqrt(C[i][i] - sum_{k<i} L[i][k]^2) on it (G. H. Golub and
+ * C. F. Van Loan, Matrix Computations, 4th ed., algorithm 4.2.1). The matrix is positive definite
+ * iff every pivot C[i][i] - sum is > 0; a pivot <= 0, or NaN from a NaN correlation, rejects it. */
+int fleet_price_cholesky(const fleet_params_t *params, double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT]) {
+  double corr[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+  fleet_price_correlation(params, corr);
+  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+    for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+      lower[i][j] = 0.0;
+    }
+  }
+  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+    for (int j = 0; j < i; ++j) {
+      double s = corr[i][j];
+      for (int k = 0; k < j; ++k) {
+        s -= lower[i][k] * lower[j][k];
+      }
+      lower[i][j] = s / lower[j][j];
+    }
+    double pivot = corr[i][i];
+    for (int k = 0; k < i; ++k) {
+      pivot -= lower[i][k] * lower[i][k];
+    }
+    if (!(pivot > 0.0)) {
+      return 0;
+    }
+    lower[i][i] = sqrt(pivot);
+  }
+  return 1;
+}
+
+void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_price_path_t *path) {
+  /* params->years is validated to 1..100 by the scenario; clamped here so the path's array can
+   * never overflow whatever a caller passes. */
+  int years = params->years < 0 ? 0 : params->years > FLEET_MAX_YEARS ? FLEET_MAX_YEARS : (int)params->years;
+  path->years = years;
+
+  double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+  if (!fleet_price_cholesky(params, lower)) {
+    /* An invalid correlation set is refused by the scenario's validation; should one reach here,
+     * the changes are drawn uncorrelated rather than from a half-built factor. */
+    for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+      for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+        lower[i][j] = i == j ? 1.0 : 0.0;
+      }
+    }
+  }
+
+  const double start[FLEET_PRICE_COUNT] = {params->diesel_eur_per_l, params->petrol_eur_per_l,
+                                           params->tariff_eur_per_kwh, params->public_eur_per_kwh};
+  const double drift[FLEET_PRICE_COUNT] = {params->diesel_log_drift, params->petrol_log_drift,
+                                           params->tariff_log_drift, params->public_log_drift};
+  const double sd[FLEET_PRICE_COUNT] = {params->diesel_log_sd, params->petrol_log_sd, params->tariff_log_sd,
+                                        params->public_log_sd};
+
+  double log_price[FLEET_PRICE_COUNT];
+  for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+    log_price[k] = log(start[k]);
+  }
+
+  fleet_pcg32_t rng =
+      fleet_stream(params->seed, (uint64_t)replica, 0u, FLEET_ENTITY_NATION, 0u, FLEET_PURPOSE_PRICES);
+  for (int y = 0; y < years; ++y) {
+    /* All four normals are drawn before any is used: the count per year never varies. */
+    double z[FLEET_PRICE_COUNT];
+    for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+      z[k] = fleet_sample_normal(&rng, 0.0, 1.0);
+    }
+    for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+      double e = 0.0;
+      for (int k = 0; k <= i; ++k) {
+        e += lower[i][k] * z[k];
+      }
+      log_price[i] += drift[i] + sd[i] * e;
+      path->eur[y][i] = exp(log_price[i]);
+    }
+  }
+}
+
+/* ---- the household (claim C3) ---------------------------------------------------------------- */
+
+/* The running cost the household no longer pays (fuel for its km in the replaced car, and the
+ * maintenance an EV saves: UFC-Que Choisir 2018, 2021, PARAMETERS.md 7) minus what the EV costs it
+ * (grid kWh at home at the residential tariff; public kWh at the public price; its own PV free)
+ * minus the lease payments of the year, the garage's included when it leases one. The proposal
+ * claims the 1,800 EUR lease equals the gap, i.e. an account near 0. */
+double fleet_household_account_eur(const fleet_params_t *params, const double prices[FLEET_PRICE_COUNT],
+                                   const fleet_household_year_t *household) {
+  const double fuel_eur =
+      household->diesel ? params->diesel_l_per_100km * prices[FLEET_PRICE_DIESEL]
+                        : params->petrol_l_per_100km * prices[FLEET_PRICE_PETROL];
+  const double avoided = household->km * fuel_eur / 100.0 + params->maintenance_saving_eur_per_year;
+  const double charging = household->home_grid_kwh * prices[FLEET_PRICE_TARIFF] +
+                          household->public_kwh * prices[FLEET_PRICE_PUBLIC];
+  const double lease =
+      household->paying
+          ? params->lease_eur_per_year + (household->garage ? params->garage_lease_eur_per_year : 0.0)
+          : 0.0;
+  return avoided - charging - lease;
+}
+
+/* Tank-to-wheel CO2 of the fuel burnt: ~2.3 kg per litre of petrol, ~2.6 of diesel (the standard
+ * combustion factors, PARAMETERS.md 7). */
+double fleet_combustion_kg_co2(const fleet_params_t *params, double km, int diesel) {
+  return diesel ? km * params->diesel_l_per_100km / 100.0 * params->diesel_kg_co2_per_l
+                : km * params->petrol_l_per_100km / 100.0 * params->petrol_kg_co2_per_l;
+}
+
+/* ---- the State (claim C4) -------------------------------------------------------------------- */
+
+/* The proposal's bridge loan: the State buys the cars, garages and carports and sells the replaced
+ * cars in year 0 (trade-in >= 3,000 EUR by the proposal's rule), then receives the leases. A car
+ * taken back on default in year y has depreciated for y + 1 years at a constant yearly rate
+ * (geometric depreciation) and is resold for a fraction of that value. A battery that fails
+ * under warranty costs a new pack at the pack price per kWh plus the labour. */
+void fleet_ledger_year(const fleet_params_t *params, int64_t year, const fleet_ledger_counts_t *counts,
+                       double ledger_eur[FLEET_LEDGER_COUNT]) {
+  for (int i = 0; i < FLEET_LEDGER_COUNT; ++i) {
+    ledger_eur[i] = 0.0;
+  }
+  if (year == 0) {
+    ledger_eur[FLEET_LEDGER_VEHICLES] = -(double)counts->vehicles * params->vehicle_price_eur;
+    ledger_eur[FLEET_LEDGER_GARAGES] = -(double)counts->garages * params->garage_price_eur;
+    ledger_eur[FLEET_LEDGER_CARPORTS] = -(double)counts->carport_spaces * params->carport_price_eur_per_space;
+    ledger_eur[FLEET_LEDGER_TRADE_INS] = (double)counts->vehicles * params->trade_in_value_eur;
+  }
+  ledger_eur[FLEET_LEDGER_LEASES] = (double)counts->paying_leases * params->lease_eur_per_year +
+                                    (double)counts->paying_garage_leases * params->garage_lease_eur_per_year;
+  const double value_left =
+      params->vehicle_price_eur * pow(1.0 - params->vehicle_depreciation_per_year, (double)(year + 1));
+  ledger_eur[FLEET_LEDGER_RECOVERIES] = (double)counts->defaults * value_left * params->default_recovery_fraction;
+  ledger_eur[FLEET_LEDGER_BATTERIES] =
+      -(double)counts->battery_failures *
+      (params->battery_kwh * params->battery_pack_eur_per_kwh + params->battery_replacement_labour_eur);
+  ledger_eur[FLEET_LEDGER_ADMINISTRATION] = -(double)counts->vehicles * params->administration_eur_per_vehicle_year;
+
+  double net = 0.0;
+  for (int i = 0; i < FLEET_LEDGER_NET; ++i) {
+    net += ledger_eur[i];
+  }
+  ledger_eur[FLEET_LEDGER_NET] = net;
+}
+
+/* NPV = sum_y net_y / (1 + rate)^y, year 0 undiscounted (end-of-year flows counted from the
+ * purchase year). */
+double fleet_npv_eur(const double *net_eur, int64_t years, double rate) {
+  double npv = 0.0;
+  for (int64_t y = 0; y < years; ++y) {
+    npv += net_eur[y] / pow(1.0 + rate, (double)y);
+  }
+  return npv;
+}
+
+/* ---- the histogram of accounts ---------------------------------------------------------------- */
+
+/* Clamped in double before the conversion to int (converting an out-of-range double is undefined
+ * behaviour); NaN, which no bin holds, goes to the first bin with the very negative values. */
+int fleet_account_bin(double account_eur) {
+  const double index = floor((account_eur - FLEET_ACCOUNT_MIN_EUR) / FLEET_ACCOUNT_BIN_EUR);
+  if (!(index > 0.0)) {
+    return 0;
+  }
+  if (index >= (double)(FLEET_ACCOUNT_BINS - 1)) {
+    return FLEET_ACCOUNT_BINS - 1;
+  }
+  return (int)index;
+}
