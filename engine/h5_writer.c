@@ -32,7 +32,8 @@
 
 #include "version.h"
 
-/* The float64 datasets of the file, with axes [replica, year, ...] except the last, [replica]. */
+/* The float64 datasets of the file, with axes [replica, year, ...] except those of AXIS_REPLICA,
+ * [replica], which the writer computes itself from the years of a replica. */
 enum {
   DS_STORAGE_ENERGY = 0,
   DS_STORAGE_POWER,
@@ -55,8 +56,27 @@ enum {
   DS_OUTAGE_LONG,
   DS_OUTAGE_LONG_COVERED,
   DS_OUTAGE_LONG_COVERED_PROBABILITY, /* [replica]: written by fleet_h5_write_year itself */
+  DS_BUDGET_PRICES,
+  DS_BUDGET_ACCOUNT_HISTOGRAM,
+  DS_BUDGET_ACCOUNT_MOMENTS,   /* computed by the writer: count, mean, m2 */
+  DS_BUDGET_WORSE_OFF_SHARE,   /* computed by the writer */
+  DS_BUDGET_ACCOUNT_QUANTILES, /* computed by the writer from the histogram */
+  DS_BUDGET_LEDGER,
+  DS_BUDGET_NPV,               /* [replica]: written by fleet_h5_write_year itself */
+  DS_BUDGET_REPAID,            /* [replica]: likewise; attribute repaid_share at commit */
+  DS_CO2_COMBUSTION,
+  DS_CO2_GRID,
+  DS_CO2_AVOIDED,              /* computed by the writer */
   DS_COUNT
 };
+
+/* The levels of /budget/household_account_quantiles_eur, its attribute quantiles. */
+#define ACCOUNT_QUANTILE_COUNT 3
+static const double account_quantile_levels[ACCOUNT_QUANTILE_COUNT] = {0.05, 0.5, 0.95};
+
+/* The last axis of /budget/household_account_moments, its attribute moments. */
+#define ACCOUNT_MOMENT_COUNT 3
+static const char *const account_moment_names[ACCOUNT_MOMENT_COUNT] = {"count", "mean_eur", "m2_eur2"};
 
 /* The axis after [replica, year], if any, and which names or bin edges label it; AXIS_REPLICA:
  * no year axis either, the dataset is [replica]. */
@@ -68,6 +88,11 @@ typedef enum {
   AXIS_REGION,
   AXIS_DURATION_BIN, /* bins of outage duration, attribute bin_edges_h */
   AXIS_COVERED_BIN,  /* bins of the share of an outage's load served, attribute bin_edges */
+  AXIS_PRICE,        /* fleet_price_t, attribute prices */
+  AXIS_ACCOUNT_BIN,  /* bins of the household account, attribute bin_edges_eur */
+  AXIS_MOMENT,       /* count, mean, m2 of the household account, attribute moments */
+  AXIS_QUANTILE,     /* quantiles of the household account, attribute quantiles */
+  AXIS_LEDGER,       /* fleet_ledger_item_t, attribute items */
   AXIS_REPLICA
 } last_axis_t;
 
@@ -188,6 +213,83 @@ static const dataset_spec_t specs[DS_COUNT] = {
         "years of the replica written so far and written when the replica's last year (year = years - 1) "
         "is written, so it stays NaN if that year is never written; axes [replica]",
         AXIS_REPLICA},
+    [DS_BUDGET_PRICES] = {"/budget/prices_eur", "EUR/L or EUR/kWh",
+                          "per year: the replica's prices that year, by price, named in the attribute "
+                          "prices: diesel_eur_per_l and petrol_eur_per_l in EUR/L, tariff_eur_per_kwh "
+                          "(residential grid tariff) and public_eur_per_kwh (public fast charging) in "
+                          "EUR/kWh; axes [replica, year, price]",
+                          AXIS_PRICE},
+    [DS_BUDGET_ACCOUNT_HISTOGRAM] = {
+        "/budget/household_account_histogram", "households",
+        "per year: households paying their lease that year, by their account = combustion running cost "
+        "avoided - charging cost - lease payments, EUR (the avoided cost: fuel and maintenance of the "
+        "replaced car for the km driven; positive: better off than with the combustion car); bin k holds "
+        "accounts in [edge_k, edge_k+1) EUR, edges -10000 + 20 k in the attribute bin_edges_eur; the first "
+        "and last bins also hold values beyond the range (below -10000, at or above 10000); "
+        "axes [replica, year, bin]",
+        AXIS_ACCOUNT_BIN},
+    [DS_BUDGET_ACCOUNT_MOMENTS] = {
+        "/budget/household_account_moments", "count: households; mean_eur: EUR; m2_eur2: EUR^2",
+        "per year: moments of the account of the households in /budget/household_account_histogram, "
+        "named in the attribute moments: count (households), mean_eur = their sum / count (NaN when count "
+        "is 0), m2_eur2 = the exact sum of squared deviations from that mean (variance = m2 / count, or "
+        "m2 / (count - 1) for the sample variance); rows merge exactly with Chan et al.'s formula: "
+        "n = n_a + n_b, mean = mean_a + (mean_b - mean_a) n_b / n, m2 = m2_a + m2_b + (mean_b - mean_a)^2 "
+        "n_a n_b / n, skipping rows with count 0; axes [replica, year, moment]",
+        AXIS_MOMENT},
+    [DS_BUDGET_WORSE_OFF_SHARE] = {
+        "/budget/household_worse_off_share", "1",
+        "per year: share of the households in /budget/household_account_histogram whose account was "
+        "below 0 (worse off than with the combustion car), = their number / count, NaN when count is 0; "
+        "axes [replica, year]",
+        AXIS_NONE},
+    [DS_BUDGET_ACCOUNT_QUANTILES] = {
+        "/budget/household_account_quantiles_eur", "EUR",
+        "per year: quantiles of the household account at the levels in the attribute quantiles, computed "
+        "by the writer from /budget/household_account_histogram: with n = the histogram's total (the "
+        "moments' count), the quantile q lies in the first bin k where the cumulative count reaches q n "
+        "and is edge_k + (q n - count below bin k) / count in bin k x 20 EUR (linear interpolation within "
+        "the bin); NaN when n is 0; it cannot leave [-10000, 10000] since the end bins hold the values "
+        "beyond; axes [replica, year, quantile]",
+        AXIS_QUANTILE},
+    [DS_BUDGET_LEDGER] = {
+        "/budget/ledger_eur", "EUR",
+        "per year: the State's cash flows by item, named in the attribute items; receipts positive, "
+        "outlays negative: vehicles (- purchase of the cars, year 0), garages (- purchase of the solar "
+        "garages, year 0), carports (- purchase of the carport spaces, year 0), trade_ins (+ sale of the "
+        "replaced cars, year 0), leases (+ lease payments, car and garage), recoveries (+ sale of cars "
+        "taken back on default), batteries (- battery replacements under warranty), administration (- "
+        "running the programme), net (the year's net cash flow, the sum of the other eight); "
+        "axes [replica, year, item]",
+        AXIS_LEDGER},
+    [DS_BUDGET_NPV] = {
+        "/budget/npv_eur", "EUR",
+        "per replica: net present value of the State's net cash flows, the sum over the replica's years "
+        "y = 0, ..., years - 1 of /budget/ledger_eur net / (1 + discount_rate)^y (year 0 undiscounted), "
+        "discount_rate in the attribute discount_rate; computed by the writer and written when the "
+        "replica's last year (year = years - 1) is written, NaN if by then not all of its years were "
+        "written (so it stays NaN if that year is never written); axes [replica]",
+        AXIS_REPLICA},
+    [DS_BUDGET_REPAID] = {
+        "/budget/repaid", "1",
+        "per replica: 1 if the State's cumulative net cash flow (sum of /budget/ledger_eur net) is >= 0 "
+        "at the end of year min(lease_years, years) - 1, lease_years in the attribute lease_years, else 0; "
+        "computed by the writer and written with /budget/npv_eur, NaN where that is NaN; the attribute "
+        "repaid_share, written when the file is committed, is the mean over the replicas written (not "
+        "NaN), NaN if there are none",
+        AXIS_REPLICA},
+    [DS_CO2_COMBUSTION] = {"/co2/combustion_t", "t",
+                           "per year: CO2 the replaced combustion cars would have emitted for the km "
+                           "driven; axes [replica, year]",
+                           AXIS_NONE},
+    [DS_CO2_GRID] = {"/co2/grid_t", "t",
+                     "per year: CO2 emitted for the grid electricity charged (at home, the garages' grid "
+                     "top-up and public charging); axes [replica, year]",
+                     AXIS_NONE},
+    [DS_CO2_AVOIDED] = {"/co2/avoided_t", "t",
+                        "per year: CO2 avoided, computed by the writer as /co2/combustion_t - /co2/grid_t; "
+                        "axes [replica, year]",
+                        AXIS_NONE},
 };
 
 static const dataset_spec_t scenario_spec = {
@@ -195,13 +297,23 @@ static const dataset_spec_t scenario_spec = {
     "resolved scenario (YAML) of the run; the attribute sha256 is the SHA-256 of this text", AXIS_NONE};
 
 static const char *const group_paths[] = {"/storage", "/mobility", "/charging", "/solar", "/weather",
-                                          "/outage"};
+                                          "/outage",  "/budget",   "/co2"};
 
 static const char runtime_units[] = "wall_seconds: s; vehicle_hours: h; ns_per_vehicle_hour: ns/h";
 static const char runtime_description[] =
     "speed of the run: wall_seconds is the wall-clock time of the simulation, vehicle_hours the "
     "vehicle-hours simulated (vehicles x replicas x years x 8760), ns_per_vehicle_hour = "
     "wall_seconds x 1e9 / vehicle_hours (NaN when vehicle_hours is 0)";
+
+/* Per replica, over the years written so far, for the [replica] datasets. */
+typedef struct {
+  double long_outages;         /* sum of /outage/long_outages */
+  double long_outages_covered; /* sum of /outage/long_outages_fully_covered */
+  double npv_eur;              /* sum of net / (1 + discount_rate)^year */
+  double lease_net_eur;        /* sum of net over the years < lease_end */
+  int64_t years_written;
+  double repaid;               /* as written to /budget/repaid; NaN until then */
+} replica_sums_t;
 
 struct fleet_h5_writer {
   char *path;     /* final path */
@@ -211,11 +323,10 @@ struct fleet_h5_writer {
   int64_t replicas;
   int64_t years;
   int region_count;
+  double discount_rate;
+  int64_t lease_end;  /* min(lease_years, years): /budget/repaid sums the net of years < lease_end */
   double total_energy_kwh[FLEET_HOURS_PER_YEAR]; /* /storage/total_energy_kwh of the year written */
-  /* per replica, summed over the years written so far: /outage/long_outages and
-   * /outage/long_outages_fully_covered, for /outage/long_outage_covered_probability */
-  double *long_outages;
-  double *long_outages_covered;
+  replica_sums_t *replica; /* [replicas] */
 };
 
 /* ---- error reporting ---------------------------------------------------------------------- */
@@ -461,8 +572,7 @@ static void destroy(fleet_h5_writer_t *writer) {
   if (writer->tmp_path) unlink(writer->tmp_path);
   free(writer->tmp_path);
   free(writer->path);
-  free(writer->long_outages);
-  free(writer->long_outages_covered);
+  free(writer->replica);
   free(writer);
 }
 
@@ -492,11 +602,16 @@ static fleet_status_t check_info(const char *path, const fleet_run_info_t *info,
                 {"replicas", info->replicas, 1},
                 {"years", info->years, 1},
                 {"vehicles", info->vehicles, 1},
-                {"threads", info->threads, 1}};
+                {"threads", info->threads, 1},
+                {"lease_years", info->lease_years, 1}};
   for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
     if (ranges[i].value < ranges[i].min)
       return fleet_error_set(err, FLEET_ERR_USAGE, "cannot create result file %s: %s = %" PRId64
                              " must be >= %" PRId64, path, ranges[i].name, ranges[i].value, ranges[i].min);
+  if (!isfinite(info->discount_rate) || !(info->discount_rate > -1.0))
+    return fleet_error_set(err, FLEET_ERR_USAGE,
+                           "cannot create result file %s: discount_rate = %g must be finite and > -1", path,
+                           info->discount_rate);
   if (info->first_replica > INT64_MAX - info->replicas)
     return fleet_error_set(err, FLEET_ERR_USAGE,
                            "cannot create result file %s: first_replica + replicas = %" PRId64 " + %" PRId64
@@ -591,16 +706,46 @@ static int dataset_shape(const dataset_spec_t *spec, int region_count, const cha
   case AXIS_COVERED_BIN:
     *last = FLEET_COVERED_FRACTION_BINS;
     return 3;
+  case AXIS_PRICE:
+    *last = FLEET_PRICE_COUNT;
+    *label_attr = "prices";
+    *labels = fleet_price_names;
+    return 3;
+  case AXIS_ACCOUNT_BIN:
+    *last = FLEET_ACCOUNT_BINS;
+    return 3;
+  case AXIS_MOMENT:
+    *last = ACCOUNT_MOMENT_COUNT;
+    *label_attr = "moments";
+    *labels = account_moment_names;
+    return 3;
+  case AXIS_QUANTILE:
+    *last = ACCOUNT_QUANTILE_COUNT;
+    return 3;
+  case AXIS_LEDGER:
+    *last = FLEET_LEDGER_COUNT;
+    *label_attr = "items";
+    *labels = fleet_ledger_names;
+    return 3;
   case AXIS_REPLICA:
     return 1;
   }
   return 2;
 }
 
-/* Where the last axis holds histogram bins: the attribute with the bin edges, which it copies to
- * edges (room for FLEET_OUTAGE_DURATION_BINS + FLEET_COVERED_FRACTION_BINS + 2), and their count;
- * else 0. */
-static hsize_t dataset_bin_edges(const dataset_spec_t *spec, const char **name, double *edges) {
+/* Room for the values of any numeric axis attribute. */
+#define AXIS_VALUES_MAX (FLEET_ACCOUNT_BINS + 1)
+_Static_assert(FLEET_OUTAGE_DURATION_BINS + 1 <= AXIS_VALUES_MAX && FLEET_COVERED_FRACTION_BINS + 1 <= AXIS_VALUES_MAX &&
+                   ACCOUNT_QUANTILE_COUNT <= AXIS_VALUES_MAX,
+               "AXIS_VALUES_MAX too small");
+
+/* Lower edge of bin k of /budget/household_account_histogram (k = FLEET_ACCOUNT_BINS: the top). */
+static double account_bin_edge(int k) { return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * k; }
+
+/* Where the last axis is labelled by numbers (histogram bin edges, quantile levels): the name of
+ * the float64 attribute holding them, which it copies to edges (room for AXIS_VALUES_MAX), and
+ * their count; else 0. */
+static hsize_t dataset_axis_values(const dataset_spec_t *spec, const char **name, double *edges) {
   switch (spec->axis) {
   case AXIS_DURATION_BIN:
     *name = "bin_edges_h";
@@ -610,6 +755,14 @@ static hsize_t dataset_bin_edges(const dataset_spec_t *spec, const char **name, 
     *name = "bin_edges";
     for (int k = 0; k <= FLEET_COVERED_FRACTION_BINS; k++) edges[k] = (double)k / FLEET_COVERED_FRACTION_BINS;
     return FLEET_COVERED_FRACTION_BINS + 1;
+  case AXIS_ACCOUNT_BIN:
+    *name = "bin_edges_eur";
+    for (int k = 0; k <= FLEET_ACCOUNT_BINS; k++) edges[k] = account_bin_edge(k);
+    return FLEET_ACCOUNT_BINS + 1;
+  case AXIS_QUANTILE:
+    *name = "quantiles";
+    for (int k = 0; k < ACCOUNT_QUANTILE_COUNT; k++) edges[k] = account_quantile_levels[k];
+    return ACCOUNT_QUANTILE_COUNT;
   default:
     *name = NULL;
     return 0;
@@ -635,7 +788,6 @@ static fleet_status_t build_file(fleet_h5_writer_t *w, const fleet_run_info_t *i
   }
 
   const hsize_t replicas = (hsize_t)info->replicas, years = (hsize_t)info->years;
-  const hsize_t hourly_chunk[3] = {1, 1, FLEET_HOURS_PER_YEAR}; /* one write_year row per chunk */
   for (int k = 0; k < DS_COUNT; k++) {
     const dataset_spec_t *spec = &specs[k];
     hsize_t dims[3] = {replicas, years, 0};
@@ -643,20 +795,27 @@ static fleet_status_t build_file(fleet_h5_writer_t *w, const fleet_run_info_t *i
     const char *const *labels = NULL;
     const int rank = dataset_shape(spec, info->region_count, info->region_names, &dims[2], &label_attr,
                                    &labels);
-    const hsize_t *chunk = spec->axis == AXIS_HOUR ? hourly_chunk : NULL;
+    /* the long rows (hours, account bins): one write_year row per chunk, so that HDF5 fills and
+     * writes only the rows written rather than the whole dataset */
+    const hsize_t row_chunk[3] = {1, 1, dims[2]};
+    const hsize_t *chunk = spec->axis == AXIS_HOUR || spec->axis == AXIS_ACCOUNT_BIN ? row_chunk : NULL;
     if ((status = create_f64_dataset(err, file, w->file, spec, rank, dims, chunk, &w->dsets[k])) != FLEET_OK)
       return status;
     if (label_attr && (status = write_attr_strings(err, file, w->dsets[k], spec->path, label_attr, dims[2],
                                                    labels)) != FLEET_OK)
       return status;
     const char *edges_attr;
-    double edges[FLEET_COVERED_FRACTION_BINS + FLEET_OUTAGE_DURATION_BINS + 2];
-    const hsize_t edge_count = dataset_bin_edges(spec, &edges_attr, edges);
+    double edges[AXIS_VALUES_MAX];
+    const hsize_t edge_count = dataset_axis_values(spec, &edges_attr, edges);
     if (edge_count && (status = write_attr(err, file, w->dsets[k], spec->path, edges_attr, H5T_IEEE_F64LE,
                                            H5T_NATIVE_DOUBLE, edge_count, edges)) != FLEET_OK)
       return status;
   }
-  return FLEET_OK;
+  if ((status = write_attr(err, file, w->dsets[DS_BUDGET_NPV], specs[DS_BUDGET_NPV].path, "discount_rate",
+                           H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &info->discount_rate)) != FLEET_OK)
+    return status;
+  return write_attr(err, file, w->dsets[DS_BUDGET_REPAID], specs[DS_BUDGET_REPAID].path, "lease_years",
+                    H5T_STD_I64LE, H5T_NATIVE_INT64, 0, &info->lease_years);
 }
 
 fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, fleet_h5_writer_t **out,
@@ -673,21 +832,21 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, f
   w->replicas = info->replicas;
   w->years = info->years;
   w->region_count = info->region_count;
-  if ((uint64_t)info->replicas > SIZE_MAX / sizeof(double) ||
-      !(w->long_outages = calloc((size_t)info->replicas, sizeof(double))) ||
-      !(w->long_outages_covered = calloc((size_t)info->replicas, sizeof(double)))) {
-    free(w->long_outages);
+  w->discount_rate = info->discount_rate;
+  w->lease_end = info->lease_years < info->years ? info->lease_years : info->years;
+  if ((uint64_t)info->replicas > SIZE_MAX / sizeof(replica_sums_t) ||
+      !(w->replica = calloc((size_t)info->replicas, sizeof(replica_sums_t)))) {
     free(w);
     return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory creating result file %s", path);
   }
+  for (int64_t r = 0; r < info->replicas; r++) w->replica[r].repaid = NAN;
   size_t tmp_size = strlen(path) + sizeof ".tmp." + 20;
   w->path = malloc(strlen(path) + 1);
   w->tmp_path = malloc(tmp_size);
   if (!w->path || !w->tmp_path) {
     free(w->path);
     free(w->tmp_path);
-    free(w->long_outages);
-    free(w->long_outages_covered);
+    free(w->replica);
     free(w);
     return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory creating result file %s", path);
   }
@@ -738,6 +897,29 @@ fail:
   return status;
 }
 
+/* The quantiles at account_quantile_levels of a histogram of household accounts (see the description
+ * of /budget/household_account_quantiles_eur); NaN when it holds no household. */
+static void account_quantiles(const double histogram[FLEET_ACCOUNT_BINS], double out[ACCOUNT_QUANTILE_COUNT]) {
+  double n = 0.0;
+  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) n += histogram[k];
+  for (int i = 0; i < ACCOUNT_QUANTILE_COUNT; i++) {
+    out[i] = NAN;
+    if (!(n > 0.0)) continue; /* also NaN counts */
+    const double target = account_quantile_levels[i] * n;
+    double below = 0.0; /* households in the bins before k; < target throughout */
+    out[i] = account_bin_edge(FLEET_ACCOUNT_BINS); /* only if rounding kept the sum short of target */
+    for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) {
+      const double h = histogram[k];
+      if (!(h > 0.0)) continue;
+      if (below + h >= target) {
+        out[i] = account_bin_edge(k) + (target - below) / h * FLEET_ACCOUNT_BIN_EUR;
+        break;
+      }
+      below += h;
+    }
+  }
+}
+
 fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_offset, int64_t year,
                                    const fleet_year_totals_t *totals, fleet_error_t *err) {
   if (!writer || !totals)
@@ -755,6 +937,14 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
 
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++)
     writer->total_energy_kwh[h] = totals->storage_energy_kwh[h] + totals->garage_energy_kwh[h];
+  const double households = totals->household_count;
+  const double moments[ACCOUNT_MOMENT_COUNT] = {
+      households, households > 0 ? totals->household_account_sum_eur / households : NAN,
+      totals->household_account_m2_eur2};
+  const double worse_off_share = households > 0 ? totals->household_worse_off / households : NAN;
+  double quantiles[ACCOUNT_QUANTILE_COUNT];
+  account_quantiles(totals->household_account_histogram, quantiles);
+  const double co2_avoided = totals->co2_combustion_t - totals->co2_grid_t;
   const double *data[DS_COUNT] = {
       [DS_STORAGE_ENERGY] = totals->storage_energy_kwh,
       [DS_STORAGE_POWER] = totals->storage_power_kw,
@@ -777,6 +967,17 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
       [DS_OUTAGE_LONG] = &totals->long_outage_count,
       [DS_OUTAGE_LONG_COVERED] = &totals->long_outage_covered_count,
       [DS_OUTAGE_LONG_COVERED_PROBABILITY] = NULL, /* below */
+      [DS_BUDGET_PRICES] = totals->prices_eur,
+      [DS_BUDGET_ACCOUNT_HISTOGRAM] = totals->household_account_histogram,
+      [DS_BUDGET_ACCOUNT_MOMENTS] = moments,
+      [DS_BUDGET_WORSE_OFF_SHARE] = &worse_off_share,
+      [DS_BUDGET_ACCOUNT_QUANTILES] = quantiles,
+      [DS_BUDGET_LEDGER] = totals->ledger_eur,
+      [DS_BUDGET_NPV] = NULL,    /* below */
+      [DS_BUDGET_REPAID] = NULL, /* below */
+      [DS_CO2_COMBUSTION] = &totals->co2_combustion_t,
+      [DS_CO2_GRID] = &totals->co2_grid_t,
+      [DS_CO2_AVOIDED] = &co2_avoided,
   };
   const hsize_t start[3] = {(hsize_t)replica_offset, (hsize_t)year, 0};
   fleet_status_t status = FLEET_OK;
@@ -792,20 +993,45 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
   }
   /* The replica's sums are kept only once everything of the year is in the file, so a failed
    * call adds nothing. */
-  const double long_outages = writer->long_outages[replica_offset] + totals->long_outage_count;
-  const double long_covered = writer->long_outages_covered[replica_offset] + totals->long_outage_covered_count;
+  replica_sums_t sums = writer->replica[replica_offset];
+  const double net = totals->ledger_eur[FLEET_LEDGER_NET];
+  sums.long_outages += totals->long_outage_count;
+  sums.long_outages_covered += totals->long_outage_covered_count;
+  sums.npv_eur += net / pow(1.0 + writer->discount_rate, (double)year);
+  if (year < writer->lease_end) sums.lease_net_eur += net;
+  sums.years_written++;
   if (status == FLEET_OK && year == writer->years - 1) {
-    const double probability = long_outages > 0 ? long_covered / long_outages : NAN;
     const hsize_t count[1] = {1};
-    const int k = DS_OUTAGE_LONG_COVERED_PROBABILITY;
+    const double probability = sums.long_outages > 0 ? sums.long_outages_covered / sums.long_outages : NAN;
+    int k = DS_OUTAGE_LONG_COVERED_PROBABILITY;
     status = write_block(err, writer, writer->dsets[k], specs[k].path, 1, start, count, &probability);
+    /* a cash flow missing from the sums would make them wrong, not just less precise: NaN */
+    const int complete = sums.years_written == writer->years;
+    const double npv = complete ? sums.npv_eur : NAN;
+    sums.repaid = !complete || isnan(sums.lease_net_eur) ? NAN : sums.lease_net_eur >= 0.0 ? 1.0 : 0.0;
+    k = DS_BUDGET_NPV;
+    if (status == FLEET_OK)
+      status = write_block(err, writer, writer->dsets[k], specs[k].path, 1, start, count, &npv);
+    k = DS_BUDGET_REPAID;
+    if (status == FLEET_OK)
+      status = write_block(err, writer, writer->dsets[k], specs[k].path, 1, start, count, &sums.repaid);
   }
-  if (status == FLEET_OK) {
-    writer->long_outages[replica_offset] = long_outages;
-    writer->long_outages_covered[replica_offset] = long_covered;
-  }
+  if (status == FLEET_OK) writer->replica[replica_offset] = sums;
   quiet_end(&quiet);
   return status;
+}
+
+/* The attribute repaid_share of /budget/repaid: the mean over the replicas written. */
+static fleet_status_t write_repaid_share(fleet_h5_writer_t *w, fleet_error_t *err) {
+  double repaid = 0.0, written = 0.0;
+  for (int64_t r = 0; r < w->replicas; r++)
+    if (!isnan(w->replica[r].repaid)) {
+      repaid += w->replica[r].repaid;
+      written += 1.0;
+    }
+  const double share = written > 0 ? repaid / written : NAN;
+  return write_attr(err, w->tmp_path, w->dsets[DS_BUDGET_REPAID], specs[DS_BUDGET_REPAID].path, "repaid_share",
+                    H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &share);
 }
 
 static fleet_status_t write_runtime(fleet_h5_writer_t *w, double wall_seconds, double vehicle_hours,
@@ -857,6 +1083,7 @@ fleet_status_t fleet_h5_commit(fleet_h5_writer_t *writer, double wall_seconds, d
     goto fail;
   }
   if ((status = write_runtime(writer, wall_seconds, vehicle_hours, err)) != FLEET_OK) goto fail;
+  if ((status = write_repaid_share(writer, err)) != FLEET_OK) goto fail;
   if ((status = close_datasets(writer, err)) != FLEET_OK) goto fail;
 
   ssize_t open_objects = H5Fget_obj_count(writer->file, H5F_OBJ_ALL);

@@ -19,6 +19,8 @@ typedef struct {
   int64_t threads;
   int region_count;                 /* names of the regions, for the `regions` attribute of */
   const char *const *region_names;  /* the /weather datasets */
+  double discount_rate; /* per year, > -1: /budget/npv_eur (and its attribute discount_rate) */
+  int64_t lease_years;  /* >= 1: /budget/repaid looks at the end of year min(lease_years, years) - 1 */
 } fleet_run_info_t;
 
 typedef struct fleet_h5_writer fleet_h5_writer_t;

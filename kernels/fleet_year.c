@@ -434,7 +434,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
         acc->household_count++;
         acc->household_worse_off += account < 0.0;
         acc->household_account_cents += cents;
-        acc->household_account_cents2 += (__extension__ __int128)cents * cents;
+        acc->household_account_cents2 += (fleet_i128_t)cents * cents;
         acc->household_account_histogram[fleet_account_bin(account)]++;
       }
       co2_combustion_kg += fleet_combustion_kg_co2(p, km[l], household.diesel);
@@ -597,7 +597,7 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
   totals->household_worse_off = (double)total->household_worse_off;
   totals->household_account_sum_eur = (double)total->household_account_cents / 100.0;
   /* M2 = sum x^2 - (sum x)^2 / n, exact in integers: (n sum x^2 - (sum x)^2) / n, in cents^2 */
-  __extension__ __int128 sum = total->household_account_cents;
+  fleet_i128_t sum = total->household_account_cents;
   totals->household_account_m2_eur2 =
       n > 0 ? (double)(n * total->household_account_cents2 - sum * sum) / (double)n / 1e4 : 0.0;
   for (int k = 0; k < FLEET_ACCOUNT_BINS; k++)

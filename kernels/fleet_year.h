@@ -20,6 +20,9 @@
 #include "weather.h"
 #include "year_totals.h"
 
+/* A 128-bit integer for exact sums of squares (a GNU C extension that gcc and clang have). */
+__extension__ typedef __int128 fleet_i128_t;
+
 /* Fixed-point units of the accumulators: values x 1e6. */
 #define FLEET_ACCUM_SCALE 1e6
 
@@ -39,7 +42,7 @@ typedef struct {
   int64_t outage_covered_histogram[FLEET_COVERED_FRACTION_BINS];
   /* budget: exact integer sums (accounts in cents, squares in cents^2), so they merge exactly */
   int64_t household_count, household_worse_off, household_account_cents;
-  __extension__ __int128 household_account_cents2;
+  fleet_i128_t household_account_cents2;
   int64_t household_account_histogram[FLEET_ACCOUNT_BINS];
   fleet_ledger_counts_t ledger;
   int64_t co2_combustion_g, co2_grid_g;

@@ -58,7 +58,9 @@ static fleet_run_info_t test_info(void) {
                             .vehicles = 123456,
                             .threads = 4,
                             .region_count = REGIONS,
-                            .region_names = region_names};
+                            .region_names = region_names,
+                            .discount_rate = 0.25, /* 1.25^y is exact: NPVs by hand */
+                            .lease_years = 2};
 }
 
 /* Distinct, exactly representable values for every element; k: 0 energy, 1 power, 2 plugged,
@@ -78,6 +80,46 @@ static double covered_bin_value(int r, int y, int b) { return 10000.0 + r * 700.
 static const double long_values[REPLICAS][YEARS] = {{3, 0, 5}, {0, 0, 0}};
 static const double long_covered_values[REPLICAS][YEARS] = {{1, 0, 4}, {0, 0, 0}};
 static const double long_probability[REPLICAS] = {5.0 / 8.0, NAN};
+
+/* Budget and CO2, exactly representable. Prices, CO2 and ledger items differ per element. */
+static double price_value(int r, int y, int p) { return 1.5 + r * 0.25 + y * 0.0625 + p * 0.125; }
+static double co2_combustion_value(int r, int y) { return 100.5 + r * 10.0 + y; }
+static double co2_grid_value(int r, int y) { return 20.0 + r + y * 0.25; }
+/* The State's net cash flow per replica-year (EUR) and the other items: outlays negative, receipts
+ * positive, administration chosen so that the eight items add up to net. With discount_rate 0.25
+ * and lease_years 2: NPV r0 = -1000 + 600 / 1.25 + 500 / 1.5625 = -200, r1 = -1000 + 800 - 32 =
+ * -232; cumulative net at the end of year 1: r0 -400 (not repaid), r1 0 (repaid); share 1/2. */
+static const double net_values[REPLICAS][YEARS] = {{-1000, 600, 500}, {-1000, 1000, -50}};
+static const double npv_expected[REPLICAS] = {-200, -232};
+static const double repaid_expected[REPLICAS] = {0, 1};
+static double ledger_item_value(int r, int y, int i) {
+  const double magnitude = 100.0 * (i + 1) + 10.0 * r + y;
+  return i == FLEET_LEDGER_TRADE_INS || i == FLEET_LEDGER_LEASES || i == FLEET_LEDGER_RECOVERIES ? magnitude
+                                                                                                  : -magnitude;
+}
+static void ledger_values(int r, int y, double ledger[FLEET_LEDGER_COUNT]) {
+  double others = 0.0;
+  for (int i = 0; i < FLEET_LEDGER_ADMINISTRATION; i++) others += ledger[i] = ledger_item_value(r, y, i);
+  const double net = r < REPLICAS && y < YEARS ? net_values[r][y] : 0.0;
+  ledger[FLEET_LEDGER_ADMINISTRATION] = net - others;
+  ledger[FLEET_LEDGER_NET] = net;
+}
+/* Household accounts of replica-year (r, y), shifted by s = 10 r + y bins: 2 households in bin
+ * 400 + s ([-2000, -1980) + 20 s EUR), 8 in bin 500 + s, 10 in bin 510 + s; n = 20. Quantiles by
+ * hand: 0.05: q n = 1, half of the first bin: -1990 + 20 s; 0.5: q n = 10, all 8 of bin 500 + s
+ * (2 below): its top edge, 20 + 20 s; 0.95: q n = 19, 9 of the 10 of bin 510 + s (10 below):
+ * 200 + 18 + 20 s. */
+static int account_shift(int r, int y) { return 10 * r + y; }
+static double account_quantile_expected(int r, int y, int q) {
+  const double base[3] = {-1990.0, 20.0, 218.0};
+  return base[q] + 20.0 * account_shift(r, y);
+}
+static const char *const price_names[FLEET_PRICE_COUNT] = {"diesel_eur_per_l", "petrol_eur_per_l",
+                                                           "tariff_eur_per_kwh", "public_eur_per_kwh"};
+static const char *const ledger_names[FLEET_LEDGER_COUNT] = {
+    "vehicles", "garages", "carports", "trade_ins", "leases", "recoveries", "batteries", "administration", "net"};
+static const char *const moment_names[3] = {"count", "mean_eur", "m2_eur2"};
+static const double quantile_levels[3] = {0.05, 0.5, 0.95};
 
 static const double expected_duration_edges[FLEET_OUTAGE_DURATION_BINS + 1] = {
     0, 0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 72, 120, 240, INFINITY};
@@ -102,6 +144,19 @@ static void fill_totals(fleet_year_totals_t *t, int r, int y) {
   t->km_driven = km_value(r, y);
   for (int s = 0; s < FLEET_SOURCE_COUNT; s++) t->charging_energy_kwh[s] = charging_value(r, y, s);
   for (int f = 0; f < FLEET_SOLAR_FLOW_COUNT; f++) t->solar_energy_kwh[f] = solar_value(r, y, f);
+  for (int p = 0; p < FLEET_PRICE_COUNT; p++) t->prices_eur[p] = price_value(r, y, p);
+  const int s = account_shift(r, y);
+  for (int b = 0; b < FLEET_ACCOUNT_BINS; b++) t->household_account_histogram[b] = 0.0;
+  t->household_account_histogram[400 + s] = 2;
+  t->household_account_histogram[500 + s] = 8;
+  t->household_account_histogram[510 + s] = 10;
+  t->household_count = 20;
+  t->household_account_sum_eur = 20.0 * (50 + s); /* mean 50 + s */
+  t->household_account_m2_eur2 = 1000.5 + s;
+  t->household_worse_off = 2; /* share 0.1 */
+  ledger_values(r, y, t->ledger_eur);
+  t->co2_combustion_t = co2_combustion_value(r, y);
+  t->co2_grid_t = co2_grid_value(r, y);
   /* beyond the file's regions: garbage that must not be written anywhere */
   for (int g = 0; g < FLEET_MAX_REGIONS; g++) {
     t->region_pv_yield_kwh_per_kwp[g] = g < REGIONS ? pv_yield_value(r, y, g) : -1e300;
@@ -537,6 +592,142 @@ Test(h5_writer, round_trip) {
     H5Dclose(dset);
   }
 
+  /* /budget: prices, household accounts, ledger, NPV, repaid */
+  {
+    const hsize_t pdims[3] = {REPLICAS, YEARS, FLEET_PRICE_COUNT};
+    hid_t dset;
+    double *data = read_f64_dataset(file, "/budget/prices_eur", 3, pdims, "EUR/L or EUR/kWh", &dset);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++)
+        for (int p = 0; p < FLEET_PRICE_COUNT; p++)
+          cr_assert_eq(data[(r * YEARS + y) * FLEET_PRICE_COUNT + p], price_value(r, y, p), "prices[%d,%d,%d]", r,
+                       y, p);
+    free(data);
+    assert_string_array_attr(dset, "prices", FLEET_PRICE_COUNT, price_names);
+    H5Dclose(dset);
+
+    const hsize_t hdims[3] = {REPLICAS, YEARS, FLEET_ACCOUNT_BINS};
+    data = read_f64_dataset(file, "/budget/household_account_histogram", 3, hdims, "households", &dset);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++) {
+        const int s = account_shift(r, y);
+        for (int b = 0; b < FLEET_ACCOUNT_BINS; b++) {
+          const double expected = b == 400 + s ? 2 : b == 500 + s ? 8 : b == 510 + s ? 10 : 0;
+          cr_assert_eq(data[(r * YEARS + y) * FLEET_ACCOUNT_BINS + b], expected, "histogram[%d,%d,%d]", r, y, b);
+        }
+      }
+    free(data);
+    double edges[FLEET_ACCOUNT_BINS + 1];
+    for (int k = 0; k <= FLEET_ACCOUNT_BINS; k++) edges[k] = -10000.0 + 20.0 * k;
+    cr_assert(edges[0] == -10000.0 && edges[500] == 0.0 && edges[FLEET_ACCOUNT_BINS] == 10000.0);
+    assert_f64_array_attr(dset, "bin_edges_eur", FLEET_ACCOUNT_BINS + 1, edges);
+    hid_t dcpl = H5Dget_create_plist(dset);
+    hsize_t chunk[3] = {0};
+    cr_assert_eq(H5Pget_layout(dcpl), H5D_CHUNKED, "histogram not chunked");
+    cr_assert_eq(H5Pget_chunk(dcpl, 3, chunk), 3);
+    cr_assert(chunk[0] == 1 && chunk[1] == 1 && chunk[2] == FLEET_ACCOUNT_BINS, "histogram chunk");
+    H5Pclose(dcpl);
+    char *description = read_string_attr(dset, "description");
+    cr_assert(strstr(description, "combustion running cost avoided - charging cost - lease payments") &&
+                  strstr(description, "beyond the range"),
+              "histogram description '%s'", description);
+    free(description);
+    H5Dclose(dset);
+
+    const hsize_t mdims[3] = {REPLICAS, YEARS, 3};
+    data = read_f64_dataset(file, "/budget/household_account_moments", 3, mdims,
+                            "count: households; mean_eur: EUR; m2_eur2: EUR^2", &dset);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++) {
+        const double *m = data + (r * YEARS + y) * 3;
+        const int s = account_shift(r, y);
+        cr_assert(m[0] == 20 && m[1] == 50 + s && m[2] == 1000.5 + s, "moments[%d,%d] = %g %g %g", r, y, m[0],
+                  m[1], m[2]);
+      }
+    free(data);
+    assert_string_array_attr(dset, "moments", 3, moment_names);
+    description = read_string_attr(dset, "description");
+    cr_assert(strstr(description, "Chan"), "moments description '%s'", description);
+    free(description);
+    H5Dclose(dset);
+
+    const hsize_t dims2[2] = {REPLICAS, YEARS};
+    data = read_f64_dataset(file, "/budget/household_worse_off_share", 2, dims2, "1", NULL);
+    for (int i = 0; i < REPLICAS * YEARS; i++) cr_assert_eq(data[i], 2.0 / 20.0, "worse_off_share[%d]", i);
+    free(data);
+
+    const hsize_t qdims[3] = {REPLICAS, YEARS, 3};
+    data = read_f64_dataset(file, "/budget/household_account_quantiles_eur", 3, qdims, "EUR", &dset);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++)
+        for (int q = 0; q < 3; q++) {
+          const double x = data[(r * YEARS + y) * 3 + q], expected = account_quantile_expected(r, y, q);
+          cr_assert(fabs(x - expected) < 1e-9, "quantile[%d,%d,%d] = %.17g, expected %g", r, y, q, x, expected);
+        }
+    free(data);
+    assert_f64_array_attr(dset, "quantiles", 3, quantile_levels);
+    description = read_string_attr(dset, "description");
+    cr_assert(strstr(description, "linear interpolation"), "quantiles description '%s'", description);
+    free(description);
+    H5Dclose(dset);
+
+    const hsize_t ldims[3] = {REPLICAS, YEARS, FLEET_LEDGER_COUNT};
+    data = read_f64_dataset(file, "/budget/ledger_eur", 3, ldims, "EUR", &dset);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++) {
+        double expected[FLEET_LEDGER_COUNT], sum = 0.0;
+        ledger_values(r, y, expected);
+        const double *row = data + (r * YEARS + y) * FLEET_LEDGER_COUNT;
+        for (int i = 0; i < FLEET_LEDGER_COUNT; i++)
+          cr_assert_eq(row[i], expected[i], "ledger[%d,%d,%d] = %g", r, y, i, row[i]);
+        for (int i = 0; i < FLEET_LEDGER_NET; i++) sum += row[i];
+        cr_assert_eq(row[FLEET_LEDGER_NET], sum, "net is not the sum of the items");
+        cr_assert_eq(row[FLEET_LEDGER_NET], net_values[r][y]);
+        cr_assert(row[FLEET_LEDGER_VEHICLES] < 0 && row[FLEET_LEDGER_LEASES] > 0);
+      }
+    free(data);
+    assert_string_array_attr(dset, "items", FLEET_LEDGER_COUNT, ledger_names);
+    assert_string_array_attr(dset, "items", FLEET_LEDGER_COUNT, fleet_ledger_names);
+    description = read_string_attr(dset, "description");
+    cr_assert(strstr(description, "receipts positive") && strstr(description, "outlays negative") &&
+                  strstr(description, "sum of the other eight"),
+              "ledger description '%s'", description);
+    free(description);
+    H5Dclose(dset);
+
+    const hsize_t rdims[1] = {REPLICAS};
+    data = read_f64_dataset(file, "/budget/npv_eur", 1, rdims, "EUR", &dset);
+    for (int r = 0; r < REPLICAS; r++) cr_assert_eq(data[r], npv_expected[r], "npv[%d] = %.17g", r, data[r]);
+    cr_assert_eq(read_f64_attr(dset, "discount_rate"), 0.25);
+    free(data);
+    H5Dclose(dset);
+    data = read_f64_dataset(file, "/budget/repaid", 1, rdims, "1", &dset);
+    for (int r = 0; r < REPLICAS; r++) cr_assert_eq(data[r], repaid_expected[r], "repaid[%d] = %g", r, data[r]);
+    cr_assert_eq(read_f64_attr(dset, "repaid_share"), 0.5);
+    cr_assert_eq(read_i64_attr(dset, "lease_years"), 2);
+    free(data);
+    H5Dclose(dset);
+  }
+
+  /* /co2 */
+  {
+    const hsize_t dims2[2] = {REPLICAS, YEARS};
+    double *comb = read_f64_dataset(file, "/co2/combustion_t", 2, dims2, "t", NULL);
+    double *grid = read_f64_dataset(file, "/co2/grid_t", 2, dims2, "t", NULL);
+    double *avoided = read_f64_dataset(file, "/co2/avoided_t", 2, dims2, "t", NULL);
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++) {
+        const int i = r * YEARS + y;
+        cr_assert_eq(comb[i], co2_combustion_value(r, y), "combustion[%d,%d]", r, y);
+        cr_assert_eq(grid[i], co2_grid_value(r, y), "grid[%d,%d]", r, y);
+        cr_assert_eq(avoided[i], co2_combustion_value(r, y) - co2_grid_value(r, y), "avoided[%d,%d]", r, y);
+        cr_assert_eq(avoided[i], 80.5 + 9.0 * r + 0.75 * y, "avoided[%d,%d] by hand", r, y);
+      }
+    free(comb);
+    free(grid);
+    free(avoided);
+  }
+
   /* /runtime */
   hid_t runtime = H5Gopen2(file, "/runtime", H5P_DEFAULT);
   cr_assert_geq(runtime, 0);
@@ -592,7 +783,12 @@ Test(h5_writer, unwritten_replica_years_read_as_nan) {
                 {"/weather/mean_temperature_c", "C", REGIONS},
                 {"/outage/households_out", "households", FLEET_HOURS_PER_YEAR},
                 {"/outage/duration_histogram", "outages", FLEET_OUTAGE_DURATION_BINS},
-                {"/outage/covered_fraction_histogram", "outages", FLEET_COVERED_FRACTION_BINS}};
+                {"/outage/covered_fraction_histogram", "outages", FLEET_COVERED_FRACTION_BINS},
+                {"/budget/prices_eur", "EUR/L or EUR/kWh", FLEET_PRICE_COUNT},
+                {"/budget/household_account_histogram", "households", FLEET_ACCOUNT_BINS},
+                {"/budget/household_account_moments", "count: households; mean_eur: EUR; m2_eur2: EUR^2", 3},
+                {"/budget/household_account_quantiles_eur", "EUR", 3},
+                {"/budget/ledger_eur", "EUR", FLEET_LEDGER_COUNT}};
   for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
     const hsize_t odims[3] = {REPLICAS, YEARS, others[k].last};
     double *v = read_f64_dataset(file, others[k].path, 3, odims, others[k].units, NULL);
@@ -607,8 +803,11 @@ Test(h5_writer, unwritten_replica_years_read_as_nan) {
   }
   const char *per_year[] = {"/mobility/km_driven",   "/outage/household_hours", "/outage/demand_kwh",
                             "/outage/served_kwh",    "/outage/unserved_kwh",    "/outage/count",
-                            "/outage/long_outages",  "/outage/long_outages_fully_covered"};
-  const char *per_year_units[] = {"km", "h", "kWh", "kWh", "kWh", "outages", "outages", "outages"};
+                            "/outage/long_outages",  "/outage/long_outages_fully_covered",
+                            "/budget/household_worse_off_share", "/co2/combustion_t", "/co2/grid_t",
+                            "/co2/avoided_t"};
+  const char *per_year_units[] = {"km", "h", "kWh", "kWh", "kWh", "outages", "outages", "outages",
+                                  "1", "t", "t", "t"};
   const hsize_t dims2[2] = {REPLICAS, YEARS};
   for (size_t k = 0; k < sizeof per_year / sizeof per_year[0]; k++) {
     double *v = read_f64_dataset(file, per_year[k], 2, dims2, per_year_units[k], NULL);
@@ -622,6 +821,16 @@ Test(h5_writer, unwritten_replica_years_read_as_nan) {
   double *p = read_f64_dataset(file, "/outage/long_outage_covered_probability", 1, pdims, "1", NULL);
   cr_assert(isnan(p[0]) && isnan(p[1]), "probability %g %g", p[0], p[1]);
   free(p);
+  /* replica 1's last year was written but not its first two: NPV and repaid NaN, no share */
+  hid_t repaid_dset;
+  double *npv = read_f64_dataset(file, "/budget/npv_eur", 1, pdims, "EUR", NULL);
+  double *repaid = read_f64_dataset(file, "/budget/repaid", 1, pdims, "1", &repaid_dset);
+  cr_assert(isnan(npv[0]) && isnan(npv[1]) && isnan(repaid[0]) && isnan(repaid[1]), "npv %g %g repaid %g %g",
+            npv[0], npv[1], repaid[0], repaid[1]);
+  cr_assert(isnan(read_f64_attr(repaid_dset, "repaid_share")), "repaid_share of no replica not NaN");
+  H5Dclose(repaid_dset);
+  free(npv);
+  free(repaid);
   hid_t runtime = H5Gopen2(file, "/runtime", H5P_DEFAULT);
   cr_assert(isnan(read_f64_attr(runtime, "ns_per_vehicle_hour")), "0 vehicle-hours gives NaN");
   H5Gclose(runtime);
@@ -680,6 +889,169 @@ Test(h5_writer, long_outage_covered_probability_per_replica) {
   free(c);
   H5Fclose(file);
   assert_no_open_hdf5_objects();
+}
+
+/* Moments, worse-off share and quantiles of household accounts, by hand: end bins holding values
+ * beyond the range, a year without households, one bin only, and two years whose moments merge
+ * by Chan et al.'s formula into those of the pooled accounts. */
+Test(h5_writer, household_account_statistics_by_hand) {
+  char final_path[256], tmp_path[300];
+  paths("accounts.h5", final_path, tmp_path);
+  fleet_run_info_t info = test_info();
+  fleet_h5_writer_t *w = NULL;
+  fleet_error_t err;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++) {
+      fill_totals(&totals, r, y);
+      for (int b = 0; b < FLEET_ACCOUNT_BINS; b++) totals.household_account_histogram[b] = 0.0;
+      double *h = totals.household_account_histogram;
+      if (r == 0 && y == 0) { /* one below -10000, two in [0, 20), one at or above 10000 */
+        h[0] = 1;
+        h[500] = 2;
+        h[FLEET_ACCOUNT_BINS - 1] = 1;
+        totals.household_count = 4;
+        totals.household_account_sum_eur = -30000;
+        totals.household_account_m2_eur2 = 123;
+        totals.household_worse_off = 1;
+      } else if (r == 0 && y == 1) { /* nobody paying */
+        totals.household_count = 0;
+        totals.household_account_sum_eur = 0;
+        totals.household_account_m2_eur2 = 0;
+        totals.household_worse_off = 0;
+      } else if (r == 0 && y == 2) { /* 7 in [-7540, -7520) */
+        h[123] = 7;
+        totals.household_count = 7;
+        totals.household_account_sum_eur = -7 * 7530.0;
+        totals.household_account_m2_eur2 = 0.5;
+        totals.household_worse_off = 7;
+      } else if (r == 1 && y == 0) { /* accounts -100, 50, 200 */
+        h[495] = h[502] = h[510] = 1;
+        totals.household_count = 3;
+        totals.household_account_sum_eur = 150;
+        totals.household_account_m2_eur2 = 150.0 * 150.0 + 0.0 + 150.0 * 150.0;
+        totals.household_worse_off = 1;
+      } else if (r == 1 && y == 1) { /* accounts 300, 500 */
+        h[515] = h[525] = 1;
+        totals.household_count = 2;
+        totals.household_account_sum_eur = 800;
+        totals.household_account_m2_eur2 = 100.0 * 100.0 * 2;
+        totals.household_worse_off = 0;
+      }
+      cr_assert_eq(fleet_h5_write_year(w, r, y, &totals, &err), FLEET_OK, "%s", err.message);
+    }
+  cr_assert_eq(fleet_h5_commit(w, 1.0, 1.0, &err), FLEET_OK, "%s", err.message);
+
+  hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert_geq(file, 0);
+  const hsize_t dims3[3] = {REPLICAS, YEARS, 3}, dims2[2] = {REPLICAS, YEARS};
+  double *m = read_f64_dataset(file, "/budget/household_account_moments", 3, dims3,
+                               "count: households; mean_eur: EUR; m2_eur2: EUR^2", NULL);
+  double *share = read_f64_dataset(file, "/budget/household_worse_off_share", 2, dims2, "1", NULL);
+  double *q = read_f64_dataset(file, "/budget/household_account_quantiles_eur", 3, dims3, "EUR", NULL);
+#define NEAR(x, e) cr_assert(fabs((x) - (e)) < 1e-9, "%s = %.17g, expected %.17g", #x, (double)(x), (double)(e))
+  /* replica 0, year 0: n = 4; 0.05: q n = 0.2 of the 1 in bin 0: -10000 + 0.2 x 20 = -9996; 0.5: q n
+   * = 2, 1 below, 1 of the 2 in bin 500: 0 + 10; 0.95: q n = 3.8, 3 below, 0.8 of bin 999: 9980 + 16 */
+  cr_assert(m[0] == 4 && m[1] == -7500 && m[2] == 123, "moments[0,0] %g %g %g", m[0], m[1], m[2]);
+  cr_assert_eq(share[0], 0.25);
+  NEAR(q[0], -9996.0);
+  NEAR(q[1], 10.0);
+  NEAR(q[2], 9996.0);
+  /* year 1: no household: count 0, everything else NaN but m2 as given */
+  cr_assert(m[3] == 0 && isnan(m[4]) && m[5] == 0, "moments[0,1] %g %g %g", m[3], m[4], m[5]);
+  cr_assert(isnan(share[1]) && isnan(q[3]) && isnan(q[4]) && isnan(q[5]), "year without households");
+  /* year 2: 7 in bin 123 ([-7540, -7520)): q x 7 / 7 x 20 into the bin: -7539, -7530, -7521 */
+  cr_assert(m[6] == 7 && m[7] == -7530 && m[8] == 0.5, "moments[0,2] %g %g %g", m[6], m[7], m[8]);
+  cr_assert_eq(share[2], 1.0);
+  NEAR(q[6], -7539.0);
+  NEAR(q[7], -7530.0);
+  NEAR(q[8], -7521.0);
+  /* replica 1, years 0 and 1 merged by Chan et al.: pooled -100, 50, 200, 300, 500: n 5, mean 190,
+   * m2 = 290^2 + 140^2 + 10^2 + 110^2 + 310^2 = 212000 */
+  const double *a = m + 9, *b = m + 12;
+  cr_assert(a[0] == 3 && a[1] == 50 && a[2] == 45000 && b[0] == 2 && b[1] == 400 && b[2] == 20000,
+            "moments[1,0..1]");
+  const double n = a[0] + b[0], delta = b[1] - a[1];
+  cr_assert_eq(a[1] + delta * b[0] / n, 190.0);
+  cr_assert_eq(a[2] + b[2] + delta * delta * a[0] * b[0] / n, 212000.0);
+  cr_assert_eq(share[3], 1.0 / 3.0);
+  cr_assert_eq(share[4], 0.0);
+  /* replica 1, year 0: n 3; 0.05: 0.15 of bin 495 ([-100, -80)): -97; 0.5: 1.5, 1 below, half of
+   * bin 502 ([40, 60)): 50; 0.95: 2.85, 2 below, 0.85 of bin 510 ([200, 220)): 217 */
+  NEAR(q[9], -97.0);
+  NEAR(q[10], 50.0);
+  NEAR(q[11], 217.0);
+#undef NEAR
+  free(m);
+  free(share);
+  free(q);
+  H5Fclose(file);
+  assert_no_open_hdf5_objects();
+}
+
+/* NPV and repaid by hand, for lease_years shorter than, equal to and beyond the run, with the
+ * replicas' years written year-major; a replica missing a year gets NaN and no part in the share. */
+Test(h5_writer, npv_and_repaid_by_hand) {
+  enum { PR = 4 };
+  /* net cash flows; replica 3 misses year 1 */
+  const double net[PR][YEARS] = {{-1000, 600, 500}, {-1000, 1000, -50}, {-500, 625, 0}, {-1000, 2000, 3000}};
+  /* at 0.25: -1000 + 480 + 320; -1000 + 800 - 32; -500 + 500 + 0 */
+  const double npv_by_hand[PR] = {-200, -232, 0, NAN};
+  /* at 0: plain sums */
+  const double sum_by_hand[PR] = {100, -50, 125, NAN};
+  const struct {
+    int64_t lease_years;
+    double rate;
+    double repaid[PR]; /* cumulative net at the end of year min(lease_years, 3) - 1 >= 0 */
+    double share;
+  } cases[] = {{1, 0.25, {0, 0, 0, NAN}, 0.0},              /* -1000, -1000, -500 */
+               {2, 0.25, {0, 1, 1, NAN}, 2.0 / 3.0},        /* -400, 0, 125 */
+               {3, 0.0, {1, 0, 1, NAN}, 2.0 / 3.0},         /* 100, -50, 125 */
+               {10, 0.25, {1, 0, 1, NAN}, 2.0 / 3.0}};      /* the run ends first: as 3 */
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    char final_path[256], tmp_path[300], name[32];
+    snprintf(name, sizeof name, "npv_%zu.h5", c);
+    paths(name, final_path, tmp_path);
+    fleet_run_info_t info = test_info();
+    info.replicas = PR;
+    info.lease_years = cases[c].lease_years;
+    info.discount_rate = cases[c].rate;
+    fleet_h5_writer_t *w = NULL;
+    fleet_error_t err;
+    cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
+    for (int y = 0; y < YEARS; y++)
+      for (int r = 0; r < PR; r++) {
+        if (r == 3 && y == 1) continue;
+        fill_totals(&totals, 0, y);
+        totals.ledger_eur[FLEET_LEDGER_NET] = net[r][y];
+        cr_assert_eq(fleet_h5_write_year(w, r, y, &totals, &err), FLEET_OK, "%s", err.message);
+      }
+    cr_assert_eq(fleet_h5_commit(w, 1.0, 1.0, &err), FLEET_OK, "%s", err.message);
+
+    hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(file, 0);
+    const hsize_t dims[1] = {PR};
+    hid_t npv_dset, repaid_dset;
+    double *npv = read_f64_dataset(file, "/budget/npv_eur", 1, dims, "EUR", &npv_dset);
+    double *repaid = read_f64_dataset(file, "/budget/repaid", 1, dims, "1", &repaid_dset);
+    for (int r = 0; r < PR; r++) {
+      const double expected = cases[c].rate == 0.0 ? sum_by_hand[r] : npv_by_hand[r];
+      cr_assert(isnan(expected) ? isnan(npv[r]) : npv[r] == expected, "case %zu npv[%d] = %.17g, expected %g", c,
+                r, npv[r], expected);
+      cr_assert(isnan(cases[c].repaid[r]) ? isnan(repaid[r]) : repaid[r] == cases[c].repaid[r],
+                "case %zu repaid[%d] = %g, expected %g", c, r, repaid[r], cases[c].repaid[r]);
+    }
+    cr_assert_eq(read_f64_attr(npv_dset, "discount_rate"), cases[c].rate);
+    cr_assert_eq(read_i64_attr(repaid_dset, "lease_years"), cases[c].lease_years);
+    const double share = read_f64_attr(repaid_dset, "repaid_share");
+    cr_assert_eq(share, cases[c].share, "case %zu repaid_share = %.17g", c, share);
+    free(npv);
+    free(repaid);
+    H5Dclose(npv_dset);
+    H5Dclose(repaid_dset);
+    H5Fclose(file);
+    assert_no_open_hdf5_objects();
+  }
 }
 
 Test(h5_writer, discard_leaves_no_file) {
@@ -763,6 +1135,22 @@ Test(h5_writer, invalid_run_info_rejected) {
   info = test_info();
   info.scenario_text = NULL;
   cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
+  const double bad_rates[] = {-1.0, -2.0, NAN, INFINITY, -INFINITY};
+  for (size_t i = 0; i < sizeof bad_rates / sizeof bad_rates[0]; i++) {
+    info = test_info();
+    info.discount_rate = bad_rates[i];
+    cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE, "discount_rate %g accepted",
+                 bad_rates[i]);
+    cr_assert_not_null(strstr(err.message, "discount_rate"), "%s", err.message);
+  }
+  const int64_t bad_leases[] = {0, -1, INT64_MIN};
+  for (size_t i = 0; i < sizeof bad_leases / sizeof bad_leases[0]; i++) {
+    info = test_info();
+    info.lease_years = bad_leases[i];
+    cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE, "lease_years %lld accepted",
+                 (long long)bad_leases[i]);
+    cr_assert_not_null(strstr(err.message, "lease_years"), "%s", err.message);
+  }
   cr_assert_null(w);
   cr_assert(!exists(tmp_path) && !exists(final_path));
 }

@@ -233,6 +233,40 @@ Test(scenario, baseline_outage_storm_backup_values) {
   cr_assert_eq(params.backup_load_profile[23], 1.0);
 }
 
+Test(scenario, baseline_prices_household_state_co2_values) {
+  cr_assert_eq(load_baseline(NULL, 0), FLEET_OK, "%s", err.message);
+  cr_assert_eq(params.diesel_eur_per_l, 1.654);
+  cr_assert_eq(params.diesel_log_sd, 0.114);
+  cr_assert_eq(params.petrol_log_drift, 0.031);
+  cr_assert_eq(params.tariff_eur_per_kwh, 0.1952);
+  cr_assert_eq(params.public_eur_per_kwh, 0.50);
+  cr_assert_eq(params.public_log_sd, 0.10);
+  cr_assert_eq(params.corr_diesel_petrol, 0.9);
+  cr_assert_eq(params.corr_fuel_electricity, 0.3);
+  cr_assert_eq(params.corr_tariff_public, 0.7);
+  cr_assert_eq(params.diesel_share, 0.5);
+  cr_assert_eq(params.petrol_l_per_100km, 7.31);
+  cr_assert_eq(params.diesel_l_per_100km, 6.07);
+  cr_assert_eq(params.maintenance_saving_eur_per_year, 250.0);
+  cr_assert_eq(params.lease_eur_per_year, 1800.0);
+  cr_assert_eq(params.garage_lease_eur_per_year, 3600.0);
+  cr_assert_eq(params.vehicle_price_eur, 18900.0);
+  cr_assert_eq(params.garage_price_eur, 18000.0);
+  cr_assert_eq(params.carport_price_eur_per_space, 3750.0);
+  cr_assert_eq(params.trade_in_value_eur, 3000.0);
+  cr_assert_eq(params.lease_years, 5);
+  cr_assert_eq(params.default_hazard_per_year, 0.02);
+  cr_assert_eq(params.default_recovery_fraction, 0.7);
+  cr_assert_eq(params.battery_warranty_years, 5);
+  cr_assert_eq(params.battery_failure_hazard_per_year, 0.002);
+  cr_assert_eq(params.battery_pack_eur_per_kwh, 106.0);
+  cr_assert_eq(params.administration_eur_per_vehicle_year, 50.0);
+  cr_assert_eq(params.discount_rate, 0.032);
+  cr_assert_eq(params.petrol_kg_co2_per_l, 2.3);
+  cr_assert_eq(params.diesel_kg_co2_per_l, 2.6);
+  cr_assert_eq(params.grid_g_co2_per_kwh, 50.0);
+}
+
 /* ---- overrides ---------------------------------------------------------------------------- */
 
 Test(scenario, override_scalar) {
@@ -610,13 +644,78 @@ Test(scenario, new_keys_missing) {
                "key regions.bretagne.storm_exposure", "missing");
   remove_temp();
   char *base = read_text(BASELINE);
-  char *from = strstr(base, "\nbackup:\n"), *to = strstr(base, "\n# Regions");
+  char *from = strstr(base, "\nbackup:\n"), *to = strstr(base, "\n# Prices:");
   cr_assert(from && to && from < to);
   memmove(from, to, strlen(to) + 1);
   write_temp(base);
   free(base);
   expect_error(fleet_scenario_load(temp_path, NULL, 0, &params, &err), temp_path,
                "key backup.dormant_load_kwh_per_day", "missing: section backup is absent");
+}
+
+Test(scenario, budget_keys_override) {
+  const char *set[] = {"prices.diesel_eur_per_l=2.1", "household.diesel_share=0",
+                       "state.lease_years=7", "state.discount_rate=-0.01",
+                       "household.maintenance_saving_eur_per_year=-100", "co2.grid_g_co2_per_kwh=0"};
+  cr_assert_eq(load_baseline(set, 6), FLEET_OK, "%s", err.message);
+  cr_assert_eq(params.diesel_eur_per_l, 2.1);
+  cr_assert_eq(params.petrol_eur_per_l, 1.724);
+  cr_assert_eq(params.diesel_share, 0.0);
+  cr_assert_eq(params.lease_years, 7);
+  cr_assert_eq(params.discount_rate, -0.01);
+  cr_assert_eq(params.maintenance_saving_eur_per_year, -100.0);
+  cr_assert_eq(params.grid_g_co2_per_kwh, 0.0);
+}
+
+Test(scenario, budget_keys_out_of_range) {
+  cr_assert_eq(load_modified("diesel_eur_per_l: 1.654", "diesel_eur_per_l: 0.005"),
+               FLEET_ERR_SCENARIO);
+  char *text = read_text(temp_path);
+  char expect[256];
+  snprintf(expect, sizeof expect, "%s:%d: key prices.diesel_eur_per_l: value 0.005 is out of "
+           "range: must be in [0.01, 20] EUR/L", temp_path, line_of(text, "diesel_eur_per_l:"));
+  free(text);
+  expect_error(FLEET_ERR_SCENARIO, expect, NULL, NULL);
+  remove_temp();
+  const char *tariff[] = {"prices.tariff_eur_per_kwh=11"};
+  expect_error(load_baseline(tariff, 1), "key prices.tariff_eur_per_kwh", "value 11",
+               "must be in [0.001, 10] EUR/kWh");
+  const char *corr[] = {"prices.corr_tariff_public=1.01"};
+  expect_error(load_baseline(corr, 1), "key prices.corr_tariff_public", "must be in [-1, 1]", NULL);
+  const char *sd[] = {"prices.petrol_log_sd=-0.1"};
+  expect_error(load_baseline(sd, 1), "key prices.petrol_log_sd", "must be in [0, 2]", NULL);
+  const char *litres[] = {"household.petrol_l_per_100km=51"};
+  expect_error(load_baseline(litres, 1), "key household.petrol_l_per_100km",
+               "must be in [0, 50] L/100 km", NULL);
+  const char *price[] = {"state.vehicle_price_eur=1000001"};
+  expect_error(load_baseline(price, 1), "key state.vehicle_price_eur", "must be in [0, 1000000]",
+               NULL);
+  const char *years[] = {"state.lease_years=0"};
+  expect_error(load_baseline(years, 1), "key state.lease_years", "value 0",
+               "must be in [1, 100] years");
+  const char *whole[] = {"state.battery_warranty_years=2.5"};
+  expect_error(load_baseline(whole, 1), "key state.battery_warranty_years", "not an integer", NULL);
+  const char *hazard[] = {"state.default_hazard_per_year=1.5"};
+  expect_error(load_baseline(hazard, 1), "key state.default_hazard_per_year", "must be in [0, 1]",
+               NULL);
+  const char *rate[] = {"state.discount_rate=-0.6"};
+  expect_error(load_baseline(rate, 1), "key state.discount_rate", "must be in [-0.5, 1]", NULL);
+  const char *grid[] = {"co2.grid_g_co2_per_kwh=2001"};
+  expect_error(load_baseline(grid, 1), "key co2.grid_g_co2_per_kwh", "must be in [0, 2000]", NULL);
+}
+
+Test(scenario, budget_keys_missing) {
+  expect_error(load_modified("  grid_g_co2_per_kwh:", "  #grid_g_co2_per_kwh:"), temp_path,
+               "key co2.grid_g_co2_per_kwh", "missing");
+  remove_temp();
+  char *base = read_text(BASELINE);
+  char *from = strstr(base, "\nstate:\n"), *to = strstr(base, "\nco2:\n");
+  cr_assert(from && to && from < to);
+  memmove(from, to, strlen(to) + 1);
+  write_temp(base);
+  free(base);
+  expect_error(fleet_scenario_load(temp_path, NULL, 0, &params, &err), temp_path,
+               "key state.vehicle_price_eur", "missing: section state is absent");
 }
 
 /* ---- rules between keys ------------------------------------------------------------------- */
@@ -798,6 +897,47 @@ Test(scenario, rule_outage_median_below_max) {
                "--set outage.duration_max_h=0.25", "duration_median_min must be <= 60 x");
   const char *equal[] = {"outage.duration_max_h=0.5", "outage.duration_median_min=30"};
   cr_assert_eq(load_baseline(equal, 2), FLEET_OK, "%s", err.message);
+}
+
+/* With corr_diesel_petrol a and corr_tariff_public c, the matrix is positive definite iff |a| < 1,
+ * |c| < 1 and corr_fuel_electricity^2 < (1 + a)(1 + c) / 4: for the baseline's 0.9 and 0.7,
+ * |corr_fuel_electricity| < 0.8986. */
+Test(scenario, rule_price_correlations_positive_definite) {
+  cr_assert_eq(load_modified("corr_fuel_electricity: 0.3", "corr_fuel_electricity: 0.9"),
+               FLEET_ERR_SCENARIO);
+  char *text = read_text(temp_path);
+  char expect[512];
+  snprintf(expect, sizeof expect, "%s:%d: keys prices.corr_diesel_petrol = 0.9, "
+           "prices.corr_fuel_electricity = 0.9 (line %d) and prices.corr_tariff_public = 0.7 "
+           "(line %d): the correlation matrix", temp_path, line_of(text, "corr_diesel_petrol:"),
+           line_of(text, "corr_fuel_electricity:"), line_of(text, "corr_tariff_public:"));
+  free(text);
+  expect_error(FLEET_ERR_SCENARIO, expect, "must be positive definite", NULL);
+  remove_temp();
+  const char *negative[] = {"prices.corr_fuel_electricity=-0.9"};
+  expect_error(load_baseline(negative, 1), "prices.corr_fuel_electricity = -0.9 (--set "
+               "prices.corr_fuel_electricity=-0.9)", "prices.corr_tariff_public = 0.7",
+               "must be positive definite");
+  const char *same_fuel[] = {"prices.corr_diesel_petrol=1"};
+  expect_error(load_baseline(same_fuel, 1), "--set prices.corr_diesel_petrol=1",
+               "prices.corr_diesel_petrol = 1,", "must be positive definite");
+  const char *opposite[] = {"prices.corr_tariff_public=-1", "prices.corr_fuel_electricity=0"};
+  expect_error(load_baseline(opposite, 2), "prices.corr_tariff_public = -1 (--set",
+               "must be positive definite", NULL);
+  /* just inside the boundary */
+  const char *inside[] = {"prices.corr_fuel_electricity=0.89"};
+  cr_assert_eq(load_baseline(inside, 1), FLEET_OK, "%s", err.message);
+  const char *inside_negative[] = {"prices.corr_fuel_electricity=-0.89"};
+  cr_assert_eq(load_baseline(inside_negative, 1), FLEET_OK, "%s", err.message);
+  const char *near_one[] = {"prices.corr_diesel_petrol=0.999", "prices.corr_tariff_public=0.999",
+                            "prices.corr_fuel_electricity=0.99"};
+  cr_assert_eq(load_baseline(near_one, 3), FLEET_OK, "%s", err.message);
+  const char *independent[] = {"prices.corr_diesel_petrol=0", "prices.corr_tariff_public=0",
+                               "prices.corr_fuel_electricity=0"};
+  cr_assert_eq(load_baseline(independent, 3), FLEET_OK, "%s", err.message);
+  const char *anti[] = {"prices.corr_diesel_petrol=-0.99", "prices.corr_tariff_public=-0.99",
+                        "prices.corr_fuel_electricity=0"};
+  cr_assert_eq(load_baseline(anti, 3), FLEET_OK, "%s", err.message);
 }
 
 /* ---- base files --------------------------------------------------------------------------- */
@@ -1023,8 +1163,11 @@ Test(scenario, format_round_trip_awkward_doubles) {
                        "garage.chain=ac",
                        "garage.export_surplus=false",
                        "weather.diurnal_half_range_c.2=0.1",
-                       "regions.grand_est.latitude_deg=-33.333333333333336"};
-  cr_assert_eq(load_baseline(set, 11), FLEET_OK, "%s", err.message);
+                       "regions.grand_est.latitude_deg=-33.333333333333336",
+                       "prices.corr_fuel_electricity=0.1234567890123456",
+                       "state.discount_rate=-0.49999999999999994",
+                       "state.lease_years=100"};
+  cr_assert_eq(load_baseline(set, 14), FLEET_OK, "%s", err.message);
   expect_round_trip();
 }
 
@@ -1063,10 +1206,17 @@ Test(scenario, format_is_deterministic_and_shortest) {
                                "    pv_yield_kwh_per_kwp: 1050  # kWh/kWp/year\n"
                                "    longitude_deg: -4.49  # degrees east\n"
                                "    storm_exposure: 3  # "), "%s", a);
-  const char *order[] = {"\nsimulation:\n", "\nfleet:\n",   "\nconsumption:\n", "\ncharging:\n",
-                         "\nmobility:\n",   "\nweather:\n", "\ngarage:\n",      "\ncarport:\n",
-                         "\noutage:\n",     "\nstorm:\n",   "\nbackup:\n",      "\nregions:\n"};
-  for (int i = 1; i < 12; i++)
+  cr_assert_not_null(strstr(a, "\nprices:\n  diesel_eur_per_l: 1.654  # EUR/L\n"), "%s", a);
+  cr_assert_not_null(strstr(a, "\n  tariff_eur_per_kwh: 0.1952  # EUR/kWh\n"), "%s", a);
+  cr_assert_not_null(strstr(a, "\n  public_log_sd: 0.1  # "), "%s", a);
+  cr_assert_not_null(strstr(a, "\n  lease_years: 5  # years\n"), "%s", a);
+  cr_assert_not_null(strstr(a, "\n  vehicle_price_eur: 18900  # EUR per vehicle\n"), "%s", a);
+  cr_assert_not_null(strstr(a, "\nco2:\n  petrol_kg_co2_per_l: 2.3  # kg CO2/L\n"), "%s", a);
+  const char *order[] = {"\nsimulation:\n", "\nfleet:\n",     "\nconsumption:\n", "\ncharging:\n",
+                         "\nmobility:\n",   "\nweather:\n",   "\ngarage:\n",      "\ncarport:\n",
+                         "\noutage:\n",     "\nstorm:\n",     "\nbackup:\n",      "\nprices:\n",
+                         "\nhousehold:\n",  "\nstate:\n",     "\nco2:\n",         "\nregions:\n"};
+  for (int i = 1; i < 16; i++)
     cr_assert_lt(strstr(a, order[i - 1]), strstr(a, order[i]), "section order at %s", order[i]);
   free(a);
   free(b);

@@ -1,0 +1,407 @@
+/* Prices, household account, State ledger and CO2 (kernels/budget.c): deterministic cases worked
+ * by hand to the cent, and the statistics of many simulated price paths against the configured
+ * drifts, volatilities and correlations, each tolerance derived from the sample size (5 standard
+ * errors: a false failure about once in 1.7 million per check). Parameters are built by hand with
+ * the baseline figures of PARAMETERS.md section 7. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "budget.h"
+
+static void test_params(fleet_params_t *p) {
+  memset(p, 0, sizeof *p);
+  p->seed = 20250817u;
+  p->years = 5;
+  p->battery_kwh = 30.0;
+  /* [prices]: 2025 start values; drift and sd of the 2009-2025 yearly log changes */
+  p->diesel_eur_per_l = 1.654;
+  p->diesel_log_drift = 0.044;
+  p->diesel_log_sd = 0.114;
+  p->petrol_eur_per_l = 1.724;
+  p->petrol_log_drift = 0.031;
+  p->petrol_log_sd = 0.082;
+  p->tariff_eur_per_kwh = 0.1952;
+  p->tariff_log_drift = 0.0255;
+  p->tariff_log_sd = 0.10;
+  p->public_eur_per_kwh = 0.50;
+  p->public_log_drift = 0.0255;
+  p->public_log_sd = 0.10;
+  p->corr_diesel_petrol = 0.9;
+  p->corr_fuel_electricity = 0.3;
+  p->corr_tariff_public = 0.7;
+  /* [household] */
+  p->diesel_share = 0.5;
+  p->petrol_l_per_100km = 7.31;
+  p->diesel_l_per_100km = 6.07;
+  p->maintenance_saving_eur_per_year = 250.0;
+  p->lease_eur_per_year = 1800.0;
+  p->garage_lease_eur_per_year = 3600.0;
+  /* [state] */
+  p->vehicle_price_eur = 18900.0;
+  p->garage_price_eur = 18000.0;
+  p->carport_price_eur_per_space = 3750.0;
+  p->trade_in_value_eur = 3000.0;
+  p->lease_years = 5;
+  p->default_hazard_per_year = 0.02;
+  p->vehicle_depreciation_per_year = 0.15;
+  p->default_recovery_fraction = 0.7;
+  p->battery_warranty_years = 5;
+  p->battery_failure_hazard_per_year = 0.002;
+  p->battery_pack_eur_per_kwh = 106.0;
+  p->battery_replacement_labour_eur = 500.0;
+  p->administration_eur_per_vehicle_year = 50.0;
+  p->discount_rate = 0.032;
+  /* [co2] */
+  p->petrol_kg_co2_per_l = 2.3;
+  p->diesel_kg_co2_per_l = 2.6;
+  p->grid_g_co2_per_kwh = 50.0;
+}
+
+static void deterministic_params(fleet_params_t *p) {
+  test_params(p);
+  p->diesel_log_sd = p->petrol_log_sd = p->tariff_log_sd = p->public_log_sd = 0.0;
+}
+
+#define CENT 0.005 /* half a cent: "to the cent" */
+
+static void assert_rel(double got, double want, double rel, const char *what) {
+  cr_assert(fabs(got - want) <= rel * fabs(want), "%s: got %.17g, want %.17g", what, got, want);
+}
+
+Test(budget, names) {
+  cr_assert_str_eq(fleet_price_names[FLEET_PRICE_DIESEL], "diesel_eur_per_l");
+  cr_assert_str_eq(fleet_price_names[FLEET_PRICE_PETROL], "petrol_eur_per_l");
+  cr_assert_str_eq(fleet_price_names[FLEET_PRICE_TARIFF], "tariff_eur_per_kwh");
+  cr_assert_str_eq(fleet_price_names[FLEET_PRICE_PUBLIC], "public_eur_per_kwh");
+  static const char *const ledger[FLEET_LEDGER_COUNT] = {"vehicles", "garages",   "carports",
+                                                         "trade_ins", "leases",   "recoveries",
+                                                         "batteries", "administration", "net"};
+  for (int i = 0; i < FLEET_LEDGER_COUNT; ++i) {
+    cr_assert_str_eq(fleet_ledger_names[i], ledger[i]);
+  }
+}
+
+/* ---- (a) deterministic prices, accounts and ledger ----------------------------------------- */
+
+Test(budget, deterministic_prices_are_the_drift) {
+  fleet_params_t p;
+  deterministic_params(&p);
+  fleet_price_path_t path;
+  fleet_prices_generate(&p, 3, &path);
+  cr_assert_eq(path.years, 5);
+  const double start[FLEET_PRICE_COUNT] = {1.654, 1.724, 0.1952, 0.50};
+  const double drift[FLEET_PRICE_COUNT] = {0.044, 0.031, 0.0255, 0.0255};
+  for (int y = 0; y < path.years; ++y) {
+    for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+      /* year y is y + 1 steps from the start value */
+      assert_rel(path.eur[y][k], start[k] * exp(drift[k] * (y + 1)), 1e-12, fleet_price_names[k]);
+    }
+  }
+}
+
+/* Year-0 prices of the deterministic case (exp to 16 digits):
+ *   diesel 1.654  x exp(0.044)  = 1.654  x 1.044982354888444 = 1.728400814985486 EUR/L
+ *   petrol 1.724  x exp(0.031)  = 1.724  x 1.031485503886523 = 1.778281008700365 EUR/L
+ *   tariff 0.1952 x exp(0.0255) = 0.1952 x 1.025827906270445 = 0.2002416073039908 EUR/kWh
+ *   public 0.50   x exp(0.0255)                               = 0.5129139531352223 EUR/kWh */
+static const double year0[FLEET_PRICE_COUNT] = {1.728400814985486, 1.778281008700365, 0.2002416073039908,
+                                                0.5129139531352223};
+
+Test(budget, household_account_by_hand) {
+  fleet_params_t p;
+  deterministic_params(&p);
+  fleet_price_path_t path;
+  fleet_prices_generate(&p, 0, &path);
+  for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+    assert_rel(path.eur[0][k], year0[k], 1e-12, fleet_price_names[k]);
+  }
+
+  /* Diesel household, 15,000 km, 1,900 kWh from the grid at home, 300 kWh public, paying, no garage:
+   *   avoided  = 15,000 x 6.07 / 100 = 910.5 L x 1.728400815 = 1,573.708942 + 250 = 1,823.708942
+   *   charging = 1,900 x 0.2002416073 = 380.459054 + 300 x 0.5129139531 = 153.874186 -> 534.333240
+   *   lease    = 1,800
+   *   account  = 1,823.708942 - 534.333240 - 1,800 = -510.624298 EUR  (-510.62) */
+  fleet_household_year_t diesel = {.km = 15000.0, .home_grid_kwh = 1900.0, .public_kwh = 300.0,
+                                   .diesel = 1, .garage = 0, .paying = 1};
+  double account = fleet_household_account_eur(&p, path.eur[0], &diesel);
+  cr_assert(fabs(account - -510.62) <= CENT, "diesel household: %.6f", account);
+
+  /* The same household once its lease has ended: the 1,800 no longer paid, 1,289.375702 EUR. */
+  diesel.paying = 0;
+  account = fleet_household_account_eur(&p, path.eur[0], &diesel);
+  cr_assert(fabs(account - 1289.38) <= CENT, "diesel household, lease ended: %.6f", account);
+
+  /* Petrol household with a solar garage, 12,000 km, 800 kWh grid at home (its garage's top-up
+   * included), 100 kWh public, paying both leases:
+   *   avoided  = 12,000 x 7.31 / 100 = 877.2 L x 1.778281009 = 1,559.908101 + 250 = 1,809.908101
+   *   charging = 800 x 0.2002416073 = 160.193286 + 100 x 0.5129139531 = 51.291395 -> 211.484681
+   *   lease    = 1,800 + 3,600 = 5,400
+   *   account  = 1,809.908101 - 211.484681 - 5,400 = -3,801.576580 EUR  (-3,801.58) */
+  fleet_household_year_t garage = {.km = 12000.0, .home_grid_kwh = 800.0, .public_kwh = 100.0,
+                                   .diesel = 0, .garage = 1, .paying = 1};
+  account = fleet_household_account_eur(&p, path.eur[0], &garage);
+  cr_assert(fabs(account - -3801.58) <= CENT, "garage household: %.6f", account);
+}
+
+static const fleet_ledger_counts_t counts_year0 = {.vehicles = 1000, .garages = 200, .carport_spaces = 50,
+                                                   .paying_leases = 990, .paying_garage_leases = 198,
+                                                   .defaults = 10, .battery_failures = 2};
+static const fleet_ledger_counts_t counts_year3 = {.vehicles = 1000, .garages = 200, .carport_spaces = 50,
+                                                   .paying_leases = 950, .paying_garage_leases = 190,
+                                                   .defaults = 12, .battery_failures = 3};
+
+static void assert_ledger(const double got[FLEET_LEDGER_COUNT], const double want[FLEET_LEDGER_COUNT]) {
+  for (int i = 0; i < FLEET_LEDGER_COUNT; ++i) {
+    cr_assert(fabs(got[i] - want[i]) <= CENT, "%s: got %.6f, want %.6f", fleet_ledger_names[i], got[i], want[i]);
+  }
+}
+
+Test(budget, ledger_by_hand) {
+  fleet_params_t p;
+  test_params(&p);
+  double ledger[FLEET_LEDGER_COUNT];
+
+  /* Year 0: 1,000 cars, 200 garages, 50 carport spaces; 990 car and 198 garage leases paid;
+   * 10 defaults; 2 batteries replaced.
+   *   vehicles   = -1,000 x 18,900                         = -18,900,000
+   *   garages    = -200 x 18,000                           =  -3,600,000
+   *   carports   = -50 x 3,750                             =    -187,500
+   *   trade_ins  = +1,000 x 3,000                          =  +3,000,000
+   *   leases     = 990 x 1,800 + 198 x 3,600 = 1,782,000 + 712,800 = +2,494,800
+   *   recoveries = 10 x 18,900 x 0.85^1 x 0.7 = 10 x 11,245.5 =     +112,455
+   *   batteries  = -2 x (30 x 106 + 500) = -2 x 3,680      =      -7,360
+   *   admin      = -1,000 x 50                             =     -50,000
+   *   net        =                                          -17,137,605 */
+  fleet_ledger_year(&p, 0, &counts_year0, ledger);
+  const double want0[FLEET_LEDGER_COUNT] = {-18900000.0, -3600000.0, -187500.0, 3000000.0, 2494800.0,
+                                            112455.0,    -7360.0,    -50000.0,  -17137605.0};
+  assert_ledger(ledger, want0);
+
+  /* Year 3: no purchase nor trade-in; 950 and 190 leases paid; 12 defaults; 3 batteries.
+   *   leases     = 950 x 1,800 + 190 x 3,600 = 1,710,000 + 684,000 = +2,394,000
+   *   recoveries = 12 x 18,900 x 0.85^4 x 0.7; 0.85^4 = 0.52200625;
+   *                18,900 x 0.52200625 = 9,865.918125; x 0.7 = 6,906.1426875; x 12 = +82,873.71225
+   *   batteries  = -3 x 3,680 = -11,040
+   *   admin      = -1,000 x 50 = -50,000
+   *   net        = 2,394,000 + 82,873.71225 - 11,040 - 50,000 = 2,415,833.71225 */
+  fleet_ledger_year(&p, 3, &counts_year3, ledger);
+  const double want3[FLEET_LEDGER_COUNT] = {0.0, 0.0, 0.0, 0.0, 2394000.0, 82873.71225, -11040.0, -50000.0,
+                                            2415833.71225};
+  assert_ledger(ledger, want3);
+}
+
+/* ---- (b) net present value ------------------------------------------------------------------- */
+
+Test(budget, npv_at_zero_is_the_sum) {
+  fleet_params_t p;
+  test_params(&p);
+  double net[5];
+  for (int64_t y = 0; y < 5; ++y) {
+    double ledger[FLEET_LEDGER_COUNT];
+    fleet_ledger_year(&p, y, y == 0 ? &counts_year0 : &counts_year3, ledger);
+    net[y] = ledger[FLEET_LEDGER_NET];
+  }
+  double sum = 0.0;
+  for (int y = 0; y < 5; ++y) {
+    sum += net[y];
+  }
+  cr_assert_eq(fleet_npv_eur(net, 5, 0.0), sum, "NPV at rate 0 %.17g vs sum %.17g", fleet_npv_eur(net, 5, 0.0), sum);
+  cr_assert_eq(fleet_npv_eur(net, 0, 0.032), 0.0);
+}
+
+Test(budget, npv_by_hand) {
+  /* -1,000 in year 0, then +300 for four years at 3.2 %:
+   *   -1,000 + 300/1.032 + 300/1.032^2 + 300/1.032^3 + 300/1.032^4
+   *   = -1,000 + 290.697674419 + 281.683793041 + 272.949411862 + 264.485864207 = 109.816743529 */
+  const double net[5] = {-1000.0, 300.0, 300.0, 300.0, 300.0};
+  double npv = fleet_npv_eur(net, 5, 0.032);
+  cr_assert(fabs(npv - 109.816743529) <= 1e-8, "NPV %.12f", npv);
+}
+
+/* ---- (c) moments of the price paths ------------------------------------------------------------ */
+
+#define MOMENT_REPLICAS 20000
+
+Test(budget, price_moments_and_correlations) {
+  fleet_params_t p;
+  test_params(&p);
+  const double start[FLEET_PRICE_COUNT] = {p.diesel_eur_per_l, p.petrol_eur_per_l, p.tariff_eur_per_kwh,
+                                           p.public_eur_per_kwh};
+  const double drift[FLEET_PRICE_COUNT] = {p.diesel_log_drift, p.petrol_log_drift, p.tariff_log_drift,
+                                           p.public_log_drift};
+  const double sd[FLEET_PRICE_COUNT] = {p.diesel_log_sd, p.petrol_log_sd, p.tariff_log_sd, p.public_log_sd};
+  const double corr[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT] = {
+      {1.0, 0.9, 0.3, 0.3}, {0.9, 1.0, 0.3, 0.3}, {0.3, 0.3, 1.0, 0.7}, {0.3, 0.3, 0.7, 1.0}};
+
+  /* Sums of the year-0 log changes x, of their products, and of the diesel change of year 1 with
+   * that of year 0 (independent across years: lag correlation 0). */
+  double sx[FLEET_PRICE_COUNT] = {0}, sxx[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT] = {{0}};
+  double s1 = 0.0, s11 = 0.0, s01 = 0.0;
+  for (int64_t r = 0; r < MOMENT_REPLICAS; ++r) {
+    fleet_price_path_t path;
+    fleet_prices_generate(&p, r, &path);
+    double x[FLEET_PRICE_COUNT];
+    for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+      x[k] = log(path.eur[0][k] / start[k]);
+      sx[k] += x[k];
+    }
+    for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+      for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+        sxx[i][j] += x[i] * x[j];
+      }
+    }
+    double x1 = log(path.eur[1][FLEET_PRICE_DIESEL] / path.eur[0][FLEET_PRICE_DIESEL]);
+    s1 += x1;
+    s11 += x1 * x1;
+    s01 += x[FLEET_PRICE_DIESEL] * x1;
+  }
+
+  const double n = MOMENT_REPLICAS;
+  double mean[FLEET_PRICE_COUNT], cov[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+  for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+    mean[k] = sx[k] / n;
+  }
+  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+    for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+      cov[i][j] = (sxx[i][j] - n * mean[i] * mean[j]) / (n - 1.0);
+    }
+  }
+  for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+    /* mean: standard error sd / sqrt(n); sample sd of normal data: standard error
+     * ~ sd / sqrt(2 (n - 1)). With n = 20,000 and sd 0.114, 5 SE = 0.0040 and 0.0029. */
+    double mean_tol = 5.0 * sd[k] / sqrt(n);
+    double sd_tol = 5.0 * sd[k] / sqrt(2.0 * (n - 1.0));
+    double sample_sd = sqrt(cov[k][k]);
+    cr_assert(fabs(mean[k] - drift[k]) <= mean_tol, "%s: mean log change %.6f, drift %.6f, tol %.6f",
+              fleet_price_names[k], mean[k], drift[k], mean_tol);
+    cr_assert(fabs(sample_sd - sd[k]) <= sd_tol, "%s: sd of log change %.6f, want %.6f, tol %.6f",
+              fleet_price_names[k], sample_sd, sd[k], sd_tol);
+  }
+  /* Correlations by Fisher's z: atanh(r) is close to normal with mean atanh(rho) and sd
+   * 1 / sqrt(n - 3) (R. A. Fisher, Biometrika 10, 1915); 5 / sqrt(19,997) = 0.0354 in z. */
+  const double z_tol = 5.0 / sqrt(n - 3.0);
+  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+    for (int j = i + 1; j < FLEET_PRICE_COUNT; ++j) {
+      double r = cov[i][j] / sqrt(cov[i][i] * cov[j][j]);
+      cr_assert(fabs(atanh(r) - atanh(corr[i][j])) <= z_tol, "corr(%s, %s) = %.4f, want %.2f",
+                fleet_price_names[i], fleet_price_names[j], r, corr[i][j]);
+    }
+  }
+  double m0 = mean[FLEET_PRICE_DIESEL], m1 = s1 / n;
+  double lag = (s01 - n * m0 * m1) / sqrt((sxx[0][0] - n * m0 * m0) * (s11 - n * m1 * m1));
+  cr_assert(fabs(atanh(lag)) <= z_tol, "diesel year-0 vs year-1 change correlation %.4f, want 0", lag);
+}
+
+/* ---- (d) the Cholesky factor ----------------------------------------------------------------- */
+
+Test(budget, cholesky_reproduces_the_matrix) {
+  fleet_params_t p;
+  test_params(&p);
+  double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+  cr_assert_eq(fleet_price_cholesky(&p, lower), 1);
+  const double corr[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT] = {
+      {1.0, 0.9, 0.3, 0.3}, {0.9, 1.0, 0.3, 0.3}, {0.3, 0.3, 1.0, 0.7}, {0.3, 0.3, 0.7, 1.0}};
+  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+    cr_assert_gt(lower[i][i], 0.0);
+    for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+      if (j > i) {
+        cr_assert_eq(lower[i][j], 0.0, "upper triangle [%d][%d] = %g", i, j, lower[i][j]);
+      }
+      double s = 0.0;
+      for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+        s += lower[i][k] * lower[j][k];
+      }
+      cr_assert(fabs(s - corr[i][j]) <= 1e-12, "(L L^T)[%d][%d] = %.17g, want %g", i, j, s, corr[i][j]);
+    }
+  }
+}
+
+Test(budget, cholesky_rejects_non_positive_definite) {
+  fleet_params_t p;
+  test_params(&p);
+  double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+  /* v = (1, 1, -1, -1): v^T C v = 4 + 2 x 0.9 - 8 x 0.95 + 2 x (-0.9) = -3.6 < 0 */
+  p.corr_diesel_petrol = 0.9;
+  p.corr_fuel_electricity = 0.95;
+  p.corr_tariff_public = -0.9;
+  cr_assert_eq(fleet_price_cholesky(&p, lower), 0);
+  /* Fuels perfectly correlated: singular, the second pivot is exactly 0. */
+  test_params(&p);
+  p.corr_diesel_petrol = 1.0;
+  cr_assert_eq(fleet_price_cholesky(&p, lower), 0);
+  /* A NaN correlation never passes. */
+  test_params(&p);
+  p.corr_tariff_public = NAN;
+  cr_assert_eq(fleet_price_cholesky(&p, lower), 0);
+}
+
+/* ---- (e) reproducibility --------------------------------------------------------------------- */
+
+Test(budget, paths_are_reproducible_per_replica) {
+  fleet_params_t p;
+  test_params(&p);
+  fleet_price_path_t a, b, c;
+  memset(&a, 0, sizeof a);
+  memset(&b, 0, sizeof b);
+  fleet_prices_generate(&p, 17, &a);
+  fleet_prices_generate(&p, 17, &b);
+  cr_assert_eq(memcmp(&a, &b, sizeof a), 0, "same replica, different paths");
+  fleet_prices_generate(&p, 18, &c);
+  for (int y = 0; y < p.years; ++y) {
+    for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+      cr_assert_neq(a.eur[y][k], c.eur[y][k], "replicas 17 and 18 agree in year %d, %s", y, fleet_price_names[k]);
+    }
+  }
+}
+
+Test(budget, draws_do_not_depend_on_other_parameters) {
+  /* A fixed count of draws per year: a shorter run is a prefix of a longer one, and the diesel
+   * path (the first row of L) ignores the other prices' volatilities. */
+  fleet_params_t p;
+  test_params(&p);
+  fleet_price_path_t full, shorter, sweep;
+  fleet_prices_generate(&p, 5, &full);
+  p.years = 3;
+  fleet_prices_generate(&p, 5, &shorter);
+  cr_assert_eq(shorter.years, 3);
+  cr_assert_eq(memcmp(shorter.eur, full.eur, 3 * sizeof full.eur[0]), 0);
+  test_params(&p);
+  p.petrol_log_sd = 0.2;
+  p.tariff_log_sd = 0.0;
+  fleet_prices_generate(&p, 5, &sweep);
+  for (int y = 0; y < p.years; ++y) {
+    cr_assert_eq(sweep.eur[y][FLEET_PRICE_DIESEL], full.eur[y][FLEET_PRICE_DIESEL]);
+  }
+}
+
+/* ---- (f) histogram bins and CO2 -------------------------------------------------------------- */
+
+Test(budget, account_bin_edges) {
+  const double min = FLEET_ACCOUNT_MIN_EUR, bin = FLEET_ACCOUNT_BIN_EUR;
+  cr_assert_eq(fleet_account_bin(min), 0);
+  cr_assert_eq(fleet_account_bin(nextafter(min + bin, -INFINITY)), 0);
+  cr_assert_eq(fleet_account_bin(min + bin), 1);
+  cr_assert_eq(fleet_account_bin(0.0), 500); /* (0 + 10,000) / 20 */
+  cr_assert_eq(fleet_account_bin(-510.62), 474); /* floor(9,489.38 / 20) */
+  cr_assert_eq(fleet_account_bin(min + bin * (FLEET_ACCOUNT_BINS - 1)), FLEET_ACCOUNT_BINS - 1);
+  /* 1e-9 below the last bin's edge, not one ulp: 9,980 - ulp minus MIN rounds back to 19,980
+   * exactly (a half-ulp tie), which the bin rightly puts in the last bin. */
+  cr_assert_eq(fleet_account_bin(min + bin * (FLEET_ACCOUNT_BINS - 1) - 1e-9), FLEET_ACCOUNT_BINS - 2);
+  cr_assert_eq(fleet_account_bin(1e9), FLEET_ACCOUNT_BINS - 1);
+  cr_assert_eq(fleet_account_bin(INFINITY), FLEET_ACCOUNT_BINS - 1);
+  cr_assert_eq(fleet_account_bin(nextafter(min, -INFINITY)), 0);
+  cr_assert_eq(fleet_account_bin(-1e9), 0);
+  cr_assert_eq(fleet_account_bin(-INFINITY), 0);
+  cr_assert_eq(fleet_account_bin(NAN), 0);
+}
+
+Test(budget, combustion_co2_by_hand) {
+  fleet_params_t p;
+  test_params(&p);
+  /* 15,000 km diesel: 15,000 x 6.07 / 100 = 910.5 L x 2.6 kg/L = 2,367.3 kg */
+  cr_assert(fabs(fleet_combustion_kg_co2(&p, 15000.0, 1) - 2367.3) <= 1e-9);
+  /* 12,000 km petrol: 12,000 x 7.31 / 100 = 877.2 L x 2.3 kg/L = 2,017.56 kg */
+  cr_assert(fabs(fleet_combustion_kg_co2(&p, 12000.0, 0) - 2017.56) <= 1e-9);
+  cr_assert_eq(fleet_combustion_kg_co2(&p, 0.0, 1), 0.0);
+}
