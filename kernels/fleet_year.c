@@ -497,6 +497,45 @@ void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t 
     block_year(ctx, block, state, ws, lanes, 0);
 }
 
+/* total += acc, field by field. */
+static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
+  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
+    total->storage_energy[h] += acc->storage_energy[h];
+    total->storage_power[h] += acc->storage_power[h];
+    total->plugged[h] += acc->plugged[h];
+    total->garage_energy[h] += acc->garage_energy[h];
+  }
+  total->km += acc->km;
+  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) total->charging[k] += acc->charging[k];
+  for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) total->solar[k] += acc->solar[k];
+  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) total->households_out[h] += acc->households_out[h];
+  total->outage_household_hours += acc->outage_household_hours;
+  total->outage_demand += acc->outage_demand;
+  total->outage_served += acc->outage_served;
+  total->outage_count += acc->outage_count;
+  total->long_outage_count += acc->long_outage_count;
+  total->long_outage_covered_count += acc->long_outage_covered_count;
+  for (int k = 0; k < FLEET_OUTAGE_DURATION_BINS; k++)
+    total->outage_duration_histogram[k] += acc->outage_duration_histogram[k];
+  for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)
+    total->outage_covered_histogram[k] += acc->outage_covered_histogram[k];
+  total->household_count += acc->household_count;
+  total->household_worse_off += acc->household_worse_off;
+  total->household_account_cents += acc->household_account_cents;
+  total->household_account_cents2 += acc->household_account_cents2;
+  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++)
+    total->household_account_histogram[k] += acc->household_account_histogram[k];
+  total->ledger.vehicles += acc->ledger.vehicles;
+  total->ledger.garages += acc->ledger.garages;
+  total->ledger.carport_spaces += acc->ledger.carport_spaces;
+  total->ledger.paying_leases += acc->ledger.paying_leases;
+  total->ledger.paying_garage_leases += acc->ledger.paying_garage_leases;
+  total->ledger.defaults += acc->ledger.defaults;
+  total->ledger.battery_failures += acc->ledger.battery_failures;
+  total->co2_combustion_g += acc->co2_combustion_g;
+  total->co2_grid_g += acc->co2_grid_g;
+}
+
 fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_population_t *pop,
                                    fleet_state_t *state, int64_t replica, int64_t year,
                                    fleet_year_totals_t *totals, fleet_error_t *err) {
@@ -523,43 +562,7 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
       if (ws) fleet_block_year(ctx, b, state, ws, NULL);
     if (ws) {
 #pragma omp critical(fleet_accum_merge)
-      { /* integer sums: the merge order does not matter */
-        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
-          total->storage_energy[h] += acc->storage_energy[h];
-          total->storage_power[h] += acc->storage_power[h];
-          total->plugged[h] += acc->plugged[h];
-          total->garage_energy[h] += acc->garage_energy[h];
-        }
-        total->km += acc->km;
-        for (int k = 0; k < FLEET_SOURCE_COUNT; k++) total->charging[k] += acc->charging[k];
-        for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) total->solar[k] += acc->solar[k];
-        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) total->households_out[h] += acc->households_out[h];
-        total->outage_household_hours += acc->outage_household_hours;
-        total->outage_demand += acc->outage_demand;
-        total->outage_served += acc->outage_served;
-        total->outage_count += acc->outage_count;
-        total->long_outage_count += acc->long_outage_count;
-        total->long_outage_covered_count += acc->long_outage_covered_count;
-        for (int k = 0; k < FLEET_OUTAGE_DURATION_BINS; k++)
-          total->outage_duration_histogram[k] += acc->outage_duration_histogram[k];
-        for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)
-          total->outage_covered_histogram[k] += acc->outage_covered_histogram[k];
-        total->household_count += acc->household_count;
-        total->household_worse_off += acc->household_worse_off;
-        total->household_account_cents += acc->household_account_cents;
-        total->household_account_cents2 += acc->household_account_cents2;
-        for (int k = 0; k < FLEET_ACCOUNT_BINS; k++)
-          total->household_account_histogram[k] += acc->household_account_histogram[k];
-        total->ledger.vehicles += acc->ledger.vehicles;
-        total->ledger.garages += acc->ledger.garages;
-        total->ledger.carport_spaces += acc->ledger.carport_spaces;
-        total->ledger.paying_leases += acc->ledger.paying_leases;
-        total->ledger.paying_garage_leases += acc->ledger.paying_garage_leases;
-        total->ledger.defaults += acc->ledger.defaults;
-        total->ledger.battery_failures += acc->ledger.battery_failures;
-        total->co2_combustion_g += acc->co2_combustion_g;
-        total->co2_grid_g += acc->co2_grid_g;
-      }
+      accum_add(total, acc); /* integer sums: the merge order does not matter */
       free(ws);
     }
   }

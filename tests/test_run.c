@@ -439,3 +439,34 @@ Test(run, defaults_and_battery_failures_follow_their_hazards) {
   fleet_state_free(&state);
   fleet_population_free(&pop);
 }
+
+Test(run, a_replica_is_the_same_numbers_whichever_job_computes_it) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=700");
+  p.years = 2;
+  make_tmpdir();
+  char both[128], second[128];
+  snprintf(both, sizeof both, "%s/both.h5", tmpdir);
+  snprintf(second, sizeof second, "%s/second.h5", tmpdir);
+  p.first_replica = 4;
+  p.replicas = 2;
+  run_to(&p, 2, both); /* replicas 4 and 5 in one job */
+  p.first_replica = 5;
+  p.replicas = 1;
+  run_to(&p, 1, second); /* replica 5 alone, on one thread */
+  const char *names[] = {"/storage/energy_kwh", "/storage/garage_energy_kwh", "/outage/households_out",
+                         "/budget/ledger_eur", "/budget/household_account_histogram", "/co2/avoided_t"};
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+    size_t n_both, n_second;
+    double *a = read_dataset(both, names[k], &n_both);
+    double *b = read_dataset(second, names[k], &n_second);
+    cr_assert_eq(n_both, 2 * n_second, "%s", names[k]);
+    /* replica 5 is the second half of the two-replica file */
+    cr_assert_eq(memcmp(a + n_second, b, n_second * sizeof *b), 0, "%s: replica 5 differs between jobs", names[k]);
+    free(a);
+    free(b);
+  }
+  remove(both);
+  remove(second);
+  rmdir(tmpdir);
+}
