@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Plots the storage of a result file (claim C1) with Debian's own python3, which is the one that
+# has python3-h5py and python3-matplotlib (the python3 first on PATH may be another).
+# usage: bash tools/plot.sh RESULT.h5 [OUT.png]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+missing=()
+for p in python3 python3-h5py python3-matplotlib python3-numpy; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+exec /usr/bin/python3 tools/plot_storage.py "$@"
