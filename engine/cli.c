@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "merge.h"
 #include "run.h"
 #include "scenario.h"
+#include "summary.h"
 #include "version.h"
 
 #define MAX_OVERRIDES 256
@@ -18,10 +20,15 @@ static const char usage_text[] =
     "usage: fleetmc run CONFIG [-o PATH] [--set KEY=VALUE]... [--replicas N] [--first-replica K]\n"
     "                          [--years Y] [--seed S] [--threads T] [--quiet]\n"
     "       fleetmc check CONFIG [--set KEY=VALUE]...\n"
+    "       fleetmc merge OUT IN1 [IN2]...\n"
+    "       fleetmc summary FILE\n"
     "       fleetmc --help | --version\n"
     "\n"
     "run     simulates the scenario and writes an HDF5 file (default results/<config name>.h5)\n"
     "check   validates the scenario and prints every resolved value\n"
+    "merge   joins result files of one scenario holding contiguous replica ranges (in any order)\n"
+    "        into OUT, the same as one run over the whole range\n"
+    "summary prints the claims table (C1-C8: P5, P50, P95, mean) of a result file\n"
     "\n"
     "--set KEY=VALUE    overrides a scalar of the scenario, e.g. --set fleet.vehicles=20000\n"
     "--replicas N, --first-replica K, --years Y, --seed S\n"
@@ -29,7 +36,8 @@ static const char usage_text[] =
     "--threads T        OpenMP threads (default: OMP_NUM_THREADS, else all cores)\n"
     "--quiet            no progress line on stderr\n"
     "\n"
-    "exit codes: 0 success, 1 runtime failure (i/o, hdf5, memory), 2 bad command line or scenario\n";
+    "exit codes: 0 success, 1 runtime failure (i/o, hdf5, memory), 2 bad command line, scenario or\n"
+    "            input file (missing, not a fleetmc result, or not mergeable with the others)\n";
 
 typedef struct {
   const char *command;
@@ -227,6 +235,27 @@ static int run_command(cli_args_t *args) {
   return fleet_status_exit_code(status);
 }
 
+/* fleetmc merge OUT IN1 [IN2]... and fleetmc summary FILE: file arguments only. */
+static int file_command(int argc, char **argv) {
+  const char *command = argv[1];
+  const int merge = strcmp(command, "merge") == 0;
+  for (int i = 2; i < argc; i++)
+    if (argv[i][0] == '-' && argv[i][1] != '\0') return usage_error("%s: unknown option '%s'", command, argv[i]);
+  if (merge && argc < 4) return usage_error("%s: needs OUT and at least one input file%s", command, "");
+  if (!merge && argc != 3) return usage_error("%s: needs exactly one FILE%s", command, "");
+  fleet_error_t err;
+  fleet_error_clear(&err);
+  fleet_status_t status;
+  if (merge) {
+    status = fleet_merge(argv[2], (const char *const *)(argv + 3), argc - 3, &err);
+    if (status == FLEET_OK) printf("fleetmc: merged %d file(s) -> %s\n", argc - 3, argv[2]);
+  } else {
+    status = fleet_summary_file(argv[2], stdout, &err);
+  }
+  if (status != FLEET_OK) fprintf(stderr, "fleetmc: %s: %s\n", fleet_status_name(status), err.message);
+  return fleet_status_exit_code(status);
+}
+
 int fleet_cli_main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_text, stderr);
@@ -240,6 +269,7 @@ int fleet_cli_main(int argc, char **argv) {
     printf("fleetmc %s (commit %s, result format %d)\n", FLEETMC_VERSION, FLEETMC_GIT_COMMIT, FLEETMC_FORMAT_VERSION);
     return 0;
   }
+  if (strcmp(argv[1], "merge") == 0 || strcmp(argv[1], "summary") == 0) return file_command(argc, argv);
   if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)
     return usage_error("unknown command '%s'%s", argv[1], "");
   cli_args_t args;

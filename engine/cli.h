@@ -1,4 +1,4 @@
-/* cli.h: the fleetmc command line (subcommands run and check). */
+/* cli.h: the fleetmc command line (subcommands run, check, merge and summary). */
 #ifndef FLEET_CLI_H
 #define FLEET_CLI_H
 

@@ -10,6 +10,7 @@ static const char *const status_names[FLEET_STATUS_COUNT] = {
     [FLEET_ERR_IO] = "i/o error",
     [FLEET_ERR_HDF5] = "hdf5 error",
     [FLEET_ERR_NOMEM] = "out of memory",
+    [FLEET_ERR_INPUT] = "input error",
 };
 
 const char *fleet_status_name(fleet_status_t code) {
@@ -21,7 +22,8 @@ int fleet_status_exit_code(fleet_status_t code) {
   switch (code) {
     case FLEET_OK: return 0;
     case FLEET_ERR_USAGE:
-    case FLEET_ERR_SCENARIO: return 2;
+    case FLEET_ERR_SCENARIO:
+    case FLEET_ERR_INPUT: return 2;
     default: return 1;
   }
 }

@@ -14,6 +14,8 @@ typedef enum {
   FLEET_ERR_IO,       /* a file that cannot be read, written or renamed */
   FLEET_ERR_HDF5,     /* the HDF5 library refused an operation */
   FLEET_ERR_NOMEM,    /* an allocation failed */
+  FLEET_ERR_INPUT,    /* a result file given as input that is missing, not a fleetmc file of this format
+                         version, or that does not fit with the other inputs (merge) */
   FLEET_STATUS_COUNT
 } fleet_status_t;
 
@@ -27,7 +29,7 @@ typedef struct {
 /* Short name of a status ("scenario error", ...). */
 const char *fleet_status_name(fleet_status_t code);
 
-/* Process exit code for a status: 0 ok, 2 bad input (usage, scenario), 1 anything else. */
+/* Process exit code for a status: 0 ok, 2 bad input (usage, scenario, input file), 1 anything else. */
 int fleet_status_exit_code(fleet_status_t code);
 
 /* Fills err (if not NULL) with code and a printf-style message; returns code. */

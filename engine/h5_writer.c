@@ -30,6 +30,7 @@
 
 #include <hdf5.h>
 
+#include "h5_util.h"
 #include "version.h"
 
 /* The float64 datasets of the file, with axes [replica, year, ...] except those of AXIS_REPLICA,
@@ -329,51 +330,6 @@ struct fleet_h5_writer {
   replica_sums_t *replica; /* [replicas] */
 };
 
-/* ---- error reporting ---------------------------------------------------------------------- */
-
-typedef struct {
-  H5E_auto2_t func;
-  void *data;
-  int saved;
-} h5_quiet_t;
-
-static void quiet_begin(h5_quiet_t *quiet) {
-  quiet->saved = H5Eget_auto2(H5E_DEFAULT, &quiet->func, &quiet->data) >= 0;
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-static void quiet_end(const h5_quiet_t *quiet) {
-  if (quiet->saved) H5Eset_auto2(H5E_DEFAULT, quiet->func, quiet->data);
-}
-
-typedef struct {
-  char *text;
-  size_t size;
-} h5_detail_t;
-
-static herr_t detail_walk(unsigned n, const H5E_error2_t *entry, void *data) {
-  h5_detail_t *detail = data;
-  if (n == 0 && entry->desc) snprintf(detail->text, detail->size, "%s", entry->desc);
-  return 0;
-}
-
-/* Every HDF5 API call clears the error stack on entry, so this must run right after the call
- * that failed, before any cleanup. */
-static fleet_status_t fail_h5(fleet_error_t *err, fleet_status_t code, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static fleet_status_t fail_h5(fleet_error_t *err, fleet_status_t code, const char *format, ...) {
-  char text[400] = "";
-  h5_detail_t detail = {text, sizeof text};
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, detail_walk, &detail); /* innermost entry first */
-  char message[FLEET_ERROR_MESSAGE_MAX];
-  va_list args;
-  va_start(args, format);
-  vsnprintf(message, sizeof message, format, args);
-  va_end(args);
-  return fleet_error_set(err, code, "%s%s%s", message, text[0] ? ": HDF5: " : "", text);
-}
-
 /* ---- attributes --------------------------------------------------------------------------- */
 
 /* count 0: a scalar attribute; otherwise a 1-D one of count elements. */
@@ -382,45 +338,33 @@ static fleet_status_t write_attr(fleet_error_t *err, const char *file, hid_t obj
                                  const void *buf) {
   hid_t space = count ? H5Screate_simple(1, &count, NULL) : H5Screate(H5S_SCALAR);
   if (space < 0)
-    return fail_h5(err, FLEET_ERR_HDF5, "cannot create dataspace of attribute %s of %s in %s", name,
+    return fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot create dataspace of attribute %s of %s in %s", name,
                    obj_path, file);
   fleet_status_t status = FLEET_OK;
   hid_t attr = H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
   if (attr < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot create attribute %s of %s in %s", name, obj_path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot create attribute %s of %s in %s", name, obj_path, file);
   } else if (H5Awrite(attr, mem_type, buf) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot write attribute %s of %s in %s", name, obj_path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot write attribute %s of %s in %s", name, obj_path, file);
   }
   if (attr >= 0 && H5Aclose(attr) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close attribute %s of %s in %s", name, obj_path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close attribute %s of %s in %s", name, obj_path, file);
   if (H5Sclose(space) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataspace of attribute %s of %s in %s", name,
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close dataspace of attribute %s of %s in %s", name,
                      obj_path, file);
   return status;
-}
-
-/* Variable-length, NUL-terminated UTF-8: the one string type of the file. */
-static hid_t string_type(void) {
-  hid_t type = H5Tcopy(H5T_C_S1);
-  if (type < 0) return type;
-  if (H5Tset_size(type, H5T_VARIABLE) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0 ||
-      H5Tset_strpad(type, H5T_STR_NULLTERM) < 0) {
-    H5Tclose(type);
-    return -1;
-  }
-  return type;
 }
 
 static fleet_status_t write_attr_strings(fleet_error_t *err, const char *file, hid_t obj,
                                          const char *obj_path, const char *name, hsize_t count,
                                          const char *const *values) {
-  hid_t type = string_type();
+  hid_t type = fleet_h5_string_type();
   if (type < 0)
-    return fail_h5(err, FLEET_ERR_HDF5, "cannot create string type of attribute %s of %s in %s", name,
+    return fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot create string type of attribute %s of %s in %s", name,
                    obj_path, file);
   fleet_status_t status = write_attr(err, file, obj, obj_path, name, type, type, count, values);
   if (H5Tclose(type) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close string type of attribute %s of %s in %s", name,
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close string type of attribute %s of %s in %s", name,
                      obj_path, file);
   return status;
 }
@@ -449,26 +393,26 @@ static fleet_status_t create_f64_dataset(fleet_error_t *err, const char *file, h
   hid_t space = -1, dcpl = -1, dset = -1;
   const double fill = NAN;
   if ((space = H5Screate_simple(rank, dims, NULL)) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot create dataspace of dataset %s in %s", spec->path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot create dataspace of dataset %s in %s", spec->path, file);
     goto done;
   }
   if ((dcpl = H5Pcreate(H5P_DATASET_CREATE)) < 0 || (chunk && H5Pset_chunk(dcpl, rank, chunk) < 0) ||
       H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot set creation properties of dataset %s in %s",
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot set creation properties of dataset %s in %s",
                      spec->path, file);
     goto done;
   }
   if ((dset = H5Dcreate2(loc, spec->path, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot create dataset %s in %s", spec->path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot create dataset %s in %s", spec->path, file);
     goto done;
   }
   status = write_units(err, file, dset, spec);
 done:
   if (dcpl >= 0 && H5Pclose(dcpl) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close creation properties of dataset %s in %s",
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close creation properties of dataset %s in %s",
                      spec->path, file);
   if (space >= 0 && H5Sclose(space) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataspace of dataset %s in %s", spec->path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close dataspace of dataset %s in %s", spec->path, file);
   if (status == FLEET_OK) {
     *out = dset;
   } else if (dset >= 0) {
@@ -482,16 +426,16 @@ static fleet_status_t write_scenario(fleet_error_t *err, const char *file, hid_t
   fleet_status_t status = FLEET_OK;
   hid_t type = -1, space = -1, dset = -1;
   const char *path = scenario_spec.path;
-  if ((type = string_type()) < 0 || (space = H5Screate(H5S_SCALAR)) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot create type or dataspace of dataset %s in %s", path, file);
+  if ((type = fleet_h5_string_type()) < 0 || (space = H5Screate(H5S_SCALAR)) < 0) {
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot create type or dataspace of dataset %s in %s", path, file);
     goto done;
   }
   if ((dset = H5Dcreate2(loc, path, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot create dataset %s in %s", path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot create dataset %s in %s", path, file);
     goto done;
   }
   if (H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &info->scenario_text) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot write dataset %s in %s", path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot write dataset %s in %s", path, file);
     goto done;
   }
   if ((status = write_attr_string(err, file, dset, path, "sha256", info->scenario_sha256)) != FLEET_OK)
@@ -499,23 +443,23 @@ static fleet_status_t write_scenario(fleet_error_t *err, const char *file, hid_t
   status = write_units(err, file, dset, &scenario_spec);
 done:
   if (dset >= 0 && H5Dclose(dset) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataset %s in %s", path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close dataset %s in %s", path, file);
   if (space >= 0 && H5Sclose(space) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataspace of dataset %s in %s", path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close dataspace of dataset %s in %s", path, file);
   if (type >= 0 && H5Tclose(type) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close string type of dataset %s in %s", path, file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close string type of dataset %s in %s", path, file);
   return status;
 }
 
 static fleet_status_t create_group(fleet_error_t *err, const char *file, hid_t loc, const char *path,
                                    hid_t *out) {
   *out = H5Gcreate2(loc, path, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (*out < 0) return fail_h5(err, FLEET_ERR_HDF5, "cannot create group %s in %s", path, file);
+  if (*out < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot create group %s in %s", path, file);
   return FLEET_OK;
 }
 
 static fleet_status_t close_group(fleet_error_t *err, const char *file, hid_t group, const char *path) {
-  if (H5Gclose(group) < 0) return fail_h5(err, FLEET_ERR_HDF5, "cannot close group %s in %s", path, file);
+  if (H5Gclose(group) < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close group %s in %s", path, file);
   return FLEET_OK;
 }
 
@@ -530,22 +474,22 @@ static fleet_status_t write_block(fleet_error_t *err, const fleet_h5_writer_t *w
   if ((file_space = H5Dget_space(dset)) < 0 ||
       H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
       (mem_space = H5Screate_simple(1, &n, NULL)) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5,
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5,
                      "cannot select replica offset %llu, year %llu of dataset %s in %s",
                      (unsigned long long)start[0], (unsigned long long)start[1], path, writer->tmp_path);
     goto done;
   }
   if (H5Dwrite(dset, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, data) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot write replica offset %llu, year %llu of dataset %s in %s",
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot write replica offset %llu, year %llu of dataset %s in %s",
                      (unsigned long long)start[0], (unsigned long long)start[1], path, writer->tmp_path);
     goto done;
   }
 done:
   if (mem_space >= 0 && H5Sclose(mem_space) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close memory dataspace of dataset %s in %s", path,
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close memory dataspace of dataset %s in %s", path,
                      writer->tmp_path);
   if (file_space >= 0 && H5Sclose(file_space) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataspace of dataset %s in %s", path,
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close dataspace of dataset %s in %s", path,
                      writer->tmp_path);
   return status;
 }
@@ -558,7 +502,7 @@ static fleet_status_t close_datasets(fleet_h5_writer_t *writer, fleet_error_t *e
   for (int k = 0; k < DS_COUNT; k++) {
     if (writer->dsets[k] < 0) continue;
     if (H5Dclose(writer->dsets[k]) < 0 && status == FLEET_OK)
-      status = fail_h5(err, FLEET_ERR_HDF5, "cannot close dataset %s in %s", specs[k].path, writer->tmp_path);
+      status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close dataset %s in %s", specs[k].path, writer->tmp_path);
     writer->dsets[k] = -1;
   }
   return status;
@@ -595,6 +539,9 @@ static fleet_status_t check_info(const char *path, const fleet_run_info_t *info,
     return fleet_error_set(err, FLEET_ERR_USAGE,
                            "cannot create result file %s: scenario sha256 must be 64 lowercase hex digits",
                            path);
+  if (!is_sha256_hex(info->model_sha256))
+    return fleet_error_set(err, FLEET_ERR_USAGE,
+                           "cannot create result file %s: model_sha256 must be 64 lowercase hex digits", path);
   const struct {
     const char *name;
     int64_t value, min;
@@ -644,7 +591,8 @@ static fleet_status_t write_root_attrs(fleet_error_t *err, const char *file, hid
   } strings[] = {{"filetype", "fleetmc"},
                  {"fleetmc_version", FLEETMC_VERSION},
                  {"git_commit", FLEETMC_GIT_COMMIT},
-                 {"created", created}};
+                 {"created", created},
+                 {"model_sha256", info->model_sha256}};
   fleet_status_t status;
   for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
     if ((status = write_attr_string(err, file, root, "/", strings[i].name, strings[i].value)) != FLEET_OK)
@@ -773,10 +721,10 @@ static fleet_status_t build_file(fleet_h5_writer_t *w, const fleet_run_info_t *i
   const char *file = w->tmp_path;
   fleet_status_t status;
   hid_t root = H5Gopen2(w->file, "/", H5P_DEFAULT);
-  if (root < 0) return fail_h5(err, FLEET_ERR_HDF5, "cannot open group / in %s", file);
+  if (root < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot open group / in %s", file);
   status = write_root_attrs(err, file, root, info);
   if (H5Gclose(root) < 0 && status == FLEET_OK)
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close group / in %s", file);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close group / in %s", file);
   if (status != FLEET_OK) return status;
 
   if ((status = write_scenario(err, file, w->file, info)) != FLEET_OK) return status;
@@ -863,13 +811,13 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, f
     return status;
   }
 
-  h5_quiet_t quiet;
-  quiet_begin(&quiet);
+  fleet_h5_quiet_t quiet;
+  fleet_h5_quiet_begin(&quiet);
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   /* STRONG: closing the file also closes anything still open in it, so a failure path cannot
    * leave the file open; commit checks separately that nothing was left open. */
   if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot set access properties of %s", w->tmp_path);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot set access properties of %s", w->tmp_path);
     if (fapl >= 0) H5Pclose(fapl);
     free(w->tmp_path);
     w->tmp_path = NULL;
@@ -877,23 +825,23 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, f
   }
   w->file = H5Fcreate(w->tmp_path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
   if (w->file < 0) {
-    status = fail_h5(err, FLEET_ERR_IO, "cannot create file %s", w->tmp_path);
+    status = fleet_h5_fail(err, FLEET_ERR_IO, "cannot create file %s", w->tmp_path);
     H5Pclose(fapl);
     free(w->tmp_path); /* nothing of ours on disk (EXCL): leave whatever is there */
     w->tmp_path = NULL;
     goto fail;
   }
   if (H5Pclose(fapl) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close access properties of %s", w->tmp_path);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close access properties of %s", w->tmp_path);
     goto fail;
   }
   if ((status = build_file(w, info, err)) != FLEET_OK) goto fail;
-  quiet_end(&quiet);
+  fleet_h5_quiet_end(&quiet);
   *out = w;
   return FLEET_OK;
 fail:
   destroy(w);
-  quiet_end(&quiet);
+  fleet_h5_quiet_end(&quiet);
   return status;
 }
 
@@ -981,8 +929,8 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
   };
   const hsize_t start[3] = {(hsize_t)replica_offset, (hsize_t)year, 0};
   fleet_status_t status = FLEET_OK;
-  h5_quiet_t quiet;
-  quiet_begin(&quiet);
+  fleet_h5_quiet_t quiet;
+  fleet_h5_quiet_begin(&quiet);
   for (int k = 0; k < DS_COUNT && status == FLEET_OK; k++) {
     if (!data[k]) continue;
     hsize_t count[3] = {1, 1, 0};
@@ -1017,7 +965,7 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
       status = write_block(err, writer, writer->dsets[k], specs[k].path, 1, start, count, &sums.repaid);
   }
   if (status == FLEET_OK) writer->replica[replica_offset] = sums;
-  quiet_end(&quiet);
+  fleet_h5_quiet_end(&quiet);
   return status;
 }
 
@@ -1074,8 +1022,8 @@ fleet_status_t fleet_h5_commit(fleet_h5_writer_t *writer, double wall_seconds, d
                                fleet_error_t *err) {
   if (!writer) return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_commit: writer must not be NULL");
   fleet_status_t status = FLEET_OK;
-  h5_quiet_t quiet;
-  quiet_begin(&quiet);
+  fleet_h5_quiet_t quiet;
+  fleet_h5_quiet_begin(&quiet);
   if (!isfinite(wall_seconds) || wall_seconds < 0 || !isfinite(vehicle_hours) || vehicle_hours < 0) {
     status = fleet_error_set(err, FLEET_ERR_USAGE,
                              "cannot commit %s: wall_seconds = %g and vehicle_hours = %g must be finite "
@@ -1088,7 +1036,7 @@ fleet_status_t fleet_h5_commit(fleet_h5_writer_t *writer, double wall_seconds, d
 
   ssize_t open_objects = H5Fget_obj_count(writer->file, H5F_OBJ_ALL);
   if (open_objects < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot count open objects in %s", writer->tmp_path);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot count open objects in %s", writer->tmp_path);
     goto fail;
   }
   if (open_objects != 1) { /* the file itself */
@@ -1097,7 +1045,7 @@ fleet_status_t fleet_h5_commit(fleet_h5_writer_t *writer, double wall_seconds, d
     goto fail;
   }
   if (H5Fclose(writer->file) < 0) {
-    status = fail_h5(err, FLEET_ERR_HDF5, "cannot close %s", writer->tmp_path);
+    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "cannot close %s", writer->tmp_path);
     goto fail;
   }
   writer->file = -1;
@@ -1110,18 +1058,18 @@ fleet_status_t fleet_h5_commit(fleet_h5_writer_t *writer, double wall_seconds, d
   free(writer->tmp_path);
   writer->tmp_path = NULL; /* renamed: nothing left to remove */
   destroy(writer);
-  quiet_end(&quiet);
+  fleet_h5_quiet_end(&quiet);
   return FLEET_OK;
 fail:
   destroy(writer);
-  quiet_end(&quiet);
+  fleet_h5_quiet_end(&quiet);
   return status;
 }
 
 void fleet_h5_discard(fleet_h5_writer_t *writer) {
   if (!writer) return;
-  h5_quiet_t quiet;
-  quiet_begin(&quiet);
+  fleet_h5_quiet_t quiet;
+  fleet_h5_quiet_begin(&quiet);
   destroy(writer);
-  quiet_end(&quiet);
+  fleet_h5_quiet_end(&quiet);
 }

@@ -11,6 +11,9 @@
 typedef struct {
   const char *scenario_text;   /* resolved scenario (fleet_scenario_format) -> /scenario */
   const char *scenario_sha256; /* its SHA-256, 64 lowercase hex digits -> /scenario@sha256 */
+  const char *model_sha256;    /* SHA-256 of the scenario text with simulation.replicas = 1 and
+                                  simulation.first_replica = 0: equal in files that are parts of one
+                                  study, so merge can tell; 64 lowercase hex digits -> @model_sha256 */
   uint64_t seed;
   int64_t first_replica; /* global index of the file's first replica */
   int64_t replicas;      /* replicas in this file */

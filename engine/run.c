@@ -9,6 +9,7 @@
 #include "fleet_year.h"
 #include "h5_writer.h"
 #include "population.h"
+#include "scenario.h"
 #include "sha256.h"
 
 static void summary_add_year(fleet_run_summary_t *s, const fleet_year_totals_t *t) {
@@ -95,6 +96,21 @@ static void report_progress(int64_t done, int64_t total, double vehicle_hours, d
   fflush(stderr);
 }
 
+fleet_status_t fleet_model_sha256(const fleet_params_t *params, char hex[65], fleet_error_t *err) {
+  /* a copy on the heap: the params are large, and the caller's must not change */
+  fleet_params_t *model = malloc(sizeof *model);
+  if (!model) return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate a copy of the scenario");
+  *model = *params;
+  model->replicas = 1;
+  model->first_replica = 0;
+  char *text = fleet_scenario_format(model);
+  free(model);
+  if (!text) return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot format the scenario");
+  fleet_sha256_hex(text, strlen(text), hex);
+  free(text);
+  return FLEET_OK;
+}
+
 fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text, const fleet_run_options_t *options,
                          fleet_run_summary_t *summary, fleet_error_t *err) {
   memset(summary, 0, sizeof *summary);
@@ -123,8 +139,14 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
     free(totals);
     return status;
   }
-  char sha[65];
+  char sha[65], model_sha[65];
   fleet_sha256_hex(scenario_text, strlen(scenario_text), sha);
+  if ((status = fleet_model_sha256(params, model_sha, err)) != FLEET_OK) {
+    fleet_state_free(&state);
+    fleet_population_free(&pop);
+    free(totals);
+    return status;
+  }
   const char *region_names[FLEET_MAX_REGIONS];
   for (int r = 0; r < params->region_count; r++) region_names[r] = params->regions[r].name;
   fleet_run_info_t info = {.scenario_text = scenario_text,
@@ -133,6 +155,7 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
                            .lease_years = params->lease_years,
                            .region_names = region_names,
                            .scenario_sha256 = sha,
+                           .model_sha256 = model_sha,
                            .seed = params->seed,
                            .first_replica = params->first_replica,
                            .replicas = params->replicas,

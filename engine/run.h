@@ -48,6 +48,12 @@ typedef struct {
   int64_t hours;
 } fleet_run_summary_t;
 
+/* The fingerprint of the model a run draws from, independent of which replicas it computes: the
+ * SHA-256 (64 lowercase hex digits) of fleet_scenario_format of params with simulation.replicas
+ * = 1 and simulation.first_replica = 0. Files with equal fingerprints are parts of one study and
+ * can be merged; stored as the root attribute model_sha256. */
+fleet_status_t fleet_model_sha256(const fleet_params_t *params, char hex[65], fleet_error_t *err);
+
 /* Runs the scenario and writes options->output_path; scenario_text is the resolved scenario
  * stored in the file. */
 fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text, const fleet_run_options_t *options,

@@ -27,6 +27,7 @@ static const char *const region_names[REGIONS] = {"bretagne", "provence", "\xc3\
 static const char scenario_text[] =
     "simulation:\n  seed: 42 # 1\nregions:\n  bretagne:\n    fleet_share: 1 # 1, \xc2\xb0" "C \xe2\x80\x93 ok\n";
 static const char scenario_sha256[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+static const char model_sha256[] = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
 
 static char dir[] = "/tmp/fleetmc_h5_XXXXXX";
 
@@ -51,6 +52,7 @@ static void teardown(void) {
 static fleet_run_info_t test_info(void) {
   return (fleet_run_info_t){.scenario_text = scenario_text,
                             .scenario_sha256 = scenario_sha256,
+                            .model_sha256 = model_sha256,
                             .seed = UINT64_C(0xfedcba9876543210), /* above INT64_MAX: checks unsigned */
                             .first_replica = 7,
                             .replicas = REPLICAS,
@@ -357,6 +359,7 @@ Test(h5_writer, round_trip) {
   cr_assert_eq(format_version, FLEETMC_FORMAT_VERSION);
   assert_string_attr(file, "fleetmc_version", FLEETMC_VERSION);
   assert_string_attr(file, "git_commit", FLEETMC_GIT_COMMIT);
+  assert_string_attr(file, "model_sha256", model_sha256);
   char *created = read_string_attr(file, "created");
   cr_assert_eq(strlen(created), 20, "created = '%s'", created);
   cr_assert(strcmp(created, before) >= 0 && strcmp(created, after) <= 0, "created = '%s' not in [%s, %s]",
@@ -1132,6 +1135,10 @@ Test(h5_writer, invalid_run_info_rejected) {
   info.scenario_sha256 = "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef";
   cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
   cr_assert_not_null(strstr(err.message, "sha256"), "%s", err.message);
+  info = test_info();
+  info.model_sha256 = NULL;
+  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
+  cr_assert_not_null(strstr(err.message, "model_sha256"), "%s", err.message);
   info = test_info();
   info.scenario_text = NULL;
   cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);

@@ -1,0 +1,47 @@
+#include "h5_util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+void fleet_h5_quiet_begin(fleet_h5_quiet_t *quiet) {
+  quiet->saved = H5Eget_auto2(H5E_DEFAULT, &quiet->func, &quiet->data) >= 0;
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+void fleet_h5_quiet_end(const fleet_h5_quiet_t *quiet) {
+  if (quiet->saved) H5Eset_auto2(H5E_DEFAULT, quiet->func, quiet->data);
+}
+
+typedef struct {
+  char *text;
+  size_t size;
+} h5_detail_t;
+
+static herr_t detail_walk(unsigned n, const H5E_error2_t *entry, void *data) {
+  h5_detail_t *detail = data;
+  if (n == 0 && entry->desc) snprintf(detail->text, detail->size, "%s", entry->desc);
+  return 0;
+}
+
+fleet_status_t fleet_h5_fail(fleet_error_t *err, fleet_status_t code, const char *format, ...) {
+  char text[400] = "";
+  h5_detail_t detail = {text, sizeof text};
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, detail_walk, &detail); /* innermost entry first */
+  char message[FLEET_ERROR_MESSAGE_MAX];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(message, sizeof message, format, args);
+  va_end(args);
+  return fleet_error_set(err, code, "%s%s%s", message, text[0] ? ": HDF5: " : "", text);
+}
+
+hid_t fleet_h5_string_type(void) {
+  hid_t type = H5Tcopy(H5T_C_S1);
+  if (type < 0) return type;
+  if (H5Tset_size(type, H5T_VARIABLE) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0 ||
+      H5Tset_strpad(type, H5T_STR_NULLTERM) < 0) {
+    H5Tclose(type);
+    return -1;
+  }
+  return type;
+}

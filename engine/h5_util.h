@@ -1,0 +1,33 @@
+/* h5_util.h: what the HDF5 writer and reader share: silencing the library's own error printing
+ * and turning its error stack into a fleet_error_t message. Private to engine/. */
+#ifndef FLEET_H5_UTIL_H
+#define FLEET_H5_UTIL_H
+
+#include <hdf5.h>
+
+#include "error.h"
+
+/* The caller's automatic error handler, saved by fleet_h5_quiet_begin. */
+typedef struct {
+  H5E_auto2_t func;
+  void *data;
+  int saved;
+} fleet_h5_quiet_t;
+
+/* HDF5 prints its error stack to stderr by default; a public call of the writer or reader switches
+ * that off on entry and restores the caller's handler on return (not once globally), so a
+ * program that installs its own handler keeps it. */
+void fleet_h5_quiet_begin(fleet_h5_quiet_t *quiet);
+void fleet_h5_quiet_end(const fleet_h5_quiet_t *quiet);
+
+/* Fills err with code and the message, followed by the innermost message of HDF5's error stack
+ * (where the library says what actually went wrong, e.g. the errno of a failed open). Every
+ * HDF5 call clears the stack on entry, so this must run right after the failed call, before
+ * any cleanup. */
+fleet_status_t fleet_h5_fail(fleet_error_t *err, fleet_status_t code, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Variable-length, NUL-terminated UTF-8: the one string type of result files; < 0 on failure. */
+hid_t fleet_h5_string_type(void);
+
+#endif

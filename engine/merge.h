@@ -1,0 +1,28 @@
+/* merge.h: joining the result files of one study, each holding a range of its replicas (job
+ * arrays, `--first-replica K --replicas N`), into one file equal to a single run over the whole
+ * range. */
+#ifndef FLEET_MERGE_H
+#define FLEET_MERGE_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+/* Writes out_path from the n result files at inputs (in any order). They must be parts of one
+ * study: the same model_sha256, seed, years, vehicles and regions; their replica ranges, sorted,
+ * must follow each other without gap or overlap. The output then equals a run over the whole
+ * range in every dataset and in every root attribute but created, threads (the largest of the
+ * inputs'), git_commit and /runtime (wall_seconds and vehicle_hours: the inputs' sums). Inputs
+ * that do not fit give FLEET_ERR_INPUT with a message naming the file(s), the attribute and the
+ * rule; out_path is then not created (nor left behind on any other failure). */
+fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int n, fleet_error_t *err);
+
+/* A copy of the resolved scenario text (fleet_scenario_format) with the values of
+ * simulation.replicas and simulation.first_replica replaced, and their previous values in
+ * *old_replicas, *old_first_replica (either may be NULL). NULL if the text does not have each of
+ * those keys exactly once under `simulation:` with a whole-number value (err: FLEET_ERR_INPUT,
+ * naming `name`), or if out of memory. */
+char *fleet_scenario_text_with_range(const char *name, const char *text, int64_t replicas, int64_t first_replica,
+                                     int64_t *old_replicas, int64_t *old_first_replica, fleet_error_t *err);
+
+#endif

@@ -1,0 +1,256 @@
+/* summary.c: the claims table of a result file (see summary.h).
+ *
+ * Quantiles are exact, over every value the file holds (the hourly series are kept in full for
+ * that reason), interpolated linearly between order statistics (NumPy's default), so a reader can
+ * reproduce them from the file with h5py. The household account is the exception: the file keeps
+ * its distribution as histograms, so its quantiles come from their sum over the replica-years,
+ * by the writer's rule (linear within the bin). */
+#include "summary.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "h5_reader.h"
+#include "year_totals.h"
+
+/* The proposal's storage figure, 1,000,000 cars x 30 kWh x 0.7 = 21 GWh, per car: the claim's
+ * threshold for a fleet of another size scales with it. */
+#define PROPOSAL_STORAGE_KWH_PER_VEHICLE 21.0
+
+typedef struct {
+  double *values;
+  size_t count;
+} series_t;
+
+static int ascending(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+typedef struct {
+  double p5, p50, p95, mean;
+  size_t count; /* values that are not NaN */
+} stats_t;
+
+/* Sorts the series in place (NaNs dropped) and returns its quantiles and mean. */
+static stats_t series_stats(series_t *s) {
+  size_t n = 0;
+  double sum = 0.0;
+  for (size_t i = 0; i < s->count; i++)
+    if (!isnan(s->values[i])) {
+      s->values[n++] = s->values[i];
+      sum += s->values[i];
+    }
+  stats_t st = {NAN, NAN, NAN, NAN, n};
+  if (n == 0) return st;
+  qsort(s->values, n, sizeof *s->values, ascending);
+  const double levels[3] = {0.05, 0.5, 0.95};
+  double q[3];
+  for (int i = 0; i < 3; i++) {
+    const double h = (double)(n - 1) * levels[i];
+    const size_t lo = (size_t)h;
+    q[i] = lo + 1 < n ? s->values[lo] + (h - (double)lo) * (s->values[lo + 1] - s->values[lo]) : s->values[lo];
+  }
+  st.p5 = q[0];
+  st.p50 = q[1];
+  st.p95 = q[2];
+  st.mean = sum / (double)n;
+  return st;
+}
+
+/* Quantile q of the summed histogram of household accounts (the writer's rule). */
+static double account_quantile(const double histogram[FLEET_ACCOUNT_BINS], double total, double q) {
+  if (!(total > 0.0)) return NAN;
+  const double target = q * total;
+  double below = 0.0;
+  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) {
+    if (!(histogram[k] > 0.0)) continue;
+    if (below + histogram[k] >= target)
+      return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * (k + (target - below) / histogram[k]);
+    below += histogram[k];
+  }
+  return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * FLEET_ACCOUNT_BINS;
+}
+
+static void format_number(char *out, size_t size, double x) {
+  if (isnan(x)) snprintf(out, size, "-");
+  else snprintf(out, size, "%.4g", x);
+}
+
+static void print_row(FILE *out, const char *claim, const char *quantity, const char *unit, stats_t st,
+                      const char *over) {
+  char v[4][32];
+  format_number(v[0], sizeof v[0], st.p5);
+  format_number(v[1], sizeof v[1], st.p50);
+  format_number(v[2], sizeof v[2], st.p95);
+  format_number(v[3], sizeof v[3], st.mean);
+  fprintf(out, "%-6s %-50s %-15s %10s %10s %10s %10s  %s\n", claim, quantity, unit, v[0], v[1], v[2], v[3], over);
+}
+
+/* Everything the table needs, one value per hour, replica-year or replica. */
+enum {
+  S_ENERGY_GWH,          /* hourly */
+  S_POWER_GW,            /* hourly */
+  S_HOURS_ABOVE_PCT,     /* per replica-year */
+  S_UNSERVED_KWH,        /* per household-year, per replica-year */
+  S_WORSE_OFF_PCT,       /* per replica-year */
+  S_GARAGE_PV_PCT,       /* per replica-year */
+  S_CARPORT_PV_PCT,      /* per replica-year */
+  S_CO2_MT,              /* per replica-year */
+  S_CARPORT_GWH,         /* per replica-year */
+  S_COVERED_PCT,         /* per replica */
+  S_NPV_BN_EUR,          /* per replica */
+  S_REPAID_PCT,          /* per replica */
+  SERIES
+};
+
+typedef struct {
+  series_t s[SERIES];
+  double histogram[FLEET_ACCOUNT_BINS];
+  double households, account_sum_eur, worse_off;
+  size_t hours_above, hours;
+} table_t;
+
+static double percent(double part, double whole) { return whole > 0.0 ? 100.0 * part / whole : NAN; }
+
+static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, fleet_error_t *err) {
+  const fleet_h5_file_info_t *info = fleet_h5_reader_info(reader);
+  const double threshold_kwh = PROPOSAL_STORAGE_KWH_PER_VEHICLE * (double)info->vehicles;
+  fleet_year_totals_t *y = malloc(sizeof *y);
+  if (!y) return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory for a year's totals");
+  fleet_status_t status = FLEET_OK;
+  for (int64_t r = 0; r < info->replicas && status == FLEET_OK; r++) {
+    fleet_replica_totals_t rt;
+    if ((status = fleet_h5_read_replica(reader, r, &rt, err)) != FLEET_OK) break;
+    t->s[S_COVERED_PCT].values[t->s[S_COVERED_PCT].count++] = 100.0 * rt.long_outage_covered_probability;
+    t->s[S_NPV_BN_EUR].values[t->s[S_NPV_BN_EUR].count++] = rt.npv_eur / 1e9;
+    t->s[S_REPAID_PCT].values[t->s[S_REPAID_PCT].count++] = 100.0 * rt.repaid;
+    for (int64_t year = 0; year < info->years && status == FLEET_OK; year++) {
+      if ((status = fleet_h5_read_year(reader, r, year, y, err)) != FLEET_OK) break;
+      size_t above = 0;
+      for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
+        const double e = y->storage_energy_kwh[h] + y->garage_energy_kwh[h];
+        above += e >= threshold_kwh;
+        t->s[S_ENERGY_GWH].values[t->s[S_ENERGY_GWH].count++] = e / 1e6;
+        t->s[S_POWER_GW].values[t->s[S_POWER_GW].count++] = y->storage_power_kw[h] / 1e6;
+      }
+      t->hours_above += above;
+      t->hours += FLEET_HOURS_PER_YEAR;
+      double charged = 0.0;
+      for (int k = 0; k < FLEET_SOURCE_COUNT; k++) charged += y->charging_energy_kwh[k];
+      const double per_year[][2] = {
+          {S_HOURS_ABOVE_PCT, 100.0 * (double)above / FLEET_HOURS_PER_YEAR},
+          {S_UNSERVED_KWH, y->outage_unserved_kwh / (double)info->vehicles},
+          {S_WORSE_OFF_PCT, percent(y->household_worse_off, y->household_count)},
+          {S_GARAGE_PV_PCT, percent(y->charging_energy_kwh[FLEET_SOURCE_GARAGE_PV], charged)},
+          {S_CARPORT_PV_PCT, percent(y->charging_energy_kwh[FLEET_SOURCE_CARPORT_PV], charged)},
+          {S_CO2_MT, (y->co2_combustion_t - y->co2_grid_t) / 1e6},
+          {S_CARPORT_GWH, y->solar_energy_kwh[FLEET_SOLAR_CARPORT_TO_CARS] / 1e6},
+      };
+      for (size_t i = 0; i < sizeof per_year / sizeof per_year[0]; i++) {
+        series_t *s = &t->s[(int)per_year[i][0]];
+        s->values[s->count++] = per_year[i][1];
+      }
+      if (y->household_count > 0.0) {
+        for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) t->histogram[k] += y->household_account_histogram[k];
+        t->households += y->household_count;
+        t->account_sum_eur += y->household_account_sum_eur;
+        t->worse_off += y->household_worse_off;
+      }
+    }
+  }
+  free(y);
+  return status;
+}
+
+static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t *info, table_t *t) {
+  const int64_t replica_years = info->replicas * info->years;
+  fprintf(out, "fleetmc summary of %s\n", path);
+  fprintf(out, "  %" PRId64 " vehicles, replicas [%" PRId64 ", %" PRId64 ") x %" PRId64 " year(s) = %" PRId64
+               " replica-years, seed %" PRIu64 "; written by fleetmc %s on %s\n",
+          info->vehicles, info->first_replica, info->first_replica + info->replicas, info->years, replica_years,
+          info->seed, info->fleetmc_version, info->created);
+  fprintf(out, "  model_sha256 %s\n", info->model_sha256);
+  fprintf(out, "  P5 / P50 / P95 / mean over the values in the last column (quantiles linear between order "
+               "statistics)\n\n");
+  fprintf(out, "%-6s %-50s %-15s %10s %10s %10s %10s  %s\n", "claim", "quantity", "unit", "P5", "P50", "P95", "mean",
+          "over");
+
+  char hours[64], years[64], replicas[64], label[96], over[96];
+  snprintf(hours, sizeof hours, "%zu hours", t->hours);
+  snprintf(years, sizeof years, "%" PRId64 " replica-years", replica_years);
+  snprintf(replicas, sizeof replicas, "%" PRId64 " replicas", info->replicas);
+
+  print_row(out, "C1", "storage energy available, cars + garages, hourly", "GWh", series_stats(&t->s[S_ENERGY_GWH]),
+            hours);
+  const double threshold_gwh = PROPOSAL_STORAGE_KWH_PER_VEHICLE * (double)info->vehicles / 1e6;
+  snprintf(label, sizeof label, "hours >= 21 GWh x vehicles/1e6 = %.4g GWh", threshold_gwh);
+  stats_t above = series_stats(&t->s[S_HOURS_ABOVE_PCT]);
+  above.mean = percent((double)t->hours_above, (double)t->hours);
+  print_row(out, "C1", label, "% of hours", above, years);
+  print_row(out, "C1", "storage power available, cars, hourly", "GW", series_stats(&t->s[S_POWER_GW]), hours);
+
+  stats_t covered = series_stats(&t->s[S_COVERED_PCT]);
+  snprintf(over, sizeof over, "%zu of %" PRId64 " replicas with an outage >= 24 h", covered.count, info->replicas);
+  print_row(out, "C2", "outages >= 24 h fully covered, per replica", "%", covered, over);
+  print_row(out, "C2", "unserved outage energy per household-year", "kWh", series_stats(&t->s[S_UNSERVED_KWH]),
+            years);
+
+  const stats_t account = {account_quantile(t->histogram, t->households, 0.05),
+                           account_quantile(t->histogram, t->households, 0.5),
+                           account_quantile(t->histogram, t->households, 0.95),
+                           t->households > 0.0 ? t->account_sum_eur / t->households : NAN, 0};
+  snprintf(over, sizeof over, "%.0f household-years (summed histograms)", t->households);
+  print_row(out, "C3", "household account: fuel saved - charging - lease", "EUR/yr", account, over);
+  stats_t worse = series_stats(&t->s[S_WORSE_OFF_PCT]);
+  worse.mean = percent(t->worse_off, t->households); /* over all household-years, not of the yearly shares */
+  print_row(out, "C3", "households worse off (account < 0)", "% of hh", worse, years);
+
+  snprintf(label, sizeof label, "State NPV at %.3g %%/yr over %" PRId64 " year(s), per replica",
+           100.0 * info->discount_rate, info->years);
+  print_row(out, "C4", label, "bn EUR", series_stats(&t->s[S_NPV_BN_EUR]), replicas);
+  stats_t repaid = series_stats(&t->s[S_REPAID_PCT]);
+  repaid.p5 = repaid.p50 = repaid.p95 = NAN; /* a 0/1 per replica: only its mean says anything */
+  snprintf(label, sizeof label, "repaid by the end of year %" PRId64,
+           info->lease_years < info->years ? info->lease_years : info->years);
+  print_row(out, "C4", label, "% of replicas", repaid, replicas);
+
+  print_row(out, "C5/C6", "charging energy from garage PV", "% of charging", series_stats(&t->s[S_GARAGE_PV_PCT]),
+            years);
+  print_row(out, "C6/C8", "charging energy from carport PV", "% of charging",
+            series_stats(&t->s[S_CARPORT_PV_PCT]), years);
+  print_row(out, "C7", "CO2 avoided (combustion km - grid charging)", "Mt/yr", series_stats(&t->s[S_CO2_MT]), years);
+  print_row(out, "C8", "carport PV into cars", "GWh/yr", series_stats(&t->s[S_CARPORT_GWH]), years);
+}
+
+fleet_status_t fleet_summary_file(const char *path, FILE *out, fleet_error_t *err) {
+  fleet_h5_reader_t *reader = NULL;
+  fleet_status_t status = fleet_h5_open(path, &reader, err);
+  if (status != FLEET_OK) return status;
+  const fleet_h5_file_info_t *info = fleet_h5_reader_info(reader);
+  table_t *t = calloc(1, sizeof *t);
+  const uint64_t replica_years = (uint64_t)info->replicas * (uint64_t)info->years;
+  const uint64_t hours = replica_years * FLEET_HOURS_PER_YEAR;
+  if (t && (uint64_t)info->years > UINT64_MAX / (uint64_t)info->replicas / FLEET_HOURS_PER_YEAR)
+    status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: replicas x years x 8760 hours overflows", path);
+  else if (t && hours > SIZE_MAX / sizeof(double))
+    status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: too many hours to hold", path);
+  for (int k = 0; t && status == FLEET_OK && k < SERIES; k++) {
+    const uint64_t n = k == S_ENERGY_GWH || k == S_POWER_GW          ? hours
+                       : k == S_COVERED_PCT || k == S_NPV_BN_EUR || k == S_REPAID_PCT ? (uint64_t)info->replicas
+                                                                                       : replica_years;
+    if (!(t->s[k].values = malloc((size_t)n * sizeof(double))))
+      status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory for %" PRIu64 " values", path, n);
+  }
+  if (!t) status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory", path);
+  if (status == FLEET_OK) status = collect(reader, t, err);
+  if (status == FLEET_OK) print_table(out, path, info, t);
+  fleet_status_t closed = fleet_h5_close(reader, status == FLEET_OK ? err : NULL);
+  if (status == FLEET_OK) status = closed;
+  for (int k = 0; t && k < SERIES; k++) free(t->s[k].values);
+  free(t);
+  return status;
+}

@@ -1,0 +1,385 @@
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+/* merge and summary: parts of a study merged in any order equal one run over the whole range, bit
+ * for bit; inputs that do not fit are refused (exit 2) naming the file and the rule, leaving no
+ * output; summary prints the claims table. Small fleets of the baseline scenario. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "h5_reader.h"
+#include "merge.h"
+#include "run.h"
+#include "scenario.h"
+
+#define BASELINE FLEET_SOURCE_DIR "/configs/baseline.yaml"
+
+static char tmpdir[64];
+
+static void make_tmpdir(void) {
+  strcpy(tmpdir, "/tmp/fleetmc-merge-XXXXXX");
+  cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void) {
+  DIR *d = opendir(tmpdir);
+  if (!d) return;
+  struct dirent *entry;
+  char path[512];
+  while ((entry = readdir(d)))
+    if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0) {
+      snprintf(path, sizeof path, "%s/%s", tmpdir, entry->d_name);
+      unlink(path);
+    }
+  closedir(d);
+  rmdir(tmpdir);
+}
+
+static int exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+/* 1 if tmpdir holds a file whose name starts with prefix (a temporary file left behind). */
+static int left_over(const char *prefix) {
+  DIR *d = opendir(tmpdir);
+  cr_assert_not_null(d);
+  struct dirent *entry;
+  int found = 0;
+  while ((entry = readdir(d))) found |= strncmp(entry->d_name, prefix, strlen(prefix)) == 0;
+  closedir(d);
+  return found;
+}
+
+/* The baseline, 400 vehicles, 2 years, with the extra override (or NULL), over replicas
+ * [first, first + replicas). Caller frees. */
+static fleet_params_t *small_study(const char *extra, int64_t first, int64_t replicas) {
+  fleet_params_t *p = malloc(sizeof *p);
+  cr_assert_not_null(p);
+  const char *overrides[] = {"fleet.vehicles=400", "simulation.years=2", extra};
+  fleet_error_t err;
+  cr_assert_eq(fleet_scenario_load(BASELINE, overrides, extra ? 3 : 2, p, &err), FLEET_OK, "%s", err.message);
+  p->first_replica = first;
+  p->replicas = replicas;
+  return p;
+}
+
+/* Runs that study to tmpdir/name; path receives the file's path. */
+static void run_part(const char *name, const char *extra, int64_t first, int64_t replicas, int threads, char *path,
+                     size_t size) {
+  fleet_params_t *p = small_study(extra, first, replicas);
+  snprintf(path, size, "%s/%s", tmpdir, name);
+  char *text = fleet_scenario_format(p);
+  cr_assert_not_null(text);
+  fleet_run_options_t options = {.output_path = path, .threads = threads, .progress = 0};
+  fleet_run_summary_t *summary = malloc(sizeof *summary);
+  fleet_error_t err;
+  cr_assert_eq(fleet_run(p, text, &options, summary, &err), FLEET_OK, "%s", err.message);
+  free(summary);
+  free(text);
+  free(p);
+}
+
+/* ---- comparing two files ------------------------------------------------------------------ */
+
+#define MAX_NAMES 128
+
+typedef struct {
+  char names[MAX_NAMES][128];
+  int count;
+} names_t;
+
+static herr_t add_link(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+  (void)group;
+  (void)info;
+  names_t *list = data;
+  cr_assert_lt(list->count, MAX_NAMES);
+  snprintf(list->names[list->count++], sizeof list->names[0], "%s", name);
+  return 0;
+}
+
+static herr_t add_attr(hid_t obj, const char *name, const H5A_info_t *info, void *data) {
+  (void)obj;
+  (void)info;
+  return add_link(obj, name, NULL, data);
+}
+
+static int skipped(const char *name, const char *const *skip) {
+  for (; skip && *skip; skip++)
+    if (strcmp(name, *skip) == 0) return 1;
+  return 0;
+}
+
+/* Two objects' values, of the same type and shape, read as they are stored: strings compared as
+ * strings, everything else byte for byte. is_attr: a, b are attributes, else datasets. */
+static void assert_same_values(hid_t a, hid_t b, int is_attr, const char *what) {
+  hid_t ta = is_attr ? H5Aget_type(a) : H5Dget_type(a), tb = is_attr ? H5Aget_type(b) : H5Dget_type(b);
+  hid_t sa = is_attr ? H5Aget_space(a) : H5Dget_space(a), sb = is_attr ? H5Aget_space(b) : H5Dget_space(b);
+  cr_assert(ta >= 0 && tb >= 0 && sa >= 0 && sb >= 0, "%s", what);
+  cr_assert_gt(H5Tequal(ta, tb), 0, "%s: types differ", what);
+  cr_assert_gt(H5Sextent_equal(sa, sb), 0, "%s: shapes differ", what);
+  hssize_t n = H5Sget_simple_extent_npoints(sa);
+  cr_assert_gt(n, 0, "%s", what);
+  if (H5Tget_class(ta) == H5T_STRING) {
+    cr_assert_gt(H5Tis_variable_str(ta), 0, "%s: fleetmc writes variable-length strings", what);
+    char **va = calloc((size_t)n, sizeof *va), **vb = calloc((size_t)n, sizeof *vb);
+    cr_assert_geq(is_attr ? H5Aread(a, ta, va) : H5Dread(a, ta, H5S_ALL, H5S_ALL, H5P_DEFAULT, va), 0, "%s", what);
+    cr_assert_geq(is_attr ? H5Aread(b, tb, vb) : H5Dread(b, tb, H5S_ALL, H5S_ALL, H5P_DEFAULT, vb), 0, "%s", what);
+    for (hssize_t i = 0; i < n; i++) {
+      cr_assert_str_eq(va[i], vb[i], "%s: element %lld differs", what, (long long)i);
+      H5free_memory(va[i]);
+      H5free_memory(vb[i]);
+    }
+    free(va);
+    free(vb);
+  } else {
+    size_t bytes = (size_t)n * H5Tget_size(ta);
+    unsigned char *va = malloc(bytes), *vb = malloc(bytes);
+    cr_assert_geq(is_attr ? H5Aread(a, ta, va) : H5Dread(a, ta, H5S_ALL, H5S_ALL, H5P_DEFAULT, va), 0, "%s", what);
+    cr_assert_geq(is_attr ? H5Aread(b, tb, vb) : H5Dread(b, tb, H5S_ALL, H5S_ALL, H5P_DEFAULT, vb), 0, "%s", what);
+    cr_assert_eq(memcmp(va, vb, bytes), 0, "%s: values differ", what);
+    free(va);
+    free(vb);
+  }
+  H5Sclose(sa);
+  H5Sclose(sb);
+  H5Tclose(ta);
+  H5Tclose(tb);
+}
+
+/* The same attribute names on both objects, and the same values except those in skip. */
+static void assert_same_attributes(hid_t a, hid_t b, const char *path, const char *const *skip) {
+  static names_t na, nb;
+  na.count = nb.count = 0;
+  cr_assert_geq(H5Aiterate2(a, H5_INDEX_NAME, H5_ITER_INC, NULL, add_attr, &na), 0);
+  cr_assert_geq(H5Aiterate2(b, H5_INDEX_NAME, H5_ITER_INC, NULL, add_attr, &nb), 0);
+  cr_assert_eq(na.count, nb.count, "%s: %d vs %d attributes", path, na.count, nb.count);
+  for (int i = 0; i < na.count; i++) {
+    cr_assert_str_eq(na.names[i], nb.names[i], "%s: attribute names differ", path);
+    if (skipped(na.names[i], skip)) continue;
+    char what[256];
+    snprintf(what, sizeof what, "attribute %s of %s", na.names[i], path);
+    hid_t aa = H5Aopen(a, na.names[i], H5P_DEFAULT), ab = H5Aopen(b, nb.names[i], H5P_DEFAULT);
+    cr_assert(aa >= 0 && ab >= 0, "%s", what);
+    assert_same_values(aa, ab, 1, what);
+    H5Aclose(aa);
+    H5Aclose(ab);
+  }
+}
+
+/* Every object of the two files, their datasets bit for bit and their attributes, except the
+ * root attributes created, threads, git_commit and the figures of /runtime. */
+static void assert_same_file(const char *path_a, const char *path_b) {
+  hid_t a = H5Fopen(path_a, H5F_ACC_RDONLY, H5P_DEFAULT), b = H5Fopen(path_b, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert(a >= 0 && b >= 0, "%s, %s", path_a, path_b);
+  static const char *const root_skip[] = {"created", "threads", "git_commit", NULL};
+  static const char *const runtime_skip[] = {"wall_seconds", "vehicle_hours", "ns_per_vehicle_hour", NULL};
+  assert_same_attributes(a, b, "/", root_skip);
+  static names_t la, lb;
+  la.count = lb.count = 0;
+  cr_assert_geq(H5Lvisit(a, H5_INDEX_NAME, H5_ITER_INC, add_link, &la), 0);
+  cr_assert_geq(H5Lvisit(b, H5_INDEX_NAME, H5_ITER_INC, add_link, &lb), 0);
+  cr_assert_eq(la.count, lb.count, "%s has %d objects, %s %d", path_a, la.count, path_b, lb.count);
+  int datasets = 0;
+  for (int i = 0; i < la.count; i++) {
+    const char *name = la.names[i];
+    cr_assert_str_eq(name, lb.names[i]);
+    hid_t oa = H5Oopen(a, name, H5P_DEFAULT), ob = H5Oopen(b, name, H5P_DEFAULT);
+    cr_assert(oa >= 0 && ob >= 0, "%s", name);
+    cr_assert_eq(H5Iget_type(oa), H5Iget_type(ob), "%s", name);
+    if (H5Iget_type(oa) == H5I_DATASET) {
+      char what[256];
+      snprintf(what, sizeof what, "dataset /%s", name);
+      assert_same_values(oa, ob, 0, what);
+      datasets++;
+    }
+    assert_same_attributes(oa, ob, name, strcmp(name, "runtime") == 0 ? runtime_skip : NULL);
+    H5Oclose(oa);
+    H5Oclose(ob);
+  }
+  cr_assert_geq(datasets, 30, "only %d datasets compared", datasets);
+  H5Fclose(a);
+  H5Fclose(b);
+}
+
+/* ---- tests -------------------------------------------------------------------------------- */
+
+Test(merge, parts_in_any_order_equal_one_run_over_the_whole_range) {
+  make_tmpdir();
+  char one[160], a[160], b[160], ab[160], ba[160];
+  run_part("one.h5", NULL, 0, 3, 2, one, sizeof one);
+  run_part("a.h5", NULL, 0, 1, 1, a, sizeof a);
+  run_part("b.h5", NULL, 1, 2, 2, b, sizeof b);
+  snprintf(ab, sizeof ab, "%s/ab.h5", tmpdir);
+  snprintf(ba, sizeof ba, "%s/ba.h5", tmpdir);
+  fleet_error_t err;
+  const char *forward[] = {a, b}, *backward[] = {b, a};
+  cr_assert_eq(fleet_merge(ab, forward, 2, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_merge(ba, backward, 2, &err), FLEET_OK, "%s", err.message);
+  assert_same_file(one, ab);
+  assert_same_file(one, ba);
+
+  /* what is allowed to differ, and the model hash every file carries */
+  fleet_h5_file_info_t info_one, info_a, info_b, info_ab;
+  cr_assert_eq(fleet_h5_read_info(one, &info_one, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_h5_read_info(a, &info_a, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_h5_read_info(b, &info_b, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_h5_read_info(ab, &info_ab, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(info_ab.threads, 2); /* the largest of the inputs' */
+  cr_assert_eq(info_ab.wall_seconds, info_a.wall_seconds + info_b.wall_seconds);
+  cr_assert_eq(info_ab.vehicle_hours, info_a.vehicle_hours + info_b.vehicle_hours);
+  cr_assert_eq(info_ab.vehicle_hours, info_one.vehicle_hours);
+  fleet_params_t *p = small_study(NULL, 40, 7); /* any range: the hash does not depend on it */
+  char model[65];
+  cr_assert_eq(fleet_model_sha256(p, model, &err), FLEET_OK);
+  cr_assert_str_eq(info_one.model_sha256, model);
+  cr_assert_str_eq(info_a.model_sha256, model);
+  cr_assert_str_eq(info_b.model_sha256, model);
+  cr_assert_str_eq(info_ab.model_sha256, model);
+  free(p);
+  fleet_h5_file_info_free(&info_one);
+  fleet_h5_file_info_free(&info_a);
+  fleet_h5_file_info_free(&info_b);
+  fleet_h5_file_info_free(&info_ab);
+  remove_tmpdir();
+}
+
+Test(merge, scenario_text_with_a_new_range_is_the_formatted_scenario_of_that_range) {
+  fleet_params_t *p = small_study(NULL, 0, 1);
+  char *text = fleet_scenario_format(p);
+  p->replicas = 123;
+  p->first_replica = 4567;
+  char *expected = fleet_scenario_format(p);
+  int64_t replicas = 0, first = 0;
+  fleet_error_t err;
+  char *rewritten = fleet_scenario_text_with_range("x.h5", text, 123, 4567, &replicas, &first, &err);
+  cr_assert_not_null(rewritten, "%s", err.message);
+  cr_assert_str_eq(rewritten, expected);
+  cr_assert_eq(replicas, 1);
+  cr_assert_eq(first, 0);
+  /* a text without the range keys is refused, naming the file and the key */
+  cr_assert_null(fleet_scenario_text_with_range("x.h5", "fleet:\n  vehicles: 4  # vehicles\n", 1, 0, NULL, NULL, &err));
+  cr_assert_eq(err.code, FLEET_ERR_INPUT);
+  cr_assert_not_null(strstr(err.message, "x.h5"), "%s", err.message);
+  cr_assert_not_null(strstr(err.message, "simulation.replicas"), "%s", err.message);
+  free(rewritten);
+  free(expected);
+  free(text);
+  free(p);
+}
+
+/* Runs a shell command; returns its exit status, with its stdout and stderr in out and err_out. */
+static int shell(const char *command, char *out, size_t out_size, char *err_out, size_t err_size) {
+  char line[2048], out_path[128], err_path[128];
+  snprintf(out_path, sizeof out_path, "%s/stdout.txt", tmpdir);
+  snprintf(err_path, sizeof err_path, "%s/stderr.txt", tmpdir);
+  snprintf(line, sizeof line, "%s >%s 2>%s", command, out_path, err_path);
+  int status = system(line);
+  const char *paths[2] = {out_path, err_path};
+  char *buffers[2] = {out, err_out};
+  size_t sizes[2] = {out_size, err_size};
+  for (int i = 0; i < 2; i++) {
+    FILE *f = fopen(paths[i], "r");
+    size_t n = f ? fread(buffers[i], 1, sizes[i] - 1, f) : 0;
+    buffers[i][n] = '\0';
+    if (f) fclose(f);
+    remove(paths[i]);
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+  cr_assert(in && out);
+  char buffer[65536];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, in)) > 0) cr_assert_eq(fwrite(buffer, 1, n, out), n);
+  fclose(in);
+  cr_assert_eq(fclose(out), 0);
+}
+
+Test(merge_cli, bad_inputs_exit_2_naming_the_file_and_the_rule_and_leave_no_output) {
+  make_tmpdir();
+  char a[160], b[160], c[160], d[160], s[160], v[160], k[160], text[160], missing[160], plain[160], v2[160];
+  run_part("a.h5", NULL, 0, 1, 2, a, sizeof a);
+  run_part("b.h5", NULL, 1, 2, 2, b, sizeof b);
+  run_part("c.h5", NULL, 0, 2, 2, c, sizeof c);                      /* overlaps a */
+  run_part("d.h5", NULL, 2, 1, 2, d, sizeof d);                      /* a + d: replica 1 missing */
+  run_part("s.h5", "simulation.seed=7", 1, 2, 2, s, sizeof s);       /* another seed */
+  run_part("v.h5", "fleet.vehicles=500", 1, 2, 2, v, sizeof v);      /* another fleet size */
+  run_part("k.h5", "fleet.battery_kwh=40", 1, 2, 2, k, sizeof k);    /* another model, same size */
+  snprintf(text, sizeof text, "%s/text.h5", tmpdir);
+  FILE *f = fopen(text, "w");
+  cr_assert_not_null(f);
+  fputs("not an HDF5 file\n", f);
+  fclose(f);
+  snprintf(missing, sizeof missing, "%s/missing.h5", tmpdir);
+  snprintf(plain, sizeof plain, "%s/plain.h5", tmpdir); /* HDF5, but not a fleetmc file */
+  hid_t h = H5Fcreate(plain, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  cr_assert_geq(h, 0);
+  H5Fclose(h);
+  snprintf(v2, sizeof v2, "%s/v2.h5", tmpdir); /* a fleetmc file of format version 2 */
+  copy_file(b, v2);
+  h = H5Fopen(v2, H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t attr = H5Aopen(h, "format_version", H5P_DEFAULT);
+  const int32_t two = 2;
+  cr_assert_geq(H5Awrite(attr, H5T_NATIVE_INT32, &two), 0);
+  H5Aclose(attr);
+  H5Fclose(h);
+
+  struct {
+    const char *second;  /* merged with a.h5 */
+    const char *names[3]; /* what the message must name: files and the rule */
+  } cases[] = {
+      {s, {s, "seed", "one study"}},
+      {v, {v, "vehicles", "one study"}},
+      {k, {k, "fleet.battery_kwh", "model_sha256"}},
+      {c, {c, a, "overlap"}},
+      {d, {d, a, "contiguous"}},
+      {text, {text, "not an HDF5 file", NULL}},
+      {missing, {missing, "no such file", NULL}},
+      {plain, {plain, "not a fleetmc result file (attribute filetype is missing)", NULL}},
+      {v2, {v2, "format_version 2, this fleetmc reads 1", NULL}},
+  };
+  char out[160], command[1024], stdout_text[8192], err[4096];
+  snprintf(out, sizeof out, "%s/out.h5", tmpdir);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (int order = 0; order < 2; order++) {
+      snprintf(command, sizeof command, "%s merge %s %s %s", FLEETMC_EXE, out, order ? cases[i].second : a,
+               order ? a : cases[i].second);
+      cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 2, "%s: %s", command, err);
+      for (int n = 0; n < 3 && cases[i].names[n]; n++)
+        cr_assert_not_null(strstr(err, cases[i].names[n]), "%s: message '%s' does not name '%s'", command, err,
+                           cases[i].names[n]);
+      cr_assert(!exists(out), "%s left %s", command, out);
+      cr_assert(!left_over("out.h5"), "%s left a temporary file", command);
+    }
+  }
+  /* the output may not be an input; a usage error names it */
+  snprintf(command, sizeof command, "%s merge %s %s %s", FLEETMC_EXE, b, a, b);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 2, "%s", err);
+  cr_assert_not_null(strstr(err, b), "%s", err);
+  snprintf(command, sizeof command, "%s merge %s", FLEETMC_EXE, out);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 2, "%s", err);
+  snprintf(command, sizeof command, "%s summary %s", FLEETMC_EXE, text);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 2, "%s", err);
+  cr_assert_not_null(strstr(err, text), "%s", err);
+
+  /* and the good case through the program, then its summary */
+  snprintf(command, sizeof command, "%s merge %s %s %s", FLEETMC_EXE, out, b, a);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 0, "%s", err);
+  cr_assert(exists(out));
+  snprintf(command, sizeof command, "%s summary %s", FLEETMC_EXE, out);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 0, "%s", err);
+  const char *claims[] = {"\nC1 ", "\nC2 ", "\nC3 ", "\nC4 ", "\nC5/C6 ", "\nC6/C8 ", "\nC7 ", "\nC8 "};
+  for (size_t i = 0; i < sizeof claims / sizeof claims[0]; i++)
+    cr_assert_not_null(strstr(stdout_text, claims[i]), "no line for%s in:\n%s", claims[i], stdout_text);
+  cr_assert_not_null(strstr(stdout_text, "replicas [0, 3)"), "%s", stdout_text);
+  cr_assert_not_null(strstr(stdout_text, "GWh"), "%s", stdout_text);
+  remove_tmpdir();
+}
