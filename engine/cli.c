@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,15 @@ static void print_summary(const fleet_params_t *p, const fleet_run_summary_t *s,
          s->vehicle_hours / s->wall_seconds, s->wall_seconds * 1e9 / s->vehicle_hours, path);
 }
 
+/* Set by SIGINT or SIGTERM: the run stops after the replica-year in progress and removes its
+ * temporary file. A second signal finds the default action restored and ends the process. */
+static volatile sig_atomic_t stop_requested = 0;
+
+static void request_stop(int signal_number) {
+  stop_requested = 1;
+  signal(signal_number, SIG_DFL);
+}
+
 static int run_command(cli_args_t *args) {
   fleet_error_t err;
   fleet_error_clear(&err);
@@ -220,7 +230,9 @@ static int run_command(cli_args_t *args) {
       status = fleet_error_set(&err, FLEET_ERR_NOMEM, "out of memory");
     } else {
       fleet_run_options_t options = {.output_path = path, .threads = args->threads,
-                                     .progress = !args->quiet && isatty(STDERR_FILENO)};
+                                     .progress = !args->quiet && isatty(STDERR_FILENO), .stop = &stop_requested};
+      signal(SIGINT, request_stop);
+      signal(SIGTERM, request_stop);
       fleet_run_summary_t *summary = malloc(sizeof *summary);
       if (!summary) status = fleet_error_set(&err, FLEET_ERR_NOMEM, "out of memory");
       else status = fleet_run(params, text, &options, summary, &err);

@@ -11,6 +11,7 @@ static const char *const status_names[FLEET_STATUS_COUNT] = {
     [FLEET_ERR_HDF5] = "hdf5 error",
     [FLEET_ERR_NOMEM] = "out of memory",
     [FLEET_ERR_INPUT] = "input error",
+    [FLEET_ERR_INTERRUPTED] = "interrupted",
 };
 
 const char *fleet_status_name(fleet_status_t code) {
@@ -24,6 +25,7 @@ int fleet_status_exit_code(fleet_status_t code) {
     case FLEET_ERR_USAGE:
     case FLEET_ERR_SCENARIO:
     case FLEET_ERR_INPUT: return 2;
+    case FLEET_ERR_INTERRUPTED: return 130;
     default: return 1;
   }
 }

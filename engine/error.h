@@ -16,6 +16,7 @@ typedef enum {
   FLEET_ERR_NOMEM,    /* an allocation failed */
   FLEET_ERR_INPUT,    /* a result file given as input that is missing, not a fleetmc file of this format
                          version, or that does not fit with the other inputs (merge) */
+  FLEET_ERR_INTERRUPTED, /* the user stopped the run (SIGINT, SIGTERM) */
   FLEET_STATUS_COUNT
 } fleet_status_t;
 

@@ -174,6 +174,12 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
     double npv = 0.0, cumulative = 0.0, at_lease_end = 0.0;
     int64_t lease_end = (params->lease_years < params->years ? params->lease_years : params->years) - 1;
     for (int64_t y = 0; status == FLEET_OK && y < params->years; y++) {
+      if (options->stop && *options->stop) {
+        status = fleet_error_set(err, FLEET_ERR_INTERRUPTED,
+                                 "stopped after %lld of %lld replica-years; %s not written",
+                                 (long long)(r * params->years + y), (long long)total, options->output_path);
+        break;
+      }
       status = fleet_simulate_year(params, &pop, &state, replica, y, totals, err);
       if (status == FLEET_OK) status = fleet_h5_write_year(writer, r, y, totals, err);
       if (status == FLEET_OK) {

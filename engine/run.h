@@ -2,6 +2,7 @@
 #ifndef FLEET_RUN_H
 #define FLEET_RUN_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -12,6 +13,9 @@ typedef struct {
   const char *output_path; /* final path of the HDF5 file */
   int threads;             /* OpenMP threads; 0 = OpenMP's default */
   int progress;            /* 1: report progress on stderr */
+  /* When not NULL and set (by a signal handler), the run stops after the replica-year in
+   * progress, removes its temporary file and returns FLEET_ERR_INTERRUPTED. */
+  const volatile sig_atomic_t *stop;
 } fleet_run_options_t;
 
 /* Bins of the histogram of hourly fleet storage energy, cars + garages (for quantiles that do

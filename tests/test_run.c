@@ -292,6 +292,18 @@ Test(cli, run_writes_the_file_and_bad_input_exits_2_leaving_nothing) {
   cr_assert_eq(shell(command, err, sizeof err), 1, "%s", err);
   snprintf(command, sizeof command, "%s check %s", FLEETMC_EXE, BASELINE);
   cr_assert_eq(shell(command, err, sizeof err), 0, "%s", err);
+  /* Interrupted (SIGINT after 1 s of a run that needs far longer): exit 130, and neither the
+   * file nor its temporary is left. */
+  snprintf(out, sizeof out, "%s/interrupted.h5", tmpdir);
+  snprintf(command, sizeof command,
+           "timeout --preserve-status -s INT 1 %s run %s --set fleet.vehicles=20000 --years 100 --quiet -o %s",
+           FLEETMC_EXE, BASELINE, out);
+  cr_assert_eq(shell(command, err, sizeof err), 130, "%s", err);
+  cr_assert_not_null(strstr(err, "interrupted"), "%s", err);
+  cr_assert(!exists(out));
+  char listing[256];
+  snprintf(listing, sizeof listing, "ls %s | grep -q tmp", tmpdir);
+  cr_assert_neq(system(listing), 0, "a temporary file was left in %s", tmpdir);
   rmdir(tmpdir);
 }
 
