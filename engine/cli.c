@@ -198,12 +198,14 @@ static void print_summary(const fleet_params_t *p, const fleet_run_summary_t *s,
 }
 
 /* Set by SIGINT or SIGTERM: the run stops after the replica-year in progress and removes its
- * temporary file. A second signal finds the default action restored and ends the process. */
+ * temporary file. The handler stays installed: tools such as timeout(1) send the signal to the
+ * process and to its group, and the second copy must not kill the run half-way (SIGQUIT or
+ * SIGKILL still end it at once). */
 static volatile sig_atomic_t stop_requested = 0;
 
 static void request_stop(int signal_number) {
+  (void)signal_number;
   stop_requested = 1;
-  signal(signal_number, SIG_DFL);
 }
 
 static int run_command(cli_args_t *args) {
