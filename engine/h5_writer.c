@@ -848,24 +848,8 @@ fail:
 /* The quantiles at account_quantile_levels of a histogram of household accounts (see the description
  * of /budget/household_account_quantiles_eur); NaN when it holds no household. */
 static void account_quantiles(const double histogram[FLEET_ACCOUNT_BINS], double out[ACCOUNT_QUANTILE_COUNT]) {
-  double n = 0.0;
-  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) n += histogram[k];
-  for (int i = 0; i < ACCOUNT_QUANTILE_COUNT; i++) {
-    out[i] = NAN;
-    if (!(n > 0.0)) continue; /* also NaN counts */
-    const double target = account_quantile_levels[i] * n;
-    double below = 0.0; /* households in the bins before k; < target throughout */
-    out[i] = account_bin_edge(FLEET_ACCOUNT_BINS); /* only if rounding kept the sum short of target */
-    for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) {
-      const double h = histogram[k];
-      if (!(h > 0.0)) continue;
-      if (below + h >= target) {
-        out[i] = account_bin_edge(k) + (target - below) / h * FLEET_ACCOUNT_BIN_EUR;
-        break;
-      }
-      below += h;
-    }
-  }
+  for (int i = 0; i < ACCOUNT_QUANTILE_COUNT; i++)
+    out[i] = fleet_account_quantile_eur(histogram, account_quantile_levels[i]);
 }
 
 fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_offset, int64_t year,

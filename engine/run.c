@@ -76,15 +76,7 @@ double fleet_summary_energy_quantile(const fleet_run_summary_t *s, double q) {
 }
 
 double fleet_summary_account_quantile(const fleet_run_summary_t *s, double q) {
-  if (s->household_count <= 0.0) return 0.0;
-  double target = q * s->household_count, cumulative = 0.0;
-  for (int b = 0; b < FLEET_ACCOUNT_BINS; b++) {
-    double next = cumulative + s->household_histogram[b];
-    if (next >= target && s->household_histogram[b] > 0.0)
-      return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * (b + (target - cumulative) / s->household_histogram[b]);
-    cumulative = next;
-  }
-  return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * FLEET_ACCOUNT_BINS;
+  return fleet_account_quantile_eur(s->household_histogram, q);
 }
 
 static void report_progress(int64_t done, int64_t total, double vehicle_hours, double elapsed) {

@@ -61,20 +61,6 @@ static stats_t series_stats(series_t *s) {
   return st;
 }
 
-/* Quantile q of the summed histogram of household accounts (the writer's rule). */
-static double account_quantile(const double histogram[FLEET_ACCOUNT_BINS], double total, double q) {
-  if (!(total > 0.0)) return NAN;
-  const double target = q * total;
-  double below = 0.0;
-  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) {
-    if (!(histogram[k] > 0.0)) continue;
-    if (below + histogram[k] >= target)
-      return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * (k + (target - below) / histogram[k]);
-    below += histogram[k];
-  }
-  return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * FLEET_ACCOUNT_BINS;
-}
-
 static void format_number(char *out, size_t size, double x) {
   if (isnan(x)) snprintf(out, size, "-");
   else snprintf(out, size, "%.4g", x);
@@ -199,9 +185,9 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
   print_row(out, "C2", "unserved outage energy per household-year", "kWh", series_stats(&t->s[S_UNSERVED_KWH]),
             years);
 
-  const stats_t account = {account_quantile(t->histogram, t->households, 0.05),
-                           account_quantile(t->histogram, t->households, 0.5),
-                           account_quantile(t->histogram, t->households, 0.95),
+  const stats_t account = {fleet_account_quantile_eur(t->histogram, 0.05),
+                           fleet_account_quantile_eur(t->histogram, 0.5),
+                           fleet_account_quantile_eur(t->histogram, 0.95),
                            t->households > 0.0 ? t->account_sum_eur / t->households : NAN, 0};
   snprintf(over, sizeof over, "%.0f household-years (summed histograms)", t->households);
   print_row(out, "C3", "household account: fuel saved - charging - lease", "EUR/yr", account, over);

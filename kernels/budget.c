@@ -229,3 +229,18 @@ int fleet_account_bin(double account_eur) {
   }
   return (int)index;
 }
+
+double fleet_account_quantile_eur(const double histogram[FLEET_ACCOUNT_BINS], double q) {
+  double n = 0.0;
+  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) n += histogram[k];
+  if (!(n > 0.0)) return NAN; /* also NaN counts */
+  const double target = q * n;
+  double below = 0.0; /* households in the bins before k; < target throughout */
+  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) {
+    const double h = histogram[k];
+    if (!(h > 0.0)) continue;
+    if (below + h >= target) return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * (k + (target - below) / h);
+    below += h;
+  }
+  return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * FLEET_ACCOUNT_BINS; /* rounding kept the sum short */
+}

@@ -93,4 +93,9 @@ double fleet_npv_eur(const double *net_eur, int64_t years, double rate);
 #define FLEET_ACCOUNT_BIN_EUR 20.0
 int fleet_account_bin(double account_eur);
 
+/* Quantile q in [0, 1] of a histogram of accounts (EUR): in the first bin where the cumulative
+ * count reaches q x the total, linear within that bin; NaN for an empty histogram. The one rule
+ * for the writer, the run's summary and `fleetmc summary`. */
+double fleet_account_quantile_eur(const double histogram[FLEET_ACCOUNT_BINS], double q);
+
 #endif
