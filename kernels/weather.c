@@ -252,6 +252,32 @@ double fleet_pv_scale(const fleet_params_t *params, int region) {
 
 /* ---- the year ------------------------------------------------------------------------------- */
 
+/* The value of a unit AR(1) on the last day before year `year`: one standard normal. */
+static double fleet_boundary_draw(uint64_t seed, uint64_t replica, uint64_t year, uint64_t kind, uint64_t id) {
+  fleet_pcg32_t rng = fleet_stream(seed, replica, year, kind, id, FLEET_PURPOSE_WEATHER_BOUNDARY);
+  return fleet_sample_normal(&rng, 0.0, 1.0);
+}
+
+/* A unit-variance AR(1) over the year's days from `start` (the day before day 0), driven by the
+ * standard normals z, then conditioned to end (day 364) at `end`: with T = 365 steps and t = d + 1,
+ * x'(d) = x(d) + phi^(T - t) (1 - phi^(2t)) / (1 - phi^(2T)) (end - x(364)), the regression of
+ * x(d) on x(364) given the start, which makes x' exactly the AR(1) conditioned on both ends. */
+static void fleet_ar1_bridge(double phi, double innovation_sd, const double z[FLEET_DAYS_PER_YEAR], double start,
+                             double end, double path[FLEET_DAYS_PER_YEAR]) {
+  const int steps = FLEET_DAYS_PER_YEAR;
+  double x = start;
+  for (int d = 0; d < steps; d++) {
+    x = phi * x + innovation_sd * z[d];
+    path[d] = x;
+  }
+  double miss = end - path[steps - 1];
+  double denominator = 1.0 - pow(phi, 2.0 * steps);
+  for (int d = 0; d < steps; d++) {
+    int t = d + 1;
+    path[d] += pow(phi, steps - t) * (1.0 - pow(phi, 2.0 * t)) / denominator * miss;
+  }
+}
+
 void fleet_weather_generate(const fleet_params_t *params, int64_t replica, int64_t year, fleet_weather_t *w) {
   const fleet_params_t *p = params;
   int regions = p->region_count < 0 ? 0 : p->region_count > FLEET_MAX_REGIONS ? FLEET_MAX_REGIONS : p->region_count;
@@ -291,14 +317,22 @@ void fleet_weather_generate(const fleet_params_t *params, int64_t replica, int64
   fleet_sun_tables_t sun;
   fleet_sun_tables(p->solar_noon_clock_hour, &sun);
 
-  /* The anomaly is a(d) = s(d) x(d), x a unit-variance AR(1) whose innovations are
-   * sqrt(w) z_nation + sqrt(1 - w) z_region: x keeps variance 1 on every day (x(0) is one
-   * innovation, i.e. stationary), so a(d) has sd s(d) exactly, and two regions' x have
-   * correlation w on every day (their innovations do, and the recursion is the same linear
-   * filter). */
+  /* The anomaly is a(d) = s(d) x(d) with x = sqrt(w) N + sqrt(1 - w) R, N (national) and R (the
+   * region's) independent unit-variance AR(1) processes: so a(d) has sd s(d) exactly, and two
+   * regions' x have correlation w on every day. So that one AR(1) runs through all the years of a
+   * replica while each year still comes from its own streams, the value of each process on the
+   * last day before year y is drawn from (seed, replica, y, ..., WEATHER_BOUNDARY), the year's
+   * path runs from it, and is then pinned to the next year's boundary value by the exact
+   * conditional law of a Gaussian AR(1) given its end point (an AR(1) bridge; its correction
+   * decays as phi^(days to the year's end), so it only shapes the last weeks). Cold spells then
+   * carry over New Year as they would in an unbroken series. */
   double phi = p->anomaly_persistence;
   double innovation_sd = sqrt(1.0 - phi * phi);
   double w_nation = sqrt(p->anomaly_national_weight), w_region = sqrt(1.0 - p->anomaly_national_weight);
+  double nation_path[FLEET_DAYS_PER_YEAR];
+  fleet_ar1_bridge(phi, innovation_sd, z_nation,
+                   fleet_boundary_draw(seed, rep, yr, FLEET_ENTITY_NATION, 0),
+                   fleet_boundary_draw(seed, rep, yr + 1u, FLEET_ENTITY_NATION, 0), nation_path);
 
   for (int r = 0; r < regions; r++) {
     const fleet_region_t *region = &p->regions[r];
@@ -308,10 +342,12 @@ void fleet_weather_generate(const fleet_params_t *params, int64_t replica, int64
     double normal_c[FLEET_DAYS_PER_YEAR];
     fleet_weather_daily_normals_c(region->temperature_monthly_c, normal_c);
     rng = fleet_stream(seed, rep, yr, FLEET_ENTITY_REGION, (uint64_t)r, FLEET_PURPOSE_WEATHER_TEMPERATURE);
-    double x = 0.0;
+    double z_region[FLEET_DAYS_PER_YEAR], region_path[FLEET_DAYS_PER_YEAR];
+    for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) z_region[d] = fleet_sample_normal(&rng, 0.0, 1.0);
+    fleet_ar1_bridge(phi, innovation_sd, z_region, fleet_boundary_draw(seed, rep, yr, FLEET_ENTITY_REGION, (uint64_t)r),
+                     fleet_boundary_draw(seed, rep, yr + 1u, FLEET_ENTITY_REGION, (uint64_t)r), region_path);
     for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) {
-      double e = w_nation * z_nation[d] + w_region * fleet_sample_normal(&rng, 0.0, 1.0);
-      x = d == 0 ? e : phi * x + innovation_sd * e;
+      double x = w_nation * nation_path[d] + w_region * region_path[d];
       double daily_mean_c = normal_c[d] + sd_c[d] * x;
       for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
         temperature[d * FLEET_HOURS_PER_DAY + h] = (float)(daily_mean_c + half_range_c[d] * diurnal[h]);

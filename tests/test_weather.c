@@ -391,3 +391,42 @@ Test(weather, winter_anomaly_sd_is_twice_the_summer_one) {
   }
   test_free(s);
 }
+
+/* Daily mean temperature anomaly (daily mean minus the smooth normal) of region 0 on one day. */
+static double test_day_anomaly(const fleet_params_t *p, const fleet_weather_t *w, int day) {
+  double normal_c[FLEET_DAYS_PER_YEAR], mean = 0.0;
+  fleet_weather_daily_normals_c(p->regions[0].temperature_monthly_c, normal_c);
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) mean += w->temperature_c[0][day * FLEET_HOURS_PER_DAY + h];
+  return mean / FLEET_HOURS_PER_DAY - normal_c[day];
+}
+
+Test(weather, anomalies_persist_across_new_year) {
+  /* Over n replicas, the anomalies of 31 December (year 0) and 1 January (year 1) must correlate
+   * like any two consecutive days, about phi x s(364) / s(0) ~ phi (the two sds are nearly
+   * equal), not 0 as with years drawn apart. Tolerance on Fisher's z: 5 / sqrt(n - 3) = 0.16 for
+   * n = 1,000 replicas, against atanh(0.75) = 0.97 (independent years would give 0). */
+  fleet_params_t p;
+  test_params(&p);
+  fleet_weather_t *w = test_alloc();
+  enum { N = 1000 };
+  static double december[N], january[N];
+  for (int k = 0; k < N; k++) {
+    fleet_weather_generate(&p, k, 0, w);
+    december[k] = test_day_anomaly(&p, w, FLEET_DAYS_PER_YEAR - 1);
+    fleet_weather_generate(&p, k, 1, w);
+    january[k] = test_day_anomaly(&p, w, 0);
+  }
+  double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0;
+  for (int k = 0; k < N; k++) {
+    mx += december[k] / N;
+    my += january[k] / N;
+  }
+  for (int k = 0; k < N; k++) {
+    sxx += (december[k] - mx) * (december[k] - mx);
+    syy += (january[k] - my) * (january[k] - my);
+    sxy += (december[k] - mx) * (january[k] - my);
+  }
+  double r = sxy / sqrt(sxx * syy);
+  cr_assert(fabs(atanh(r) - atanh(p.anomaly_persistence)) < 5.0 / sqrt(N - 3.0), "correlation across New Year %.3f", r);
+  free(w);
+}
