@@ -1,3 +1,7 @@
+/* sigaction: with -std=c17 alone, glibc's signal() has System V semantics (the handler is reset
+ * after the first signal), so a second copy of SIGINT would kill the run half-way. */
+#define _POSIX_C_SOURCE 200809L
+
 #include "cli.h"
 
 #include <errno.h>
@@ -198,9 +202,9 @@ static void print_summary(const fleet_params_t *p, const fleet_run_summary_t *s,
 }
 
 /* Set by SIGINT or SIGTERM: the run stops after the replica-year in progress and removes its
- * temporary file. The handler stays installed: tools such as timeout(1) send the signal to the
- * process and to its group, and the second copy must not kill the run half-way (SIGQUIT or
- * SIGKILL still end it at once). */
+ * temporary file. The handler stays installed (sigaction, not signal): tools such as timeout(1)
+ * send the signal to the process and then to its group, and the second copy must not kill the run
+ * half-way (SIGQUIT or SIGKILL still end it at once). */
 static volatile sig_atomic_t stop_requested = 0;
 
 static void request_stop(int signal_number) {
@@ -233,8 +237,12 @@ static int run_command(cli_args_t *args) {
     } else {
       fleet_run_options_t options = {.output_path = path, .threads = args->threads,
                                      .progress = !args->quiet && isatty(STDERR_FILENO), .stop = &stop_requested};
-      signal(SIGINT, request_stop);
-      signal(SIGTERM, request_stop);
+      struct sigaction on_stop;
+      memset(&on_stop, 0, sizeof on_stop);
+      on_stop.sa_handler = request_stop;
+      sigemptyset(&on_stop.sa_mask);
+      sigaction(SIGINT, &on_stop, NULL);
+      sigaction(SIGTERM, &on_stop, NULL);
       fleet_run_summary_t *summary = malloc(sizeof *summary);
       if (!summary) status = fleet_error_set(&err, FLEET_ERR_NOMEM, "out of memory");
       else status = fleet_run(params, text, &options, summary, &err);
