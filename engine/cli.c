@@ -160,7 +160,7 @@ static void print_summary(const fleet_params_t *p, const fleet_run_summary_t *s,
          s->storage_energy_min_kwh / 1e6, s->storage_energy_max_kwh / 1e6);
   printf("  hours at or above the proposal's %.2f GWh (vehicles x battery x (target - floor)): %.1f %%\n",
          s->nominal_storage_kwh / 1e6, 100.0 * s->hours_above_nominal_share);
-  printf("  storage power available, GW: mean %.2f;  cars plugged in at home: mean %.0f\n",
+  printf("  storage power available, cars + garages, GW: mean %.2f;  cars plugged in at home: mean %.0f\n",
          s->storage_power_mean_kw / 1e6, s->plugged_mean);
   printf("  of which garage batteries: mean %.2f GWh\n", s->garage_energy_mean_kwh / 1e6);
   printf("  km per vehicle-year: %.0f;  charging GWh/yr (entering, before losses):", s->km_per_vehicle_year);

@@ -41,6 +41,8 @@ enum {
   DS_STORAGE_PLUGGED,
   DS_STORAGE_GARAGE,
   DS_STORAGE_TOTAL,
+  DS_STORAGE_GARAGE_POWER,
+  DS_STORAGE_TOTAL_POWER,
   DS_KM_DRIVEN,
   DS_CHARGING,
   DS_SOLAR,
@@ -128,6 +130,16 @@ static const dataset_spec_t specs[DS_COUNT] = {
                           "back, computed by the writer when it writes a year as /storage/energy_kwh + "
                           "/storage/garage_energy_kwh; axes [replica, year, hour of the year]",
                           AXIS_HOUR},
+    [DS_STORAGE_GARAGE_POWER] = {"/storage/garage_power_kw", "kW",
+                                 "fleet total per hour: power that the batteries of the solar garages can give "
+                                 "back in the hour, each capped by its inverter; "
+                                 "axes [replica, year, hour of the year]",
+                                 AXIS_HOUR},
+    [DS_STORAGE_TOTAL_POWER] = {"/storage/total_power_kw", "kW",
+                                "fleet total per hour: power that cars and garage batteries together can give "
+                                "back, computed by the writer when it writes a year as /storage/power_kw + "
+                                "/storage/garage_power_kw; axes [replica, year, hour of the year]",
+                                AXIS_HOUR},
     [DS_KM_DRIVEN] = {"/mobility/km_driven", "km", "fleet total per year: distance driven; axes [replica, year]",
                       AXIS_NONE},
     [DS_CHARGING] = {"/charging/energy_kwh", "kWh",
@@ -327,6 +339,7 @@ struct fleet_h5_writer {
   double discount_rate;
   int64_t lease_end;  /* min(lease_years, years): /budget/repaid sums the net of years < lease_end */
   double total_energy_kwh[FLEET_HOURS_PER_YEAR]; /* /storage/total_energy_kwh of the year written */
+  double total_power_kw[FLEET_HOURS_PER_YEAR];   /* /storage/total_power_kw of the year written */
   replica_sums_t *replica; /* [replicas] */
 };
 
@@ -867,8 +880,10 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
                            "must be in [0, %" PRId64 ")",
                            replica_offset, year, writer->tmp_path, writer->years);
 
-  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++)
+  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
     writer->total_energy_kwh[h] = totals->storage_energy_kwh[h] + totals->garage_energy_kwh[h];
+    writer->total_power_kw[h] = totals->storage_power_kw[h] + totals->garage_power_kw[h];
+  }
   const double households = totals->household_count;
   const double moments[ACCOUNT_MOMENT_COUNT] = {
       households, households > 0 ? totals->household_account_sum_eur / households : NAN,
@@ -883,6 +898,8 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
       [DS_STORAGE_PLUGGED] = totals->plugged_vehicles,
       [DS_STORAGE_GARAGE] = totals->garage_energy_kwh,
       [DS_STORAGE_TOTAL] = writer->total_energy_kwh,
+      [DS_STORAGE_GARAGE_POWER] = totals->garage_power_kw,
+      [DS_STORAGE_TOTAL_POWER] = writer->total_power_kw,
       [DS_KM_DRIVEN] = &totals->km_driven,
       [DS_CHARGING] = totals->charging_energy_kwh,
       [DS_SOLAR] = totals->solar_energy_kwh,

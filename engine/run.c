@@ -17,7 +17,7 @@ static void summary_add_year(fleet_run_summary_t *s, const fleet_year_totals_t *
     double e = t->storage_energy_kwh[h] + t->garage_energy_kwh[h]; /* cars + garage batteries */
     s->garage_energy_mean_kwh += t->garage_energy_kwh[h];
     s->storage_energy_mean_kwh += e;
-    s->storage_power_mean_kw += t->storage_power_kw[h];
+    s->storage_power_mean_kw += t->storage_power_kw[h] + t->garage_power_kw[h];
     s->plugged_mean += t->plugged_vehicles[h];
     if (s->hours == 0 || e < s->storage_energy_min_kwh) s->storage_energy_min_kwh = e;
     if (s->hours == 0 || e > s->storage_energy_max_kwh) s->storage_energy_max_kwh = e;

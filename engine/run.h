@@ -33,7 +33,7 @@ typedef struct {
   double storage_energy_mean_kwh;          /* cars + garage batteries, over all hours */
   double garage_energy_mean_kwh;           /* of which garage batteries */
   double storage_energy_min_kwh, storage_energy_max_kwh;
-  double storage_power_mean_kw;
+  double storage_power_mean_kw;             /* cars + garage batteries */
   double plugged_mean;
   double outage_household_hours_per_year;  /* fleet, mean per replica-year */
   double outage_demand_kwh_per_year, outage_unserved_kwh_per_year;

@@ -121,7 +121,7 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, fleet_error
         const double e = y->storage_energy_kwh[h] + y->garage_energy_kwh[h];
         above += e >= threshold_kwh;
         t->s[S_ENERGY_GWH].values[t->s[S_ENERGY_GWH].count++] = e / 1e6;
-        t->s[S_POWER_GW].values[t->s[S_POWER_GW].count++] = y->storage_power_kw[h] / 1e6;
+        t->s[S_POWER_GW].values[t->s[S_POWER_GW].count++] = (y->storage_power_kw[h] + y->garage_power_kw[h]) / 1e6;
       }
       t->hours_above += above;
       t->hours += FLEET_HOURS_PER_YEAR;
@@ -177,7 +177,7 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
   stats_t above = series_stats(&t->s[S_HOURS_ABOVE_PCT]);
   above.mean = percent((double)t->hours_above, (double)t->hours);
   print_row(out, "C1", label, "% of hours", above, years);
-  print_row(out, "C1", "storage power available, cars, hourly", "GW", series_stats(&t->s[S_POWER_GW]), hours);
+  print_row(out, "C1", "storage power available, cars + garages, hourly", "GW", series_stats(&t->s[S_POWER_GW]), hours);
 
   stats_t covered = series_stats(&t->s[S_COVERED_PCT]);
   snprintf(over, sizeof over, "%zu of %" PRId64 " replicas with an outage >= 24 h", covered.count, info->replicas);

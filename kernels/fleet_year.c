@@ -140,8 +140,10 @@ static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accu
     acc->plugged[first + h] += (int64_t)lane_sum(sums->plugged[h]); /* small integers: exact */
   }
   if (solar)
-    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
+    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
       acc->garage_energy[first + h] += to_fixed(lane_sum(sums->garage_give_kwh[h]));
+      acc->garage_power[first + h] += to_fixed(lane_sum(sums->garage_power_kw[h]));
+    }
 }
 
 static void block_outages_init(const fleet_year_ctx_t *ctx, int64_t base, int region, const fleet_state_t *state,
@@ -504,6 +506,7 @@ static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
     total->storage_power[h] += acc->storage_power[h];
     total->plugged[h] += acc->plugged[h];
     total->garage_energy[h] += acc->garage_energy[h];
+    total->garage_power[h] += acc->garage_power[h];
   }
   total->km += acc->km;
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) total->charging[k] += acc->charging[k];
@@ -576,6 +579,7 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
     totals->storage_power_kw[h] = (double)total->storage_power[h] / FLEET_ACCUM_SCALE;
     totals->plugged_vehicles[h] = (double)total->plugged[h];
     totals->garage_energy_kwh[h] = (double)total->garage_energy[h] / FLEET_ACCUM_SCALE;
+    totals->garage_power_kw[h] = (double)total->garage_power[h] / FLEET_ACCUM_SCALE;
   }
   totals->km_driven = (double)total->km / FLEET_ACCUM_SCALE;
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++)

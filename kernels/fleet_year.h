@@ -31,6 +31,7 @@ typedef struct {
   int64_t storage_power[FLEET_HOURS_PER_YEAR];  /* 1e-6 kW */
   int64_t plugged[FLEET_HOURS_PER_YEAR];        /* vehicles */
   int64_t garage_energy[FLEET_HOURS_PER_YEAR];  /* 1e-6 kWh */
+  int64_t garage_power[FLEET_HOURS_PER_YEAR];   /* 1e-6 kW */
   int64_t km;                                   /* 1e-6 km */
   int64_t charging[FLEET_SOURCE_COUNT];         /* 1e-6 kWh entering from outside */
   int64_t solar[FLEET_SOLAR_FLOW_COUNT];        /* 1e-6 kWh */

@@ -69,7 +69,8 @@ typedef struct {
   float grid_to_battery_efficiency;
   float battery_to_grid_efficiency;
   float garage_to_car_kwh;      /* per hour: the garage's charge power x 1 h, car side */
-  float garage_to_home_kwh;     /* per hour: the garage inverter's power x 1 h (home backup) */
+  float garage_to_home_kwh;     /* per hour: the garage inverter's power x 1 h (home backup and
+                                   what the garage can give back in an hour) */
   float topup_kwh;              /* per hour into the garage battery from the grid */
   float carport_efficiency;
   float carport_to_car_kwh;     /* per hour: the space's charge power x 1 h */
@@ -116,6 +117,7 @@ typedef struct {
   float power_kw[FLEET_HOURS_PER_DAY][FLEET_LANES];
   float plugged[FLEET_HOURS_PER_DAY][FLEET_LANES];
   float garage_give_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  float garage_power_kw[FLEET_HOURS_PER_DAY][FLEET_LANES];
   float home_in_kwh[FLEET_LANES];   /* into the battery from the home charger */
   float public_in_kwh[FLEET_LANES]; /* into the battery from public chargers */
   float drive_kwh[FLEET_LANES];

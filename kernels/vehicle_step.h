@@ -132,7 +132,9 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         out->backup_served_kwh[h][l] = from_garage + from_car;
       }
       if (solar) {
-        out->garage_give_kwh[h][l] = fleet_maxf(g - c->garage_floor_kwh[l], 0.0f) * sol->battery_to_grid_efficiency;
+        float garage_give = fleet_maxf(g - c->garage_floor_kwh[l], 0.0f) * sol->battery_to_grid_efficiency;
+        out->garage_give_kwh[h][l] = garage_give;
+        out->garage_power_kw[h][l] = fleet_minf(garage_give, sol->garage_to_home_kwh); /* 0 without a garage */
         garage[l] = g;
       }
       float need = hour < dep[l] ? need_before[l] : need_after[l];

@@ -53,6 +53,7 @@ typedef struct {
   double plugged_vehicles[FLEET_HOURS_PER_YEAR];   /* cars plugged in at home */
   double garage_energy_kwh[FLEET_HOURS_PER_YEAR];  /* energy garage batteries can give back,
                                                       above their floor, after losses */
+  double garage_power_kw[FLEET_HOURS_PER_YEAR];    /* power they can give back, inverter-capped */
   /* fleet totals per year */
   double km_driven;
   double charging_energy_kwh[FLEET_SOURCE_COUNT];  /* entering from outside, before losses */

@@ -133,6 +133,7 @@ static void fill_totals(fleet_year_totals_t *t, int r, int y) {
     t->plugged_vehicles[h] = hourly_value(2, r, y, h);
     t->garage_energy_kwh[h] = hourly_value(3, r, y, h);
     t->households_out[h] = hourly_value(4, r, y, h);
+    t->garage_power_kw[h] = hourly_value(5, r, y, h);
   }
   t->outage_household_hours = outage_value(0, r, y);
   t->outage_demand_kwh = outage_value(1, r, y);
@@ -419,6 +420,20 @@ Test(h5_writer, round_trip) {
           cr_assert_eq(data[i], expected, "%s[%d,%d,%d] = %.17g", storage_paths[k], r, y, h, data[i]);
         }
     free(data);
+  }
+  /* the garages' power and the total power = cars + garages, the writer's double sum */
+  {
+    double *garage_power = read_f64_dataset(file, "/storage/garage_power_kw", 3, hourly_dims, "kW", NULL);
+    double *total_power = read_f64_dataset(file, "/storage/total_power_kw", 3, hourly_dims, "kW", NULL);
+    size_t i = 0;
+    for (int r = 0; r < REPLICAS; r++)
+      for (int y = 0; y < YEARS; y++)
+        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++, i++) {
+          cr_assert_eq(garage_power[i], hourly_value(5, r, y, h));
+          cr_assert_eq(total_power[i], hourly_value(1, r, y, h) + hourly_value(5, r, y, h));
+        }
+    free(garage_power);
+    free(total_power);
   }
   /* total_energy_kwh == energy_kwh + garage_energy_kwh, element by element, read from the file */
   {

@@ -431,6 +431,7 @@ Test(garage, clear_day_fills_the_battery_by_hand) {
   fleet_day_sums_t sums;
   garage_lane(&c, &s, 30.0f, 10.0f); /* the car is full: everything stays in the garage */
   dc_chain(&sol);
+  sol.garage_to_home_kwh = 5.0f; /* a 5 kW inverter */
   clear_day(&in);
   no_trip(&today);
   no_trip(&tomorrow);
@@ -444,6 +445,9 @@ Test(garage, clear_day_fills_the_battery_by_hand) {
    * and at 23:00 (20.185 kWh). */
   cr_assert_float_eq(sums.garage_give_kwh[8][0], (10.0 - 6.0) * 0.95, 1e-5);
   cr_assert_float_eq(sums.garage_give_kwh[23][0], (20.185 - 6.0) * 0.95, 1e-5);
+  /* Its power for the hour: that energy, at most the inverter's 5 kW. */
+  cr_assert_float_eq(sums.garage_power_kw[8][0], (10.0 - 6.0) * 0.95, 1e-5);
+  cr_assert_float_eq(sums.garage_power_kw[23][0], 5.0, 0.0);
   /* Nearly full: the first sunny hour stores only the 1 kWh of room; the rest is surplus. */
   garage_lane(&c, &s, 30.0f, 59.0f);
   fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1, 0);

@@ -168,6 +168,7 @@ Test(run, results_are_bit_identical_for_1_2_and_4_threads) {
   make_tmpdir();
   const char *names[] = {"/storage/energy_kwh",          "/storage/power_kw",
                          "/storage/plugged_vehicles",    "/storage/garage_energy_kwh",
+                         "/storage/garage_power_kw",     "/storage/total_power_kw",
                          "/mobility/km_driven",          "/charging/energy_kwh",
                          "/solar/energy_kwh",            "/weather/pv_yield_kwh_per_kwp",
                          "/outage/households_out",       "/outage/unserved_kwh",
