@@ -196,7 +196,9 @@ void fleet_ledger_year(const fleet_params_t *params, int64_t year, const fleet_l
   ledger_eur[FLEET_LEDGER_BATTERIES] =
       -(double)counts->battery_failures *
       (params->battery_kwh * params->battery_pack_eur_per_kwh + params->battery_replacement_labour_eur);
-  ledger_eur[FLEET_LEDGER_ADMINISTRATION] = -(double)counts->vehicles * params->administration_eur_per_vehicle_year;
+  /* The programme runs the leases; once they are over the cars belong to the households. */
+  ledger_eur[FLEET_LEDGER_ADMINISTRATION] =
+      year < params->lease_years ? -(double)counts->vehicles * params->administration_eur_per_vehicle_year : 0.0;
 
   double net = 0.0;
   for (int i = 0; i < FLEET_LEDGER_NET; ++i) {

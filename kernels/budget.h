@@ -63,7 +63,7 @@ typedef enum {
   FLEET_LEDGER_LEASES,         /* + lease payments (car and garage) */
   FLEET_LEDGER_RECOVERIES,     /* + sale of cars taken back on default */
   FLEET_LEDGER_BATTERIES,      /* - battery replacements under warranty */
-  FLEET_LEDGER_ADMINISTRATION, /* - running the programme */
+  FLEET_LEDGER_ADMINISTRATION, /* - running the programme, while the leases run */
   FLEET_LEDGER_NET,            /* the year's net cash flow */
   FLEET_LEDGER_COUNT
 } fleet_ledger_item_t;

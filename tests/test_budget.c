@@ -189,6 +189,13 @@ Test(budget, ledger_by_hand) {
   const double want3[FLEET_LEDGER_COUNT] = {0.0, 0.0, 0.0, 0.0, 2394000.0, 82873.71225, -11040.0, -50000.0,
                                             2415833.71225};
   assert_ledger(ledger, want3);
+  /* Year 5, after the 5-year leases: no administration any more (nor leases: none pay). */
+  fleet_ledger_counts_t after = counts_year3;
+  after.paying_leases = after.paying_garage_leases = after.defaults = 0;
+  after.battery_failures = 0;
+  fleet_ledger_year(&p, 5, &after, ledger);
+  const double want5[FLEET_LEDGER_COUNT] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+  assert_ledger(ledger, want5);
 }
 
 /* ---- (b) net present value ------------------------------------------------------------------- */
