@@ -44,6 +44,7 @@ typedef enum {
   FLEET_PURPOSE_PRICES = 0x2004,              /* a replica's price paths (nation, year 0) */
   FLEET_PURPOSE_LEASE = 0x2005,               /* a household's default and battery failure in a year */
   FLEET_PURPOSE_WEATHER_BOUNDARY = 0x2006,    /* the temperature anomaly at the start of a year */
+  FLEET_PURPOSE_CLEARNESS_BOUNDARY = 0x2007,  /* the clearness state at the start of a year */
 } fleet_purpose_t;
 
 /* ---- the generator ------------------------------------------------------------------------ */

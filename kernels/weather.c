@@ -11,9 +11,13 @@
  *   (NATION, 0, WEATHER_CLEARNESS)    one uniform per day (the national chain; day 0: its start)
  *   (REGION, r, WEATHER_CLEARNESS)    two uniforms per day: region r's own chain, then whether
  *                                     the region follows the national state that day
+ *   (NATION or REGION, id, WEATHER_BOUNDARY, CLEARNESS_BOUNDARY)  one draw each: the state of
+ *                                     the AR(1) anomaly and of the clearness chain on the day
+ *                                     before the year (stationary draws)
  * Each year's streams are addressed by (seed, replica, year) alone, so a year is reproducible
- * without simulating the years before it; its chains and its AR(1) start from their stationary
- * distributions. */
+ * without simulating the years before it; yet the anomaly and the clearness chains run on
+ * through New Year: each year's path starts from its own boundary state and is conditioned to
+ * end in the next year's (a bridge), which joins the years into one stationary process. */
 #include "weather.h"
 
 #include <math.h>
@@ -223,13 +227,37 @@ static double fleet_clear_stationary(const fleet_params_t *p) {
   return total > 0.0 ? leave_cloudy / total : 0.5;
 }
 
-/* Next state of a two-state chain (1 = clear) from one uniform; day 0 (previous < 0) is drawn
- * from the stationary distribution. */
-static int fleet_clear_step(const fleet_params_t *p, int previous, double pi_clear, double u) {
-  double p_clear = previous < 0 ? pi_clear
-                   : previous  ? p->clear_to_clear_probability
-                               : 1.0 - p->cloudy_to_cloudy_probability;
-  return u < p_clear;
+/* The clearness states of a year: the chain starts from `start` (the state on the day before
+ * day 0) and is conditioned to be in `end` on day 364, by sampling each day from
+ * P(s_d | s_d-1, s_364 = end) = P[s_d-1][s_d] P^(364-d)[s_d][end] / P^(365-d)[s_d-1][end]
+ * (a Markov-chain bridge), with one uniform per day as the unconditioned chain takes. The
+ * boundary states are stationary draws, so the years join into one stationary chain. */
+static void fleet_clear_bridge(const fleet_params_t *p, int start, int end, const double u[FLEET_DAYS_PER_YEAR],
+                               unsigned char states[FLEET_DAYS_PER_YEAR]) {
+  double step[2][2] = {{p->cloudy_to_cloudy_probability, 1.0 - p->cloudy_to_cloudy_probability},
+                       {1.0 - p->clear_to_clear_probability, p->clear_to_clear_probability}};
+  /* reach[k][j]: probability of being in `end` k days after being in j. */
+  double reach[FLEET_DAYS_PER_YEAR][2];
+  reach[0][0] = end == 0;
+  reach[0][1] = end == 1;
+  for (int k = 1; k < FLEET_DAYS_PER_YEAR; k++)
+    for (int j = 0; j < 2; j++) reach[k][j] = step[j][0] * reach[k - 1][0] + step[j][1] * reach[k - 1][1];
+  int previous = start;
+  for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) {
+    int left = FLEET_DAYS_PER_YEAR - 1 - d;
+    double to_clear = step[previous][1] * reach[left][1], to_cloudy = step[previous][0] * reach[left][0];
+    double total = to_clear + to_cloudy;
+    /* total = 0 only if `end` cannot be reached (a chain that never leaves a state): then the
+     * unconditioned step. */
+    double p_clear = total > 0.0 ? to_clear / total : step[previous][1];
+    previous = u[d] < p_clear;
+    states[d] = (unsigned char)previous;
+  }
+}
+
+static int fleet_clear_boundary(const fleet_params_t *p, uint64_t year, uint64_t replica, uint64_t kind, uint64_t id) {
+  fleet_pcg32_t rng = fleet_stream(p->seed, replica, year, kind, id, FLEET_PURPOSE_CLEARNESS_BOUNDARY);
+  return fleet_pcg32_double(&rng) < fleet_clear_stationary(p);
 }
 
 /* Scale so that sum over the year of GHI/1000 x E[clearness] x scale = the region's yield. Every
@@ -306,13 +334,12 @@ void fleet_weather_generate(const fleet_params_t *params, int64_t replica, int64
   fleet_pcg32_t rng = fleet_stream(seed, rep, yr, FLEET_ENTITY_NATION, 0, FLEET_PURPOSE_WEATHER_TEMPERATURE);
   for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) z_nation[d] = fleet_sample_normal(&rng, 0.0, 1.0);
 
-  double pi_clear = fleet_clear_stationary(p);
   unsigned char clear_nation[FLEET_DAYS_PER_YEAR];
+  double u_nation[FLEET_DAYS_PER_YEAR];
   rng = fleet_stream(seed, rep, yr, FLEET_ENTITY_NATION, 0, FLEET_PURPOSE_WEATHER_CLEARNESS);
-  for (int d = 0, state = -1; d < FLEET_DAYS_PER_YEAR; d++) {
-    state = fleet_clear_step(p, state, pi_clear, fleet_pcg32_double(&rng));
-    clear_nation[d] = (unsigned char)state;
-  }
+  for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) u_nation[d] = fleet_pcg32_double(&rng);
+  fleet_clear_bridge(p, fleet_clear_boundary(p, yr, rep, FLEET_ENTITY_NATION, 0),
+                     fleet_clear_boundary(p, yr + 1u, rep, FLEET_ENTITY_NATION, 0), u_nation, clear_nation);
 
   fleet_sun_tables_t sun;
   fleet_sun_tables(p->solar_noon_clock_hour, &sun);
@@ -356,10 +383,17 @@ void fleet_weather_generate(const fleet_params_t *params, int64_t replica, int64
     double ghi[FLEET_HOURS_PER_YEAR];
     double scale = fleet_pv_scale_from_sum(p, r, fleet_clear_sky_year(region->latitude_deg, &sun, ghi)) / 1000.0;
     rng = fleet_stream(seed, rep, yr, FLEET_ENTITY_REGION, (uint64_t)r, FLEET_PURPOSE_WEATHER_CLEARNESS);
-    for (int d = 0, own = -1; d < FLEET_DAYS_PER_YEAR; d++) {
-      own = fleet_clear_step(p, own, pi_clear, fleet_pcg32_double(&rng));
-      int follows = fleet_pcg32_double(&rng) < p->regional_agreement;
-      int clear = follows ? clear_nation[d] : own;
+    double u_own[FLEET_DAYS_PER_YEAR], u_follow[FLEET_DAYS_PER_YEAR];
+    for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) {
+      u_own[d] = fleet_pcg32_double(&rng);
+      u_follow[d] = fleet_pcg32_double(&rng);
+    }
+    unsigned char own[FLEET_DAYS_PER_YEAR];
+    fleet_clear_bridge(p, fleet_clear_boundary(p, yr, rep, FLEET_ENTITY_REGION, (uint64_t)r),
+                       fleet_clear_boundary(p, yr + 1u, rep, FLEET_ENTITY_REGION, (uint64_t)r), u_own, own);
+    for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) {
+      int follows = u_follow[d] < p->regional_agreement;
+      int clear = follows ? clear_nation[d] : own[d];
       double k = (clear ? p->clear_day_clearness : p->cloudy_day_clearness) * scale;
       for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
         int i = d * FLEET_HOURS_PER_DAY + h;

@@ -430,3 +430,34 @@ Test(weather, anomalies_persist_across_new_year) {
   cr_assert(fabs(atanh(r) - atanh(p.anomaly_persistence)) < 5.0 / sqrt(N - 3.0), "correlation across New Year %.3f", r);
   free(w);
 }
+
+/* Clearness of region 0 at noon on a day, from its PV: pv = GHI / 1000 x clearness x scale. */
+static double test_noon_clearness(const fleet_params_t *p, const fleet_weather_t *w, int day) {
+  double ghi = fleet_clear_sky_ghi_w_m2(p->regions[0].latitude_deg, day, 12, p->solar_noon_clock_hour);
+  return w->pv_kw_per_kwp[0][day * FLEET_HOURS_PER_DAY + 12] * 1000.0 / (ghi * fleet_pv_scale(p, 0));
+}
+
+Test(weather, clear_spells_persist_across_new_year) {
+  /* With every region following the national chain, P(clear on 1 January | clear on 31
+   * December) must be the chain's clear_to_clear_probability (0.65), not the stationary share
+   * (0.25 / 0.6 = 0.417) of years drawn apart. Over n = 2,000 replicas about 830 start clear:
+   * binomial sd sqrt(0.65 x 0.35 / 830) = 0.017, 5 of them = 0.083, half the gap to 0.417. */
+  fleet_params_t p;
+  test_params(&p);
+  p.regional_agreement = 1.0;
+  fleet_weather_t *w = test_alloc();
+  enum { N = 2000 };
+  int clear_dec = 0, clear_both = 0;
+  for (int k = 0; k < N; k++) {
+    fleet_weather_generate(&p, k, 0, w);
+    int dec = test_noon_clearness(&p, w, FLEET_DAYS_PER_YEAR - 1) > 0.65;
+    fleet_weather_generate(&p, k, 1, w);
+    int jan = test_noon_clearness(&p, w, 0) > 0.65;
+    clear_dec += dec;
+    clear_both += dec && jan;
+  }
+  double stay = (double)clear_both / clear_dec;
+  double sd = sqrt(p.clear_to_clear_probability * (1.0 - p.clear_to_clear_probability) / clear_dec);
+  cr_assert(fabs(stay - p.clear_to_clear_probability) < 5.0 * sd, "P(clear 1 Jan | clear 31 Dec) = %.3f", stay);
+  free(w);
+}
