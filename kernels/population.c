@@ -155,15 +155,20 @@ void fleet_population_draw(const fleet_params_t *params, int64_t replica, fleet_
   uint64_t prefix = fleet_stream_prefix(params->seed, params->redraw_fleet_per_replica ? (uint64_t)replica : 0u,
                                         0u, FLEET_ENTITY_VEHICLE);
   /* Slot order within each region: solar vehicles (garage or carport) first, each group in id
-   * order. Written into vehicle_id; the other fields follow from the id. */
+   * order. Written into vehicle_id; the other fields follow from the id. One pass: solar ids
+   * fill the region's slots from the front, the others from the back (then reversed). */
   int64_t first_id = 0, first_slot = 0;
   for (int r = 0; r < pop->region_count; r++) {
-    int64_t n = pop->region_vehicles[r], solar = 0;
-    for (int64_t id = first_id; id < first_id + n; id++)
-      if (draw_garage(params, prefix, id) || draw_carport(params, prefix, id)) pop->vehicle_id[first_slot + solar++] = (uint64_t)id;
-    int64_t other = solar;
-    for (int64_t id = first_id; id < first_id + n; id++)
-      if (!(draw_garage(params, prefix, id) || draw_carport(params, prefix, id))) pop->vehicle_id[first_slot + other++] = (uint64_t)id;
+    int64_t n = pop->region_vehicles[r], front = first_slot, back = first_slot + n - 1;
+    for (int64_t id = first_id; id < first_id + n; id++) {
+      int solar = draw_garage(params, prefix, id) || draw_carport(params, prefix, id);
+      pop->vehicle_id[solar ? front++ : back--] = (uint64_t)id;
+    }
+    for (int64_t lo = front, hi = first_slot + n - 1; lo < hi; lo++, hi--) {
+      uint64_t t = pop->vehicle_id[lo];
+      pop->vehicle_id[lo] = pop->vehicle_id[hi];
+      pop->vehicle_id[hi] = t;
+    }
     first_id += n;
     first_slot += (n + FLEET_LANES - 1) / FLEET_LANES * FLEET_LANES;
   }

@@ -49,8 +49,7 @@ Test(run, energy_balance_per_vehicle_year) {
   fleet_population_t pop;
   fleet_state_t state;
   start_fleet(&p, &pop, &state);
-  static fleet_year_ctx_t *ctx;
-  ctx = malloc(sizeof *ctx);
+  fleet_year_ctx_t *ctx = malloc(sizeof *ctx); /* ~5 MB: off the stack */
   static fleet_workspace_t ws;
   fleet_lane_year_t lanes;
   double worst = 0.0, public_total = 0.0, home_total = 0.0, garage_total = 0.0, carport_total = 0.0,
