@@ -10,31 +10,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "build_info.h"
 #include "error.h"
+#include "h5_writer.h"
 #include "merge.h"
 #include "run.h"
 #include "scenario.h"
+#include "schema.h"
 #include "summary.h"
 #include "version.h"
 
 #define MAX_OVERRIDES 256
 
 static const char usage_text[] =
-    "usage: fleetmc run CONFIG [-o PATH] [--set KEY=VALUE]... [--replicas N] [--first-replica K]\n"
-    "                          [--years Y] [--seed S] [--threads T] [--quiet]\n"
+    "usage: fleetmc run CONFIG [-o PATH] [--force] [--set KEY=VALUE]... [--replicas N]\n"
+    "                          [--first-replica K] [--years Y] [--seed S] [--threads T] [--quiet]\n"
     "       fleetmc check CONFIG [--set KEY=VALUE]...\n"
-    "       fleetmc merge OUT IN1 [IN2]...\n"
+    "       fleetmc merge [--force] OUT IN1 [IN2]...\n"
     "       fleetmc summary FILE\n"
+    "       fleetmc schema\n"
     "       fleetmc --help | --version\n"
     "\n"
-    "run     simulates the scenario and writes an HDF5 file (default results/<config name>.h5)\n"
+    "run     simulates the scenario, writes an HDF5 file (default results/<config name>.h5, the\n"
+    "        folder created if missing) and prints its claims table, as summary does\n"
     "check   validates the scenario and prints every resolved value\n"
     "merge   joins result files of one scenario holding contiguous replica ranges (in any order)\n"
     "        into OUT, the same as one run over the whole range\n"
     "summary prints the claims table (C1-C8: P5, P50, P95, mean) of a result file\n"
+    "schema  prints the layout of result files (root attributes, axes, datasets) as markdown\n"
     "\n"
+    "--force            replace an existing output file (never a scenario, an input or a non-file)\n"
     "--set KEY=VALUE    overrides a scalar of the scenario, e.g. --set fleet.vehicles=20000\n"
     "--replicas N, --first-replica K, --years Y, --seed S\n"
     "                   shorthands for --set simulation.replicas=N and so on\n"
@@ -53,6 +61,7 @@ typedef struct {
   int override_count;
   int threads;
   int quiet;
+  int force;
 } cli_args_t;
 
 static int usage_error(const char *format, const char *a, const char *b) {
@@ -122,6 +131,9 @@ static int parse_args(int argc, char **argv, cli_args_t *args) {
     } else if (strcmp(a, "--quiet") == 0) {
       args->quiet = 1;
       continue;
+    } else if (strcmp(a, "--force") == 0) {
+      args->force = 1;
+      continue;
     } else if (a[0] == '-') {
       return usage_error("unknown option '%s'%s", a, "");
     } else if (!args->config) {
@@ -134,7 +146,7 @@ static int parse_args(int argc, char **argv, cli_args_t *args) {
     i++; /* the value */
   }
   if (!args->config) return usage_error("%s: missing CONFIG%s", args->command, "");
-  if (strcmp(args->command, "check") == 0 && (args->output || args->threads))
+  if (strcmp(args->command, "check") == 0 && (args->output || args->threads || args->force || args->quiet))
     return usage_error("check takes only CONFIG and --set%s%s", "", "");
   return 0;
 }
@@ -151,54 +163,45 @@ static char *default_output(const char *config) {
   return path;
 }
 
-static void print_summary(const fleet_params_t *p, const fleet_run_summary_t *s, const char *path) {
-  printf("fleetmc %s: %lld vehicles, %lld replica(s) x %lld year(s), seed %" PRIu64 ", %d thread(s)\n",
-         FLEETMC_VERSION, (long long)p->vehicles, (long long)p->replicas, (long long)p->years, p->seed, s->threads);
-  printf("  storage energy available, cars + garages (C1), GWh:  mean %.2f  P5 %.2f  P50 %.2f  P95 %.2f  min %.2f  max %.2f\n",
-         s->storage_energy_mean_kwh / 1e6, fleet_summary_energy_quantile(s, 0.05) / 1e6,
-         fleet_summary_energy_quantile(s, 0.50) / 1e6, fleet_summary_energy_quantile(s, 0.95) / 1e6,
-         s->storage_energy_min_kwh / 1e6, s->storage_energy_max_kwh / 1e6);
-  printf("  hours at or above the proposal's %.2f GWh (vehicles x battery x (target - floor)): %.1f %%\n",
-         s->nominal_storage_kwh / 1e6, 100.0 * s->hours_above_nominal_share);
-  printf("  storage power available, cars + garages, GW: mean %.2f;  cars plugged in at home: mean %.0f\n",
-         s->storage_power_mean_kw / 1e6, s->plugged_mean);
-  printf("  of which garage batteries: mean %.2f GWh\n", s->garage_energy_mean_kwh / 1e6);
-  printf("  km per vehicle-year: %.0f;  charging GWh/yr (entering, before losses):", s->km_per_vehicle_year);
-  double all = 0.0;
-  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) {
-    printf(" %s %.1f", fleet_charge_source_names[k], s->charging_kwh_per_year[k] / 1e6);
-    all += s->charging_kwh_per_year[k];
+/* The command line as given, each argument quoted for a POSIX shell where it needs it, so that
+ * it can be pasted back: the root attribute command_line. NULL if out of memory. */
+static char *join_command_line(int argc, char **argv) {
+  size_t size = 1;
+  for (int i = 0; i < argc; i++) size += 4 * strlen(argv[i]) + 3;
+  char *out = malloc(size), *p = out;
+  if (!out) return NULL;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    const int plain = a[0] && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                        "-_./=:,+@%") == strlen(a);
+    if (i) *p++ = ' ';
+    if (!plain) *p++ = '\'';
+    for (; *a; a++) {
+      if (*a == '\'' && !plain) { /* close, escaped quote, reopen */
+        memcpy(p, "'\\''", 4);
+        p += 4;
+      } else {
+        *p++ = *a;
+      }
+    }
+    if (!plain) *p++ = '\'';
   }
-  double sun = s->charging_kwh_per_year[FLEET_SOURCE_GARAGE_PV] + s->charging_kwh_per_year[FLEET_SOURCE_CARPORT_PV];
-  printf("\n  from the sun (C6, C8): %.1f %% of it;  garage PV %.1f GWh/yr produced, %.1f to cars, %.1f surplus;"
-         " carports %.1f GWh/yr to cars\n",
-         all > 0.0 ? 100.0 * sun / all : 0.0, s->solar_kwh_per_year[FLEET_SOLAR_GARAGE_PRODUCED] / 1e6,
-         s->solar_kwh_per_year[FLEET_SOLAR_GARAGE_TO_CARS] / 1e6, s->solar_kwh_per_year[FLEET_SOLAR_GARAGE_SURPLUS] / 1e6,
-         s->solar_kwh_per_year[FLEET_SOLAR_CARPORT_TO_CARS] / 1e6);
-  printf("  outages (C2): %.0f household outages, %.1f min per household-year; dormant load %.2f GWh/yr, "
-         "unserved %.2f GWh/yr (%.1f %%)\n",
-         s->outage_count, 60.0 * s->outage_household_hours_per_year / (double)p->vehicles,
-         s->outage_demand_kwh_per_year / 1e6, s->outage_unserved_kwh_per_year / 1e6,
-         s->outage_demand_kwh_per_year > 0.0 ? 100.0 * s->outage_unserved_kwh_per_year / s->outage_demand_kwh_per_year
-                                             : 0.0);
-  if (s->long_outage_count > 0.0)
-    printf("  outages of 24 h or more: %.0f, fully covered by garage and car: %.1f %%\n", s->long_outage_count,
-           100.0 * s->long_outage_covered_count / s->long_outage_count);
-  else
-    printf("  outages of 24 h or more: none drawn\n");
-  if (s->household_count > 0.0)
-    printf("  household account (C3), EUR/yr, paying households: mean %.0f  P5 %.0f  P50 %.0f  P95 %.0f;"
-           " worse off: %.1f %%\n",
-           s->household_account_sum_eur / s->household_count, fleet_summary_account_quantile(s, 0.05),
-           fleet_summary_account_quantile(s, 0.50), fleet_summary_account_quantile(s, 0.95),
-           100.0 * s->household_worse_off / s->household_count);
-  printf("  State (C4): first-year net cash flow %.2f bn EUR; NPV over %lld year(s) at %.1f %%: %.2f bn EUR;"
-         " repaid by the end of the lease in %.0f %% of replicas\n",
-         s->year0_net_sum_eur / (double)p->replicas / 1e9, (long long)p->years, 100.0 * p->discount_rate,
-         s->npv_sum_eur / (double)p->replicas / 1e9, 100.0 * s->repaid_replicas / (double)p->replicas);
-  printf("  CO2 avoided (C7): %.2f Mt/yr\n", s->co2_avoided_t_per_year / 1e6);
-  printf("  %.1f s wall, %.3g vehicle-hours/s, %.2f ns per vehicle-hour -> %s\n", s->wall_seconds,
-         s->vehicle_hours / s->wall_seconds, s->wall_seconds * 1e9 / s->vehicle_hours, path);
+  *p = '\0';
+  return out;
+}
+
+/* The folder of path, created if missing (one level: results/ beside the configs). */
+static fleet_status_t make_parent_folder(const char *path, fleet_error_t *err) {
+  const char *slash = strrchr(path, '/');
+  if (!slash || slash == path) return FLEET_OK;
+  char folder[4096];
+  if ((size_t)(slash - path) >= sizeof folder)
+    return fleet_error_set(err, FLEET_ERR_USAGE, "output %s: the path is too long", path);
+  memcpy(folder, path, (size_t)(slash - path));
+  folder[slash - path] = '\0';
+  if (mkdir(folder, 0777) != 0 && errno != EEXIST)
+    return fleet_error_set(err, FLEET_ERR_IO, "cannot create the output folder %s: %s", folder, strerror(errno));
+  return FLEET_OK;
 }
 
 /* Set by SIGINT or SIGTERM: the run stops after the replica-year in progress and removes its
@@ -212,7 +215,7 @@ static void request_stop(int signal_number) {
   stop_requested = 1;
 }
 
-static int run_command(cli_args_t *args) {
+static int run_command(cli_args_t *args, const char *command_line) {
   fleet_error_t err;
   fleet_error_clear(&err);
   fleet_params_t *params = malloc(sizeof *params);
@@ -232,10 +235,13 @@ static int run_command(cli_args_t *args) {
   } else if (status == FLEET_OK) {
     output = args->output ? NULL : default_output(args->config);
     const char *path = args->output ? args->output : output;
-    if (!path) {
-      status = fleet_error_set(&err, FLEET_ERR_NOMEM, "out of memory");
-    } else {
-      fleet_run_options_t options = {.output_path = path, .threads = args->threads,
+    if (!path) status = fleet_error_set(&err, FLEET_ERR_NOMEM, "out of memory");
+    if (status == FLEET_OK && !args->output) status = make_parent_folder(path, &err);
+    /* before the run, so that hours are not spent on a file that cannot be kept */
+    if (status == FLEET_OK) status = fleet_output_check(path, args->force, &args->config, 1, &err);
+    if (status == FLEET_OK) {
+      fleet_run_options_t options = {.output_path = path, .overwrite = args->force, .command_line = command_line,
+                                     .scenario_file = args->config, .threads = args->threads,
                                      .progress = !args->quiet && isatty(STDERR_FILENO), .stop = &stop_requested};
       struct sigaction on_stop;
       memset(&on_stop, 0, sizeof on_stop);
@@ -243,11 +249,10 @@ static int run_command(cli_args_t *args) {
       sigemptyset(&on_stop.sa_mask);
       sigaction(SIGINT, &on_stop, NULL);
       sigaction(SIGTERM, &on_stop, NULL);
-      fleet_run_summary_t *summary = malloc(sizeof *summary);
-      if (!summary) status = fleet_error_set(&err, FLEET_ERR_NOMEM, "out of memory");
-      else status = fleet_run(params, text, &options, summary, &err);
-      if (status == FLEET_OK) print_summary(params, summary, path);
-      free(summary);
+      fleet_run_values_t values;
+      status = fleet_run(params, text, &options, &values, &err);
+      /* the claims table of the file just written, by the one code path of `fleetmc summary` */
+      if (status == FLEET_OK) status = fleet_summary_file(path, stdout, &err);
     }
   }
   if (status != FLEET_OK) fprintf(stderr, "fleetmc: %s: %s\n", fleet_status_name(status), err.message);
@@ -257,22 +262,33 @@ static int run_command(cli_args_t *args) {
   return fleet_status_exit_code(status);
 }
 
-/* fleetmc merge OUT IN1 [IN2]... and fleetmc summary FILE: file arguments only. */
-static int file_command(int argc, char **argv) {
+/* fleetmc merge [--force] OUT IN1 [IN2]..., fleetmc summary FILE and fleetmc schema: file
+ * arguments only. */
+static int file_command(int argc, char **argv, const char *command_line) {
   const char *command = argv[1];
-  const int merge = strcmp(command, "merge") == 0;
-  for (int i = 2; i < argc; i++)
-    if (argv[i][0] == '-' && argv[i][1] != '\0') return usage_error("%s: unknown option '%s'", command, argv[i]);
-  if (merge && argc < 4) return usage_error("%s: needs OUT and at least one input file%s", command, "");
-  if (!merge && argc != 3) return usage_error("%s: needs exactly one FILE%s", command, "");
+  const int merge = strcmp(command, "merge") == 0, schema = strcmp(command, "schema") == 0;
+  const char *files[argc];
+  int count = 0, force = 0;
+  for (int i = 2; i < argc; i++) {
+    if (merge && strcmp(argv[i], "--force") == 0) force = 1;
+    else if (argv[i][0] == '-' && argv[i][1] != '\0') return usage_error("%s: unknown option '%s'", command, argv[i]);
+    else files[count++] = argv[i];
+  }
+  if (schema) {
+    if (count != 0) return usage_error("%s: takes no arguments%s", command, "");
+    fleet_schema_print_markdown(stdout);
+    return 0;
+  }
+  if (merge && count < 2) return usage_error("%s: needs OUT and at least one input file%s", command, "");
+  if (!merge && count != 1) return usage_error("%s: needs exactly one FILE%s", command, "");
   fleet_error_t err;
   fleet_error_clear(&err);
   fleet_status_t status;
   if (merge) {
-    status = fleet_merge(argv[2], (const char *const *)(argv + 3), argc - 3, &err);
-    if (status == FLEET_OK) printf("fleetmc: merged %d file(s) -> %s\n", argc - 3, argv[2]);
+    status = fleet_merge(files[0], files + 1, count - 1, command_line, force, &err);
+    if (status == FLEET_OK) printf("fleetmc: merged %d file(s) -> %s\n", count - 1, files[0]);
   } else {
-    status = fleet_summary_file(argv[2], stdout, &err);
+    status = fleet_summary_file(files[0], stdout, &err);
   }
   if (status != FLEET_OK) fprintf(stderr, "fleetmc: %s: %s\n", fleet_status_name(status), err.message);
   return fleet_status_exit_code(status);
@@ -288,16 +304,30 @@ int fleet_cli_main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(argv[1], "--version") == 0) {
-    printf("fleetmc %s (commit %s, result format %d)\n", FLEETMC_VERSION, FLEETMC_GIT_COMMIT, FLEETMC_FORMAT_VERSION);
+    printf("fleetmc %s (commit %s, result format %d)\n", FLEETMC_VERSION, fleet_build_git_commit,
+           FLEETMC_FORMAT_VERSION);
     return 0;
   }
-  if (strcmp(argv[1], "merge") == 0 || strcmp(argv[1], "summary") == 0) return file_command(argc, argv);
-  if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)
+  char *command_line = join_command_line(argc, argv);
+  if (!command_line) {
+    fprintf(stderr, "fleetmc: out of memory\n");
+    return 1;
+  }
+  int rc;
+  if (strcmp(argv[1], "merge") == 0 || strcmp(argv[1], "summary") == 0 || strcmp(argv[1], "schema") == 0) {
+    rc = file_command(argc, argv, command_line);
+    free(command_line);
+    return rc;
+  }
+  if (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0) {
+    free(command_line);
     return usage_error("unknown command '%s'%s", argv[1], "");
+  }
   cli_args_t args;
   memset(&args, 0, sizeof args);
-  int rc = parse_args(argc, argv, &args);
-  if (rc == 0) rc = run_command(&args);
+  rc = parse_args(argc, argv, &args);
+  if (rc == 0) rc = run_command(&args, command_line);
   for (int i = 0; i < args.override_count; i++) free(args.owned[i]);
+  free(command_line);
   return rc;
 }

@@ -1,11 +1,12 @@
-/* h5_reader.c: reading result files back (schema in README.md, "Output").
+/* h5_reader.c: reading result files back, by the tables of schema.h.
  *
  * The reader trusts nothing it has not checked: a file handed to merge or summary may be anything,
- * so identity (filetype, format_version), every attribute's class and every dataset's shape are
- * checked when the file is opened, and a file that fails is bad input (FLEET_ERR_INPUT), reported
- * with the file, the object and what was expected. After that, a failing read is a runtime
- * failure (FLEET_ERR_HDF5). As in the writer, HDF5's own error printing is off during each public
- * call (h5_util.h). Serial HDF5 is not thread-safe: call these from one thread at a time. */
+ * so identity (filetype, format_version), every attribute's class and every dataset's type and
+ * shape are checked when the file is opened, and a file that fails is bad input (FLEET_ERR_INPUT),
+ * reported with the file, the object and what was expected. After that, a failing read is a
+ * runtime failure (FLEET_ERR_HDF5). As in the writer, HDF5's own error printing is off during
+ * each public call (h5_util.h). Serial HDF5 is not thread-safe: call these from one thread at a
+ * time. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -29,98 +30,19 @@
 #include "sha256.h"
 #include "version.h"
 
-/* /budget/household_account_moments: count, mean_eur, m2_eur2. */
-enum { MOMENT_COUNT = 0, MOMENT_MEAN, MOMENT_M2, MOMENTS };
-
-/* What a dataset's axes after [replica, year] are; SHAPE_REPLICA: it is [replica] alone. */
-typedef enum { SHAPE_YEAR, SHAPE_ROW, SHAPE_REGION, SHAPE_REPLICA } shape_t;
-
-/* The datasets read. DERIVED: a row not copied into the totals as it is (see read_year). */
-#define DERIVED ((size_t)-1)
-typedef struct {
-  const char *path;
-  shape_t shape;
-  hsize_t length; /* SHAPE_ROW: the length of the last axis */
-  size_t offset;  /* in fleet_year_totals_t, or DERIVED */
-} read_spec_t;
-
-#define TOTAL(field) offsetof(fleet_year_totals_t, field)
-
-enum {
-  RD_STORAGE_ENERGY,
-  RD_STORAGE_POWER,
-  RD_STORAGE_PLUGGED,
-  RD_STORAGE_GARAGE,
-  RD_STORAGE_GARAGE_POWER,
-  RD_KM_DRIVEN,
-  RD_CHARGING,
-  RD_SOLAR,
-  RD_PV_YIELD, /* first of the region datasets: its shape gives the region count */
-  RD_TEMPERATURE,
-  RD_HOUSEHOLDS_OUT,
-  RD_HOUSEHOLD_HOURS,
-  RD_DEMAND,
-  RD_SERVED,
-  RD_UNSERVED,
-  RD_OUTAGE_COUNT,
-  RD_DURATION_HISTOGRAM,
-  RD_COVERED_HISTOGRAM,
-  RD_LONG,
-  RD_LONG_COVERED,
-  RD_PRICES,
-  RD_ACCOUNT_HISTOGRAM,
-  RD_ACCOUNT_MOMENTS,
-  RD_WORSE_OFF_SHARE,
-  RD_LEDGER,
-  RD_CO2_COMBUSTION,
-  RD_CO2_GRID,
-  RD_LONG_PROBABILITY,
-  RD_NPV,
-  RD_REPAID,
-  RD_COUNT
-};
-
-static const read_spec_t specs[RD_COUNT] = {
-    [RD_STORAGE_ENERGY] = {"/storage/energy_kwh", SHAPE_ROW, FLEET_HOURS_PER_YEAR, TOTAL(storage_energy_kwh)},
-    [RD_STORAGE_POWER] = {"/storage/power_kw", SHAPE_ROW, FLEET_HOURS_PER_YEAR, TOTAL(storage_power_kw)},
-    [RD_STORAGE_PLUGGED] = {"/storage/plugged_vehicles", SHAPE_ROW, FLEET_HOURS_PER_YEAR, TOTAL(plugged_vehicles)},
-    [RD_STORAGE_GARAGE] = {"/storage/garage_energy_kwh", SHAPE_ROW, FLEET_HOURS_PER_YEAR, TOTAL(garage_energy_kwh)},
-    [RD_STORAGE_GARAGE_POWER] = {"/storage/garage_power_kw", SHAPE_ROW, FLEET_HOURS_PER_YEAR, TOTAL(garage_power_kw)},
-    [RD_KM_DRIVEN] = {"/mobility/km_driven", SHAPE_YEAR, 0, TOTAL(km_driven)},
-    [RD_CHARGING] = {"/charging/energy_kwh", SHAPE_ROW, FLEET_SOURCE_COUNT, TOTAL(charging_energy_kwh)},
-    [RD_SOLAR] = {"/solar/energy_kwh", SHAPE_ROW, FLEET_SOLAR_FLOW_COUNT, TOTAL(solar_energy_kwh)},
-    [RD_PV_YIELD] = {"/weather/pv_yield_kwh_per_kwp", SHAPE_REGION, 0, TOTAL(region_pv_yield_kwh_per_kwp)},
-    [RD_TEMPERATURE] = {"/weather/mean_temperature_c", SHAPE_REGION, 0, TOTAL(region_mean_temperature_c)},
-    [RD_HOUSEHOLDS_OUT] = {"/outage/households_out", SHAPE_ROW, FLEET_HOURS_PER_YEAR, TOTAL(households_out)},
-    [RD_HOUSEHOLD_HOURS] = {"/outage/household_hours", SHAPE_YEAR, 0, TOTAL(outage_household_hours)},
-    [RD_DEMAND] = {"/outage/demand_kwh", SHAPE_YEAR, 0, TOTAL(outage_demand_kwh)},
-    [RD_SERVED] = {"/outage/served_kwh", SHAPE_YEAR, 0, TOTAL(outage_served_kwh)},
-    [RD_UNSERVED] = {"/outage/unserved_kwh", SHAPE_YEAR, 0, TOTAL(outage_unserved_kwh)},
-    [RD_OUTAGE_COUNT] = {"/outage/count", SHAPE_YEAR, 0, TOTAL(outage_count)},
-    [RD_DURATION_HISTOGRAM] = {"/outage/duration_histogram", SHAPE_ROW, FLEET_OUTAGE_DURATION_BINS,
-                               TOTAL(outage_duration_histogram)},
-    [RD_COVERED_HISTOGRAM] = {"/outage/covered_fraction_histogram", SHAPE_ROW, FLEET_COVERED_FRACTION_BINS,
-                              TOTAL(outage_covered_histogram)},
-    [RD_LONG] = {"/outage/long_outages", SHAPE_YEAR, 0, TOTAL(long_outage_count)},
-    [RD_LONG_COVERED] = {"/outage/long_outages_fully_covered", SHAPE_YEAR, 0, TOTAL(long_outage_covered_count)},
-    [RD_PRICES] = {"/budget/prices_eur", SHAPE_ROW, FLEET_PRICE_COUNT, TOTAL(prices_eur)},
-    [RD_ACCOUNT_HISTOGRAM] = {"/budget/household_account_histogram", SHAPE_ROW, FLEET_ACCOUNT_BINS,
-                              TOTAL(household_account_histogram)},
-    [RD_ACCOUNT_MOMENTS] = {"/budget/household_account_moments", SHAPE_ROW, MOMENTS, DERIVED},
-    [RD_WORSE_OFF_SHARE] = {"/budget/household_worse_off_share", SHAPE_YEAR, 0, DERIVED},
-    [RD_LEDGER] = {"/budget/ledger_eur", SHAPE_ROW, FLEET_LEDGER_COUNT, TOTAL(ledger_eur)},
-    [RD_CO2_COMBUSTION] = {"/co2/combustion_t", SHAPE_YEAR, 0, TOTAL(co2_combustion_t)},
-    [RD_CO2_GRID] = {"/co2/grid_t", SHAPE_YEAR, 0, TOTAL(co2_grid_t)},
-    [RD_LONG_PROBABILITY] = {"/outage/long_outage_covered_probability", SHAPE_REPLICA, 0, DERIVED},
-    [RD_NPV] = {"/budget/npv_eur", SHAPE_REPLICA, 0, DERIVED},
-    [RD_REPAID] = {"/budget/repaid", SHAPE_REPLICA, 0, DERIVED},
-};
-
 struct fleet_h5_reader {
   char *path;
   hid_t file;
-  hid_t dsets[RD_COUNT];
+  hid_t dsets[FLEET_DS_COUNT];
+  fleet_schema_dims_t dims;
   fleet_h5_file_info_t info;
+};
+
+/* Where each root attribute goes in the info: the same names as the table's. */
+static const size_t info_offsets[FLEET_ROOT_ATTR_COUNT] = {
+#define FLEET_INFO_OFFSET(name, ...) offsetof(fleet_h5_file_info_t, name),
+    FLEET_ROOT_ATTRS(FLEET_INFO_OFFSET)
+#undef FLEET_INFO_OFFSET
 };
 
 /* ---- attributes --------------------------------------------------------------------------- */
@@ -227,32 +149,24 @@ static fleet_status_t read_string_attr(const char *file, hid_t obj, const char *
   return close_attr(file, obj_path, name, attr, type, space, status, err);
 }
 
-/* The names of the regions: the attribute regions of /weather/pv_yield_kwh_per_kwp, one variable-
- * length string per region. */
-static fleet_status_t read_region_names(fleet_h5_reader_t *r, fleet_error_t *err) {
-  const char *file = r->path, *obj_path = specs[RD_PV_YIELD].path, *name = "regions";
+
+
+/* A scalar variable-length string attribute, copied to *out (malloc). */
+static fleet_status_t read_string_attr_alloc(const char *file, hid_t obj, const char *obj_path, const char *name,
+                                             char **out, fleet_error_t *err) {
+  *out = NULL;
   hid_t attr, type, space;
-  fleet_status_t status = open_attr(file, r->dsets[RD_PV_YIELD], obj_path, name, &attr, &type, &space, err);
-  char *names[FLEET_MAX_REGIONS] = {NULL};
+  fleet_status_t status = open_attr(file, obj, obj_path, name, &attr, &type, &space, err);
   if (status == FLEET_OK) {
-    hssize_t points = H5Sget_simple_extent_npoints(space);
-    if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) <= 0 || points != r->info.region_count) {
-      status = fleet_error_set(err, FLEET_ERR_INPUT,
-                               "%s: attribute %s of %s is not %d variable-length strings (one per region)", file,
-                               name, obj_path, r->info.region_count);
-    } else if (H5Aread(attr, type, names) < 0) {
+    char *value = NULL;
+    if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) <= 0 || H5Sget_simple_extent_npoints(space) != 1)
+      status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute %s of %s is not a single variable-length string",
+                               file, name, obj_path);
+    else if (H5Aread(attr, type, &value) < 0)
       status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot read attribute %s of %s", file, name, obj_path);
-    } else {
-      for (int i = 0; i < r->info.region_count; i++) {
-        if (status == FLEET_OK && (!names[i] || !names[i][0] || strlen(names[i]) >= FLEET_REGION_NAME_MAX))
-          status = fleet_error_set(err, FLEET_ERR_INPUT,
-                                   "%s: attribute %s of %s: region name %d is empty or longer than %d bytes", file,
-                                   name, obj_path, i, FLEET_REGION_NAME_MAX - 1);
-        else if (status == FLEET_OK)
-          snprintf(r->info.region_names[i], FLEET_REGION_NAME_MAX, "%s", names[i]);
-        if (names[i]) H5free_memory(names[i]);
-      }
-    }
+    else if (!(*out = strdup(value ? value : "")))
+      status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory for attribute %s of %s", file, name, obj_path);
+    if (value) H5free_memory(value);
   }
   return close_attr(file, obj_path, name, attr, type, space, status, err);
 }
@@ -312,49 +226,6 @@ static fleet_status_t read_identity(fleet_h5_reader_t *r, hid_t root, fleet_erro
   return FLEET_OK;
 }
 
-static fleet_status_t read_root(fleet_h5_reader_t *r, hid_t root, fleet_error_t *err) {
-  const char *file = r->path;
-  fleet_h5_file_info_t *info = &r->info;
-  fleet_status_t status = read_identity(r, root, err);
-  char model[80];
-  const struct {
-    const char *name;
-    char *out;
-    size_t size;
-  } strings[] = {{"fleetmc_version", info->fleetmc_version, sizeof info->fleetmc_version},
-                 {"git_commit", info->git_commit, sizeof info->git_commit},
-                 {"created", info->created, sizeof info->created},
-                 {"model_sha256", model, sizeof model}};
-  for (size_t i = 0; i < sizeof strings / sizeof strings[0] && status == FLEET_OK; i++)
-    status = read_string_attr(file, root, "/", strings[i].name, strings[i].out, strings[i].size, err);
-  if (status != FLEET_OK) return status;
-  if (!is_sha256_hex(model))
-    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute model_sha256 of / is '%s', must be 64 lowercase hex "
-                           "digits", file, model);
-  memcpy(info->model_sha256, model, sizeof info->model_sha256);
-  if ((status = read_number_attr(file, root, "/", "seed", H5T_INTEGER, H5T_NATIVE_UINT64, &info->seed, err)) !=
-      FLEET_OK)
-    return status;
-  const struct {
-    const char *name;
-    int64_t *out, min;
-  } ints[] = {{"first_replica", &info->first_replica, 0},
-              {"replicas", &info->replicas, 1},
-              {"years", &info->years, 1},
-              {"vehicles", &info->vehicles, 1},
-              {"threads", &info->threads, 1}};
-  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
-    status = read_number_attr(file, root, "/", ints[i].name, H5T_INTEGER, H5T_NATIVE_INT64, ints[i].out, err);
-    if (status != FLEET_OK) return status;
-    if (*ints[i].out < ints[i].min)
-      return fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute %s of / is %" PRId64 ", must be >= %" PRId64, file,
-                             ints[i].name, *ints[i].out, ints[i].min);
-  }
-  if (info->first_replica > INT64_MAX - info->replicas)
-    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: first_replica + replicas = %" PRId64 " + %" PRId64
-                           " overflows", file, info->first_replica, info->replicas);
-  return FLEET_OK;
-}
 
 /* /scenario and its sha256, which must match: a hand-edited file would otherwise pass on the
  * scenario of another run. */
@@ -403,6 +274,7 @@ done:
   return status;
 }
 
+
 static void format_dims(char *out, size_t size, int rank, const hsize_t *dims) {
   size_t used = (size_t)snprintf(out, size, "[");
   for (int i = 0; i < rank && used < size; i++)
@@ -410,102 +282,170 @@ static void format_dims(char *out, size_t size, int rank, const hsize_t *dims) {
   if (used < size) snprintf(out + used, size - used, "]");
 }
 
-/* Opens dataset k and checks that it holds float64 values of the shape the root attributes give;
- * for the region datasets a last axis of 0 in r->info.region_count means "any", and sets it. */
+
+/* The root attributes of the table, each of its kind, with the ranges the writer keeps. */
+static fleet_status_t read_root(fleet_h5_reader_t *r, hid_t root, fleet_error_t *err) {
+  const char *file = r->path;
+  fleet_h5_file_info_t *info = &r->info;
+  fleet_status_t status = read_identity(r, root, err);
+  for (int k = 0; k < FLEET_ROOT_ATTR_COUNT && status == FLEET_OK; k++) {
+    const fleet_root_attr_spec_t *a = &fleet_root_attrs[k];
+    void *field = (char *)info + info_offsets[k];
+    switch (a->kind) {
+    case FLEET_ATTR_STRING: status = read_string_attr_alloc(file, root, "/", a->name, (char **)field, err); break;
+    case FLEET_ATTR_U64:
+      status = read_number_attr(file, root, "/", a->name, H5T_INTEGER, H5T_NATIVE_UINT64, field, err);
+      break;
+    case FLEET_ATTR_I64:
+      status = read_number_attr(file, root, "/", a->name, H5T_INTEGER, H5T_NATIVE_INT64, field, err);
+      break;
+    case FLEET_ATTR_F64:
+      status = read_number_attr(file, root, "/", a->name, H5T_FLOAT, H5T_NATIVE_DOUBLE, field, err);
+      break;
+    }
+  }
+  if (status != FLEET_OK) return status;
+  if (!is_sha256_hex(info->model_sha256))
+    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute model_sha256 of / is '%.80s', must be 64 lowercase "
+                           "hex digits", file, info->model_sha256);
+  const struct {
+    const char *name;
+    int64_t value, min, max;
+  } ints[] = {{"first_replica", info->first_replica, 0, INT64_MAX},
+              {"replicas", info->replicas, 1, INT64_MAX},
+              {"years", info->years, 1, FLEET_MAX_YEARS},
+              {"vehicles", info->vehicles, 1, INT64_MAX},
+              {"first_year", info->first_year, 1, 9999},
+              {"lease_years", info->lease_years, 1, INT64_MAX}};
+  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+    if (ints[i].value < ints[i].min || ints[i].value > ints[i].max)
+      return fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute %s of / is %" PRId64 ", must be in [%" PRId64 ", %"
+                             PRId64 "]", file, ints[i].name, ints[i].value, ints[i].min, ints[i].max);
+  if (info->first_replica > INT64_MAX - info->replicas)
+    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: first_replica + replicas = %" PRId64 " + %" PRId64
+                           " overflows", file, info->first_replica, info->replicas);
+  if (!isfinite(info->discount_rate) || !(info->discount_rate > -1.0))
+    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute discount_rate of / is %g, must be finite and > -1",
+                           file, info->discount_rate);
+  r->dims.replicas = info->replicas;
+  r->dims.years = info->years;
+  return FLEET_OK;
+}
+
+/* The region names: the region coordinate of the first group whose datasets use it; its length
+ * is the files' region count. */
+static fleet_status_t read_regions(fleet_h5_reader_t *r, fleet_error_t *err) {
+  const char *group = NULL;
+  for (int k = 0; k < FLEET_DS_COUNT && !group; k++)
+    for (int i = 0; i < fleet_datasets[k].rank; i++)
+      if (fleet_datasets[k].axes[i] == FLEET_AXIS_REGION) group = fleet_datasets[k].group;
+  if (!group) return FLEET_OK;
+  char path[96];
+  snprintf(path, sizeof path, "/%s/%s", group, fleet_axes[FLEET_AXIS_REGION].name);
+  const char *file = r->path;
+  htri_t exists = object_exists(r->file, path);
+  if (exists < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot look up dataset %s", file, path);
+  if (exists == 0) return fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s is missing", file, path);
+  fleet_h5_check_t c = {err, FLEET_OK};
+  hid_t dset = -1, type = -1, space = -1;
+  char *names[FLEET_MAX_REGIONS] = {NULL};
+  hssize_t n = -1;
+  if (fleet_h5_check(&c, dset = H5Dopen2(r->file, path, H5P_DEFAULT), FLEET_ERR_HDF5, "%s: cannot open %s", file, path) &&
+      fleet_h5_check(&c, type = H5Dget_type(dset), FLEET_ERR_HDF5, "%s: cannot read the type of %s", file, path) &&
+      fleet_h5_check(&c, space = H5Dget_space(dset), FLEET_ERR_HDF5, "%s: cannot read the shape of %s", file, path) &&
+      fleet_h5_check(&c, n = H5Sget_simple_extent_npoints(space), FLEET_ERR_HDF5, "%s: cannot count %s", file, path)) {
+    if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) <= 0 || H5Sget_simple_extent_ndims(space) != 1 ||
+        n < 1 || n > FLEET_MAX_REGIONS)
+      c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s is not 1 to %d variable-length strings", file,
+                                 path, FLEET_MAX_REGIONS);
+    else if (fleet_h5_check(&c, H5Dread(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, names), FLEET_ERR_HDF5,
+                            "%s: cannot read %s", file, path))
+      for (int i = 0; i < n; i++) {
+        if (c.status == FLEET_OK && (!names[i] || !names[i][0] || strlen(names[i]) >= FLEET_REGION_NAME_MAX))
+          c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: %s: region name %d is empty or longer than %d bytes",
+                                     file, path, i, FLEET_REGION_NAME_MAX - 1);
+        else if (c.status == FLEET_OK)
+          snprintf(r->info.region_names[i], FLEET_REGION_NAME_MAX, "%s", names[i]);
+        if (names[i]) H5free_memory(names[i]);
+      }
+  }
+  if (space >= 0) H5Sclose(space);
+  if (type >= 0) H5Tclose(type);
+  if (dset >= 0) H5Dclose(dset);
+  if (c.status == FLEET_OK) r->info.region_count = r->dims.regions = (int)n;
+  return c.status;
+}
+
+/* Opens dataset k and checks that it holds values of its type and the shape the root attributes
+ * and the region coordinate give. */
 static fleet_status_t open_dataset(fleet_h5_reader_t *r, int k, fleet_error_t *err) {
-  const char *file = r->path, *path = specs[k].path;
+  const fleet_dataset_spec_t *spec = &fleet_datasets[k];
+  const char *file = r->path, *path = spec->path;
   htri_t exists = object_exists(r->file, path);
   if (exists < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot look up dataset %s", file, path);
   if (exists == 0) return fleet_error_set(err, FLEET_ERR_INPUT, "%s: dataset %s is missing", file, path);
-  if ((r->dsets[k] = H5Dopen2(r->file, path, H5P_DEFAULT)) < 0)
-    return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot open dataset %s", file, path);
-  hsize_t want[3] = {(hsize_t)r->info.replicas, (hsize_t)r->info.years, specs[k].length};
-  int want_rank = 3;
-  switch (specs[k].shape) {
-  case SHAPE_YEAR: want_rank = 2; break;
-  case SHAPE_REPLICA: want_rank = 1; break;
-  case SHAPE_REGION: want[2] = (hsize_t)r->info.region_count; break;
-  case SHAPE_ROW: break;
-  }
-  fleet_status_t status = FLEET_OK;
+  fleet_h5_check_t c = {err, FLEET_OK};
   hid_t type = -1, space = -1;
-  hsize_t dims[H5S_MAX_RANK];
+  hsize_t dims[H5S_MAX_RANK], want[3];
   int rank = -1;
-  if ((type = H5Dget_type(r->dsets[k])) < 0 || (space = H5Dget_space(r->dsets[k])) < 0 ||
-      (rank = H5Sget_simple_extent_ndims(space)) < 0 || H5Sget_simple_extent_dims(space, dims, NULL) < 0) {
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot read the type and shape of dataset %s", file, path);
-  } else if (H5Tget_class(type) != H5T_FLOAT) {
-    status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: dataset %s does not hold floating-point numbers", file, path);
-  } else {
-    if (specs[k].shape == SHAPE_REGION && want[2] == 0 && rank == 3) {
-      if (dims[2] < 1 || dims[2] > FLEET_MAX_REGIONS)
-        status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: dataset %s has %llu regions, must have 1 to %d", file,
-                                 path, (unsigned long long)dims[2], FLEET_MAX_REGIONS);
-      else {
-        want[2] = dims[2];
-        r->info.region_count = (int)dims[2];
-      }
-    }
-    int same = rank == want_rank;
+  for (int i = 0; i < spec->rank; i++) want[i] = (hsize_t)fleet_axis_length(spec->axes[i], &r->dims);
+  if (fleet_h5_check(&c, r->dsets[k] = H5Dopen2(r->file, path, H5P_DEFAULT), FLEET_ERR_HDF5, "%s: cannot open dataset %s",
+                     file, path) &&
+      fleet_h5_check(&c, type = H5Dget_type(r->dsets[k]), FLEET_ERR_HDF5, "%s: cannot read the type of %s", file, path) &&
+      fleet_h5_check(&c, space = H5Dget_space(r->dsets[k]), FLEET_ERR_HDF5, "%s: cannot read the shape of %s", file,
+                     path) &&
+      fleet_h5_check(&c, rank = H5Sget_simple_extent_ndims(space), FLEET_ERR_HDF5, "%s: cannot read the rank of %s", file,
+                     path) &&
+      fleet_h5_check(&c, H5Sget_simple_extent_dims(space, dims, NULL), FLEET_ERR_HDF5, "%s: cannot read the shape of %s",
+                     file, path)) {
+    const H5T_class_t want_class = spec->type == FLEET_TYPE_F64 ? H5T_FLOAT : H5T_INTEGER;
+    int same = rank == spec->rank;
     for (int i = 0; same && i < rank; i++) same = dims[i] == want[i];
-    if (status == FLEET_OK && !same) {
+    if (H5Tget_class(type) != want_class) {
+      c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: dataset %s does not hold %s numbers", file, path,
+                                 spec->type == FLEET_TYPE_F64 ? "floating-point" : "integer");
+    } else if (!same) {
       char got[96], expected[96];
       format_dims(got, sizeof got, rank, dims);
-      format_dims(expected, sizeof expected, want_rank, want);
-      status = fleet_error_set(err, FLEET_ERR_INPUT,
-                               "%s: dataset %s has shape %s, must be %s to match the root attributes replicas = "
-                               "%" PRId64 " and years = %" PRId64, file, path, got, expected, r->info.replicas,
-                               r->info.years);
+      format_dims(expected, sizeof expected, spec->rank, want);
+      c.status = fleet_error_set(err, FLEET_ERR_INPUT,
+                                 "%s: dataset %s has shape %s, must be %s to match the root attributes replicas = %"
+                                 PRId64 " and years = %" PRId64 " and the %d regions", file, path, got, expected,
+                                 r->info.replicas, r->info.years, r->info.region_count);
     }
   }
-  if (space >= 0 && H5Sclose(space) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close the dataspace of dataset %s", file, path);
-  if (type >= 0 && H5Tclose(type) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close the type of dataset %s", file, path);
-  return status;
+  if (space >= 0) H5Sclose(space);
+  if (type >= 0) H5Tclose(type);
+  return c.status;
 }
 
-static fleet_status_t read_runtime(fleet_h5_reader_t *r, fleet_error_t *err) {
-  const char *file = r->path, *path = "/runtime";
-  htri_t exists = object_exists(r->file, path);
-  if (exists < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot look up group %s", file, path);
-  if (exists == 0)
-    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: group %s is missing (it is written when a run completes)",
-                           file, path);
-  hid_t group = H5Gopen2(r->file, path, H5P_DEFAULT);
-  if (group < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot open group %s", file, path);
-  const struct {
-    const char *name;
-    double *out;
-  } values[] = {{"wall_seconds", &r->info.wall_seconds}, {"vehicle_hours", &r->info.vehicle_hours}};
-  fleet_status_t status = FLEET_OK;
-  for (size_t i = 0; i < sizeof values / sizeof values[0] && status == FLEET_OK; i++) {
-    status = read_number_attr(file, group, path, values[i].name, H5T_FLOAT, H5T_NATIVE_DOUBLE, values[i].out, err);
-    if (status == FLEET_OK && !(isfinite(*values[i].out) && *values[i].out >= 0.0))
-      status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute %s of %s is %g, must be finite and >= 0", file,
-                               values[i].name, path, *values[i].out);
+/* Reads the values of dataset k at [replica, year, ...] (only as many leading indices as it has)
+ * into out, as doubles. */
+static fleet_status_t read_row(fleet_h5_reader_t *r, int k, int64_t replica, int64_t year, double *out,
+                               fleet_error_t *err) {
+  const fleet_dataset_spec_t *spec = &fleet_datasets[k];
+  hsize_t start[3] = {0, 0, 0}, count[3], n = 1;
+  for (int i = 0; i < spec->rank; i++) {
+    const fleet_axis_t a = spec->axes[i];
+    start[i] = a == FLEET_AXIS_REPLICA ? (hsize_t)replica : a == FLEET_AXIS_YEAR ? (hsize_t)year : 0;
+    count[i] = a == FLEET_AXIS_REPLICA || a == FLEET_AXIS_YEAR ? 1 : (hsize_t)fleet_axis_length(a, &r->dims);
+    n *= count[i];
   }
-  if (H5Gclose(group) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close group %s", file, path);
-  return status;
-}
-
-static fleet_status_t read_budget_attrs(fleet_h5_reader_t *r, fleet_error_t *err) {
-  const char *file = r->path;
-  fleet_h5_file_info_t *info = &r->info;
-  fleet_status_t status = read_number_attr(file, r->dsets[RD_NPV], specs[RD_NPV].path, "discount_rate", H5T_FLOAT,
-                                           H5T_NATIVE_DOUBLE, &info->discount_rate, err);
-  if (status != FLEET_OK) return status;
-  if (!isfinite(info->discount_rate) || !(info->discount_rate > -1.0))
-    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute discount_rate of %s is %g, must be finite and > -1",
-                           file, specs[RD_NPV].path, info->discount_rate);
-  status = read_number_attr(file, r->dsets[RD_REPAID], specs[RD_REPAID].path, "lease_years", H5T_INTEGER,
-                            H5T_NATIVE_INT64, &info->lease_years, err);
-  if (status != FLEET_OK) return status;
-  if (info->lease_years < 1)
-    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute lease_years of %s is %" PRId64 ", must be >= 1", file,
-                           specs[RD_REPAID].path, info->lease_years);
-  return FLEET_OK;
+  fleet_h5_check_t c = {err, FLEET_OK};
+  hid_t file_space = -1, mem_space = -1;
+  if (fleet_h5_check(&c, file_space = H5Dget_space(r->dsets[k]), FLEET_ERR_HDF5, "%s: cannot read the shape of %s",
+                     r->path, spec->path) &&
+      fleet_h5_check(&c, spec->rank ? H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL) : 0,
+                     FLEET_ERR_HDF5, "%s: cannot select replica offset %" PRId64 ", year %" PRId64 " of %s", r->path,
+                     replica, year, spec->path) &&
+      fleet_h5_check(&c, mem_space = spec->rank ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR),
+                     FLEET_ERR_HDF5, "%s: cannot create a dataspace for %s", r->path, spec->path))
+    fleet_h5_check(&c, H5Dread(r->dsets[k], H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, out), FLEET_ERR_HDF5,
+                   "%s: cannot read replica offset %" PRId64 ", year %" PRId64 " of %s", r->path, replica, year,
+                   spec->path);
+  if (mem_space >= 0) H5Sclose(mem_space);
+  if (file_space >= 0) H5Sclose(file_space);
+  return c.status;
 }
 
 static fleet_status_t read_file(fleet_h5_reader_t *r, fleet_error_t *err) {
@@ -514,19 +454,31 @@ static fleet_status_t read_file(fleet_h5_reader_t *r, fleet_error_t *err) {
   fleet_status_t status = read_root(r, root, err);
   if (H5Gclose(root) < 0 && status == FLEET_OK)
     status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close group /", r->path);
-  if (status != FLEET_OK) return status;
-  if ((status = read_scenario(r, err)) != FLEET_OK) return status;
-  for (int k = 0; k < RD_COUNT; k++) /* RD_PV_YIELD comes before RD_TEMPERATURE: it sets the regions */
-    if ((status = open_dataset(r, k, err)) != FLEET_OK) return status;
-  if ((status = read_region_names(r, err)) != FLEET_OK) return status;
-  if ((status = read_budget_attrs(r, err)) != FLEET_OK) return status;
-  return read_runtime(r, err);
+  if (status == FLEET_OK) status = read_scenario(r, err);
+  if (status == FLEET_OK) status = read_regions(r, err);
+  for (int k = 0; k < FLEET_DS_COUNT && status == FLEET_OK; k++) status = open_dataset(r, k, err);
+  /* the run's values, which merge combines by the table's rule */
+  for (int k = 0; k < FLEET_DS_COUNT && status == FLEET_OK; k++)
+    if (fleet_datasets[k].source == FLEET_FROM_RUN) {
+      double *value = fleet_dataset_row(&fleet_datasets[k], NULL, NULL, &r->info.runtime);
+      status = read_row(r, k, 0, 0, value, err);
+      if (status == FLEET_OK && !(isfinite(*value) && *value >= 0.0))
+        status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: %s is %g, must be finite and >= 0", r->path,
+                                 fleet_datasets[k].path, *value);
+    }
+  return status;
 }
 
-static void free_reader(fleet_h5_reader_t *r) {
-  free(r->info.scenario_text);
-  free(r->path);
-  free(r);
+void fleet_h5_file_info_free(fleet_h5_file_info_t *info) {
+  if (!info) return;
+  for (int k = 0; k < FLEET_ROOT_ATTR_COUNT; k++)
+    if (fleet_root_attrs[k].kind == FLEET_ATTR_STRING) {
+      char **field = (char **)((char *)info + info_offsets[k]);
+      free(*field);
+      *field = NULL;
+    }
+  free(info->scenario_text);
+  info->scenario_text = NULL;
 }
 
 fleet_status_t fleet_h5_close(fleet_h5_reader_t *reader, fleet_error_t *err) {
@@ -534,13 +486,15 @@ fleet_status_t fleet_h5_close(fleet_h5_reader_t *reader, fleet_error_t *err) {
   fleet_h5_quiet_t quiet;
   fleet_h5_quiet_begin(&quiet);
   fleet_status_t status = FLEET_OK;
-  for (int k = 0; k < RD_COUNT; k++)
+  for (int k = 0; k < FLEET_DS_COUNT; k++)
     if (reader->dsets[k] >= 0 && H5Dclose(reader->dsets[k]) < 0 && status == FLEET_OK)
-      status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close dataset %s", reader->path, specs[k].path);
+      status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close dataset %s", reader->path, fleet_datasets[k].path);
   if (reader->file >= 0 && H5Fclose(reader->file) < 0 && status == FLEET_OK)
     status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close the file", reader->path);
   fleet_h5_quiet_end(&quiet);
-  free_reader(reader);
+  fleet_h5_file_info_free(&reader->info);
+  free(reader->path);
+  free(reader);
   return status;
 }
 
@@ -555,7 +509,7 @@ fleet_status_t fleet_h5_open(const char *path, fleet_h5_reader_t **out, fleet_er
     return fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory opening it", path);
   }
   r->file = -1;
-  for (int k = 0; k < RD_COUNT; k++) r->dsets[k] = -1;
+  for (int k = 0; k < FLEET_DS_COUNT; k++) r->dsets[k] = -1;
 
   fleet_h5_quiet_t quiet;
   fleet_h5_quiet_begin(&quiet);
@@ -586,105 +540,21 @@ fleet_status_t fleet_h5_open(const char *path, fleet_h5_reader_t **out, fleet_er
 
 const fleet_h5_file_info_t *fleet_h5_reader_info(const fleet_h5_reader_t *reader) { return &reader->info; }
 
-/* ---- data --------------------------------------------------------------------------------- */
-
-/* Reads the n values of dataset k at [replica, year, ...] (year ignored for SHAPE_REPLICA). */
-static fleet_status_t read_row(fleet_h5_reader_t *r, int k, int64_t replica, int64_t year, hsize_t n, double *out,
-                               fleet_error_t *err) {
-  const hsize_t start[3] = {(hsize_t)replica, (hsize_t)year, 0};
-  const hsize_t count[3] = {1, 1, n}; /* HDF5 uses the first rank elements: the dataset's own */
-  fleet_status_t status = FLEET_OK;
-  hid_t file_space = -1, mem_space = -1;
-  if ((file_space = H5Dget_space(r->dsets[k])) < 0 ||
-      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
-      (mem_space = H5Screate_simple(1, &n, NULL)) < 0) {
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot select replica offset %" PRId64 ", year %" PRId64
-                           " of dataset %s", r->path, replica, year, specs[k].path);
-  } else if (H5Dread(r->dsets[k], H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, out) < 0) {
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot read replica offset %" PRId64 ", year %" PRId64
-                           " of dataset %s", r->path, replica, year, specs[k].path);
-  }
-  if (mem_space >= 0 && H5Sclose(mem_space) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close a memory dataspace for dataset %s", r->path,
-                           specs[k].path);
-  if (file_space >= 0 && H5Sclose(file_space) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close the dataspace of dataset %s", r->path,
-                           specs[k].path);
-  return status;
-}
-
-static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
-
-/* The writer stores quotients (mean = sum / count, share = worse_off / count); given the stored
- * q and d, returns an x with x / d == q bit for bit, so that writing these totals again gives the
- * same file. The original numerator is one such x and lies within a few ulps of q d (two
- * roundings), so a short search around q d finds one; whole (counts of households) first, since
- * the worse-off numerator is one. */
-static double numerator_for(double q, double d, int whole) {
-  if (!(d > 0.0) || isnan(q)) return 0.0; /* the writer stores NaN whatever the numerator */
-  const double x = q * d;
-  if (whole && same_bits(nearbyint(x) / d, q)) return nearbyint(x);
-  double up = x, down = x;
-  for (int step = 0; step < 32; step++) {
-    if (same_bits(up / d, q)) return up;
-    if (same_bits(down / d, q)) return down;
-    up = nextafter(up, INFINITY);
-    down = nextafter(down, -INFINITY);
-  }
-  return x;
-}
-
-static fleet_status_t check_offsets(const fleet_h5_reader_t *r, int64_t replica, int64_t year, int check_year,
-                                    fleet_error_t *err) {
-  if (replica < 0 || replica >= r->info.replicas || (check_year && (year < 0 || year >= r->info.years)))
-    return fleet_error_set(err, FLEET_ERR_USAGE, "%s: cannot read replica offset %" PRId64 ", year %" PRId64
-                           ": the file holds [0, %" PRId64 ") x [0, %" PRId64 ")", r->path, replica, year,
-                           r->info.replicas, r->info.years);
-  return FLEET_OK;
-}
-
 fleet_status_t fleet_h5_read_year(fleet_h5_reader_t *reader, int64_t replica_offset, int64_t year,
                                   fleet_year_totals_t *totals, fleet_error_t *err) {
   if (!reader || !totals)
     return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_read_year: reader and totals must not be NULL");
-  fleet_status_t status = check_offsets(reader, replica_offset, year, 1, err);
-  if (status != FLEET_OK) return status;
+  if (replica_offset < 0 || replica_offset >= reader->info.replicas || year < 0 || year >= reader->info.years)
+    return fleet_error_set(err, FLEET_ERR_USAGE, "%s: cannot read replica offset %" PRId64 ", year %" PRId64
+                           ": the file holds [0, %" PRId64 ") x [0, %" PRId64 ")", reader->path, replica_offset, year,
+                           reader->info.replicas, reader->info.years);
   memset(totals, 0, sizeof *totals);
-  double moments[MOMENTS], worse_off_share = NAN;
+  fleet_status_t status = FLEET_OK;
   fleet_h5_quiet_t quiet;
   fleet_h5_quiet_begin(&quiet);
-  for (int k = 0; k < RD_COUNT && status == FLEET_OK; k++) {
-    const read_spec_t *spec = &specs[k];
-    if (spec->shape == SHAPE_REPLICA) continue;
-    hsize_t n = spec->shape == SHAPE_YEAR ? 1 : spec->shape == SHAPE_REGION ? (hsize_t)reader->info.region_count
-                                                                             : spec->length;
-    double *out = k == RD_ACCOUNT_MOMENTS   ? moments
-                  : k == RD_WORSE_OFF_SHARE ? &worse_off_share
-                                            : (double *)((char *)totals + spec->offset);
-    status = read_row(reader, k, replica_offset, year, n, out, err);
-  }
-  fleet_h5_quiet_end(&quiet);
-  if (status != FLEET_OK) return status;
-  const double count = moments[MOMENT_COUNT];
-  totals->household_count = count;
-  totals->household_account_sum_eur = numerator_for(moments[MOMENT_MEAN], count, 0);
-  totals->household_account_m2_eur2 = moments[MOMENT_M2];
-  totals->household_worse_off = numerator_for(worse_off_share, count, 1);
-  return FLEET_OK;
-}
-
-fleet_status_t fleet_h5_read_replica(fleet_h5_reader_t *reader, int64_t replica_offset, fleet_replica_totals_t *out,
-                                     fleet_error_t *err) {
-  if (!reader || !out)
-    return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_read_replica: reader and out must not be NULL");
-  fleet_status_t status = check_offsets(reader, replica_offset, 0, 0, err);
-  if (status != FLEET_OK) return status;
-  fleet_h5_quiet_t quiet;
-  fleet_h5_quiet_begin(&quiet);
-  status = read_row(reader, RD_NPV, replica_offset, 0, 1, &out->npv_eur, err);
-  if (status == FLEET_OK) status = read_row(reader, RD_REPAID, replica_offset, 0, 1, &out->repaid, err);
-  if (status == FLEET_OK)
-    status = read_row(reader, RD_LONG_PROBABILITY, replica_offset, 0, 1, &out->long_outage_covered_probability, err);
+  for (int k = 0; k < FLEET_DS_COUNT && status == FLEET_OK; k++)
+    if (fleet_datasets[k].source == FLEET_FROM_YEAR)
+      status = read_row(reader, k, replica_offset, year, fleet_dataset_row(&fleet_datasets[k], totals, NULL, NULL), err);
   fleet_h5_quiet_end(&quiet);
   return status;
 }
@@ -695,14 +565,8 @@ fleet_status_t fleet_h5_read_info(const char *path, fleet_h5_file_info_t *info, 
   fleet_status_t status = fleet_h5_open(path, &r, err);
   if (status != FLEET_OK) return status;
   *info = r->info;
-  r->info.scenario_text = NULL; /* ownership moves to info */
+  memset(&r->info, 0, sizeof r->info); /* ownership of the strings moves to info */
   status = fleet_h5_close(r, err);
   if (status != FLEET_OK) fleet_h5_file_info_free(info);
   return status;
-}
-
-void fleet_h5_file_info_free(fleet_h5_file_info_t *info) {
-  if (!info) return;
-  free(info->scenario_text);
-  info->scenario_text = NULL;
 }

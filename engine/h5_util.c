@@ -45,3 +45,15 @@ hid_t fleet_h5_string_type(void) {
   }
   return type;
 }
+
+int fleet_h5_check(fleet_h5_check_t *c, int64_t result, fleet_status_t code, const char *format, ...) {
+  if (c->status != FLEET_OK) return 0;
+  if (result >= 0) return 1;
+  char message[FLEET_ERROR_MESSAGE_MAX];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(message, sizeof message, format, args);
+  va_end(args);
+  c->status = fleet_h5_fail(c->err, code, "%s", message);
+  return 0;
+}

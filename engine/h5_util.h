@@ -27,6 +27,19 @@ void fleet_h5_quiet_end(const fleet_h5_quiet_t *quiet);
 fleet_status_t fleet_h5_fail(fleet_error_t *err, fleet_status_t code, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A sticky status for a sequence of HDF5 calls (SUNDIALS' check-call idea): the first failure is
+ * kept, with HDF5's innermost message, and later checks report nothing more, so a function can
+ * make its calls one after another and clean up at the end. */
+typedef struct {
+  fleet_error_t *err;
+  fleet_status_t status;
+} fleet_h5_check_t;
+
+/* result < 0 (a failed HDF5 call): records code with the message (file and object in it) if
+ * nothing failed before. Returns 1 when result >= 0 and nothing failed before, else 0. */
+int fleet_h5_check(fleet_h5_check_t *c, int64_t result, fleet_status_t code, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Variable-length, NUL-terminated UTF-8: the one string type of result files; < 0 on failure. */
 hid_t fleet_h5_string_type(void);
 

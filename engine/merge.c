@@ -2,11 +2,11 @@
  *
  * Why the output equals one run over the whole range: replica k draws the same numbers whichever
  * run computes it (streams addressed by seed, replica, year, ...), so the inputs' replica-years
- * are exactly the one run's. Re-writing them in order through the writer recomputes the derived
- * datasets (totals, moments, quantiles, NPV, repaid, coverage) from the same values in the same
- * order, hence bit for bit; the reader recovers the two totals the file keeps only as quotients
- * (h5_reader.h). What remains is the run info, which must be what the one run would have had:
- * see merged_scenario below. */
+ * are exactly the one run's. Re-writing them in order through the writer concatenates them along
+ * the replica axis and recomputes the per-replica derived datasets (NPV, repaid) by the same
+ * function from the same values, hence bit for bit; the run values (/runtime) combine by their
+ * rows' merge rule (schema.h). What remains is the run info, which must be what the one run would
+ * have had: see merged_scenario below. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -205,13 +205,16 @@ static fleet_status_t check_same_study(const input_t *a, const input_t *b, fleet
     if (ints[i].x != ints[i].y)
       return fleet_error_set(err, FLEET_ERR_INPUT, "merge: %s has attribute %s %" PRId64 ", %s has %" PRId64 ": %s",
                              b->path, ints[i].name, ints[i].y, a->path, ints[i].x, rule);
+  if (x->first_year != y->first_year)
+    return fleet_error_set(err, FLEET_ERR_INPUT, "merge: %s has attribute first_year %" PRId64 ", %s has %" PRId64
+                           ": %s", b->path, y->first_year, a->path, x->first_year, rule);
   int regions_differ = x->region_count != y->region_count;
   for (int r = 0; !regions_differ && r < x->region_count; r++)
     regions_differ = strcmp(x->region_names[r], y->region_names[r]) != 0;
   if (regions_differ)
     return fleet_error_set(err, FLEET_ERR_INPUT,
-                           "merge: %s and %s have different regions (attribute regions of "
-                           "/weather/pv_yield_kwh_per_kwp): %s", b->path, a->path, rule);
+                           "merge: %s and %s have different regions (coordinate /weather/region): %s", b->path,
+                           a->path, rule);
   if (strcmp(x->model_sha256, y->model_sha256) != 0) {
     char difference[400];
     describe_difference(x->scenario_text, y->scenario_text, a->path, b->path, difference, sizeof difference);
@@ -222,7 +225,7 @@ static fleet_status_t check_same_study(const input_t *a, const input_t *b, fleet
   /* implied by the model hash (both are scenario keys), checked since the writer takes them as given */
   if (x->discount_rate != y->discount_rate || x->lease_years != y->lease_years)
     return fleet_error_set(err, FLEET_ERR_INPUT,
-                           "merge: %s and %s differ in discount_rate or lease_years of /budget: %s", b->path,
+                           "merge: %s and %s differ in root attribute discount_rate or lease_years: %s", b->path,
                            a->path, rule);
   return FLEET_OK;
 }
@@ -300,21 +303,23 @@ static fleet_status_t copy_years(fleet_h5_writer_t *writer, const input_t *in, i
   return status;
 }
 
-/* The output must not be an input: the rename at commit would replace it. */
-static fleet_status_t check_output(const char *out_path, const input_t *in, int n, fleet_error_t *err) {
-  struct stat out_st;
-  int out_exists = stat(out_path, &out_st) == 0;
-  for (int i = 0; i < n; i++) {
-    struct stat st;
-    if (strcmp(out_path, in[i].path) == 0 ||
-        (out_exists && stat(in[i].path, &st) == 0 && st.st_dev == out_st.st_dev && st.st_ino == out_st.st_ino))
-      return fleet_error_set(err, FLEET_ERR_USAGE, "merge: the output %s is also an input: OUT must be a new file",
-                             out_path);
+/* The run values of the output from the inputs', each by its dataset's merge rule. */
+static void merge_run_values(const input_t *in, int n, fleet_run_values_t *out) {
+  for (int k = 0; k < FLEET_DS_COUNT; k++) {
+    const fleet_dataset_spec_t *spec = &fleet_datasets[k];
+    if (spec->source != FLEET_FROM_RUN) continue;
+    double *merged = fleet_dataset_row(spec, NULL, NULL, out);
+    for (int i = 0; i < n; i++) {
+      const double value = *fleet_dataset_row(spec, NULL, NULL, (fleet_run_values_t *)&in[i].info.runtime);
+      if (i == 0 || spec->merge == FLEET_MERGE_CONCAT) *merged = value;
+      else if (spec->merge == FLEET_MERGE_SUM) *merged += value;
+      else if (value > *merged) *merged = value;
+    }
   }
-  return FLEET_OK;
 }
 
-fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int n, fleet_error_t *err) {
+fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int n, const char *command_line,
+                           int overwrite, fleet_error_t *err) {
   if (!out_path || !out_path[0] || !inputs || n < 1)
     return fleet_error_set(err, FLEET_ERR_USAGE, "merge: needs an output path and at least one input file");
   input_t *in = calloc((size_t)n, sizeof *in);
@@ -326,7 +331,7 @@ fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int 
     status = fleet_h5_read_info(inputs[infos], &in[infos].info, err);
     if (status == FLEET_OK) status = check_input(&in[infos], err);
   }
-  if (status == FLEET_OK) status = check_output(out_path, in, n, err);
+  if (status == FLEET_OK) status = fleet_output_check(out_path, overwrite, inputs, n, err);
   for (int i = 1; i < n && status == FLEET_OK; i++) status = check_same_study(&in[0], &in[i], err);
   if (status == FLEET_OK) {
     qsort(in, (size_t)n, sizeof *in, by_first_replica);
@@ -335,15 +340,11 @@ fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int 
 
   char *scenario = NULL;
   fleet_h5_writer_t *writer = NULL;
-  int64_t replicas = 0, threads = 1;
-  double wall_seconds = 0.0, vehicle_hours = 0.0;
+  int64_t replicas = 0;
+  fleet_run_values_t run_values;
   if (status == FLEET_OK) {
-    for (int i = 0; i < n; i++) {
-      replicas += in[i].info.replicas;
-      if (in[i].info.threads > threads) threads = in[i].info.threads;
-      wall_seconds += in[i].info.wall_seconds;
-      vehicle_hours += in[i].info.vehicle_hours;
-    }
+    for (int i = 0; i < n; i++) replicas += in[i].info.replicas;
+    merge_run_values(in, n, &run_values);
     scenario = merged_scenario(&in[0], replicas, in[0].info.first_replica, err);
     if (!scenario) status = err ? err->code : FLEET_ERR_INPUT;
   }
@@ -353,24 +354,26 @@ fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int 
     fleet_sha256_hex(scenario, strlen(scenario), sha);
     const char *region_names[FLEET_MAX_REGIONS];
     for (int r = 0; r < first->region_count; r++) region_names[r] = first->region_names[r];
-    const fleet_run_info_t info = {.scenario_text = scenario,
-                                   .scenario_sha256 = sha,
+    const fleet_run_info_t info = {.command_line = command_line,
+                                   .scenario_file = first->scenario_file,
                                    .model_sha256 = first->model_sha256,
                                    .seed = first->seed,
                                    .first_replica = first->first_replica,
                                    .replicas = replicas,
                                    .years = first->years,
                                    .vehicles = first->vehicles,
-                                   .threads = threads,
-                                   .region_count = first->region_count,
-                                   .region_names = region_names,
+                                   .first_year = first->first_year,
                                    .discount_rate = first->discount_rate,
-                                   .lease_years = first->lease_years};
-    status = fleet_h5_create(out_path, &info, &writer, err);
+                                   .lease_years = first->lease_years,
+                                   .scenario_text = scenario,
+                                   .scenario_sha256 = sha,
+                                   .region_count = first->region_count,
+                                   .region_names = region_names};
+    status = fleet_h5_create(out_path, &info, overwrite, &writer, err);
   }
   if (status == FLEET_OK) status = copy_years(writer, in, n, in[0].info.first_replica, err);
   if (status == FLEET_OK) {
-    status = fleet_h5_commit(writer, wall_seconds, vehicle_hours, err); /* frees the writer either way */
+    status = fleet_h5_commit(writer, &run_values, err); /* frees the writer either way */
   } else if (writer) {
     fleet_h5_discard(writer);
   }

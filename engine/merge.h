@@ -11,11 +11,14 @@
 /* Writes out_path from the n result files at inputs (in any order). They must be parts of one
  * study: the same model_sha256, seed, years, vehicles and regions; their replica ranges, sorted,
  * must follow each other without gap or overlap. The output then equals a run over the whole
- * range in every dataset and in every root attribute but created, threads (the largest of the
- * inputs'), git_commit and /runtime (wall_seconds and vehicle_hours: the inputs' sums). Inputs
- * that do not fit give FLEET_ERR_INPUT with a message naming the file(s), the attribute and the
- * rule; out_path is then not created (nor left behind on any other failure). */
-fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int n, fleet_error_t *err);
+ * range in every dataset and coordinate, and in every root attribute but created, git_commit,
+ * fleetmc_version and command_line (the merge's) and /runtime (combined by the schema's merge
+ * rules: times summed, threads the most). Inputs that do not fit give FLEET_ERR_INPUT with a
+ * message naming the file(s), the attribute and the rule; out_path is then not created (nor left
+ * behind on any other failure). An existing out_path is refused unless overwrite, and never
+ * replaced when it is one of the inputs or not a regular file (fleet_output_check). */
+fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int n, const char *command_line,
+                           int overwrite, fleet_error_t *err);
 
 /* A copy of the resolved scenario text (fleet_scenario_format) with the values of
  * simulation.replicas and simulation.first_replica replaced, and their previous values in

@@ -117,6 +117,7 @@ static const param_desc_t param_table[] = {
     P_INT(simulation, replicas, 1, 1000000, "replicas"),
     P_INT(simulation, first_replica, 0, 1e12, "replica index"),
     P_INT(simulation, years, 1, 100, "years"),
+    P_INT(simulation, first_year, 1900, 2200, "calendar year"),
     P_INT(simulation, first_weekday, 0, 6, "weekday, 0 = Monday"),
     P_BOOL(simulation, redraw_fleet_per_replica),
 
@@ -1278,6 +1279,13 @@ static fleet_status_t check_price_rules(const ctx_t *c, const walk_t *w, const f
               keys[0], shown(n[0]), keys[1], shown(n[1]), where_1, keys[2], shown(n[2]), where_2);
 }
 
+/* 0 = Monday .. 6 = Sunday. */
+static int64_t gregorian_weekday_of_1_january(int64_t year) {
+  const int64_t y = year - 1; /* January counts in the previous year */
+  const int64_t sunday_based = (y + y / 4 - y / 100 + y / 400 + 1) % 7; /* 0 = Sunday */
+  return (sunday_based + 6) % 7;
+}
+
 static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_params_t *p) {
   double share_sum = 0;
   for (int r = 0; r < p->region_count; r++) share_sum += p->regions[r].fleet_share;
@@ -1287,6 +1295,10 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
     return fail_entry(c, w->regions, "key regions.*.fleet_share: values sum to %s over %d "
                       "regions: the shares must sum to 1 within 1e-6", sum, p->region_count);
   }
+  /* Day 0 is 1 January of first_year (the result files' time and year coordinates say so), so its
+   * weekday is that date's in the Gregorian calendar (Sakamoto's method). */
+  RULE(p->first_weekday == gregorian_weekday_of_1_january(p->first_year), "simulation.first_weekday",
+       "simulation.first_year", "first_weekday must be the weekday of 1 January of first_year");
   /* The two shares split the same vehicles; the rest has no home charging point. A small slack
    * lets 0.3 + 0.7 through despite rounding. */
   RULE(p->home_socket_share + p->home_wallbox_share <= 1 + 1e-9, "fleet.home_socket_share",

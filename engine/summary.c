@@ -3,8 +3,9 @@
  * Quantiles are exact, over every value the file holds (the hourly series are kept in full for
  * that reason), interpolated linearly between order statistics (NumPy's default), so a reader can
  * reproduce them from the file with h5py. The household account is the exception: the file keeps
- * its distribution as histograms, so its quantiles come from their sum over the replica-years,
- * by the writer's rule (linear within the bin). */
+ * its distribution as histograms, so its quantiles come from their sum over the replica-years
+ * (linear within the bin, fleet_account_quantile_eur). Every ratio, NPV and repayment comes from
+ * derived.h, from the sums the file stores. */
 #include "summary.h"
 
 #include <inttypes.h>
@@ -13,12 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "derived.h"
 #include "h5_reader.h"
 #include "year_totals.h"
-
-/* The proposal's storage figure, 1,000,000 cars x 30 kWh x 0.7 = 21 GWh, per car: the claim's
- * threshold for a fleet of another size scales with it. */
-#define PROPOSAL_STORAGE_KWH_PER_VEHICLE 21.0
 
 typedef struct {
   double *values;
@@ -78,8 +76,9 @@ static void print_row(FILE *out, const char *claim, const char *quantity, const 
 
 /* Everything the table needs, one value per hour, replica-year or replica. */
 enum {
-  S_ENERGY_GWH,          /* hourly */
-  S_POWER_GW,            /* hourly */
+  S_CAR_ENERGY_GWH,      /* hourly */
+  S_CAR_POWER_GW,        /* hourly */
+  S_ALL_ENERGY_GWH,      /* hourly, cars + garage batteries */
   S_HOURS_ABOVE_PCT,     /* per replica-year */
   S_UNSERVED_KWH,        /* per household-year, per replica-year */
   S_WORSE_OFF_PCT,       /* per replica-year */
@@ -100,54 +99,61 @@ typedef struct {
   size_t hours_above, hours;
 } table_t;
 
-static double percent(double part, double whole) { return whole > 0.0 ? 100.0 * part / whole : NAN; }
+static double percent(double part, double whole) { return 100.0 * fleet_ratio(part, whole); }
+
+static void push(table_t *t, int k, double value) { t->s[k].values[t->s[k].count++] = value; }
 
 static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, fleet_error_t *err) {
   const fleet_h5_file_info_t *info = fleet_h5_reader_info(reader);
-  const double threshold_kwh = PROPOSAL_STORAGE_KWH_PER_VEHICLE * (double)info->vehicles;
+  const double threshold_kwh = FLEET_PROPOSAL_STORAGE_KWH_PER_VEHICLE * (double)info->vehicles;
   fleet_year_totals_t *y = malloc(sizeof *y);
-  if (!y) return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory for a year's totals");
+  double *net = malloc((size_t)info->years * sizeof *net);
+  if (!y || !net) {
+    free(y);
+    free(net);
+    return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory for a year's totals");
+  }
   fleet_status_t status = FLEET_OK;
   for (int64_t r = 0; r < info->replicas && status == FLEET_OK; r++) {
-    fleet_replica_totals_t rt;
-    if ((status = fleet_h5_read_replica(reader, r, &rt, err)) != FLEET_OK) break;
-    t->s[S_COVERED_PCT].values[t->s[S_COVERED_PCT].count++] = 100.0 * rt.long_outage_covered_probability;
-    t->s[S_NPV_BN_EUR].values[t->s[S_NPV_BN_EUR].count++] = rt.npv_eur / 1e9;
-    t->s[S_REPAID_PCT].values[t->s[S_REPAID_PCT].count++] = 100.0 * rt.repaid;
+    double long_outages = 0.0, long_covered = 0.0;
     for (int64_t year = 0; year < info->years && status == FLEET_OK; year++) {
       if ((status = fleet_h5_read_year(reader, r, year, y, err)) != FLEET_OK) break;
       size_t above = 0;
       for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
-        const double e = y->storage_energy_kwh[h] + y->garage_energy_kwh[h];
-        above += e >= threshold_kwh;
-        t->s[S_ENERGY_GWH].values[t->s[S_ENERGY_GWH].count++] = e / 1e6;
-        t->s[S_POWER_GW].values[t->s[S_POWER_GW].count++] = (y->storage_power_kw[h] + y->garage_power_kw[h]) / 1e6;
+        above += y->storage_energy_kwh[h] >= threshold_kwh;
+        push(t, S_CAR_ENERGY_GWH, y->storage_energy_kwh[h] / 1e6);
+        push(t, S_CAR_POWER_GW, y->storage_power_kw[h] / 1e6);
+        push(t, S_ALL_ENERGY_GWH, (y->storage_energy_kwh[h] + y->garage_energy_kwh[h]) / 1e6);
       }
       t->hours_above += above;
       t->hours += FLEET_HOURS_PER_YEAR;
       double charged = 0.0;
       for (int k = 0; k < FLEET_SOURCE_COUNT; k++) charged += y->charging_energy_kwh[k];
-      const double per_year[][2] = {
-          {S_HOURS_ABOVE_PCT, 100.0 * (double)above / FLEET_HOURS_PER_YEAR},
-          {S_UNSERVED_KWH, y->outage_unserved_kwh / (double)info->vehicles},
-          {S_WORSE_OFF_PCT, percent(y->household_worse_off, y->household_count)},
-          {S_GARAGE_PV_PCT, percent(y->charging_energy_kwh[FLEET_SOURCE_GARAGE_PV], charged)},
-          {S_CARPORT_PV_PCT, percent(y->charging_energy_kwh[FLEET_SOURCE_CARPORT_PV], charged)},
-          {S_CO2_MT, (y->co2_combustion_t - y->co2_grid_t) / 1e6},
-          {S_CARPORT_GWH, y->solar_energy_kwh[FLEET_SOLAR_CARPORT_TO_CARS] / 1e6},
-      };
-      for (size_t i = 0; i < sizeof per_year / sizeof per_year[0]; i++) {
-        series_t *s = &t->s[(int)per_year[i][0]];
-        s->values[s->count++] = per_year[i][1];
-      }
+      push(t, S_HOURS_ABOVE_PCT, 100.0 * (double)above / FLEET_HOURS_PER_YEAR);
+      push(t, S_UNSERVED_KWH, y->outage_unserved_kwh / (double)info->vehicles);
+      push(t, S_WORSE_OFF_PCT, percent(y->household_worse_off, y->household_count));
+      push(t, S_GARAGE_PV_PCT, percent(y->charging_energy_kwh[FLEET_SOURCE_GARAGE_PV], charged));
+      push(t, S_CARPORT_PV_PCT, percent(y->charging_energy_kwh[FLEET_SOURCE_CARPORT_PV], charged));
+      push(t, S_CO2_MT, (y->co2_combustion_t - y->co2_grid_t) / 1e6);
+      push(t, S_CARPORT_GWH, y->solar_energy_kwh[FLEET_SOLAR_CARPORT_TO_CARS] / 1e6);
       if (y->household_count > 0.0) {
         for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) t->histogram[k] += y->household_account_histogram[k];
         t->households += y->household_count;
         t->account_sum_eur += y->household_account_sum_eur;
         t->worse_off += y->household_worse_off;
       }
+      long_outages += y->long_outage_count;
+      long_covered += y->long_outage_covered_count;
+      net[year] = y->ledger_eur[FLEET_LEDGER_NET];
     }
+    if (status != FLEET_OK) break;
+    fleet_replica_derived_t derived;
+    fleet_replica_derive(net, info->years, info->discount_rate, info->lease_years, &derived);
+    push(t, S_COVERED_PCT, percent(long_covered, long_outages));
+    push(t, S_NPV_BN_EUR, derived.npv_eur / 1e9);
+    push(t, S_REPAID_PCT, 100.0 * derived.repaid);
   }
+  free(net);
   free(y);
   return status;
 }
@@ -155,10 +161,12 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, fleet_error
 static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t *info, table_t *t) {
   const int64_t replica_years = info->replicas * info->years;
   fprintf(out, "fleetmc summary of %s\n", path);
-  fprintf(out, "  %" PRId64 " vehicles, replicas [%" PRId64 ", %" PRId64 ") x %" PRId64 " year(s) = %" PRId64
-               " replica-years, seed %" PRIu64 "; written by fleetmc %s on %s\n",
-          info->vehicles, info->first_replica, info->first_replica + info->replicas, info->years, replica_years,
-          info->seed, info->fleetmc_version, info->created);
+  fprintf(out, "  %" PRId64 " vehicles, replicas [%" PRId64 ", %" PRId64 ") x %" PRId64 " year(s) from %" PRId64
+               " = %" PRId64 " replica-years, seed %" PRIu64 "\n",
+          info->vehicles, info->first_replica, info->first_replica + info->replicas, info->years, info->first_year,
+          replica_years, info->seed);
+  fprintf(out, "  written by fleetmc %s (commit %s) on %s: %s\n", info->fleetmc_version, info->git_commit,
+          info->created, info->command_line);
   fprintf(out, "  model_sha256 %s\n", info->model_sha256);
   fprintf(out, "  P5 / P50 / P95 / mean over the values in the last column (quantiles linear between order "
                "statistics)\n\n");
@@ -170,14 +178,17 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
   snprintf(years, sizeof years, "%" PRId64 " replica-years", replica_years);
   snprintf(replicas, sizeof replicas, "%" PRId64 " replicas", info->replicas);
 
-  print_row(out, "C1", "storage energy available, cars + garages, hourly", "GWh", series_stats(&t->s[S_ENERGY_GWH]),
+  print_row(out, "C1", "storage energy the cars can give back, hourly", "GWh", series_stats(&t->s[S_CAR_ENERGY_GWH]),
             hours);
-  const double threshold_gwh = PROPOSAL_STORAGE_KWH_PER_VEHICLE * (double)info->vehicles / 1e6;
-  snprintf(label, sizeof label, "hours >= 21 GWh x vehicles/1e6 = %.4g GWh", threshold_gwh);
+  const double threshold_gwh = FLEET_PROPOSAL_STORAGE_KWH_PER_VEHICLE * (double)info->vehicles / 1e6;
+  snprintf(label, sizeof label, "hours cars >= 21 GWh x vehicles/1e6 = %.4g GWh", threshold_gwh);
   stats_t above = series_stats(&t->s[S_HOURS_ABOVE_PCT]);
   above.mean = percent((double)t->hours_above, (double)t->hours);
   print_row(out, "C1", label, "% of hours", above, years);
-  print_row(out, "C1", "storage power available, cars + garages, hourly", "GW", series_stats(&t->s[S_POWER_GW]), hours);
+  print_row(out, "C1", "storage power the cars can give back, hourly", "GW", series_stats(&t->s[S_CAR_POWER_GW]),
+            hours);
+  print_row(out, "C1", "with garage batteries: cars + garages energy", "GWh", series_stats(&t->s[S_ALL_ENERGY_GWH]),
+            hours);
 
   stats_t covered = series_stats(&t->s[S_COVERED_PCT]);
   snprintf(over, sizeof over, "%zu of %" PRId64 " replicas with an outage >= 24 h", covered.count, info->replicas);
@@ -188,7 +199,7 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
   const stats_t account = {fleet_account_quantile_eur(t->histogram, 0.05),
                            fleet_account_quantile_eur(t->histogram, 0.5),
                            fleet_account_quantile_eur(t->histogram, 0.95),
-                           t->households > 0.0 ? t->account_sum_eur / t->households : NAN, 0};
+                           fleet_ratio(t->account_sum_eur, t->households), 0};
   snprintf(over, sizeof over, "%.0f household-years (summed histograms)", t->households);
   print_row(out, "C3", "household account: fuel saved - charging - lease", "EUR/yr", account, over);
   stats_t worse = series_stats(&t->s[S_WORSE_OFF_PCT]);
@@ -210,6 +221,9 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
             series_stats(&t->s[S_CARPORT_PV_PCT]), years);
   print_row(out, "C7", "CO2 avoided (combustion km - grid charging)", "Mt/yr", series_stats(&t->s[S_CO2_MT]), years);
   print_row(out, "C8", "carport PV into cars", "GWh/yr", series_stats(&t->s[S_CARPORT_GWH]), years);
+  const fleet_run_values_t *run = &info->runtime;
+  fprintf(out, "\n  run: %.1f s wall on %.0f thread(s), %.3g vehicle-hours, %.3g ns per vehicle-hour\n",
+          run->wall_seconds, run->threads, run->vehicle_hours, 1e9 * fleet_ratio(run->wall_seconds, run->vehicle_hours));
 }
 
 fleet_status_t fleet_summary_file(const char *path, FILE *out, fleet_error_t *err) {
@@ -225,9 +239,7 @@ fleet_status_t fleet_summary_file(const char *path, FILE *out, fleet_error_t *er
   else if (t && hours > SIZE_MAX / sizeof(double))
     status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: too many hours to hold", path);
   for (int k = 0; t && status == FLEET_OK && k < SERIES; k++) {
-    const uint64_t n = k == S_ENERGY_GWH || k == S_POWER_GW          ? hours
-                       : k == S_COVERED_PCT || k == S_NPV_BN_EUR || k == S_REPAID_PCT ? (uint64_t)info->replicas
-                                                                                       : replica_years;
+    const uint64_t n = k <= S_ALL_ENERGY_GWH ? hours : k >= S_COVERED_PCT ? (uint64_t)info->replicas : replica_years;
     if (!(t->s[k].values = malloc((size_t)n * sizeof(double))))
       status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory for %" PRIu64 " values", path, n);
   }

@@ -44,6 +44,7 @@ typedef struct {
   int64_t replicas;               /* [simulation.replicas] >= 1 */
   int64_t first_replica;          /* [simulation.first_replica] >= 0, global index of the first */
   int64_t years;                  /* [simulation.years] 1..100, consecutive years per replica */
+  int64_t first_year;             /* [simulation.first_year] calendar year of year 0 (result coordinates) */
   int64_t first_weekday;          /* [simulation.first_weekday] 0 = Monday .. 6 = Sunday, day 0 */
   bool redraw_fleet_per_replica;  /* [simulation.redraw_fleet_per_replica] */
 

@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages fleetmc needs to build, run and test, if any is missing.
-# Runs as root (or through sudo when present); does nothing when all are there.
+# Runs as root (or through sudo when present); does nothing when all are there or when the
+# system has no dpkg.
 set -euo pipefail
-packages=(cmake make gcc g++ pkg-config git libhdf5-dev hdf5-tools libyaml-dev libcriterion-dev libpcg-cpp-dev)
+# python3 and its modules: the tests that read result files run Debian's /usr/bin/python3.
+packages=(cmake make gcc g++ pkg-config git libhdf5-dev hdf5-tools libyaml-dev libcriterion-dev libpcg-cpp-dev
+          python3 python3-h5py python3-numpy python3-xarray python3-h5netcdf python3-netcdf4 python3-pandas)
+if ! command -v dpkg-query >/dev/null; then
+  # Not Debian: the names above are Debian's, so the build finds (or misses) their equivalents itself.
+  echo "install-deps: no dpkg here, skipping package installation; needed: ${packages[*]}"
+  exit 0
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
