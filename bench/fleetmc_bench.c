@@ -6,7 +6,9 @@
  * (drawn inside the year; timed again alone) and its share of the year, and a checksum of the
  * year's totals that must not change unless the model does (XSBench-style verification).
  *
- * usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T]   (CONFIG: configs/baseline.yaml) */
+ * usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T] [--expect-checksum C]
+ *        (CONFIG: configs/baseline.yaml; with --expect-checksum, exits 1 when the checksum,
+ *        printed with 17 significant digits, is not C) */
 #include "parallel.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,7 @@ int main(int argc, char **argv) {
   const char *config = "configs/baseline.yaml";
   const char *overrides[4] = {"simulation.replicas=1", "simulation.years=1", NULL, NULL};
   int override_count = 2, threads = 0;
+  const char *expected_checksum = NULL;
   char vehicles_override[64];
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--vehicles") == 0 && i + 1 < argc) {
@@ -38,10 +41,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "fleetmc_bench: --threads must be >= 1\n");
         return 2;
       }
+    } else if (strcmp(argv[i], "--expect-checksum") == 0 && i + 1 < argc) {
+      expected_checksum = argv[++i];
     } else if (argv[i][0] != '-') {
       config = argv[i];
     } else {
-      fprintf(stderr, "usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T]\n");
+      fprintf(stderr, "usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T] [--expect-checksum C]\n");
       return 2;
     }
   }
@@ -92,9 +97,14 @@ int main(int argc, char **argv) {
          (long long)params->vehicles, threads, t1 - t0, wall, wall * 1e9 / vehicle_hours,
          wall * 1e9 * threads / vehicle_hours, vehicle_hours / wall, peak_rss_mib(), weather_s,
          weather_s / wall, checksum);
+  char printed[64];
+  snprintf(printed, sizeof printed, "%.17g", checksum);
+  int mismatch = expected_checksum && strcmp(printed, expected_checksum) != 0;
+  if (mismatch) fprintf(stderr, "fleetmc_bench: checksum %s, expected %s: the model's numbers changed\n", printed,
+                        expected_checksum);
   fleet_state_free(&state);
   fleet_population_free(&pop);
   free(params);
   free(totals);
-  return 0;
+  return mismatch ? 1 : 0;
 }

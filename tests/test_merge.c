@@ -12,10 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <hdf5_hl.h>
+
 #include "h5_reader.h"
 #include "merge.h"
 #include "run.h"
 #include "scenario.h"
+#include "version.h"
 
 #define BASELINE FLEET_SOURCE_DIR "/configs/baseline.yaml"
 
@@ -76,11 +79,11 @@ static void run_part(const char *name, const char *extra, int64_t first, int64_t
   snprintf(path, size, "%s/%s", tmpdir, name);
   char *text = fleet_scenario_format(p);
   cr_assert_not_null(text);
-  fleet_run_options_t options = {.output_path = path, .threads = threads, .progress = 0};
-  fleet_run_summary_t *summary = malloc(sizeof *summary);
+  fleet_run_options_t options = {.output_path = path, .threads = threads, .command_line = "test_merge",
+                                 .scenario_file = BASELINE};
+  fleet_run_values_t values;
   fleet_error_t err;
-  cr_assert_eq(fleet_run(p, text, &options, summary, &err), FLEET_OK, "%s", err.message);
-  free(summary);
+  cr_assert_eq(fleet_run(p, text, &options, &values, &err), FLEET_OK, "%s", err.message);
   free(text);
   free(p);
 }
@@ -125,8 +128,9 @@ static void assert_same_values(hid_t a, hid_t b, int is_attr, const char *what) 
   cr_assert_gt(H5Sextent_equal(sa, sb), 0, "%s: shapes differ", what);
   hssize_t n = H5Sget_simple_extent_npoints(sa);
   cr_assert_gt(n, 0, "%s", what);
-  if (H5Tget_class(ta) == H5T_STRING) {
-    cr_assert_gt(H5Tis_variable_str(ta), 0, "%s: fleetmc writes variable-length strings", what);
+  /* fleetmc writes variable-length strings; HDF5's dimension-scale attributes (CLASS, NAME) are
+   * fixed-length ones, compared byte for byte below */
+  if (H5Tget_class(ta) == H5T_STRING && H5Tis_variable_str(ta) > 0) {
     char **va = calloc((size_t)n, sizeof *va), **vb = calloc((size_t)n, sizeof *vb);
     cr_assert_geq(is_attr ? H5Aread(a, ta, va) : H5Dread(a, ta, H5S_ALL, H5S_ALL, H5P_DEFAULT, va), 0, "%s", what);
     cr_assert_geq(is_attr ? H5Aread(b, tb, vb) : H5Dread(b, tb, H5S_ALL, H5S_ALL, H5P_DEFAULT, vb), 0, "%s", what);
@@ -172,13 +176,45 @@ static void assert_same_attributes(hid_t a, hid_t b, const char *path, const cha
   }
 }
 
-/* Every object of the two files, their datasets bit for bit and their attributes, except the
- * root attributes created, threads, git_commit and the figures of /runtime. */
+typedef struct {
+  char names[8][160];
+  int count;
+} scales_t;
+
+static herr_t add_scale(hid_t object, unsigned axis, hid_t scale, void *data) {
+  (void)object;
+  (void)axis;
+  scales_t *list = data;
+  cr_assert_lt(list->count, 8);
+  cr_assert_gt(H5Iget_name(scale, list->names[list->count++], sizeof list->names[0]), 0);
+  return 0;
+}
+
+/* The dimension scales attached to each axis of two datasets: the same objects by path (the
+ * references in DIMENSION_LIST are file addresses, not comparable across files). */
+static void assert_same_scales(hid_t a, hid_t b, const char *name) {
+  hid_t space = H5Dget_space(a);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  H5Sclose(space);
+  for (int axis = 0; axis < rank; axis++) {
+    scales_t sa = {.count = 0}, sb = {.count = 0};
+    cr_assert_geq(H5DSiterate_scales(a, (unsigned)axis, NULL, add_scale, &sa), 0, "%s axis %d", name, axis);
+    cr_assert_geq(H5DSiterate_scales(b, (unsigned)axis, NULL, add_scale, &sb), 0, "%s axis %d", name, axis);
+    cr_assert_eq(sa.count, 1, "%s axis %d: %d scales attached", name, axis, sa.count);
+    cr_assert_eq(sb.count, 1, "%s axis %d: %d scales attached", name, axis, sb.count);
+    cr_assert_str_eq(sa.names[0], sb.names[0], "%s axis %d", name, axis);
+  }
+}
+
+/* Every object of the two files, their datasets (coordinates included) bit for bit, their
+ * attributes and attached dimension scales, except the root attributes that say who wrote the
+ * file when and how (created, git_commit, fleetmc_version, command_line) and /runtime. */
 static void assert_same_file(const char *path_a, const char *path_b) {
   hid_t a = H5Fopen(path_a, H5F_ACC_RDONLY, H5P_DEFAULT), b = H5Fopen(path_b, H5F_ACC_RDONLY, H5P_DEFAULT);
   cr_assert(a >= 0 && b >= 0, "%s, %s", path_a, path_b);
-  static const char *const root_skip[] = {"created", "threads", "git_commit", NULL};
-  static const char *const runtime_skip[] = {"wall_seconds", "vehicle_hours", "ns_per_vehicle_hour", NULL};
+  static const char *const root_skip[] = {"created", "git_commit", "fleetmc_version", "command_line", NULL};
+  /* references (file addresses): compared through assert_same_scales */
+  static const char *const scale_skip[] = {"DIMENSION_LIST", "REFERENCE_LIST", NULL};
   assert_same_attributes(a, b, "/", root_skip);
   static names_t la, lb;
   la.count = lb.count = 0;
@@ -192,17 +228,20 @@ static void assert_same_file(const char *path_a, const char *path_b) {
     hid_t oa = H5Oopen(a, name, H5P_DEFAULT), ob = H5Oopen(b, name, H5P_DEFAULT);
     cr_assert(oa >= 0 && ob >= 0, "%s", name);
     cr_assert_eq(H5Iget_type(oa), H5Iget_type(ob), "%s", name);
-    if (H5Iget_type(oa) == H5I_DATASET) {
+    if (H5Iget_type(oa) == H5I_DATASET && strncmp(name, "runtime/", 8) != 0) {
       char what[256];
       snprintf(what, sizeof what, "dataset /%s", name);
       assert_same_values(oa, ob, 0, what);
+      cr_assert_eq(H5DSis_scale(oa), H5DSis_scale(ob), "%s", what);
+      if (H5DSis_scale(oa) <= 0) assert_same_scales(oa, ob, what); /* a coordinate has none */
       datasets++;
     }
-    assert_same_attributes(oa, ob, name, strcmp(name, "runtime") == 0 ? runtime_skip : NULL);
+    assert_same_attributes(oa, ob, name, scale_skip);
     H5Oclose(oa);
     H5Oclose(ob);
   }
-  cr_assert_geq(datasets, 30, "only %d datasets compared", datasets);
+  /* the schema's datasets but /runtime, and the coordinates of each group */
+  cr_assert_geq(datasets, FLEET_DS_COUNT - 3 + 20, "only %d datasets compared", datasets);
   H5Fclose(a);
   H5Fclose(b);
 }
@@ -219,8 +258,8 @@ Test(merge, parts_in_any_order_equal_one_run_over_the_whole_range) {
   snprintf(ba, sizeof ba, "%s/ba.h5", tmpdir);
   fleet_error_t err;
   const char *forward[] = {a, b}, *backward[] = {b, a};
-  cr_assert_eq(fleet_merge(ab, forward, 2, &err), FLEET_OK, "%s", err.message);
-  cr_assert_eq(fleet_merge(ba, backward, 2, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_merge(ab, forward, 2, "test_merge ab", 0, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_merge(ba, backward, 2, "test_merge ba", 0, &err), FLEET_OK, "%s", err.message);
   assert_same_file(one, ab);
   assert_same_file(one, ba);
 
@@ -231,10 +270,13 @@ Test(merge, parts_in_any_order_equal_one_run_over_the_whole_range) {
   cr_assert_eq(fleet_h5_read_info(b, &info_b, &err), FLEET_OK, "%s", err.message);
   cr_assert_eq(fleet_h5_read_info(ab, &info_ab, &err), FLEET_OK, "%s", err.message);
   /* the largest of the inputs' (2 with OpenMP; a serial build records 1 for every file) */
-  cr_assert_eq(info_ab.threads, info_a.threads > info_b.threads ? info_a.threads : info_b.threads);
-  cr_assert_eq(info_ab.wall_seconds, info_a.wall_seconds + info_b.wall_seconds);
-  cr_assert_eq(info_ab.vehicle_hours, info_a.vehicle_hours + info_b.vehicle_hours);
-  cr_assert_eq(info_ab.vehicle_hours, info_one.vehicle_hours);
+  const fleet_run_values_t *ra = &info_a.runtime, *rb = &info_b.runtime;
+  cr_assert_eq(info_ab.runtime.threads, ra->threads > rb->threads ? ra->threads : rb->threads);
+  cr_assert_eq(info_ab.runtime.wall_seconds, ra->wall_seconds + rb->wall_seconds);
+  cr_assert_eq(info_ab.runtime.vehicle_hours, ra->vehicle_hours + rb->vehicle_hours);
+  cr_assert_eq(info_ab.runtime.vehicle_hours, info_one.runtime.vehicle_hours);
+  cr_assert_str_eq(info_ab.command_line, "test_merge ab");
+  cr_assert_str_eq(info_ab.scenario_file, BASELINE);
   fleet_params_t *p = small_study(NULL, 40, 7); /* any range: the hash does not depend on it */
   char model[65];
   cr_assert_eq(fleet_model_sha256(p, model, &err), FLEET_OK);
@@ -324,15 +366,18 @@ Test(merge_cli, bad_inputs_exit_2_naming_the_file_and_the_rule_and_leave_no_outp
   hid_t h = H5Fcreate(plain, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   cr_assert_geq(h, 0);
   H5Fclose(h);
-  snprintf(v2, sizeof v2, "%s/v2.h5", tmpdir); /* a fleetmc file of format version 2 */
+  snprintf(v2, sizeof v2, "%s/v2.h5", tmpdir); /* a fleetmc file of another format version */
   copy_file(b, v2);
   h = H5Fopen(v2, H5F_ACC_RDWR, H5P_DEFAULT);
   hid_t attr = H5Aopen(h, "format_version", H5P_DEFAULT);
-  const int32_t two = 2;
-  cr_assert_geq(H5Awrite(attr, H5T_NATIVE_INT32, &two), 0);
+  const int32_t other = FLEETMC_FORMAT_VERSION + 1;
+  cr_assert_geq(H5Awrite(attr, H5T_NATIVE_INT32, &other), 0);
   H5Aclose(attr);
   H5Fclose(h);
 
+  char other_version[64];
+  snprintf(other_version, sizeof other_version, "format_version %d, this fleetmc reads %d", FLEETMC_FORMAT_VERSION + 1,
+           FLEETMC_FORMAT_VERSION);
   struct {
     const char *second;  /* merged with a.h5 */
     const char *names[3]; /* what the message must name: files and the rule */
@@ -345,7 +390,7 @@ Test(merge_cli, bad_inputs_exit_2_naming_the_file_and_the_rule_and_leave_no_outp
       {text, {text, "not an HDF5 file", NULL}},
       {missing, {missing, "no such file", NULL}},
       {plain, {plain, "not a fleetmc result file (attribute filetype is missing)", NULL}},
-      {v2, {v2, "format_version 2, this fleetmc reads 1", NULL}},
+      {v2, {v2, other_version, NULL}},
   };
   char out[160], command[1024], stdout_text[8192], err[4096];
   snprintf(out, sizeof out, "%s/out.h5", tmpdir);
@@ -375,6 +420,23 @@ Test(merge_cli, bad_inputs_exit_2_naming_the_file_and_the_rule_and_leave_no_outp
   snprintf(command, sizeof command, "%s merge %s %s %s", FLEETMC_EXE, out, b, a);
   cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 0, "%s", err);
   cr_assert(exists(out));
+  /* an existing output is refused, named and left as it is, unless --force */
+  struct stat before, after;
+  cr_assert_eq(stat(out, &before), 0);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 2, "%s", err);
+  cr_assert_not_null(strstr(err, out), "%s", err);
+  cr_assert_not_null(strstr(err, "--force"), "%s", err);
+  cr_assert_eq(stat(out, &after), 0);
+  cr_assert(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime && before.st_size == after.st_size);
+  snprintf(command, sizeof command, "%s merge --force %s %s %s", FLEETMC_EXE, out, b, a);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(stat(out, &after), 0);
+  cr_assert_neq(before.st_ino, after.st_ino, "--force did not replace %s", out);
+  /* never onto a device, even with --force */
+  snprintf(command, sizeof command, "%s merge --force /dev/null %s %s", FLEETMC_EXE, b, a);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 2, "%s", err);
+  cr_assert_not_null(strstr(err, "/dev/null"), "%s", err);
+  cr_assert_not_null(strstr(err, "not a regular file"), "%s", err);
   snprintf(command, sizeof command, "%s summary %s", FLEETMC_EXE, out);
   cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, err, sizeof err), 0, "%s", err);
   const char *claims[] = {"\nC1 ", "\nC2 ", "\nC3 ", "\nC4 ", "\nC5/C6 ", "\nC6/C8 ", "\nC7 ", "\nC8 "};

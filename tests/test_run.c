@@ -15,6 +15,7 @@
 #include "population.h"
 #include "run.h"
 #include "scenario.h"
+#include "schema.h"
 #include "temperature.h"
 
 #define BASELINE FLEET_SOURCE_DIR "/configs/baseline.yaml"
@@ -151,10 +152,12 @@ static double *read_dataset(const char *path, const char *name, size_t *count) {
 
 static void run_to(const fleet_params_t *p, int threads, const char *path) {
   char *text = fleet_scenario_format(p);
-  fleet_run_options_t options = {.output_path = path, .threads = threads, .progress = 0};
-  static fleet_run_summary_t summary;
+  fleet_run_options_t options = {.output_path = path, .threads = threads, .command_line = "test_run",
+                                 .scenario_file = BASELINE};
+  fleet_run_values_t values;
   fleet_error_t err;
-  cr_assert_eq(fleet_run(p, text, &options, &summary, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_run(p, text, &options, &values, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(values.vehicle_hours, (double)p->vehicles * p->replicas * p->years * FLEET_HOURS_PER_YEAR);
   free(text);
 }
 
@@ -165,16 +168,13 @@ Test(run, results_are_bit_identical_for_1_2_and_4_threads) {
   p.replicas = 2;
   p.first_replica = 5;
   make_tmpdir();
-  const char *names[] = {"/storage/energy_kwh",          "/storage/power_kw",
-                         "/storage/plugged_vehicles",    "/storage/garage_energy_kwh",
-                         "/storage/garage_power_kw",     "/storage/total_power_kw",
-                         "/mobility/km_driven",          "/charging/energy_kwh",
-                         "/solar/energy_kwh",            "/weather/pv_yield_kwh_per_kwp",
-                         "/outage/households_out",       "/outage/unserved_kwh",
-                         "/outage/duration_histogram",   "/outage/covered_fraction_histogram"};
-  enum { NAMES = sizeof names / sizeof names[0] };
-  double *reference[NAMES];
-  size_t reference_count[NAMES];
+  /* every output of the model: the schema's datasets but /runtime */
+  const char *names[FLEET_DS_COUNT];
+  int NAMES = 0;
+  for (int k = 0; k < FLEET_DS_COUNT; k++)
+    if (fleet_datasets[k].source != FLEET_FROM_RUN) names[NAMES++] = fleet_datasets[k].path;
+  double *reference[FLEET_DS_COUNT];
+  size_t reference_count[FLEET_DS_COUNT];
   for (int t = 0; t < 3; t++) {
     int threads = 1 << t;
     char path[128];
@@ -239,7 +239,7 @@ Test(run, result_file_holds_the_simulated_totals) {
 
 /* Runs a shell command; returns its exit status and what it wrote to stderr (in err_out). */
 static int shell(const char *command, char *err_out, size_t err_size) {
-  char line[2048];
+  char line[2400];
   snprintf(line, sizeof line, "%s 2>%s/stderr.txt >/dev/null", command, tmpdir);
   int status = system(line);
   char path[128];
@@ -306,6 +306,102 @@ Test(cli, run_writes_the_file_and_bad_input_exits_2_leaving_nothing) {
   snprintf(listing, sizeof listing, "ls %s | grep -q tmp", tmpdir);
   cr_assert_neq(system(listing), 0, "a temporary file was left in %s", tmpdir);
   rmdir(tmpdir);
+}
+
+/* Runs a shell command; returns its exit status, with what it wrote to stdout in out (NULL:
+ * discarded) and to stderr in err_out. */
+static int shell_capture(const char *command, char *out, size_t out_size, char *err_out, size_t err_size) {
+  char line[2000], out_path[160];
+  snprintf(out_path, sizeof out_path, "%s/stdout.txt", tmpdir);
+  snprintf(line, sizeof line, "(%.1800s >%.150s)", command, out_path); /* shell() sends its own stdout away */
+  int status = shell(line, err_out, err_size);
+  FILE *f = fopen(out_path, "r");
+  size_t n = f && out ? fread(out, 1, out_size - 1, f) : 0;
+  if (out) out[n] = '\0';
+  if (f) fclose(f);
+  remove(out_path);
+  return status;
+}
+
+static char *read_root_string(const char *path, const char *name) {
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert_geq(file, 0, "%s", path);
+  hid_t attr = H5Aopen(file, name, H5P_DEFAULT);
+  cr_assert_geq(attr, 0, "%s: %s", path, name);
+  hid_t type = H5Aget_type(attr);
+  char *value = NULL;
+  cr_assert_geq(H5Aread(attr, type, &value), 0);
+  char *copy = strdup(value);
+  H5free_memory(value);
+  H5Tclose(type);
+  H5Aclose(attr);
+  H5Fclose(file);
+  return copy;
+}
+
+Test(cli, outputs_are_never_replaced_by_surprise_and_record_how_they_were_made) {
+  make_tmpdir();
+  static char err[8192], run_out[16384], summary_out[16384];
+  char command[2048], out[160];
+  const char *quick = "--set fleet.vehicles=200 --years 1 --quiet";
+  /* the default output folder (results/ under the working directory) is created when missing */
+  snprintf(command, sizeof command, "cd %s && %s run %s %s", tmpdir, FLEETMC_EXE, BASELINE, quick);
+  cr_assert_eq(shell_capture(command, run_out, sizeof run_out, err, sizeof err), 0, "%s", err);
+  snprintf(out, sizeof out, "%s/results/baseline.h5", tmpdir);
+  cr_assert(exists(out), "%s was not written", out);
+
+  /* run ends by printing what summary prints for the file it wrote, line for line */
+  snprintf(command, sizeof command, "cd %s && %s summary results/baseline.h5", tmpdir, FLEETMC_EXE);
+  cr_assert_eq(shell_capture(command, summary_out, sizeof summary_out, err, sizeof err), 0, "%s", err);
+  const char *table = strstr(run_out, "fleetmc summary of ");
+  cr_assert_not_null(table, "%s", run_out);
+  cr_assert_str_eq(table, summary_out);
+  cr_assert_not_null(strstr(summary_out, "hours cars >= 21 GWh x vehicles/1e6 = 0.0042 GWh"), "%s", summary_out);
+
+  /* provenance: the command line and the scenario file as given, the commit built */
+  char *line = read_root_string(out, "command_line"), *scenario = read_root_string(out, "scenario_file");
+  char *commit = read_root_string(out, "git_commit");
+  char expected[1024];
+  snprintf(expected, sizeof expected, "%s run %s %s", FLEETMC_EXE, BASELINE, quick);
+  cr_assert_str_eq(line, expected);
+  cr_assert_str_eq(scenario, BASELINE);
+  cr_assert(strlen(commit) >= 40 || strcmp(commit, "unknown") == 0, "%s", commit);
+  free(line);
+  free(scenario);
+  free(commit);
+
+  /* an existing output: refused, named, untouched; replaced with --force */
+  struct stat before, after;
+  cr_assert_eq(stat(out, &before), 0);
+  snprintf(command, sizeof command, "cd %s && %s run %s %s", tmpdir, FLEETMC_EXE, BASELINE, quick);
+  cr_assert_eq(shell_capture(command, NULL, 0, err, sizeof err), 2, "%s", err);
+  cr_assert_not_null(strstr(err, "results/baseline.h5"), "%s", err);
+  cr_assert_not_null(strstr(err, "--force"), "%s", err);
+  cr_assert_eq(stat(out, &after), 0);
+  cr_assert(before.st_ino == after.st_ino && before.st_size == after.st_size && before.st_mtime == after.st_mtime);
+  snprintf(command, sizeof command, "cd %s && %s run %s %s --force", tmpdir, FLEETMC_EXE, BASELINE, quick);
+  cr_assert_eq(shell_capture(command, NULL, 0, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(stat(out, &after), 0);
+  cr_assert_neq(before.st_ino, after.st_ino, "--force did not replace %s", out);
+
+  /* never its own scenario, nor a device, even with --force */
+  char config[160];
+  snprintf(config, sizeof config, "%s/s.yaml", tmpdir);
+  snprintf(command, sizeof command, "cp %s %s", BASELINE, config);
+  cr_assert_eq(system(command), 0);
+  cr_assert_eq(stat(config, &before), 0);
+  const char *targets[] = {config, "/dev/null"};
+  for (int i = 0; i < 2; i++) {
+    snprintf(command, sizeof command, "%s run %s %s --force -o %s", FLEETMC_EXE, config, quick, targets[i]);
+    cr_assert_eq(shell_capture(command, NULL, 0, err, sizeof err), 2, "%s: %s", targets[i], err);
+    cr_assert_not_null(strstr(err, targets[i]), "%s", err);
+  }
+  cr_assert_eq(stat(config, &after), 0);
+  cr_assert(before.st_ino == after.st_ino && before.st_size == after.st_size);
+  cr_assert_eq(stat("/dev/null", &after), 0);
+  cr_assert(S_ISCHR(after.st_mode), "/dev/null is no longer a device");
+  snprintf(command, sizeof command, "rm -rf %s", tmpdir);
+  cr_assert_eq(system(command), 0);
 }
 
 Test(run, blocks_never_straddle_regions_so_a_regions_weather_reaches_all_its_vehicles) {
@@ -467,9 +563,12 @@ Test(run, a_replica_is_the_same_numbers_whichever_job_computes_it) {
   p.first_replica = 5;
   p.replicas = 1;
   run_to(&p, 1, second); /* replica 5 alone, on one thread */
-  const char *names[] = {"/storage/energy_kwh", "/storage/garage_energy_kwh", "/outage/households_out",
-                         "/budget/ledger_eur", "/budget/household_account_histogram", "/co2/avoided_t"};
-  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+  /* every output of the model: the schema's datasets but /runtime */
+  const char *names[FLEET_DS_COUNT];
+  size_t name_count = 0;
+  for (int k = 0; k < FLEET_DS_COUNT; k++)
+    if (fleet_datasets[k].source != FLEET_FROM_RUN) names[name_count++] = fleet_datasets[k].path;
+  for (size_t k = 0; k < name_count; k++) {
     size_t n_both, n_second;
     double *a = read_dataset(both, names[k], &n_both);
     double *b = read_dataset(second, names[k], &n_second);
