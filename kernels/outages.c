@@ -75,51 +75,6 @@ static uint32_t fleet_poisson_by_inversion(double u, double mean, uint32_t cap) 
   return k;
 }
 
-/* Polynomial sum c[0] + c[1] x + ... + c[7] x^7 (Horner). */
-static double fleet_poly7(const double c[8], double x) {
-  double v = c[7];
-  for (int i = 6; i >= 0; i--) {
-    v = v * x + c[i];
-  }
-  return v;
-}
-
-/* Standard normal quantile Phi^-1(p), given p and q = 1 - p both (so that the caller can form the
- * smaller one without cancellation). M. J. Wichura, "Algorithm AS 241: The percentage points of
- * the normal distribution", Applied Statistics 37 (1988) 477-484, PPND16: rational minimax
- * approximations in three ranges, relative error about 1e-16, with the coefficients published
- * there. Chosen over a rough start refined by Newton steps on erfc: no erfc or exp, about half
- * the cost of the whole call per interruption. */
-static double fleet_normal_quantile(double p, double q) {
-  static const double a[8] = {3.3871328727963666080e0, 1.3314166789178437745e+2, 1.9715909503065514427e+3,
-                              1.3731693765509461125e+4, 4.5921953931549871457e+4, 6.7265770927008700853e+4,
-                              3.3430575583588128105e+4, 2.5090809287301226727e+3};
-  static const double b[8] = {1.0, 4.2313330701600911252e+1, 6.8718700749205790830e+2, 5.3941960214247511077e+3,
-                              2.1213794301586595867e+4, 3.9307895800092710610e+4, 2.8729085735721942674e+4,
-                              5.2264952788528545610e+3};
-  static const double c[8] = {1.42343711074968357734e0, 4.63033784615654529590e0, 5.76949722146069140550e0,
-                              3.64784832476320460504e0, 1.27045825245236838258e0, 2.41780725177450611770e-1,
-                              2.27238449892691845833e-2, 7.74545014278341407640e-4};
-  static const double d[8] = {1.0, 2.05319162663775882187e0, 1.67638483018380384940e0, 6.89767334985100004550e-1,
-                              1.48103976427480074590e-1, 1.51986665636164571966e-2, 5.47593808499534494600e-4,
-                              1.05075007164441684324e-9};
-  static const double e[8] = {6.65790464350110377720e0, 5.46378491116411436990e0, 1.78482653991729133580e0,
-                              2.96560571828504891230e-1, 2.65321895265761230930e-2, 1.24266094738807843860e-3,
-                              2.71155556874348757815e-5, 2.01033439929228813265e-7};
-  static const double f[8] = {1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1, 1.48753612908506148525e-2,
-                              7.86869131145613259100e-4, 1.84631831751005468180e-5, 1.42151175831644588870e-7,
-                              2.04426310338993978564e-15};
-  double centred = p - 0.5;
-  if (fabs(centred) <= 0.425) {
-    double r = 0.180625 - centred * centred;
-    return centred * fleet_poly7(a, r) / fleet_poly7(b, r);
-  }
-  double r = sqrt(-log(centred < 0.0 ? p : q));
-  double x = r <= 5.0 ? fleet_poly7(c, r - 1.6) / fleet_poly7(d, r - 1.6)
-                       : fleet_poly7(e, r - 5.0) / fleet_poly7(f, r - 5.0); /* p or q below e^-25 */
-  return centred < 0.0 ? -x : x;
-}
-
 /* exp(mu + sigma Z) with Z standard normal conditioned on Z < z_max, by inversion of u in (0, 1):
  * the same distribution as drawing again above the cap, without a variable number of draws.
  * upper_tail = Q(z_max) = 1 - Phi(z_max). Both p = Phi(Z) and q = 1 - p are formed without
@@ -127,7 +82,7 @@ static double fleet_normal_quantile(double p, double q) {
 static double fleet_truncated_lognormal(double u, double mu, double sigma, double upper_tail) {
   double p = u * (1.0 - upper_tail);
   double q = (1.0 - u) + u * upper_tail;
-  return exp(mu + sigma * fleet_normal_quantile(p, q));
+  return exp(mu + sigma * fleet_normal_quantile_pq(p, q));
 }
 
 /* Index drawn with probability proportional to weights[i] (negative weights count as 0) from u in

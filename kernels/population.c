@@ -101,11 +101,9 @@ static void draw_vehicle(const fleet_params_t *p, uint64_t prefix, int64_t id, f
                          int64_t slot) {
   int employed = draw_employed(p, prefix, id);
 
-  /* Lognormal one-way distance, redrawn above the cap (a truncated lognormal). */
+  /* Lognormal one-way distance truncated at the cap. */
   fleet_pcg32_t rng = STREAM(FLEET_ATTR_COMMUTE_KM);
-  double km;
-  do km = fleet_sample_lognormal(&rng, log(p->commute_km_median), p->commute_km_log_sd);
-  while (km > p->commute_km_max);
+  double km = fleet_sample_lognormal_below(&rng, log(p->commute_km_median), p->commute_km_log_sd, p->commute_km_max);
 
   rng = STREAM(FLEET_ATTR_TELEWORKER);
   int teleworker = fleet_sample_bernoulli(&rng, p->telework_worker_share);

@@ -116,8 +116,23 @@ static inline float fleet_u01f(uint32_t x) { return (float)(x >> 8) * (1.0f / 16
 
 double fleet_sample_normal(fleet_pcg32_t *rng, double mean, double sd);
 double fleet_sample_lognormal(fleet_pcg32_t *rng, double mu, double sigma); /* exp(N(mu,sigma)) */
+/* exp(N(mu, sigma)) conditioned on being <= max (a lognormal truncated above). Bounded: at most
+ * FLEET_REJECTION_TRIES plain draws, then one exact inversion (fleet_normal_quantile), so it
+ * ends whatever the parameters (sigma = 0 included). */
+double fleet_sample_lognormal_below(fleet_pcg32_t *rng, double mu, double sigma, double max);
 double fleet_sample_exponential(fleet_pcg32_t *rng, double mean);
 int fleet_sample_bernoulli(fleet_pcg32_t *rng, double p); /* 1 with probability p */
 uint32_t fleet_sample_poisson(fleet_pcg32_t *rng, double mean); /* 0 for mean <= 0 or NaN */
+
+/* Every rejection loop of the samplers gives up after this many tries and falls back on a
+ * bounded method, so no parameter can make a draw run forever. */
+#define FLEET_REJECTION_TRIES 64
+
+/* The standard normal distribution function and its inverse (p in (0, 1); 0 -> -inf, 1 -> inf);
+ * the _pq form takes p and q = 1 - p both, so that a caller can form the smaller one without
+ * cancellation (AS 241, rng.c). */
+double fleet_normal_cdf(double z);
+double fleet_normal_quantile(double p);
+double fleet_normal_quantile_pq(double p, double q);
 
 #endif

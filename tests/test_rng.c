@@ -463,3 +463,62 @@ Test(samplers, poisson_degenerate_mean) {
   cr_assert_eq(fleet_sample_poisson(&r, -1.0), 0u);
   cr_assert_eq(fleet_sample_poisson(&r, NAN), 0u);
 }
+
+/* ---- bounded samplers ---------------------------------------------------------------------- */
+
+Test(samplers, normal_quantile_inverts_the_cdf) {
+  /* Published values (Abramowitz & Stegun 26.2): z(0.975) = 1.959963984540054, z(0.5) = 0. */
+  cr_assert_float_eq(fleet_normal_quantile(0.975), 1.959963984540054, 1e-13);
+  cr_assert_eq(fleet_normal_quantile(0.5), 0.0);
+  cr_assert(isinf(fleet_normal_quantile(0.0)) && fleet_normal_quantile(0.0) < 0);
+  cr_assert(isinf(fleet_normal_quantile(1.0)) && fleet_normal_quantile(1.0) > 0);
+  /* F(F^-1(p)) = p through both tails, within what a few ulps of z make of p: dF/F = z dz in the
+   * tail, so 4 ulps of z (4 x 2.2e-16 |z|) give a relative error of 8.9e-16 z^2, plus AS 241's own
+   * 1e-16 and erfc's few ulps: tolerance 1e-15 (1 + z^2). */
+  const double ps[] = {1e-300, 1e-100, 1e-20, 1e-9, 0.001, 0.02425, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97575, 0.999, 1 - 1e-9};
+  for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+    const double z = fleet_normal_quantile(ps[i]), back = fleet_normal_cdf(z);
+    cr_assert(fabs(back - ps[i]) <= 1e-15 * (1.0 + z * z) * ps[i], "p = %g: F(F^-1(p)) = %.17g", ps[i], back);
+  }
+}
+
+/* E[X | X <= c] for X = exp(N(mu, sigma)): e^(mu + sigma^2/2) Phi((ln c - mu - sigma^2)/sigma) /
+ * Phi((ln c - mu)/sigma), and E[X^2 | X <= c] likewise with 2 mu + 2 sigma^2 and 2 sigma^2. */
+static double truncated_lognormal_moment(int k, double mu, double sigma, double c) {
+  const double z = (log(c) - mu) / sigma;
+  return exp(k * mu + 0.5 * k * k * sigma * sigma) * fleet_normal_cdf(z - k * sigma) / fleet_normal_cdf(z);
+}
+
+/* Caps that the plain draws rarely meet (the 5 % and 0.1 % points): most samples come from the
+ * inversion after 64 rejections, and the mixture must still be the truncated law. The mean is
+ * tested at 5 standard errors (sd from the exact second moment over sqrt(N)). */
+Test(samplers, lognormal_below_is_the_truncated_law_when_the_cap_binds) {
+  const double mu = log(13.3), sigma = 0.8;
+  const double caps[] = {13.3 * exp(sigma * -1.6448536269514722), 13.3 * exp(sigma * -3.090232306167813), 40.0};
+  for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+    fleet_pcg32_t r;
+    fleet_pcg32_seed(&r, 300u + i, 3u);
+    double sum = 0.0;
+    for (int n = 0; n < 20000; n++) {
+      const double x = fleet_sample_lognormal_below(&r, mu, sigma, caps[i]);
+      cr_assert(x > 0.0 && x <= caps[i], "cap %g: draw %g", caps[i], x);
+      sum += x;
+    }
+    const double mean = truncated_lognormal_moment(1, mu, sigma, caps[i]);
+    const double sd = sqrt(truncated_lognormal_moment(2, mu, sigma, caps[i]) - mean * mean);
+    cr_assert(fabs(sum / 20000 - mean) < 5.0 * sd / sqrt(20000.0), "cap %g: mean %g, expected %g", caps[i],
+              sum / 20000, mean);
+  }
+}
+
+/* Parameters that made the old rejection loop run forever: no spread with the median at the cap,
+ * and a cap far below the median (beyond double range of the normal tail). */
+Test(samplers, lognormal_below_ends_whatever_the_parameters) {
+  fleet_pcg32_t r;
+  fleet_pcg32_seed(&r, 7u, 1u);
+  cr_assert_eq(fleet_sample_lognormal_below(&r, log(10.0), 0.0, 10.0), fmin(exp(log(10.0)), 10.0));
+  cr_assert_eq(fleet_sample_lognormal_below(&r, log(10.0), 0.0, 5.0), 5.0);
+  cr_assert_eq(fleet_sample_lognormal_below(&r, log(1e6), 0.01, 1.0), 1.0);
+  const double x = fleet_sample_lognormal_below(&r, log(1e3), 2.0, 1e-3); /* z = -6.9: inversion */
+  cr_assert(x > 0.0 && x <= 1e-3, "%g", x);
+}

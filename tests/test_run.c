@@ -582,3 +582,24 @@ Test(run, a_replica_is_the_same_numbers_whichever_job_computes_it) {
   remove(second);
   rmdir(tmpdir);
 }
+
+/* A commute with no spread and its median at the cap used to loop forever redrawing values an
+ * ulp above the cap; the draws now end (bounded rejection, then inversion) at the cap. */
+Test(run, a_degenerate_commute_distribution_is_drawn_without_hanging) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=500");
+  p.commute_km_median = 10.0;
+  p.commute_km_max = 10.0;
+  p.commute_km_log_sd = 0.0;
+  fleet_population_t pop;
+  fleet_error_t err;
+  cr_assert_eq(fleet_population_create(&p, 0, &pop, &err), FLEET_OK, "%s", err.message);
+  int commuters = 0;
+  for (int64_t i = 0; i < pop.slots; i++)
+    if (pop.commute_km[i] > 0.0f) {
+      cr_assert_float_eq(pop.commute_km[i], 10.0f, 1e-5f);
+      commuters++;
+    }
+  cr_assert_gt(commuters, 100);
+  fleet_population_free(&pop);
+}
