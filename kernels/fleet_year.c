@@ -130,19 +130,47 @@ static inline float lane_sum(const float x[FLEET_LANES]) {
   return a[0] + a[1];
 }
 
-static inline int64_t to_fixed(double value) { return (int64_t)(value * FLEET_ACCUM_SCALE + 0.5); }
+/* The accumulators cannot overflow silently: a value outside +-2^62 in fixed point (4.6e12 kWh,
+ * km, households or hours in one block's hour or year) is not converted, and every sum is a
+ * checked addition; either sets *overflow, and fleet_simulate_year then refuses the year. With
+ * the scenario ranges of engine/scenario.c neither happens for the hourly sums (at most 1e8 cars
+ * x 200 kWh x 3 = 6e16 in 1e-6 kWh per hour); yearly sums of extreme scenarios can. */
+static inline int64_t to_fixed(double value, int *overflow) {
+  const double scaled = value * FLEET_ACCUM_SCALE + 0.5;
+  if (!(fabs(scaled) < 0x1p62)) {
+    *overflow = 1;
+    return 0;
+  }
+  return (int64_t)scaled;
+}
+
+static inline void add_checked(int64_t *sum, int64_t value, int *overflow) {
+  *overflow |= __builtin_add_overflow(*sum, value, sum);
+}
+
+/* acc->field += value in fixed point, checked. */
+#define ADD_FIXED(acc, field, value) add_checked(&(acc)->field, to_fixed((value), &(acc)->overflow), &(acc)->overflow)
+
+/* Whole cents (grams) of a value in EUR (kg) x scale, checked as to_fixed. */
+static inline int64_t to_whole(double value, int *overflow) {
+  if (!(fabs(value) < 0x1p62)) {
+    *overflow = 1;
+    return 0;
+  }
+  return (int64_t)llround(value);
+}
 
 static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accum_t *acc) {
   const int first = day * FLEET_HOURS_PER_DAY;
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-    acc->storage_energy[first + h] += to_fixed(lane_sum(sums->energy_kwh[h]));
-    acc->storage_power[first + h] += to_fixed(lane_sum(sums->power_kw[h]));
+    ADD_FIXED(acc, storage_energy[first + h], lane_sum(sums->energy_kwh[h]));
+    ADD_FIXED(acc, storage_power[first + h], lane_sum(sums->power_kw[h]));
     acc->plugged[first + h] += (int64_t)lane_sum(sums->plugged[h]); /* small integers: exact */
   }
   if (solar)
     for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-      acc->garage_energy[first + h] += to_fixed(lane_sum(sums->garage_give_kwh[h]));
-      acc->garage_power[first + h] += to_fixed(lane_sum(sums->garage_power_kw[h]));
+      ADD_FIXED(acc, garage_energy[first + h], lane_sum(sums->garage_give_kwh[h]));
+      ADD_FIXED(acc, garage_power[first + h], lane_sum(sums->garage_power_kw[h]));
     }
 }
 
@@ -225,10 +253,10 @@ static void outage_day_done(fleet_block_outages_t *bo, int day, const fleet_day_
   const double t0 = (double)day * FLEET_HOURS_PER_DAY;
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
     float out = lane_sum(in->outage_fraction[h]);
-    acc->households_out[day * FLEET_HOURS_PER_DAY + h] += to_fixed(out);
-    acc->outage_household_hours += to_fixed(out);
-    acc->outage_demand += to_fixed(lane_sum(sums->backup_demand_kwh[h]));
-    acc->outage_served += to_fixed(lane_sum(sums->backup_served_kwh[h]));
+    ADD_FIXED(acc, households_out[day * FLEET_HOURS_PER_DAY + h], out);
+    ADD_FIXED(acc, outage_household_hours, out);
+    ADD_FIXED(acc, outage_demand, lane_sum(sums->backup_demand_kwh[h]));
+    ADD_FIXED(acc, outage_served, lane_sum(sums->backup_served_kwh[h]));
   }
   for (int l = 0; l < FLEET_LANES; l++) {
     for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
@@ -432,11 +460,12 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
                                           .paying = paying};
       double account = fleet_household_account_eur(p, ctx->prices_eur, &household);
       if (paying) { /* the account of C3 is that of a household paying its lease */
-        int64_t cents = (int64_t)llround(account * 100.0);
+        int64_t cents = to_whole(account * 100.0, &acc->overflow);
         acc->household_count++;
         acc->household_worse_off += account < 0.0;
-        acc->household_account_cents += cents;
-        acc->household_account_cents2 += (fleet_i128_t)cents * cents;
+        add_checked(&acc->household_account_cents, cents, &acc->overflow);
+        acc->overflow |= __builtin_add_overflow(acc->household_account_cents2, (fleet_i128_t)cents * cents,
+                                                &acc->household_account_cents2);
         acc->household_account_histogram[fleet_account_bin(account)]++;
       }
       co2_combustion_kg += fleet_combustion_kg_co2(p, km[l], household.diesel);
@@ -484,11 +513,11 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       lanes->outage_served_kwh[l] = bk_served[l];
     }
   }
-  acc->km += to_fixed(km_sum);
-  acc->co2_combustion_g += (int64_t)llround(co2_combustion_kg * 1000.0);
-  acc->co2_grid_g += (int64_t)llround(co2_grid_kwh * p->grid_g_co2_per_kwh);
-  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) acc->charging[k] += to_fixed(source_kwh[k]);
-  for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) acc->solar[k] += to_fixed(flow[k]);
+  ADD_FIXED(acc, km, km_sum);
+  add_checked(&acc->co2_combustion_g, to_whole(co2_combustion_kg * 1000.0, &acc->overflow), &acc->overflow);
+  add_checked(&acc->co2_grid_g, to_whole(co2_grid_kwh * p->grid_g_co2_per_kwh, &acc->overflow), &acc->overflow);
+  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) ADD_FIXED(acc, charging[k], source_kwh[k]);
+  for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) ADD_FIXED(acc, solar[k], flow[k]);
 }
 
 void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t *state, fleet_workspace_t *ws,
@@ -501,42 +530,43 @@ void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t 
 
 /* total += acc, field by field. */
 static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
+  total->overflow |= acc->overflow;
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
-    total->storage_energy[h] += acc->storage_energy[h];
-    total->storage_power[h] += acc->storage_power[h];
-    total->plugged[h] += acc->plugged[h];
-    total->garage_energy[h] += acc->garage_energy[h];
-    total->garage_power[h] += acc->garage_power[h];
+    add_checked(&total->storage_energy[h], acc->storage_energy[h], &total->overflow);
+    add_checked(&total->storage_power[h], acc->storage_power[h], &total->overflow);
+    add_checked(&total->plugged[h], acc->plugged[h], &total->overflow);
+    add_checked(&total->garage_energy[h], acc->garage_energy[h], &total->overflow);
+    add_checked(&total->garage_power[h], acc->garage_power[h], &total->overflow);
   }
-  total->km += acc->km;
-  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) total->charging[k] += acc->charging[k];
-  for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) total->solar[k] += acc->solar[k];
-  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) total->households_out[h] += acc->households_out[h];
-  total->outage_household_hours += acc->outage_household_hours;
-  total->outage_demand += acc->outage_demand;
-  total->outage_served += acc->outage_served;
-  total->outage_count += acc->outage_count;
-  total->long_outage_count += acc->long_outage_count;
-  total->long_outage_covered_count += acc->long_outage_covered_count;
+  add_checked(&total->km, acc->km, &total->overflow);
+  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) add_checked(&total->charging[k], acc->charging[k], &total->overflow);
+  for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) add_checked(&total->solar[k], acc->solar[k], &total->overflow);
+  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) add_checked(&total->households_out[h], acc->households_out[h], &total->overflow);
+  add_checked(&total->outage_household_hours, acc->outage_household_hours, &total->overflow);
+  add_checked(&total->outage_demand, acc->outage_demand, &total->overflow);
+  add_checked(&total->outage_served, acc->outage_served, &total->overflow);
+  add_checked(&total->outage_count, acc->outage_count, &total->overflow);
+  add_checked(&total->long_outage_count, acc->long_outage_count, &total->overflow);
+  add_checked(&total->long_outage_covered_count, acc->long_outage_covered_count, &total->overflow);
   for (int k = 0; k < FLEET_OUTAGE_DURATION_BINS; k++)
-    total->outage_duration_histogram[k] += acc->outage_duration_histogram[k];
+    add_checked(&total->outage_duration_histogram[k], acc->outage_duration_histogram[k], &total->overflow);
   for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)
-    total->outage_covered_histogram[k] += acc->outage_covered_histogram[k];
-  total->household_count += acc->household_count;
-  total->household_worse_off += acc->household_worse_off;
-  total->household_account_cents += acc->household_account_cents;
-  total->household_account_cents2 += acc->household_account_cents2;
+    add_checked(&total->outage_covered_histogram[k], acc->outage_covered_histogram[k], &total->overflow);
+  add_checked(&total->household_count, acc->household_count, &total->overflow);
+  add_checked(&total->household_worse_off, acc->household_worse_off, &total->overflow);
+  add_checked(&total->household_account_cents, acc->household_account_cents, &total->overflow);
+  total->overflow |= __builtin_add_overflow(total->household_account_cents2, acc->household_account_cents2, &total->household_account_cents2);
   for (int k = 0; k < FLEET_ACCOUNT_BINS; k++)
-    total->household_account_histogram[k] += acc->household_account_histogram[k];
-  total->ledger.vehicles += acc->ledger.vehicles;
-  total->ledger.garages += acc->ledger.garages;
-  total->ledger.carport_spaces += acc->ledger.carport_spaces;
-  total->ledger.paying_leases += acc->ledger.paying_leases;
-  total->ledger.paying_garage_leases += acc->ledger.paying_garage_leases;
-  total->ledger.defaults += acc->ledger.defaults;
-  total->ledger.battery_failures += acc->ledger.battery_failures;
-  total->co2_combustion_g += acc->co2_combustion_g;
-  total->co2_grid_g += acc->co2_grid_g;
+    add_checked(&total->household_account_histogram[k], acc->household_account_histogram[k], &total->overflow);
+  add_checked(&total->ledger.vehicles, acc->ledger.vehicles, &total->overflow);
+  add_checked(&total->ledger.garages, acc->ledger.garages, &total->overflow);
+  add_checked(&total->ledger.carport_spaces, acc->ledger.carport_spaces, &total->overflow);
+  add_checked(&total->ledger.paying_leases, acc->ledger.paying_leases, &total->overflow);
+  add_checked(&total->ledger.paying_garage_leases, acc->ledger.paying_garage_leases, &total->overflow);
+  add_checked(&total->ledger.defaults, acc->ledger.defaults, &total->overflow);
+  add_checked(&total->ledger.battery_failures, acc->ledger.battery_failures, &total->overflow);
+  add_checked(&total->co2_combustion_g, acc->co2_combustion_g, &total->overflow);
+  add_checked(&total->co2_grid_g, acc->co2_grid_g, &total->overflow);
 }
 
 fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_population_t *pop,
@@ -574,6 +604,20 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
     free(total);
     return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate a thread's accumulators");
   }
+  /* M2 = (n sum x^2 - (sum x)^2) / n in cents^2, exact in 128 bits unless that overflows too */
+  const int64_t n = total->household_count;
+  fleet_i128_t sum = total->household_account_cents, n_sum2 = 0, m2_numerator = 0;
+  total->overflow |= __builtin_mul_overflow((fleet_i128_t)n, total->household_account_cents2, &n_sum2) ||
+                     __builtin_sub_overflow(n_sum2, sum * sum, &m2_numerator);
+  if (total->overflow) {
+    free(ctx);
+    free(total);
+    return fleet_error_set(err, FLEET_ERR_SCENARIO,
+                           "replica %lld, year %lld: a fleet total left the range of the exact integer sums (+-9.2e12 "
+                           "kWh, km, h or households, +-9.2e16 EUR, +-9.2e15 t of CO2): the scenario's values are too "
+                           "extreme to be summed exactly, so the run stops",
+                           (long long)replica, (long long)year);
+  }
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
     totals->storage_energy_kwh[h] = (double)total->storage_energy[h] / FLEET_ACCUM_SCALE;
     totals->storage_power_kw[h] = (double)total->storage_power[h] / FLEET_ACCUM_SCALE;
@@ -599,14 +643,10 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
   for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)
     totals->outage_covered_histogram[k] = (double)total->outage_covered_histogram[k];
   for (int k = 0; k < FLEET_PRICE_COUNT; k++) totals->prices_eur[k] = ctx->prices_eur[k];
-  int64_t n = total->household_count;
   totals->household_count = (double)n;
   totals->household_worse_off = (double)total->household_worse_off;
   totals->household_account_sum_eur = (double)total->household_account_cents / 100.0;
-  /* M2 = sum x^2 - (sum x)^2 / n, exact in integers: (n sum x^2 - (sum x)^2) / n, in cents^2 */
-  fleet_i128_t sum = total->household_account_cents;
-  totals->household_account_m2_eur2 =
-      n > 0 ? (double)(n * total->household_account_cents2 - sum * sum) / (double)n / 1e4 : 0.0;
+  totals->household_account_m2_eur2 = n > 0 ? (double)m2_numerator / (double)n / 1e4 : 0.0;
   for (int k = 0; k < FLEET_ACCOUNT_BINS; k++)
     totals->household_account_histogram[k] = (double)total->household_account_histogram[k];
   fleet_ledger_year(params, year, &total->ledger, totals->ledger_eur);

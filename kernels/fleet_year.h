@@ -47,6 +47,7 @@ typedef struct {
   int64_t household_account_histogram[FLEET_ACCOUNT_BINS];
   fleet_ledger_counts_t ledger;
   int64_t co2_combustion_g, co2_grid_g;
+  int overflow; /* 1: a value or a sum left the range of the integers (fleet_year.c, to_fixed) */
 } fleet_accum_t;
 
 /* A block's outages in the year: each lane's intervals (a carried one first), and the load

@@ -603,3 +603,22 @@ Test(run, a_degenerate_commute_distribution_is_drawn_without_hanging) {
   cr_assert_gt(commuters, 100);
   fleet_population_free(&pop);
 }
+
+/* Prices growing e-fold every year for 60 years of leases: household accounts reach 1e26 EUR,
+ * beyond the exact integer sums. The year is refused with a message (exit 2), not summed wrong. */
+Test(cli, sums_beyond_the_integer_range_are_refused_not_wrapped) {
+  make_tmpdir();
+  char err[4096], command[1024], out[160];
+  snprintf(out, sizeof out, "%s/overflow.h5", tmpdir);
+  snprintf(command, sizeof command,
+           "%s run %s --set fleet.vehicles=50 --set prices.diesel_log_drift=1 --set prices.petrol_log_drift=1 "
+           "--set state.lease_years=60 --years 60 --quiet -o %s", FLEETMC_EXE, BASELINE, out);
+  cr_assert_eq(shell(command, err, sizeof err), 2, "%s", err);
+  cr_assert_not_null(strstr(err, "exact integer sums"), "%s", err);
+  cr_assert_not_null(strstr(err, "year 27"), "%s", err);
+  cr_assert(!exists(out));
+  char listing[256];
+  snprintf(listing, sizeof listing, "ls %s | grep -q tmp", tmpdir);
+  cr_assert_neq(system(listing), 0, "a temporary file was left in %s", tmpdir);
+  rmdir(tmpdir);
+}
