@@ -91,9 +91,10 @@ static int add_override(cli_args_t *args, const char *text, char *owned) {
   return 0;
 }
 
-/* --replicas N and friends: check the number's form here, its range in the scenario rules. */
+/* --replicas N and friends: decimal digits here; the range (simulation.seed takes all of
+ * [0, 2^64), simulation.replicas [1, 1e6], ...) is the scenario rule's, with its message. */
 static int add_shorthand(cli_args_t *args, const char *option, const char *key, const char *value) {
-  if (parse_count(value) < 0)
+  if (!value || !value[0] || strspn(value, "0123456789") != strlen(value))
     return usage_error("option %s: value '%s' is not a non-negative integer", option, value ? value : "");
   size_t len = strlen(key) + strlen(value) + 2;
   char *text = malloc(len);
@@ -215,6 +216,19 @@ static void request_stop(int signal_number) {
   stop_requested = 1;
 }
 
+/* The signals that end a process by default and that a user or a scheduler sends to stop one:
+ * interrupt, terminate, hang-up (a closed terminal or ssh session), and SIGUSR1/SIGUSR2 (Slurm's
+ * --signal before the time limit). Each stops the run or merge cleanly instead, leaving no
+ * temporary file. */
+static void catch_stop_signals(void) {
+  static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
+  struct sigaction on_stop;
+  memset(&on_stop, 0, sizeof on_stop);
+  on_stop.sa_handler = request_stop;
+  sigemptyset(&on_stop.sa_mask);
+  for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaction(signals[i], &on_stop, NULL);
+}
+
 static int run_command(cli_args_t *args, const char *command_line) {
   fleet_error_t err;
   fleet_error_clear(&err);
@@ -243,12 +257,7 @@ static int run_command(cli_args_t *args, const char *command_line) {
       fleet_run_options_t options = {.output_path = path, .overwrite = args->force, .command_line = command_line,
                                      .scenario_file = args->config, .threads = args->threads,
                                      .progress = !args->quiet && isatty(STDERR_FILENO), .stop = &stop_requested};
-      struct sigaction on_stop;
-      memset(&on_stop, 0, sizeof on_stop);
-      on_stop.sa_handler = request_stop;
-      sigemptyset(&on_stop.sa_mask);
-      sigaction(SIGINT, &on_stop, NULL);
-      sigaction(SIGTERM, &on_stop, NULL);
+      catch_stop_signals();
       fleet_run_values_t values;
       status = fleet_run(params, text, &options, &values, &err);
       /* the claims table of the file just written, by the one code path of `fleetmc summary` */
@@ -285,7 +294,8 @@ static int file_command(int argc, char **argv, const char *command_line) {
   fleet_error_clear(&err);
   fleet_status_t status;
   if (merge) {
-    status = fleet_merge(files[0], files + 1, count - 1, command_line, force, &err);
+    catch_stop_signals();
+    status = fleet_merge(files[0], files + 1, count - 1, command_line, force, &stop_requested, &err);
     if (status == FLEET_OK) printf("fleetmc: merged %d file(s) -> %s\n", count - 1, files[0]);
   } else {
     status = fleet_summary_file(files[0], stdout, &err);

@@ -278,7 +278,7 @@ static char *merged_scenario(const input_t *first_input, int64_t replicas, int64
 
 /* Copies every replica-year of each input, in order of replica, into the writer. */
 static fleet_status_t copy_years(fleet_h5_writer_t *writer, const input_t *in, int n, int64_t first_replica,
-                                 fleet_error_t *err) {
+                                 const volatile sig_atomic_t *stop, const char *out_path, fleet_error_t *err) {
   fleet_year_totals_t *totals = malloc(sizeof *totals);
   if (!totals) return fleet_error_set(err, FLEET_ERR_NOMEM, "merge: cannot allocate a year's totals");
   fleet_status_t status = FLEET_OK;
@@ -293,6 +293,10 @@ static fleet_status_t copy_years(fleet_h5_writer_t *writer, const input_t *in, i
     const int64_t offset = in[i].info.first_replica - first_replica;
     for (int64_t r = 0; r < in[i].info.replicas && status == FLEET_OK; r++)
       for (int64_t y = 0; y < in[i].info.years && status == FLEET_OK; y++) {
+        if (stop && *stop) {
+          status = fleet_error_set(err, FLEET_ERR_INTERRUPTED, "merge stopped by a signal; %s not written", out_path);
+          break;
+        }
         status = fleet_h5_read_year(reader, r, y, totals, err);
         if (status == FLEET_OK) status = fleet_h5_write_year(writer, offset + r, y, totals, err);
       }
@@ -319,7 +323,7 @@ static void merge_run_values(const input_t *in, int n, fleet_run_values_t *out) 
 }
 
 fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int n, const char *command_line,
-                           int overwrite, fleet_error_t *err) {
+                           int overwrite, const volatile sig_atomic_t *stop, fleet_error_t *err) {
   if (!out_path || !out_path[0] || !inputs || n < 1)
     return fleet_error_set(err, FLEET_ERR_USAGE, "merge: needs an output path and at least one input file");
   input_t *in = calloc((size_t)n, sizeof *in);
@@ -371,7 +375,7 @@ fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int 
                                    .region_names = region_names};
     status = fleet_h5_create(out_path, &info, overwrite, &writer, err);
   }
-  if (status == FLEET_OK) status = copy_years(writer, in, n, in[0].info.first_replica, err);
+  if (status == FLEET_OK) status = copy_years(writer, in, n, in[0].info.first_replica, stop, out_path, err);
   if (status == FLEET_OK) {
     status = fleet_h5_commit(writer, &run_values, err); /* frees the writer either way */
   } else if (writer) {

@@ -4,6 +4,7 @@
 #ifndef FLEET_MERGE_H
 #define FLEET_MERGE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -17,8 +18,10 @@
  * message naming the file(s), the attribute and the rule; out_path is then not created (nor left
  * behind on any other failure). An existing out_path is refused unless overwrite, and never
  * replaced when it is one of the inputs or not a regular file (fleet_output_check). */
+/* stop: when not NULL and set (by a signal handler), the merge stops after the replica-year in
+ * progress, leaves no output and returns FLEET_ERR_INTERRUPTED. */
 fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int n, const char *command_line,
-                           int overwrite, fleet_error_t *err);
+                           int overwrite, const volatile sig_atomic_t *stop, fleet_error_t *err);
 
 /* A copy of the resolved scenario text (fleet_scenario_format) with the values of
  * simulation.replicas and simulation.first_replica replaced, and their previous values in

@@ -32,6 +32,8 @@
 
 #include "scenario.h"
 
+#include "file_util.h"
+
 #include "budget.h" /* fleet_price_cholesky: the price correlation rule */
 
 #include <ctype.h>
@@ -44,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* ---------------------------------------------------------------------------------------------
@@ -66,6 +69,8 @@ typedef struct {
 
 #define REGIONS_SECTION "regions"
 #define BASE_KEY "base"
+/* The largest scenario file read: the baseline with its comments is about 20 kB. */
+#define FLEET_SCENARIO_MAX_BYTES (4 * 1024 * 1024)
 
 static const char *const plug_policy_names[] = {"every_arrival", "below_threshold", NULL};
 static const char *const garage_chain_names[] = {"dc", "ac", NULL};
@@ -653,8 +658,19 @@ static fleet_status_t parse_stream(const ctx_t *c, yaml_parser_t *p, node_t **ro
 
 static fleet_status_t read_tree(const ctx_t *c, node_t **root) {
   *root = NULL;
-  FILE *f = fopen(c->path, "rb");
-  if (!f) return fail(c, NULL, 0, "cannot open the scenario file: %s", strerror(errno));
+  /* never blocks (a FIFO), never reads without bound (/dev/zero, a huge file) */
+  int fd, error_number;
+  const fleet_open_result_t opened = fleet_open_regular(c->path, FLEET_SCENARIO_MAX_BYTES, &fd, &error_number);
+  if (opened == FLEET_OPEN_TOO_BIG)
+    return fail(c, NULL, 0, "the scenario file is larger than %d bytes: a scenario is a short YAML text",
+                FLEET_SCENARIO_MAX_BYTES);
+  if (opened != FLEET_OPEN_OK)
+    return fail(c, NULL, 0, "cannot open the scenario file: %s", fleet_open_result_text(opened, error_number));
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    close(fd);
+    return fail(c, NULL, 0, "cannot open the scenario file: %s", strerror(errno));
+  }
   yaml_parser_t p;
   if (!yaml_parser_initialize(&p)) {
     fclose(f);
@@ -890,12 +906,16 @@ static fleet_status_t apply_override(const ctx_t *c, node_t *root, const char *t
  * Pass 4: the walk against param_table
  * ------------------------------------------------------------------------------------------- */
 
+/* A decimal number only: strtod alone would also take hexadecimal (0x10), inf and nan. Values
+ * out of double range (1e400, or 1e-400 flushed to 0) are refused; -0 is read as 0, so that
+ * two scenarios that mean the same model format, and hash, the same. */
 static bool parse_real(const node_t *n, double *out) {
-  if (n->len == 0 || isspace((unsigned char)n->text[0])) return false;
+  if (n->len == 0 || strspn(n->text, "0123456789+-.eE") != n->len || !strpbrk(n->text, "0123456789")) return false;
   char *end;
+  errno = 0;
   double v = strtod(n->text, &end);
-  if (end != n->text + n->len || !isfinite(v)) return false;
-  *out = v;
+  if (end != n->text + n->len || !isfinite(v) || errno == ERANGE) return false;
+  *out = v == 0.0 ? 0.0 : v;
   return true;
 }
 

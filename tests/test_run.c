@@ -296,15 +296,20 @@ Test(cli, run_writes_the_file_and_bad_input_exits_2_leaving_nothing) {
    * file nor its temporary is left. timeout(1) sends the signal twice (to the process, then to
    * its group): the second copy must not kill the run half-way. */
   snprintf(out, sizeof out, "%s/interrupted.h5", tmpdir);
-  snprintf(command, sizeof command,
-           "timeout --preserve-status -s INT 1 %s run %s --set fleet.vehicles=20000 --years 100 --quiet -o %s",
-           FLEETMC_EXE, BASELINE, out);
-  cr_assert_eq(shell(command, err, sizeof err), 130, "%s", err);
-  cr_assert_not_null(strstr(err, "interrupted"), "%s", err);
-  cr_assert(!exists(out));
-  char listing[256];
-  snprintf(listing, sizeof listing, "ls %s | grep -q tmp", tmpdir);
-  cr_assert_neq(system(listing), 0, "a temporary file was left in %s", tmpdir);
+  /* the same for every signal that stops a process by default and that users and schedulers send
+   * (a closed terminal: HUP; Slurm before its time limit: USR1) */
+  const char *signals[] = {"INT", "TERM", "HUP", "USR1", "USR2"};
+  for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+    snprintf(command, sizeof command,
+             "timeout --preserve-status -s %s 1 %s run %s --set fleet.vehicles=20000 --years 100 --quiet -o %s",
+             signals[i], FLEETMC_EXE, BASELINE, out);
+    cr_assert_eq(shell(command, err, sizeof err), 130, "SIG%s: %s", signals[i], err);
+    cr_assert_not_null(strstr(err, "interrupted"), "%s", err);
+    cr_assert(!exists(out));
+    char listing[256];
+    snprintf(listing, sizeof listing, "ls %s | grep -q tmp", tmpdir);
+    cr_assert_neq(system(listing), 0, "SIG%s: a temporary file was left in %s", signals[i], tmpdir);
+  }
   rmdir(tmpdir);
 }
 
@@ -620,5 +625,20 @@ Test(cli, sums_beyond_the_integer_range_are_refused_not_wrapped) {
   char listing[256];
   snprintf(listing, sizeof listing, "ls %s | grep -q tmp", tmpdir);
   cr_assert_neq(system(listing), 0, "a temporary file was left in %s", tmpdir);
+  rmdir(tmpdir);
+}
+
+/* --seed takes every seed that simulation.seed takes, [0, 2^64), and refuses 2^64 with the
+ * scenario's rule. */
+Test(cli, seed_shorthand_takes_the_whole_unsigned_range) {
+  make_tmpdir();
+  char err[4096], command[1024];
+  snprintf(command, sizeof command, "%s check %s --seed 9223372036854775808 --seed 18446744073709551615",
+           FLEETMC_EXE, BASELINE);
+  cr_assert_eq(shell(command, err, sizeof err), 0, "%s", err);
+  snprintf(command, sizeof command, "%s check %s --seed 18446744073709551616", FLEETMC_EXE, BASELINE);
+  cr_assert_eq(shell(command, err, sizeof err), 2, "%s", err);
+  cr_assert_not_null(strstr(err, "simulation.seed"), "%s", err);
+  cr_assert_not_null(strstr(err, "18446744073709551615"), "%s", err);
   rmdir(tmpdir);
 }

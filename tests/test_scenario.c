@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1233,4 +1234,47 @@ Test(scenario, base_format_has_no_base_key_and_round_trips) {
   cr_assert_not_null(strstr(text, "\n  rate_per_year: 0.16  # storms/year\n"), "%s", text);
   free(text);
   expect_round_trip();
+}
+
+/* Inputs that are not regular files are refused at once: a FIFO would block a plain open() until
+ * a writer came, and /dev/zero would be read without end. */
+Test(scenario, special_files_are_refused_without_blocking) {
+  char fifo[] = "/tmp/fleetmc_fifo_XXXXXX";
+  cr_assert_not_null(mkdtemp(fifo));
+  char path[64], base[64];
+  snprintf(path, sizeof path, "%s/f.yaml", fifo);
+  cr_assert_eq(mkfifo(path, 0600), 0);
+  cr_assert_eq(fleet_scenario_load(path, NULL, 0, &params, &err), FLEET_ERR_SCENARIO);
+  expect_error(FLEET_ERR_SCENARIO, path, "not a regular file", "FIFO");
+  snprintf(base, sizeof base, "%s/b.yaml", fifo);
+  FILE *f = fopen(base, "w");
+  fprintf(f, "base: f.yaml\n");
+  fclose(f);
+  cr_assert_eq(fleet_scenario_load(base, NULL, 0, &params, &err), FLEET_ERR_SCENARIO);
+  expect_error(FLEET_ERR_SCENARIO, "f.yaml", "not a regular file", "FIFO");
+  cr_assert_eq(fleet_scenario_load("/dev/zero", NULL, 0, &params, &err), FLEET_ERR_SCENARIO);
+  expect_error(FLEET_ERR_SCENARIO, "/dev/zero", "not a regular file", "device");
+  unlink(path);
+  unlink(base);
+  rmdir(fifo);
+}
+
+/* Real numbers are decimal: hexadecimal, inf and nan are refused with the rule; -0 is 0, so the
+ * formatted scenario (and the model hash) do not tell them apart. */
+Test(scenario, real_numbers_are_decimal_and_minus_zero_is_zero) {
+  const char *bad[] = {"fleet.battery_kwh=0x10", "fleet.battery_kwh=inf", "fleet.battery_kwh=nan",
+                       "fleet.battery_kwh=1e999", "fleet.battery_kwh=0x1p4", "fleet.battery_kwh=."};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    cr_assert_eq(fleet_scenario_load(BASELINE, &bad[i], 1, &params, &err), FLEET_ERR_SCENARIO, "%s", bad[i]);
+    expect_error(FLEET_ERR_SCENARIO, "fleet.battery_kwh", "not a real number", "decimal");
+  }
+  const char *minus_zero = "fleet.initial_soc_fraction=-0", *zero = "fleet.initial_soc_fraction=0";
+  cr_assert_eq(fleet_scenario_load(BASELINE, &minus_zero, 1, &params, &err), FLEET_OK, "%s", err.message);
+  char *a = fleet_scenario_format(&params);
+  cr_assert_eq(fleet_scenario_load(BASELINE, &zero, 1, &params, &err), FLEET_OK, "%s", err.message);
+  char *b = fleet_scenario_format(&params);
+  cr_assert_str_eq(a, b);
+  cr_assert_eq(signbit(params.initial_soc_fraction), 0);
+  free(a);
+  free(b);
 }
