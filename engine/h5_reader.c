@@ -4,11 +4,11 @@
  * so identity (filetype, format_version), every attribute's class and every dataset's type and
  * shape are checked when the file is opened, and a file that fails is bad input (FLEET_ERR_INPUT),
  * reported with the file, the object and what was expected. After that, a failing read is a
- * runtime failure (FLEET_ERR_HDF5). As in the writer, HDF5's own error printing is off during
+ * runtime failure (FLEET_ERR_INPUT). As in the writer, HDF5's own error printing is off during
  * each public call (h5_util.h). Serial HDF5 is not thread-safe: call these from one thread at a
  * time. */
 #ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
+#define _POSIX_C_SOURCE 200809L /* fork, strsignal */
 #endif
 
 #include "h5_reader.h"
@@ -22,11 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
 
+#include "file_util.h"
 #include "h5_util.h"
+#include "run.h"
+#include "scenario.h"
 #include "sha256.h"
 #include "version.h"
 
@@ -69,14 +73,14 @@ static fleet_status_t open_attr(const char *file, hid_t obj, const char *obj_pat
   *attr = *type = *space = -1;
   htri_t exists = H5Aexists(obj, name);
   if (exists < 0)
-    return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot look up attribute %s of %s", file, name, obj_path);
+    return fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot look up attribute %s of %s", file, name, obj_path);
   if (exists == 0)
     return fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute %s of %s is missing (a fleetmc result file has it)",
                            file, name, obj_path);
   if ((*attr = H5Aopen(obj, name, H5P_DEFAULT)) < 0)
-    return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot open attribute %s of %s", file, name, obj_path);
+    return fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot open attribute %s of %s", file, name, obj_path);
   if ((*type = H5Aget_type(*attr)) < 0 || (*space = H5Aget_space(*attr)) < 0)
-    return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot read the type of attribute %s of %s", file, name,
+    return fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot read the type of attribute %s of %s", file, name,
                          obj_path);
   return FLEET_OK;
 }
@@ -84,13 +88,13 @@ static fleet_status_t open_attr(const char *file, hid_t obj, const char *obj_pat
 static fleet_status_t close_attr(const char *file, const char *obj_path, const char *name, hid_t attr, hid_t type,
                                  hid_t space, fleet_status_t status, fleet_error_t *err) {
   if (space >= 0 && H5Sclose(space) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close the dataspace of attribute %s of %s", file, name,
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot close the dataspace of attribute %s of %s", file, name,
                            obj_path);
   if (type >= 0 && H5Tclose(type) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close the type of attribute %s of %s", file, name,
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot close the type of attribute %s of %s", file, name,
                            obj_path);
   if (attr >= 0 && H5Aclose(attr) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close attribute %s of %s", file, name, obj_path);
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot close attribute %s of %s", file, name, obj_path);
   return status;
 }
 
@@ -106,7 +110,7 @@ static fleet_status_t read_number_attr(const char *file, hid_t obj, const char *
       status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute %s of %s is not a single %s", file, name,
                                obj_path, want == H5T_INTEGER ? "integer" : "floating-point number");
     } else if (H5Aread(attr, mem_type, out) < 0) {
-      status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot read attribute %s of %s", file, name, obj_path);
+      status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot read attribute %s of %s", file, name, obj_path);
     }
   }
   return close_attr(file, obj_path, name, attr, type, space, status, err);
@@ -127,7 +131,7 @@ static fleet_status_t read_string_attr(const char *file, hid_t obj, const char *
     } else if (variable > 0) {
       char *value = NULL;
       if (H5Aread(attr, type, &value) < 0) {
-        status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot read attribute %s of %s", file, name, obj_path);
+        status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot read attribute %s of %s", file, name, obj_path);
       } else {
         snprintf(out, size, "%s", value ? value : "");
         if (value) H5free_memory(value);
@@ -139,7 +143,7 @@ static fleet_status_t read_string_attr(const char *file, hid_t obj, const char *
         status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory reading attribute %s of %s", file, name,
                                  obj_path);
       } else if (H5Aread(attr, type, value) < 0) {
-        status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot read attribute %s of %s", file, name, obj_path);
+        status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot read attribute %s of %s", file, name, obj_path);
       } else {
         snprintf(out, size, "%s", value);
       }
@@ -163,7 +167,7 @@ static fleet_status_t read_string_attr_alloc(const char *file, hid_t obj, const 
       status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute %s of %s is not a single variable-length string",
                                file, name, obj_path);
     else if (H5Aread(attr, type, &value) < 0)
-      status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot read attribute %s of %s", file, name, obj_path);
+      status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot read attribute %s of %s", file, name, obj_path);
     else if (!(*out = strdup(value ? value : "")))
       status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory for attribute %s of %s", file, name, obj_path);
     if (value) H5free_memory(value);
@@ -182,20 +186,15 @@ static int is_sha256_hex(const char *s) {
 /* Before HDF5 sees the path: a missing file is the user's mistake (bad input), one that exists
  * but cannot be read is not. */
 static fleet_status_t check_readable(const char *path, fleet_error_t *err) {
-  int fd = open(path, O_RDONLY);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR)
-      return fleet_error_set(err, FLEET_ERR_INPUT, "%s: no such file (a fleetmc result file was expected)", path);
-    return fleet_error_set(err, FLEET_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  int fd, error_number;
+  const fleet_open_result_t opened = fleet_open_regular(path, 0, &fd, &error_number);
+  if (opened == FLEET_OPEN_OK) {
+    close(fd);
+    return FLEET_OK;
   }
-  struct stat st;
-  int stat_failed = fstat(fd, &st) != 0, e = errno;
-  if (close(fd) != 0 && !stat_failed)
-    return fleet_error_set(err, FLEET_ERR_IO, "%s: cannot close: %s", path, strerror(errno));
-  if (stat_failed) return fleet_error_set(err, FLEET_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
-  if (!S_ISREG(st.st_mode))
-    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: not a regular file (a fleetmc result file was expected)", path);
-  return FLEET_OK;
+  return fleet_error_set(err, opened == FLEET_OPEN_FAILED ? FLEET_ERR_IO : FLEET_ERR_INPUT,
+                         "%s: %s (a fleetmc result file was expected)", path,
+                         fleet_open_result_text(opened, error_number));
 }
 
 /* Identity first, so that a file of another kind or version is refused with that reason rather
@@ -204,7 +203,7 @@ static fleet_status_t read_identity(fleet_h5_reader_t *r, hid_t root, fleet_erro
   const char *file = r->path;
   char filetype[64] = "";
   htri_t has = H5Aexists(root, "filetype");
-  if (has < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot look up attribute filetype of /", file);
+  if (has < 0) return fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot look up attribute filetype of /", file);
   if (has == 0)
     return fleet_error_set(err, FLEET_ERR_INPUT, "%s: not a fleetmc result file (attribute filetype is missing)",
                            file);
@@ -232,14 +231,14 @@ static fleet_status_t read_identity(fleet_h5_reader_t *r, hid_t root, fleet_erro
 static fleet_status_t read_scenario(fleet_h5_reader_t *r, fleet_error_t *err) {
   const char *file = r->path, *path = "/scenario";
   htri_t exists = object_exists(r->file, path);
-  if (exists < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot look up dataset %s", file, path);
+  if (exists < 0) return fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot look up dataset %s", file, path);
   if (exists == 0) return fleet_error_set(err, FLEET_ERR_INPUT, "%s: dataset %s is missing", file, path);
   fleet_status_t status = FLEET_OK;
   hid_t dset = -1, type = -1, space = -1;
   char *text = NULL;
   if ((dset = H5Dopen2(r->file, path, H5P_DEFAULT)) < 0 || (type = H5Dget_type(dset)) < 0 ||
       (space = H5Dget_space(dset)) < 0) {
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot open dataset %s", file, path);
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot open dataset %s", file, path);
     goto done;
   }
   if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) <= 0 || H5Sget_simple_extent_npoints(space) != 1) {
@@ -247,7 +246,7 @@ static fleet_status_t read_scenario(fleet_h5_reader_t *r, fleet_error_t *err) {
     goto done;
   }
   if (H5Dread(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0) {
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot read dataset %s", file, path);
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot read dataset %s", file, path);
     goto done;
   }
   if (!text || !(r->info.scenario_text = strdup(text))) {
@@ -266,11 +265,11 @@ static fleet_status_t read_scenario(fleet_h5_reader_t *r, fleet_error_t *err) {
 done:
   if (text) H5free_memory(text);
   if (space >= 0 && H5Sclose(space) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close the dataspace of dataset %s", file, path);
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot close the dataspace of dataset %s", file, path);
   if (type >= 0 && H5Tclose(type) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close the type of dataset %s", file, path);
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot close the type of dataset %s", file, path);
   if (dset >= 0 && H5Dclose(dset) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close dataset %s", file, path);
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot close dataset %s", file, path);
   return status;
 }
 
@@ -305,6 +304,17 @@ static fleet_status_t read_root(fleet_h5_reader_t *r, hid_t root, fleet_error_t 
     }
   }
   if (status != FLEET_OK) return status;
+  fleet_run_info_t as_written = {0};
+#define FLEET_COPY_ATTR(name, ...) as_written.name = info->name;
+  FLEET_ROOT_ATTRS(FLEET_COPY_ATTR)
+#undef FLEET_COPY_ATTR
+  char stored[80], computed[65];
+  if ((status = read_string_attr(file, root, "/", "attributes_sha256", stored, sizeof stored, err)) != FLEET_OK)
+    return status;
+  fleet_root_attrs_sha256(&as_written, computed);
+  if (strcmp(stored, computed) != 0)
+    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: the root attributes hash to %.12s..., attribute "
+                           "attributes_sha256 says %.12s...: the file is damaged or was altered", file, computed, stored);
   if (!is_sha256_hex(info->model_sha256))
     return fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute model_sha256 of / is '%.80s', must be 64 lowercase "
                            "hex digits", file, info->model_sha256);
@@ -344,21 +354,21 @@ static fleet_status_t read_regions(fleet_h5_reader_t *r, fleet_error_t *err) {
   snprintf(path, sizeof path, "/%s/%s", group, fleet_axes[FLEET_AXIS_REGION].name);
   const char *file = r->path;
   htri_t exists = object_exists(r->file, path);
-  if (exists < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot look up dataset %s", file, path);
+  if (exists < 0) return fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot look up dataset %s", file, path);
   if (exists == 0) return fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s is missing", file, path);
   fleet_h5_check_t c = {err, FLEET_OK};
   hid_t dset = -1, type = -1, space = -1;
   char *names[FLEET_MAX_REGIONS] = {NULL};
   hssize_t n = -1;
-  if (fleet_h5_check(&c, dset = H5Dopen2(r->file, path, H5P_DEFAULT), FLEET_ERR_HDF5, "%s: cannot open %s", file, path) &&
-      fleet_h5_check(&c, type = H5Dget_type(dset), FLEET_ERR_HDF5, "%s: cannot read the type of %s", file, path) &&
-      fleet_h5_check(&c, space = H5Dget_space(dset), FLEET_ERR_HDF5, "%s: cannot read the shape of %s", file, path) &&
-      fleet_h5_check(&c, n = H5Sget_simple_extent_npoints(space), FLEET_ERR_HDF5, "%s: cannot count %s", file, path)) {
+  if (fleet_h5_check(&c, dset = H5Dopen2(r->file, path, H5P_DEFAULT), FLEET_ERR_INPUT, "%s: cannot open %s", file, path) &&
+      fleet_h5_check(&c, type = H5Dget_type(dset), FLEET_ERR_INPUT, "%s: cannot read the type of %s", file, path) &&
+      fleet_h5_check(&c, space = H5Dget_space(dset), FLEET_ERR_INPUT, "%s: cannot read the shape of %s", file, path) &&
+      fleet_h5_check(&c, n = H5Sget_simple_extent_npoints(space), FLEET_ERR_INPUT, "%s: cannot count %s", file, path)) {
     if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) <= 0 || H5Sget_simple_extent_ndims(space) != 1 ||
         n < 1 || n > FLEET_MAX_REGIONS)
       c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s is not 1 to %d variable-length strings", file,
                                  path, FLEET_MAX_REGIONS);
-    else if (fleet_h5_check(&c, H5Dread(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, names), FLEET_ERR_HDF5,
+    else if (fleet_h5_check(&c, H5Dread(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, names), FLEET_ERR_INPUT,
                             "%s: cannot read %s", file, path))
       for (int i = 0; i < n; i++) {
         if (c.status == FLEET_OK && (!names[i] || !names[i][0] || strlen(names[i]) >= FLEET_REGION_NAME_MAX))
@@ -376,27 +386,38 @@ static fleet_status_t read_regions(fleet_h5_reader_t *r, fleet_error_t *err) {
   return c.status;
 }
 
+/* 1 if the dataset's data carry HDF5's Fletcher32 checksum (which H5Dread then verifies). */
+static int has_checksum(hid_t dset) {
+  hid_t dcpl = H5Dget_create_plist(dset);
+  if (dcpl < 0) return 0;
+  unsigned flags = 0, config = 0;
+  size_t elements = 0;
+  const int found = H5Pget_filter_by_id2(dcpl, H5Z_FILTER_FLETCHER32, &flags, &elements, NULL, 0, NULL, &config) >= 0;
+  H5Pclose(dcpl);
+  return found;
+}
+
 /* Opens dataset k and checks that it holds values of its type and the shape the root attributes
  * and the region coordinate give. */
 static fleet_status_t open_dataset(fleet_h5_reader_t *r, int k, fleet_error_t *err) {
   const fleet_dataset_spec_t *spec = &fleet_datasets[k];
   const char *file = r->path, *path = spec->path;
   htri_t exists = object_exists(r->file, path);
-  if (exists < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot look up dataset %s", file, path);
+  if (exists < 0) return fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot look up dataset %s", file, path);
   if (exists == 0) return fleet_error_set(err, FLEET_ERR_INPUT, "%s: dataset %s is missing", file, path);
   fleet_h5_check_t c = {err, FLEET_OK};
   hid_t type = -1, space = -1;
   hsize_t dims[H5S_MAX_RANK], want[3];
   int rank = -1;
   for (int i = 0; i < spec->rank; i++) want[i] = (hsize_t)fleet_axis_length(spec->axes[i], &r->dims);
-  if (fleet_h5_check(&c, r->dsets[k] = H5Dopen2(r->file, path, H5P_DEFAULT), FLEET_ERR_HDF5, "%s: cannot open dataset %s",
+  if (fleet_h5_check(&c, r->dsets[k] = H5Dopen2(r->file, path, H5P_DEFAULT), FLEET_ERR_INPUT, "%s: cannot open dataset %s",
                      file, path) &&
-      fleet_h5_check(&c, type = H5Dget_type(r->dsets[k]), FLEET_ERR_HDF5, "%s: cannot read the type of %s", file, path) &&
-      fleet_h5_check(&c, space = H5Dget_space(r->dsets[k]), FLEET_ERR_HDF5, "%s: cannot read the shape of %s", file,
+      fleet_h5_check(&c, type = H5Dget_type(r->dsets[k]), FLEET_ERR_INPUT, "%s: cannot read the type of %s", file, path) &&
+      fleet_h5_check(&c, space = H5Dget_space(r->dsets[k]), FLEET_ERR_INPUT, "%s: cannot read the shape of %s", file,
                      path) &&
-      fleet_h5_check(&c, rank = H5Sget_simple_extent_ndims(space), FLEET_ERR_HDF5, "%s: cannot read the rank of %s", file,
+      fleet_h5_check(&c, rank = H5Sget_simple_extent_ndims(space), FLEET_ERR_INPUT, "%s: cannot read the rank of %s", file,
                      path) &&
-      fleet_h5_check(&c, H5Sget_simple_extent_dims(space, dims, NULL), FLEET_ERR_HDF5, "%s: cannot read the shape of %s",
+      fleet_h5_check(&c, H5Sget_simple_extent_dims(space, dims, NULL), FLEET_ERR_INPUT, "%s: cannot read the shape of %s",
                      file, path)) {
     const H5T_class_t want_class = spec->type == FLEET_TYPE_F64 ? H5T_FLOAT : H5T_INTEGER;
     int same = rank == spec->rank;
@@ -404,6 +425,9 @@ static fleet_status_t open_dataset(fleet_h5_reader_t *r, int k, fleet_error_t *e
     if (H5Tget_class(type) != want_class) {
       c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: dataset %s does not hold %s numbers", file, path,
                                  spec->type == FLEET_TYPE_F64 ? "floating-point" : "integer");
+    } else if (spec->rank > 0 && !has_checksum(r->dsets[k])) {
+      c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: dataset %s has no Fletcher32 checksum (fleetmc writes "
+                                 "one on every dataset): the file was altered", file, path);
     } else if (!same) {
       char got[96], expected[96];
       format_dims(got, sizeof got, rank, dims);
@@ -416,7 +440,93 @@ static fleet_status_t open_dataset(fleet_h5_reader_t *r, int k, fleet_error_t *e
   }
   if (space >= 0) H5Sclose(space);
   if (type >= 0) H5Tclose(type);
+  /* the descriptive attributes are the table's own words: any other text is damage */
+  const struct {
+    const char *name, *expected;
+  } texts[] = {{"units", spec->units}, {"long_name", spec->long_name}, {"description", spec->description}};
+  for (size_t i = 0; i < sizeof texts / sizeof texts[0] && c.status == FLEET_OK; i++) {
+    char *value = NULL;
+    c.status = read_string_attr_alloc(file, r->dsets[k], path, texts[i].name, &value, err);
+    if (c.status == FLEET_OK && strcmp(value, texts[i].expected) != 0)
+      c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute %s of %s is not fleetmc's: the file is damaged or "
+                                 "was altered", file, texts[i].name, path);
+    free(value);
+  }
   return c.status;
+}
+
+/* The coordinate of axis a in group: its values must be those the writer gives it for this
+ * file's root attributes (schema.h), since xarray and pandas label every value by them. */
+static fleet_status_t check_coordinate(fleet_h5_reader_t *r, const char *group, fleet_axis_t a, fleet_error_t *err) {
+  const fleet_axis_spec_t *axis = &fleet_axes[a];
+  char path[128];
+  snprintf(path, sizeof path, "/%s/%s", group, axis->name);
+  const char *file = r->path;
+  htri_t exists = object_exists(r->file, path);
+  if (exists <= 0) return fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s is missing", file, path);
+  const int64_t n = fleet_axis_length(a, &r->dims);
+  const int strings = axis->kind == FLEET_AXIS_KIND_REGION || axis->kind == FLEET_AXIS_KIND_LABELS;
+  fleet_h5_check_t c = {err, FLEET_OK};
+  hid_t dset = -1, type = -1, space = -1;
+  void *values = NULL;
+  if (fleet_h5_check(&c, dset = H5Dopen2(r->file, path, H5P_DEFAULT), FLEET_ERR_INPUT, "%s: cannot open %s", file,
+                     path) &&
+      fleet_h5_check(&c, type = H5Dget_type(dset), FLEET_ERR_INPUT, "%s: cannot read the type of %s", file, path) &&
+      fleet_h5_check(&c, space = H5Dget_space(dset), FLEET_ERR_INPUT, "%s: cannot read the shape of %s", file, path)) {
+    const H5T_class_t want = strings ? H5T_STRING : axis->kind == FLEET_AXIS_KIND_BINS ? H5T_FLOAT : H5T_INTEGER;
+    if (H5Tget_class(type) != want || (strings && H5Tis_variable_str(type) <= 0) ||
+        H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_npoints(space) != n)
+      c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s has not the type and length %lld of axis %s",
+                                 file, path, (long long)n, axis->name);
+    else if (!(values = calloc((size_t)n, 8)))
+      c.status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory for %s", file, path);
+    else if (fleet_h5_check(&c, H5Dread(dset, strings ? type : axis->kind == FLEET_AXIS_KIND_BINS ? H5T_NATIVE_DOUBLE
+                                                                                                  : H5T_NATIVE_INT64,
+                                        H5S_ALL, H5S_ALL, H5P_DEFAULT, values),
+                            FLEET_ERR_INPUT, "%s: cannot read %s: the file is damaged", file, path)) {
+      for (int64_t i = 0; i < n && c.status == FLEET_OK; i++) {
+        int same;
+        if (strings) {
+          const char *got = ((char **)values)[i];
+          const char *expected = axis->kind == FLEET_AXIS_KIND_REGION ? r->info.region_names[i] : axis->labels[i];
+          same = got && strcmp(got, expected) == 0;
+        } else if (axis->kind == FLEET_AXIS_KIND_BINS) {
+          const double got = ((double *)values)[i], expected = axis->edge((int)i);
+          same = memcmp(&got, &expected, sizeof got) == 0;
+        } else {
+          const int64_t got = ((int64_t *)values)[i];
+          same = got == (axis->kind == FLEET_AXIS_KIND_REPLICA ? r->info.first_replica + i
+                         : axis->kind == FLEET_AXIS_KIND_YEAR  ? r->info.first_year + i
+                                                               : i);
+        }
+        if (!same)
+          c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s: value %lld is not the one the root "
+                                     "attributes give: the file is damaged or was altered", file, path, (long long)i);
+      }
+      if (strings) H5Dvlen_reclaim(type, space, H5P_DEFAULT, values);
+    }
+  }
+  free(values);
+  if (space >= 0) H5Sclose(space);
+  if (type >= 0) H5Tclose(type);
+  if (dset >= 0) H5Dclose(dset);
+  return c.status;
+}
+
+/* Every coordinate of every group. */
+static fleet_status_t check_coordinates(fleet_h5_reader_t *r, fleet_error_t *err) {
+  const char *groups[FLEET_GROUP_MAX];
+  const int group_count = fleet_schema_groups(groups);
+  fleet_status_t status = FLEET_OK;
+  for (int g = 0; g < group_count && status == FLEET_OK; g++) {
+    int used[FLEET_AXIS_COUNT] = {0};
+    for (int k = 0; k < FLEET_DS_COUNT; k++)
+      if (strcmp(fleet_datasets[k].group, groups[g]) == 0)
+        for (int i = 0; i < fleet_datasets[k].rank; i++) used[fleet_datasets[k].axes[i]] = 1;
+    for (int a = 0; a < FLEET_AXIS_COUNT && status == FLEET_OK; a++)
+      if (used[a]) status = check_coordinate(r, groups[g], a, err);
+  }
+  return status;
 }
 
 /* Reads the values of dataset k at [replica, year, ...] (only as many leading indices as it has)
@@ -433,38 +543,128 @@ static fleet_status_t read_row(fleet_h5_reader_t *r, int k, int64_t replica, int
   }
   fleet_h5_check_t c = {err, FLEET_OK};
   hid_t file_space = -1, mem_space = -1;
-  if (fleet_h5_check(&c, file_space = H5Dget_space(r->dsets[k]), FLEET_ERR_HDF5, "%s: cannot read the shape of %s",
+  if (fleet_h5_check(&c, file_space = H5Dget_space(r->dsets[k]), FLEET_ERR_INPUT, "%s: cannot read the shape of %s",
                      r->path, spec->path) &&
       fleet_h5_check(&c, spec->rank ? H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL) : 0,
-                     FLEET_ERR_HDF5, "%s: cannot select replica offset %" PRId64 ", year %" PRId64 " of %s", r->path,
+                     FLEET_ERR_INPUT, "%s: cannot select replica offset %" PRId64 ", year %" PRId64 " of %s", r->path,
                      replica, year, spec->path) &&
       fleet_h5_check(&c, mem_space = spec->rank ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR),
-                     FLEET_ERR_HDF5, "%s: cannot create a dataspace for %s", r->path, spec->path))
-    fleet_h5_check(&c, H5Dread(r->dsets[k], H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, out), FLEET_ERR_HDF5,
-                   "%s: cannot read replica offset %" PRId64 ", year %" PRId64 " of %s", r->path, replica, year,
-                   spec->path);
+                     FLEET_ERR_INPUT, "%s: cannot create a dataspace for %s", r->path, spec->path))
+    /* a failing read of a file that opened is a damaged one (a Fletcher32 mismatch among others) */
+    fleet_h5_check(&c, H5Dread(r->dsets[k], H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, out),
+                   FLEET_ERR_INPUT, "%s: cannot read replica offset %" PRId64 ", year %" PRId64 " of %s: the file is "
+                   "damaged", r->path, replica, year, spec->path);
   if (mem_space >= 0) H5Sclose(mem_space);
   if (file_space >= 0) H5Sclose(file_space);
   return c.status;
 }
 
+/* Every value of a row read must lie in its dataset's domain (schema.h): a NaN in a sum is a
+ * replica-year never written, a negative count or an infinite distance a damaged or doctored
+ * file, and either would pass into merged files and claims. */
+static fleet_status_t check_domain(const fleet_h5_reader_t *r, int k, int64_t replica, int64_t year,
+                                   const double *row, fleet_error_t *err) {
+  const fleet_dataset_spec_t *spec = &fleet_datasets[k];
+  const int64_t n = fleet_dataset_row_length(spec, &r->dims);
+  for (int64_t i = 0; i < n; i++)
+    if (!fleet_domain_holds(spec->domain, row[i])) {
+      if (isnan(row[i]))
+        return fleet_error_set(err, FLEET_ERR_INPUT,
+                               "%s: %s holds NaN at replica offset %" PRId64 ", year %" PRId64 " (element %" PRId64
+                               "): that replica-year was never written (an interrupted or damaged file)", r->path,
+                               spec->path, replica, year, i);
+      return fleet_error_set(err, FLEET_ERR_INPUT,
+                             "%s: %s holds %g at replica offset %" PRId64 ", year %" PRId64 " (element %" PRId64
+                             "), must be %s: the file is damaged or was altered", r->path, spec->path, row[i], replica,
+                             year, i, fleet_domain_names[spec->domain]);
+    }
+  return FLEET_OK;
+}
+
+/* The root attributes and the region coordinate that the scenario determines must say what
+ * /scenario (whose text its sha256 attribute already vouches for) says: otherwise merge and
+ * summary would trust edited attributes over the hashed text. The text must also be fleetmc's
+ * resolved form of itself, and model_sha256 its hash with the replica range 1, 0. */
+static fleet_status_t check_against_scenario(fleet_h5_reader_t *r, fleet_error_t *err) {
+  const fleet_h5_file_info_t *info = &r->info;
+  fleet_params_t *p = malloc(sizeof *p);
+  if (!p) return fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory for its scenario", r->path);
+  fleet_error_t why;
+  char name[512];
+  snprintf(name, sizeof name, "%s: /scenario", r->path);
+  fleet_status_t status = fleet_scenario_parse_text(name, info->scenario_text, p, &why);
+  if (status != FLEET_OK) {
+    free(p);
+    return fleet_error_set(err, FLEET_ERR_INPUT, "%s", why.message);
+  }
+  char *formatted = fleet_scenario_format(p);
+  char model[65];
+  if (!formatted || fleet_model_sha256(p, model, err) != FLEET_OK) {
+    free(formatted);
+    free(p);
+    return fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory formatting its scenario", r->path);
+  }
+  const struct {
+    const char *attribute, *key;
+    double stored, scenario;
+  } pairs[] = {{"seed", "simulation.seed", (double)info->seed, (double)p->seed},
+               {"first_replica", "simulation.first_replica", (double)info->first_replica, (double)p->first_replica},
+               {"replicas", "simulation.replicas", (double)info->replicas, (double)p->replicas},
+               {"years", "simulation.years", (double)info->years, (double)p->years},
+               {"first_year", "simulation.first_year", (double)info->first_year, (double)p->first_year},
+               {"vehicles", "fleet.vehicles", (double)info->vehicles, (double)p->vehicles},
+               {"discount_rate", "state.discount_rate", info->discount_rate, p->discount_rate},
+               {"lease_years", "state.lease_years", (double)info->lease_years, (double)p->lease_years},
+               {"region count", "regions", (double)info->region_count, (double)p->region_count}};
+  if (strcmp(formatted, info->scenario_text) != 0)
+    status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: /scenario is not in the form fleetmc writes: the file was "
+                             "altered", r->path);
+  else if (info->seed != p->seed)
+    status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: root attribute seed is %" PRIu64 " but /scenario says "
+                             "simulation.seed: %" PRIu64 ": the file was altered", r->path, info->seed, p->seed);
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0] && status == FLEET_OK; i++)
+    if (pairs[i].stored != pairs[i].scenario)
+      status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: root attribute %s is %.17g but /scenario says %s: %.17g: the "
+                               "file was altered", r->path, pairs[i].attribute, pairs[i].stored, pairs[i].key,
+                               pairs[i].scenario);
+  for (int g = 0; g < info->region_count && status == FLEET_OK; g++)
+    if (strcmp(info->region_names[g], p->regions[g].name) != 0)
+      status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: region %d of the region coordinate is '%s' but /scenario "
+                               "names '%s': the file was altered", r->path, g, info->region_names[g], p->regions[g].name);
+  if (status == FLEET_OK && strcmp(model, info->model_sha256) != 0)
+    status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: root attribute model_sha256 is %.12s... but /scenario hashes "
+                             "to %.12s...: the file was altered", r->path, info->model_sha256, model);
+  free(formatted);
+  free(p);
+  return status;
+}
+
 static fleet_status_t read_file(fleet_h5_reader_t *r, fleet_error_t *err) {
   hid_t root = H5Gopen2(r->file, "/", H5P_DEFAULT);
-  if (root < 0) return fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot open group /", r->path);
+  if (root < 0) return fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot open group /", r->path);
   fleet_status_t status = read_root(r, root, err);
   if (H5Gclose(root) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close group /", r->path);
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot close group /", r->path);
   if (status == FLEET_OK) status = read_scenario(r, err);
   if (status == FLEET_OK) status = read_regions(r, err);
+  if (status == FLEET_OK) status = check_against_scenario(r, err);
   for (int k = 0; k < FLEET_DS_COUNT && status == FLEET_OK; k++) status = open_dataset(r, k, err);
+  if (status == FLEET_OK) status = check_coordinates(r, err);
   /* the run's values, which merge combines by the table's rule */
   for (int k = 0; k < FLEET_DS_COUNT && status == FLEET_OK; k++)
     if (fleet_datasets[k].source == FLEET_FROM_RUN) {
       double *value = fleet_dataset_row(&fleet_datasets[k], NULL, NULL, &r->info.runtime);
       status = read_row(r, k, 0, 0, value, err);
-      if (status == FLEET_OK && !(isfinite(*value) && *value >= 0.0))
-        status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: %s is %g, must be finite and >= 0", r->path,
-                                 fleet_datasets[k].path, *value);
+      if (status == FLEET_OK && !fleet_domain_holds(fleet_datasets[k].domain, *value))
+        status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: %s is %g, must be %s", r->path, fleet_datasets[k].path,
+                                 *value, fleet_domain_names[fleet_datasets[k].domain]);
+      char stored[80], computed[65];
+      if (status == FLEET_OK)
+        status = read_string_attr(r->path, r->dsets[k], fleet_datasets[k].path, "sha256", stored, sizeof stored, err);
+      fleet_scalar_sha256(fleet_datasets[k].type, *value, computed);
+      if (status == FLEET_OK && strcmp(stored, computed) != 0)
+        status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: %s = %g does not match its sha256 attribute: the file was "
+                                 "altered", r->path, fleet_datasets[k].path, *value);
     }
   return status;
 }
@@ -488,9 +688,9 @@ fleet_status_t fleet_h5_close(fleet_h5_reader_t *reader, fleet_error_t *err) {
   fleet_status_t status = FLEET_OK;
   for (int k = 0; k < FLEET_DS_COUNT; k++)
     if (reader->dsets[k] >= 0 && H5Dclose(reader->dsets[k]) < 0 && status == FLEET_OK)
-      status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close dataset %s", reader->path, fleet_datasets[k].path);
+      status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot close dataset %s", reader->path, fleet_datasets[k].path);
   if (reader->file >= 0 && H5Fclose(reader->file) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close the file", reader->path);
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot close the file", reader->path);
   fleet_h5_quiet_end(&quiet);
   fleet_h5_file_info_free(&reader->info);
   free(reader->path);
@@ -498,8 +698,8 @@ fleet_status_t fleet_h5_close(fleet_h5_reader_t *reader, fleet_error_t *err) {
   return status;
 }
 
-fleet_status_t fleet_h5_open(const char *path, fleet_h5_reader_t **out, fleet_error_t *err) {
-  if (!out || !path) return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_open: path and out must not be NULL");
+/* Opens and checks the file in this process (fleet_h5_open first reads it all in a child). */
+static fleet_status_t open_here(const char *path, fleet_h5_reader_t **out, fleet_error_t *err) {
   *out = NULL;
   fleet_status_t status = check_readable(path, err);
   if (status != FLEET_OK) return status;
@@ -521,13 +721,13 @@ fleet_status_t fleet_h5_open(const char *path, fleet_h5_reader_t **out, fleet_er
     status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: not an HDF5 file, so not a fleetmc result file", path);
   } else if ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
     /* STRONG: closing the file closes whatever a failure path left open in it */
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot set file access properties", path);
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot set file access properties", path);
   } else if ((r->file = H5Fopen(path, H5F_ACC_RDONLY, fapl)) < 0) {
     /* it has the HDF5 signature but its structure cannot be read: a damaged or truncated file */
     status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: corrupt HDF5 file, cannot be opened", path);
   }
   if (fapl >= 0 && H5Pclose(fapl) < 0 && status == FLEET_OK)
-    status = fleet_h5_fail(err, FLEET_ERR_HDF5, "%s: cannot close file access properties", path);
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot close file access properties", path);
   if (status == FLEET_OK) status = read_file(r, err);
   fleet_h5_quiet_end(&quiet);
   if (status != FLEET_OK) {
@@ -536,6 +736,85 @@ fleet_status_t fleet_h5_open(const char *path, fleet_h5_reader_t **out, fleet_er
   }
   *out = r;
   return FLEET_OK;
+}
+
+/* What the child of read_isolated tells its parent. */
+typedef struct {
+  fleet_status_t status;
+  char message[FLEET_ERROR_MESSAGE_MAX];
+} child_report_t;
+
+/* Opens the file and reads every replica-year of it, with every check, in a child process, and
+ * returns what that gave. libhdf5 trusts a file's metadata: crafted or damaged metadata can make
+ * it crash or loop in its own code, where no check of ours can stand. In a child such a crash
+ * costs the child; the parent reports the file as damaged (exit 2) and never touches it. A file
+ * the child read to the end without failing, the parent can read too. The child leaves with
+ * _exit: HDF5's exit-time cleanup of a half-open damaged file is one of those crashes. */
+static fleet_status_t read_isolated(const char *path, fleet_error_t *err) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0)
+    return fleet_error_set(err, FLEET_ERR_IO, "%s: cannot create a pipe to check it: %s", path, strerror(errno));
+  fflush(NULL); /* nothing buffered twice */
+  const pid_t child = fork();
+  if (child < 0) {
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    return fleet_error_set(err, FLEET_ERR_IO, "%s: cannot fork to check it: %s", path, strerror(errno));
+  }
+  if (child == 0) {
+    close(pipe_fds[0]);
+    child_report_t report;
+    memset(&report, 0, sizeof report);
+    fleet_error_t child_err;
+    fleet_error_clear(&child_err);
+    fleet_h5_reader_t *r = NULL;
+    fleet_year_totals_t *totals = malloc(sizeof *totals);
+    report.status = totals ? open_here(path, &r, &child_err)
+                           : fleet_error_set(&child_err, FLEET_ERR_NOMEM, "%s: out of memory checking it", path);
+    for (int64_t k = 0; r && report.status == FLEET_OK && k < r->info.replicas; k++)
+      for (int64_t y = 0; report.status == FLEET_OK && y < r->info.years; y++)
+        report.status = fleet_h5_read_year(r, k, y, totals, &child_err);
+    if (r && report.status == FLEET_OK) report.status = fleet_h5_close(r, &child_err);
+    snprintf(report.message, sizeof report.message, "%s", child_err.message);
+    const char *bytes = (const char *)&report;
+    for (size_t done = 0; done < sizeof report;) {
+      const ssize_t n = write(pipe_fds[1], bytes + done, sizeof report - done);
+      if (n <= 0) break;
+      done += (size_t)n;
+    }
+    _exit(0);
+  }
+  close(pipe_fds[1]);
+  child_report_t report;
+  size_t got = 0;
+  while (got < sizeof report) {
+    const ssize_t n = read(pipe_fds[0], (char *)&report + got, sizeof report - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  close(pipe_fds[0]);
+  int wstatus = 0;
+  while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(wstatus))
+    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: damaged beyond reading: libhdf5 crashed on it (signal %d, %s)",
+                           path, WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+  if (got != sizeof report)
+    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: damaged beyond reading: checking it ended without a report",
+                           path);
+  if (report.status != FLEET_OK) {
+    report.message[sizeof report.message - 1] = '\0';
+    return fleet_error_set(err, report.status, "%s", report.message);
+  }
+  return FLEET_OK;
+}
+
+fleet_status_t fleet_h5_open(const char *path, fleet_h5_reader_t **out, fleet_error_t *err) {
+  if (!out || !path) return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_open: path and out must not be NULL");
+  *out = NULL;
+  fleet_status_t status = read_isolated(path, err);
+  return status == FLEET_OK ? open_here(path, out, err) : status;
 }
 
 const fleet_h5_file_info_t *fleet_h5_reader_info(const fleet_h5_reader_t *reader) { return &reader->info; }
@@ -553,8 +832,11 @@ fleet_status_t fleet_h5_read_year(fleet_h5_reader_t *reader, int64_t replica_off
   fleet_h5_quiet_t quiet;
   fleet_h5_quiet_begin(&quiet);
   for (int k = 0; k < FLEET_DS_COUNT && status == FLEET_OK; k++)
-    if (fleet_datasets[k].source == FLEET_FROM_YEAR)
-      status = read_row(reader, k, replica_offset, year, fleet_dataset_row(&fleet_datasets[k], totals, NULL, NULL), err);
+    if (fleet_datasets[k].source == FLEET_FROM_YEAR) {
+      double *row = fleet_dataset_row(&fleet_datasets[k], totals, NULL, NULL);
+      status = read_row(reader, k, replica_offset, year, row, err);
+      if (status == FLEET_OK) status = check_domain(reader, k, replica_offset, year, row, err);
+    }
   fleet_h5_quiet_end(&quiet);
   return status;
 }

@@ -81,18 +81,27 @@ static void write_attr_string(fleet_h5_check_t *c, const char *file, hid_t obj, 
 
 /* ---- datasets ----------------------------------------------------------------------------- */
 
-/* A dataset at its full size; chunk NULL: contiguous. Float datasets are filled with NaN. */
+/* A dataset at its full size. Numeric datasets of rank >= 1 are chunked (chunk NULL: one chunk
+ * of the whole) and carry HDF5's Fletcher32 checksum, which every read verifies, so altered or
+ * damaged data bytes are refused rather than summarised; float ones are filled with NaN.
+ * Strings and scalars cannot take the filter: their text or value is hashed instead (/scenario's
+ * and /runtime's sha256 attributes). */
 static hid_t create_dataset(fleet_h5_check_t *c, const char *file, hid_t loc, const char *path, hid_t type,
                             int rank, const hsize_t *dims, const hsize_t *chunk) {
   hid_t space = -1, dcpl = -1, dset = -1;
   const double fill = NAN;
-  const int is_float = H5Tget_class(type) == H5T_FLOAT;
+  const H5T_class_t cls = H5Tget_class(type);
+  const int is_float = cls == H5T_FLOAT, checksummed = rank > 0 && (cls == H5T_FLOAT || cls == H5T_INTEGER);
+  int empty = 0;
+  for (int i = 0; i < rank; i++) empty |= dims[i] == 0;
   if (fleet_h5_check(c, space = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR), FLEET_ERR_HDF5,
                      "cannot create the dataspace of %s in %s", path, file) &&
       fleet_h5_check(c, dcpl = H5Pcreate(H5P_DATASET_CREATE), FLEET_ERR_HDF5,
                      "cannot create the properties of %s in %s", path, file) &&
-      fleet_h5_check(c, chunk ? H5Pset_chunk(dcpl, rank, chunk) : 0, FLEET_ERR_HDF5, "cannot chunk %s in %s", path,
-                     file) &&
+      fleet_h5_check(c, checksummed && !empty ? H5Pset_chunk(dcpl, rank, chunk ? chunk : dims) : 0, FLEET_ERR_HDF5,
+                     "cannot chunk %s in %s", path, file) &&
+      fleet_h5_check(c, checksummed && !empty ? H5Pset_fletcher32(dcpl) : 0, FLEET_ERR_HDF5,
+                     "cannot add a checksum to %s in %s", path, file) &&
       fleet_h5_check(c, is_float ? H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) : 0, FLEET_ERR_HDF5,
                      "cannot set the fill value of %s in %s", path, file))
     fleet_h5_check(c, dset = H5Dcreate2(loc, path, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), FLEET_ERR_HDF5,
@@ -247,12 +256,12 @@ static void build_group(fleet_h5_check_t *c, fleet_h5_writer_t *w, const char *g
       dims[i] = (hsize_t)fleet_axis_length(spec->axes[i], &w->dims);
       chunk[i] = spec->axes[i] == FLEET_AXIS_REPLICA || spec->axes[i] == FLEET_AXIS_YEAR ? 1 : dims[i];
     }
-    /* the long rows (hours, account bins): one written row per chunk, so that HDF5 fills and
-     * writes only the rows written rather than the whole dataset */
+    /* a chunk per replica-year for the long rows (hours, account bins), so that HDF5 fills and
+     * writes only the rows written; a chunk per replica for the short ones */
     const int long_rows = spec->rank == 3 && dims[2] >= 1000;
+    if (!long_rows && spec->rank >= 2) chunk[1] = dims[1];
     const hid_t type = spec->type == FLEET_TYPE_F64 ? H5T_IEEE_F64LE : H5T_STD_I64LE;
-    hid_t dset = w->dsets[k] = create_dataset(c, file, group, spec->name, type, spec->rank, dims,
-                                               long_rows ? chunk : NULL);
+    hid_t dset = w->dsets[k] = create_dataset(c, file, group, spec->name, type, spec->rank, dims, chunk);
     if (dset < 0) break;
     write_attr_string(c, file, dset, spec->path, "units", spec->units);
     write_attr_string(c, file, dset, spec->path, "long_name", spec->long_name);
@@ -304,6 +313,9 @@ static void write_root_attrs(fleet_h5_check_t *c, const char *file, hid_t root, 
   write_attr_string(c, file, root, "/", "filetype", "fleetmc");
   const int32_t format_version = FLEETMC_FORMAT_VERSION;
   write_attr(c, file, root, "/", "format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &format_version);
+  char digest[65];
+  fleet_root_attrs_sha256(&info, digest);
+  write_attr_string(c, file, root, "/", "attributes_sha256", digest);
   for (int k = 0; k < FLEET_ROOT_ATTR_COUNT; k++) {
     const fleet_root_attr_spec_t *a = &fleet_root_attrs[k];
     const void *field = (const char *)&info + a->info_offset;
@@ -476,6 +488,10 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, i
   if (fleet_h5_check(&c, fapl = H5Pcreate(H5P_FILE_ACCESS), FLEET_ERR_HDF5, "cannot create access properties") &&
       fleet_h5_check(&c, H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), FLEET_ERR_HDF5,
                      "cannot set access properties of %s", w->tmp_path) &&
+      /* the file format of HDF5 1.8 on: its superblock and object headers carry checksums, so
+       * damaged metadata is detected when read (the data carry Fletcher32, create_dataset) */
+      fleet_h5_check(&c, H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST), FLEET_ERR_HDF5,
+                     "cannot set the format bounds of %s", w->tmp_path) &&
       !fleet_h5_check(&c, w->file = H5Fcreate(w->tmp_path, H5F_ACC_EXCL, H5P_DEFAULT, fapl), FLEET_ERR_IO,
                       "cannot create file %s", w->tmp_path)) {
     free(w->tmp_path); /* nothing of ours on disk (EXCL): leave whatever is there */
@@ -583,8 +599,13 @@ fleet_status_t fleet_h5_commit(fleet_h5_writer_t *writer, const fleet_run_values
   fleet_run_values_t values = *run;
   const hsize_t start[3] = {0, 0, 0};
   for (int k = 0; k < FLEET_DS_COUNT && c.status == FLEET_OK; k++)
-    if (fleet_datasets[k].source == FLEET_FROM_RUN)
-      write_row(&c, writer, k, start, fleet_dataset_row(&fleet_datasets[k], NULL, NULL, &values));
+    if (fleet_datasets[k].source == FLEET_FROM_RUN) {
+      const double *value = fleet_dataset_row(&fleet_datasets[k], NULL, NULL, &values);
+      write_row(&c, writer, k, start, value);
+      char hex[65];
+      fleet_scalar_sha256(fleet_datasets[k].type, *value, hex);
+      write_attr_string(&c, writer->tmp_path, writer->dsets[k], fleet_datasets[k].path, "sha256", hex);
+    }
   if (c.status == FLEET_OK) close_datasets(&c, writer);
   if (c.status == FLEET_OK) {
     ssize_t open_objects = H5Fget_obj_count(writer->file, H5F_OBJ_ALL);

@@ -656,6 +656,21 @@ static fleet_status_t parse_stream(const ctx_t *c, yaml_parser_t *p, node_t **ro
   return FLEET_OK;
 }
 
+/* The tree of a scenario held as text (a result file's /scenario). */
+static fleet_status_t read_tree_text(const ctx_t *c, const char *text, node_t **root) {
+  *root = NULL;
+  yaml_parser_t p;
+  if (!yaml_parser_initialize(&p)) return nomem(c);
+  yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
+  fleet_status_t st = parse_stream(c, &p, root);
+  yaml_parser_delete(&p);
+  if (st != FLEET_OK) {
+    node_free(*root);
+    *root = NULL;
+  }
+  return st;
+}
+
 static fleet_status_t read_tree(const ctx_t *c, node_t **root) {
   *root = NULL;
   /* never blocks (a FIFO), never reads without bound (/dev/zero, a huge file) */
@@ -1415,6 +1430,27 @@ fleet_status_t fleet_scenario_load(const char *path, const char *const *override
   free(w);
   node_free(root);
   loader_free(&loader); /* after the last message: nodes point into its file names */
+  return st;
+}
+
+fleet_status_t fleet_scenario_parse_text(const char *name, const char *text, fleet_params_t *params,
+                                         fleet_error_t *err) {
+  fleet_error_clear(err);
+  ctx_t c = {.path = name ? name : "(null)", .err = err};
+  if (!text || !params) return fleet_error_set(err, FLEET_ERR_SCENARIO, "%s: no scenario text given", c.path);
+  memset(params, 0, sizeof *params);
+  node_t *root;
+  fleet_status_t st = read_tree_text(&c, text, &root);
+  if (st != FLEET_OK) return st;
+  for (size_t i = 0; i < root->count && st == FLEET_OK; i++)
+    if (strcmp(root->entries[i].key, BASE_KEY) == 0)
+      st = fail_entry(&c, &root->entries[i], "key %s: a resolved scenario names no base file", BASE_KEY);
+  walk_t *w = NULL;
+  if (st == FLEET_OK && !(w = calloc(1, sizeof *w))) st = nomem(&c);
+  if (st == FLEET_OK) st = walk(&c, root, params, w);
+  if (st == FLEET_OK) st = check_rules(&c, w, params);
+  free(w);
+  node_free(root);
   return st;
 }
 

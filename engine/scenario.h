@@ -15,6 +15,11 @@
 fleet_status_t fleet_scenario_load(const char *path, const char *const *overrides, int override_count,
                                    fleet_params_t *params, fleet_error_t *err);
 
+/* Reads a resolved scenario held as text (a result file's /scenario; no base file), named name in
+ * messages, with every check of fleet_scenario_load. */
+fleet_status_t fleet_scenario_parse_text(const char *name, const char *text, fleet_params_t *params,
+                                         fleet_error_t *err);
+
 /* The resolved scenario as YAML text: every key in a fixed order with its value (shortest text
  * that reads back to the same double: "%.17g" trimmed) and its unit as a comment. Loading this
  * text gives the same params; equal params give byte-identical text. Caller frees; NULL if out

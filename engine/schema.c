@@ -1,7 +1,10 @@
 #include "schema.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "sha256.h"
 #include "version.h"
 
 /* The fuel and tariff axes split fleet_price_t so that each dataset has one unit. */
@@ -45,7 +48,7 @@ const fleet_dataset_spec_t fleet_datasets[FLEET_DS_COUNT] = {
 #define FLEET_ROW_SHAPE(...) FLEET_ROW_SHAPE_(__VA_ARGS__)
 #define FLEET_ROW_SHAPE_(rank_, ...) .rank = rank_, .axes = __VA_ARGS__
 #define FLEET_DATASET_ROW(id, group_, name_, type_, units_, long_name_, description_, shape_, source_, field_,      \
-                          merge_)                                                                                   \
+                          merge_, domain_)                                                                          \
   [FLEET_DS_##id] = {.group = group_,                                                                               \
                      .name = name_,                                                                                 \
                      .path = "/" group_ "/" name_,                                                                  \
@@ -56,10 +59,26 @@ const fleet_dataset_spec_t fleet_datasets[FLEET_DS_COUNT] = {
                      FLEET_ROW_SHAPE(shape_),                                                                       \
                      .source = source_,                                                                             \
                      .offset = offsetof(FLEET_SOURCE_STRUCT_##source_, field_),                                     \
-                     .merge = merge_},
+                     .merge = merge_,                                                                               \
+                     .domain = domain_},
     FLEET_DATASETS(FLEET_DATASET_ROW)
 #undef FLEET_DATASET_ROW
 };
+
+const char *const fleet_domain_names[] = {[FLEET_DOMAIN_FINITE] = "a finite number",
+                                          [FLEET_DOMAIN_NONNEG] = "a finite number >= 0",
+                                          [FLEET_DOMAIN_POSITIVE] = "a finite number > 0",
+                                          [FLEET_DOMAIN_COUNT] = "a whole number >= 0"};
+
+int fleet_domain_holds(fleet_domain_t domain, double value) {
+  switch (domain) {
+  case FLEET_DOMAIN_FINITE: return isfinite(value);
+  case FLEET_DOMAIN_NONNEG: return isfinite(value) && value >= 0.0;
+  case FLEET_DOMAIN_POSITIVE: return isfinite(value) && value > 0.0;
+  case FLEET_DOMAIN_COUNT: return value >= 0.0 && value <= 0x1p53 && value == floor(value);
+  }
+  return 0;
+}
 
 int fleet_schema_groups(const char *groups[FLEET_GROUP_MAX]) {
   int n = 0;
@@ -94,6 +113,49 @@ double *fleet_dataset_row(const fleet_dataset_spec_t *spec, fleet_year_totals_t 
                : spec->source == FLEET_FROM_REPLICA ? (char *)replica
                                                     : (char *)run;
   return base ? (double *)(base + spec->offset) : NULL;
+}
+
+void fleet_root_attrs_sha256(const fleet_run_info_t *info, char hex[65]) {
+  char numbers[FLEET_ROOT_ATTR_COUNT][40];
+  const char *values[FLEET_ROOT_ATTR_COUNT];
+  size_t size = 1;
+  for (int k = 0; k < FLEET_ROOT_ATTR_COUNT; k++) {
+    const fleet_root_attr_spec_t *a = &fleet_root_attrs[k];
+    const void *field = (const char *)info + a->info_offset;
+    numbers[k][0] = '\0';
+    values[k] = numbers[k];
+    switch (a->kind) {
+    case FLEET_ATTR_STRING: values[k] = *(const char *const *)field ? *(const char *const *)field : ""; break;
+    case FLEET_ATTR_U64: snprintf(numbers[k], 40, "%llu", (unsigned long long)*(const uint64_t *)field); break;
+    case FLEET_ATTR_I64: snprintf(numbers[k], 40, "%lld", (long long)*(const int64_t *)field); break;
+    case FLEET_ATTR_F64: snprintf(numbers[k], 40, "%.17g", *(const double *)field); break;
+    }
+    size += strlen(a->name) + strlen(values[k]) + 2;
+  }
+  char *text = malloc(size);
+  if (!text) { /* no digest that could match: the reader then refuses the file, naming the attribute */
+    memset(hex, '0', 64);
+    hex[64] = '\0';
+    return;
+  }
+  size_t used = 0;
+  for (int k = 0; k < FLEET_ROOT_ATTR_COUNT; k++)
+    used += (size_t)snprintf(text + used, size - used, "%s=%s\n", fleet_root_attrs[k].name, values[k]);
+  fleet_sha256_hex(text, used, hex);
+  free(text);
+}
+
+void fleet_scalar_sha256(fleet_type_t type, double value, char hex[65]) {
+  uint64_t bits;
+  if (type == FLEET_TYPE_I64) {
+    const int64_t whole = (int64_t)value;
+    memcpy(&bits, &whole, sizeof bits);
+  } else {
+    memcpy(&bits, &value, sizeof bits);
+  }
+  unsigned char bytes[8];
+  for (int i = 0; i < 8; i++) bytes[i] = (unsigned char)(bits >> (8 * i));
+  fleet_sha256_hex(bytes, sizeof bytes, hex);
 }
 
 /* ---- the README's tables ------------------------------------------------------------------ */
@@ -147,11 +209,12 @@ void fleet_schema_print_markdown(FILE *out) {
     print_axis_values(out, a);
     fprintf(out, " | %s |\n", a->long_name);
   }
-  fputs("\n| path | type | axes | units | merge | long_name: description |\n|---|---|---|---|---|---|\n", out);
+  fputs("\n| path | type | axes | units | merge | values | long_name: description |\n|---|---|---|---|---|---|---|\n", out);
   for (int k = 0; k < FLEET_DS_COUNT; k++) {
     const fleet_dataset_spec_t *d = &fleet_datasets[k];
     fprintf(out, "| `%s` | %s | [", d->path, type_names[d->type]);
     for (int i = 0; i < d->rank; i++) fprintf(out, "%s%s", i ? ", " : "", fleet_axes[d->axes[i]].name);
-    fprintf(out, "] | %s | %s | %s: %s |\n", d->units, merge_names[d->merge], d->long_name, d->description);
+    fprintf(out, "] | %s | %s | %s | %s: %s |\n", d->units, merge_names[d->merge], fleet_domain_names[d->domain],
+            d->long_name, d->description);
   }
 }

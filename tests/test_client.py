@@ -26,10 +26,10 @@ def schema_tables(fleetmc):
     axes, datasets = {}, {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and cells[0].startswith("`") and cells[1] in ("string", "float64", "int64"):
-            if cells[0].startswith("`/"):
+        if len(cells) >= 6 and cells[0].startswith("`") and cells[1] in ("string", "float64", "int64"):
+            if cells[0].startswith("`/") and len(cells) == 7:
                 datasets[cells[0].strip("`")] = cells
-            else:
+            elif len(cells) == 6:
                 axes[cells[0].strip("`")] = cells
     return axes, datasets
 
