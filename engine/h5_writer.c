@@ -44,8 +44,11 @@ struct fleet_h5_writer {
   fleet_schema_dims_t dims;
   double discount_rate;
   int64_t lease_years;
-  double *net_eur;       /* [replicas][years]: ledger net of the years written, NaN until then */
-  int64_t *years_written; /* [replicas] */
+  /* The replica whose years are being written, for its derived datasets: memory does not grow
+   * with the replicas (a merge of files that claim billions of them included). */
+  int64_t replica_in_progress;          /* -1: none */
+  int64_t years_written;                /* of it */
+  double net_eur[FLEET_MAX_YEARS];      /* its ledger net by year, NaN until written */
 };
 
 /* ---- attributes --------------------------------------------------------------------------- */
@@ -372,8 +375,6 @@ static void destroy(fleet_h5_writer_t *w) {
   if (w->tmp_path) unlink(w->tmp_path);
   free(w->tmp_path);
   free(w->path);
-  free(w->net_eur);
-  free(w->years_written);
   free(w);
 }
 
@@ -459,14 +460,11 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, i
   w->discount_rate = info->discount_rate;
   w->lease_years = info->lease_years;
   const size_t tmp_size = strlen(path) + sizeof ".tmp." + 20;
-  const int sizes_ok = (uint64_t)info->replicas <= SIZE_MAX / sizeof(double) / (uint64_t)info->years;
-  if (!sizes_ok || !(w->net_eur = malloc((size_t)(info->replicas * info->years) * sizeof *w->net_eur)) ||
-      !(w->years_written = calloc((size_t)info->replicas, sizeof *w->years_written)) ||
-      !(w->path = strdup(path)) || !(w->tmp_path = malloc(tmp_size))) {
+  w->replica_in_progress = -1;
+  if (!(w->path = strdup(path)) || !(w->tmp_path = malloc(tmp_size))) {
     destroy(w);
     return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory creating result file %s", path);
   }
-  for (int64_t i = 0; i < info->replicas * info->years; i++) w->net_eur[i] = NAN;
   snprintf(w->tmp_path, tmp_size, "%s.tmp.%ld", path, (long)getpid());
 
   /* A leftover of an earlier process with our pid, which cannot still be writing it. */
@@ -534,13 +532,19 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
     if (fleet_datasets[k].source == FLEET_FROM_YEAR)
       write_row(&c, writer, k, start, fleet_dataset_row(&fleet_datasets[k], row_source, NULL, NULL));
   /* The replica's derived datasets, once all its years are in the file; a failed call counts
-   * nothing. */
-  double *net = writer->net_eur + replica_offset * writer->dims.years;
+   * nothing. Another replica's year starts the count afresh (run and merge write a replica's
+   * years one after another). */
+  double *net = writer->net_eur;
   if (c.status == FLEET_OK) {
-    if (isnan(net[year])) writer->years_written[replica_offset]++;
+    if (writer->replica_in_progress != replica_offset) {
+      writer->replica_in_progress = replica_offset;
+      writer->years_written = 0;
+      for (int64_t y = 0; y < writer->dims.years; y++) net[y] = NAN;
+    }
+    if (isnan(net[year])) writer->years_written++;
     net[year] = totals->ledger_eur[FLEET_LEDGER_NET];
   }
-  if (c.status == FLEET_OK && writer->years_written[replica_offset] == writer->dims.years) {
+  if (c.status == FLEET_OK && writer->years_written == writer->dims.years) {
     fleet_replica_derived_t derived;
     fleet_replica_derive(net, writer->dims.years, writer->discount_rate, writer->lease_years, &derived);
     for (int k = 0; k < FLEET_DS_COUNT && c.status == FLEET_OK; k++)

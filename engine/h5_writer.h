@@ -18,8 +18,9 @@ typedef struct fleet_h5_writer fleet_h5_writer_t;
 fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, int overwrite, fleet_h5_writer_t **out,
                                fleet_error_t *err);
 
-/* Writes one replica-year: replica_offset in [0, replicas), year in [0, years). When it is the
- * last of its replica's years to be written, also the replica's derived datasets (derived.h). */
+/* Writes one replica-year: replica_offset in [0, replicas), year in [0, years). When it completes
+ * its replica's years, written one after another without another replica's in between, also
+ * the replica's derived datasets (derived.h); otherwise they stay NaN. */
 fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_offset, int64_t year,
                                    const fleet_year_totals_t *totals, fleet_error_t *err);
 

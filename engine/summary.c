@@ -1,8 +1,8 @@
 /* summary.c: the claims table of a result file (see summary.h).
  *
- * Quantiles are exact, over every value the file holds (the hourly series are kept in full for
- * that reason), interpolated linearly between order statistics (NumPy's default), so a reader can
- * reproduce them from the file with h5py. The household account is the exception: the file keeps
+ * Quantiles are exact, over every value the file holds, interpolated linearly between order
+ * statistics (NumPy's default), so a reader can reproduce them from the file with h5py; they are
+ * found by reading the file several times (quantiles.h), in memory that does not grow with it. The household account is the exception: the file keeps
  * its distribution as histograms, so its quantiles come from their sum over the replica-years
  * (linear within the bin, fleet_account_quantile_eur). Every ratio, NPV and repayment comes from
  * derived.h, from the sums the file stores. */
@@ -16,47 +16,18 @@
 
 #include "derived.h"
 #include "h5_reader.h"
+#include "quantiles.h"
 #include "year_totals.h"
 
 typedef struct {
-  double *values;
-  size_t count;
-} series_t;
-
-static int ascending(const void *a, const void *b) {
-  const double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-typedef struct {
   double p5, p50, p95, mean;
-  size_t count; /* values that are not NaN */
+  uint64_t count; /* values that are not NaN */
 } stats_t;
 
-/* Sorts the series in place (NaNs dropped) and returns its quantiles and mean. */
-static stats_t series_stats(series_t *s) {
-  size_t n = 0;
-  double sum = 0.0;
-  for (size_t i = 0; i < s->count; i++)
-    if (!isnan(s->values[i])) {
-      s->values[n++] = s->values[i];
-      sum += s->values[i];
-    }
-  stats_t st = {NAN, NAN, NAN, NAN, n};
-  if (n == 0) return st;
-  qsort(s->values, n, sizeof *s->values, ascending);
-  const double levels[3] = {0.05, 0.5, 0.95};
-  double q[3];
-  for (int i = 0; i < 3; i++) {
-    const double h = (double)(n - 1) * levels[i];
-    const size_t lo = (size_t)h;
-    q[i] = lo + 1 < n ? s->values[lo] + (h - (double)lo) * (s->values[lo + 1] - s->values[lo]) : s->values[lo];
-  }
-  st.p5 = q[0];
-  st.p50 = q[1];
-  st.p95 = q[2];
-  st.mean = sum / (double)n;
-  return st;
+static stats_t stats_of(const fleet_quantiles_t *q) {
+  double levels[FLEET_QUANTILE_LEVELS], mean;
+  fleet_quantiles_result(q, levels, &mean);
+  return (stats_t){levels[0], levels[1], levels[2], mean, q->count};
 }
 
 static void format_number(char *out, size_t size, double x) {
@@ -93,40 +64,38 @@ enum {
 };
 
 typedef struct {
-  series_t s[SERIES];
+  fleet_quantiles_t s[SERIES];
+  /* sums over the file, in the first pass */
   double histogram[FLEET_ACCOUNT_BINS];
   double households, account_sum_eur, worse_off;
-  size_t hours_above, hours;
+  uint64_t hours_above, hours;
 } table_t;
 
 static double percent(double part, double whole) { return 100.0 * fleet_ratio(part, whole); }
 
-static void push(table_t *t, int k, double value) { t->s[k].values[t->s[k].count++] = value; }
+static void push(table_t *t, int k, double value) { fleet_quantiles_add(&t->s[k], value); }
 
-static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, fleet_error_t *err) {
+/* One pass over the file's replica-years: every series gets its values again (fleet_quantiles_t
+ * needs FLEET_QUANTILE_PASSES of them), the sums only in the first. Memory does not depend on the
+ * file's size. */
+static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, int first_pass, fleet_error_t *err) {
   const fleet_h5_file_info_t *info = fleet_h5_reader_info(reader);
   const double threshold_kwh = FLEET_PROPOSAL_STORAGE_KWH_PER_VEHICLE * (double)info->vehicles;
   fleet_year_totals_t *y = malloc(sizeof *y);
-  double *net = malloc((size_t)info->years * sizeof *net);
-  if (!y || !net) {
-    free(y);
-    free(net);
-    return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory for a year's totals");
-  }
+  double net[FLEET_MAX_YEARS];
+  if (!y) return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory for a year's totals");
   fleet_status_t status = FLEET_OK;
   for (int64_t r = 0; r < info->replicas && status == FLEET_OK; r++) {
     double long_outages = 0.0, long_covered = 0.0;
     for (int64_t year = 0; year < info->years && status == FLEET_OK; year++) {
       if ((status = fleet_h5_read_year(reader, r, year, y, err)) != FLEET_OK) break;
-      size_t above = 0;
+      uint64_t above = 0;
       for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
         above += y->storage_energy_kwh[h] >= threshold_kwh;
         push(t, S_CAR_ENERGY_GWH, y->storage_energy_kwh[h] / 1e6);
         push(t, S_CAR_POWER_GW, y->storage_power_kw[h] / 1e6);
         push(t, S_ALL_ENERGY_GWH, (y->storage_energy_kwh[h] + y->garage_energy_kwh[h]) / 1e6);
       }
-      t->hours_above += above;
-      t->hours += FLEET_HOURS_PER_YEAR;
       double charged = 0.0;
       for (int k = 0; k < FLEET_SOURCE_COUNT; k++) charged += y->charging_energy_kwh[k];
       push(t, S_HOURS_ABOVE_PCT, 100.0 * (double)above / FLEET_HOURS_PER_YEAR);
@@ -136,11 +105,15 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, fleet_error
       push(t, S_CARPORT_PV_PCT, percent(y->charging_energy_kwh[FLEET_SOURCE_CARPORT_PV], charged));
       push(t, S_CO2_MT, (y->co2_combustion_t - y->co2_grid_t) / 1e6);
       push(t, S_CARPORT_GWH, y->solar_energy_kwh[FLEET_SOLAR_CARPORT_TO_CARS] / 1e6);
-      if (y->household_count > 0.0) {
-        for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) t->histogram[k] += y->household_account_histogram[k];
-        t->households += y->household_count;
-        t->account_sum_eur += y->household_account_sum_eur;
-        t->worse_off += y->household_worse_off;
+      if (first_pass) {
+        t->hours_above += above;
+        t->hours += FLEET_HOURS_PER_YEAR;
+        if (y->household_count > 0.0) {
+          for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) t->histogram[k] += y->household_account_histogram[k];
+          t->households += y->household_count;
+          t->account_sum_eur += y->household_account_sum_eur;
+          t->worse_off += y->household_worse_off;
+        }
       }
       long_outages += y->long_outage_count;
       long_covered += y->long_outage_covered_count;
@@ -153,7 +126,6 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, fleet_error
     push(t, S_NPV_BN_EUR, derived.npv_eur / 1e9);
     push(t, S_REPAID_PCT, 100.0 * derived.repaid);
   }
-  free(net);
   free(y);
   return status;
 }
@@ -174,26 +146,27 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
           "over");
 
   char hours[64], years[64], replicas[64], label[96], over[96];
-  snprintf(hours, sizeof hours, "%zu hours", t->hours);
+  snprintf(hours, sizeof hours, "%" PRIu64 " hours", t->hours);
   snprintf(years, sizeof years, "%" PRId64 " replica-years", replica_years);
   snprintf(replicas, sizeof replicas, "%" PRId64 " replicas", info->replicas);
 
-  print_row(out, "C1", "storage energy the cars can give back, hourly", "GWh", series_stats(&t->s[S_CAR_ENERGY_GWH]),
+  print_row(out, "C1", "storage energy the cars can give back, hourly", "GWh", stats_of(&t->s[S_CAR_ENERGY_GWH]),
             hours);
   const double threshold_gwh = FLEET_PROPOSAL_STORAGE_KWH_PER_VEHICLE * (double)info->vehicles / 1e6;
   snprintf(label, sizeof label, "hours cars >= 21 GWh x vehicles/1e6 = %.4g GWh", threshold_gwh);
-  stats_t above = series_stats(&t->s[S_HOURS_ABOVE_PCT]);
+  stats_t above = stats_of(&t->s[S_HOURS_ABOVE_PCT]);
   above.mean = percent((double)t->hours_above, (double)t->hours);
   print_row(out, "C1", label, "% of hours", above, years);
-  print_row(out, "C1", "storage power the cars can give back, hourly", "GW", series_stats(&t->s[S_CAR_POWER_GW]),
+  print_row(out, "C1", "storage power the cars can give back, hourly", "GW", stats_of(&t->s[S_CAR_POWER_GW]),
             hours);
-  print_row(out, "C1", "with garage batteries: cars + garages energy", "GWh", series_stats(&t->s[S_ALL_ENERGY_GWH]),
+  print_row(out, "C1", "with garage batteries: cars + garages energy", "GWh", stats_of(&t->s[S_ALL_ENERGY_GWH]),
             hours);
 
-  stats_t covered = series_stats(&t->s[S_COVERED_PCT]);
-  snprintf(over, sizeof over, "%zu of %" PRId64 " replicas with an outage >= 24 h", covered.count, info->replicas);
+  stats_t covered = stats_of(&t->s[S_COVERED_PCT]);
+  snprintf(over, sizeof over, "%" PRIu64 " of %" PRId64 " replicas with an outage >= 24 h", covered.count,
+           info->replicas);
   print_row(out, "C2", "outages >= 24 h fully covered, per replica", "%", covered, over);
-  print_row(out, "C2", "unserved outage energy per household-year", "kWh", series_stats(&t->s[S_UNSERVED_KWH]),
+  print_row(out, "C2", "unserved outage energy per household-year", "kWh", stats_of(&t->s[S_UNSERVED_KWH]),
             years);
 
   const stats_t account = {fleet_account_quantile_eur(t->histogram, 0.05),
@@ -202,25 +175,25 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
                            fleet_ratio(t->account_sum_eur, t->households), 0};
   snprintf(over, sizeof over, "%.0f household-years (summed histograms)", t->households);
   print_row(out, "C3", "household account: fuel saved - charging - lease", "EUR/yr", account, over);
-  stats_t worse = series_stats(&t->s[S_WORSE_OFF_PCT]);
+  stats_t worse = stats_of(&t->s[S_WORSE_OFF_PCT]);
   worse.mean = percent(t->worse_off, t->households); /* over all household-years, not of the yearly shares */
   print_row(out, "C3", "households worse off (account < 0)", "% of hh", worse, years);
 
   snprintf(label, sizeof label, "State NPV at %.3g %%/yr over %" PRId64 " year(s), per replica",
            100.0 * info->discount_rate, info->years);
-  print_row(out, "C4", label, "bn EUR", series_stats(&t->s[S_NPV_BN_EUR]), replicas);
-  stats_t repaid = series_stats(&t->s[S_REPAID_PCT]);
+  print_row(out, "C4", label, "bn EUR", stats_of(&t->s[S_NPV_BN_EUR]), replicas);
+  stats_t repaid = stats_of(&t->s[S_REPAID_PCT]);
   repaid.p5 = repaid.p50 = repaid.p95 = NAN; /* a 0/1 per replica: only its mean says anything */
   snprintf(label, sizeof label, "repaid by the end of year %" PRId64,
            info->lease_years < info->years ? info->lease_years : info->years);
   print_row(out, "C4", label, "% of replicas", repaid, replicas);
 
-  print_row(out, "C5/C6", "charging energy from garage PV", "% of charging", series_stats(&t->s[S_GARAGE_PV_PCT]),
+  print_row(out, "C5/C6", "charging energy from garage PV", "% of charging", stats_of(&t->s[S_GARAGE_PV_PCT]),
             years);
   print_row(out, "C6/C8", "charging energy from carport PV", "% of charging",
-            series_stats(&t->s[S_CARPORT_PV_PCT]), years);
-  print_row(out, "C7", "CO2 avoided (combustion km - grid charging)", "Mt/yr", series_stats(&t->s[S_CO2_MT]), years);
-  print_row(out, "C8", "carport PV into cars", "GWh/yr", series_stats(&t->s[S_CARPORT_GWH]), years);
+            stats_of(&t->s[S_CARPORT_PV_PCT]), years);
+  print_row(out, "C7", "CO2 avoided (combustion km - grid charging)", "Mt/yr", stats_of(&t->s[S_CO2_MT]), years);
+  print_row(out, "C8", "carport PV into cars", "GWh/yr", stats_of(&t->s[S_CARPORT_GWH]), years);
   const fleet_run_values_t *run = &info->runtime;
   fprintf(out, "\n  run: %.1f s wall on %.0f thread(s), %.3g vehicle-hours, %.3g ns per vehicle-hour\n",
           run->wall_seconds, run->threads, run->vehicle_hours, 1e9 * fleet_ratio(run->wall_seconds, run->vehicle_hours));
@@ -232,23 +205,15 @@ fleet_status_t fleet_summary_file(const char *path, FILE *out, fleet_error_t *er
   if (status != FLEET_OK) return status;
   const fleet_h5_file_info_t *info = fleet_h5_reader_info(reader);
   table_t *t = calloc(1, sizeof *t);
-  const uint64_t replica_years = (uint64_t)info->replicas * (uint64_t)info->years;
-  const uint64_t hours = replica_years * FLEET_HOURS_PER_YEAR;
-  if (t && (uint64_t)info->years > UINT64_MAX / (uint64_t)info->replicas / FLEET_HOURS_PER_YEAR)
-    status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: replicas x years x 8760 hours overflows", path);
-  else if (t && hours > SIZE_MAX / sizeof(double))
-    status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: too many hours to hold", path);
-  for (int k = 0; t && status == FLEET_OK && k < SERIES; k++) {
-    const uint64_t n = k <= S_ALL_ENERGY_GWH ? hours : k >= S_COVERED_PCT ? (uint64_t)info->replicas : replica_years;
-    if (!(t->s[k].values = malloc((size_t)n * sizeof(double))))
-      status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory for %" PRIu64 " values", path, n);
-  }
   if (!t) status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory", path);
-  if (status == FLEET_OK) status = collect(reader, t, err);
+  for (int k = 0; t && k < SERIES; k++) fleet_quantiles_init(&t->s[k]);
+  for (int pass = 0; status == FLEET_OK && pass < FLEET_QUANTILE_PASSES; pass++) {
+    status = collect(reader, t, pass == 0, err);
+    for (int k = 0; k < SERIES; k++) fleet_quantiles_end_pass(&t->s[k]);
+  }
   if (status == FLEET_OK) print_table(out, path, info, t);
   fleet_status_t closed = fleet_h5_close(reader, status == FLEET_OK ? err : NULL);
   if (status == FLEET_OK) status = closed;
-  for (int k = 0; t && k < SERIES; k++) free(t->s[k].values);
   free(t);
   return status;
 }
