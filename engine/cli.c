@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hdf5.h>
+
 #include "build_info.h"
 #include "error.h"
 #include "h5_writer.h"
@@ -305,6 +307,10 @@ static int file_command(int argc, char **argv, const char *command_line) {
 }
 
 int fleet_cli_main(int argc, char **argv) {
+  /* No HDF5 clean-up at exit: every file a command opens is closed or discarded before it
+   * returns, except one whose close failed (a full disk), which HDF5 would try, and fail, to
+   * flush again at exit, crashing inside the library. Must precede any other HDF5 call. */
+  H5dont_atexit();
   if (argc < 2) {
     fputs(usage_text, stderr);
     return 2;

@@ -455,6 +455,8 @@ static fleet_status_t open_dataset(fleet_h5_reader_t *r, int k, fleet_error_t *e
   return c.status;
 }
 
+enum { COORDINATE_BLOCK = 4096 }; /* values of a coordinate read at a time */
+
 /* The coordinate of axis a in group: its values must be those the writer gives it for this
  * file's root attributes (schema.h), since xarray and pandas label every value by them. */
 static fleet_status_t check_coordinate(fleet_h5_reader_t *r, const char *group, fleet_axis_t a, fleet_error_t *err) {
@@ -478,32 +480,42 @@ static fleet_status_t check_coordinate(fleet_h5_reader_t *r, const char *group, 
         H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_npoints(space) != n)
       c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s has not the type and length %lld of axis %s",
                                  file, path, (long long)n, axis->name);
-    else if (!(values = calloc((size_t)n, 8)))
+    else if (!(values = calloc(COORDINATE_BLOCK, 8)))
       c.status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory for %s", file, path);
-    else if (fleet_h5_check(&c, H5Dread(dset, strings ? type : axis->kind == FLEET_AXIS_KIND_BINS ? H5T_NATIVE_DOUBLE
-                                                                                                  : H5T_NATIVE_INT64,
-                                        H5S_ALL, H5S_ALL, H5P_DEFAULT, values),
-                            FLEET_ERR_INPUT, "%s: cannot read %s: the file is damaged", file, path)) {
-      for (int64_t i = 0; i < n && c.status == FLEET_OK; i++) {
-        int same;
-        if (strings) {
-          const char *got = ((char **)values)[i];
-          const char *expected = axis->kind == FLEET_AXIS_KIND_REGION ? r->info.region_names[i] : axis->labels[i];
-          same = got && strcmp(got, expected) == 0;
-        } else if (axis->kind == FLEET_AXIS_KIND_BINS) {
-          const double got = ((double *)values)[i], expected = axis->edge((int)i);
-          same = memcmp(&got, &expected, sizeof got) == 0;
-        } else {
-          const int64_t got = ((int64_t *)values)[i];
-          same = got == (axis->kind == FLEET_AXIS_KIND_REPLICA ? r->info.first_replica + i
-                         : axis->kind == FLEET_AXIS_KIND_YEAR  ? r->info.first_year + i
-                                                               : i);
+    /* by blocks, so that a file claiming billions of replicas costs time, not memory */
+    const hid_t mem_type = strings ? type : axis->kind == FLEET_AXIS_KIND_BINS ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64;
+    for (int64_t first = 0; first < n && c.status == FLEET_OK; first += COORDINATE_BLOCK) {
+      const hsize_t start = (hsize_t)first, count = (hsize_t)(n - first < COORDINATE_BLOCK ? n - first : COORDINATE_BLOCK);
+      hid_t mem_space = -1;
+      if (fleet_h5_check(&c, H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &count, NULL), FLEET_ERR_INPUT,
+                         "%s: cannot select in %s", file, path) &&
+          fleet_h5_check(&c, mem_space = H5Screate_simple(1, &count, NULL), FLEET_ERR_INPUT,
+                         "%s: cannot create a dataspace for %s", file, path) &&
+          fleet_h5_check(&c, H5Dread(dset, mem_type, mem_space, space, H5P_DEFAULT, values), FLEET_ERR_INPUT,
+                         "%s: cannot read %s: the file is damaged", file, path)) {
+        for (int64_t j = 0; j < (int64_t)count && c.status == FLEET_OK; j++) {
+          const int64_t i = first + j;
+          int same;
+          if (strings) {
+            const char *got = ((char **)values)[j];
+            const char *expected = axis->kind == FLEET_AXIS_KIND_REGION ? r->info.region_names[i] : axis->labels[i];
+            same = got && strcmp(got, expected) == 0;
+          } else if (axis->kind == FLEET_AXIS_KIND_BINS) {
+            const double got = ((double *)values)[j], expected = axis->edge((int)i);
+            same = memcmp(&got, &expected, sizeof got) == 0;
+          } else {
+            const int64_t got = ((int64_t *)values)[j];
+            same = got == (axis->kind == FLEET_AXIS_KIND_REPLICA ? r->info.first_replica + i
+                           : axis->kind == FLEET_AXIS_KIND_YEAR  ? r->info.first_year + i
+                                                                 : i);
+          }
+          if (!same)
+            c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s: value %lld is not the one the root "
+                                       "attributes give: the file is damaged or was altered", file, path, (long long)i);
         }
-        if (!same)
-          c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s: value %lld is not the one the root "
-                                     "attributes give: the file is damaged or was altered", file, path, (long long)i);
+        if (strings) H5Dvlen_reclaim(type, mem_space, H5P_DEFAULT, values);
       }
-      if (strings) H5Dvlen_reclaim(type, space, H5P_DEFAULT, values);
+      if (mem_space >= 0) H5Sclose(mem_space);
     }
   }
   free(values);

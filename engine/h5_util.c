@@ -32,6 +32,8 @@ fleet_status_t fleet_h5_fail(fleet_error_t *err, fleet_status_t code, const char
   va_start(args, format);
   vsnprintf(message, sizeof message, format, args);
   va_end(args);
+  for (char *c = text; *c; c++)
+    if (*c == '\n') *c = ' '; /* one message, one line */
   return fleet_error_set(err, code, "%s%s%s", message, text[0] ? ": HDF5: " : "", text);
 }
 

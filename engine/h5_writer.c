@@ -422,11 +422,27 @@ static fleet_status_t check_info(const char *path, const fleet_run_info_t *info,
   return FLEET_OK;
 }
 
+/* The folder the output goes to must exist and take new files (the temporary one, then the
+ * rename): said before any work rather than after a run. */
+static fleet_status_t check_output_folder(const char *path, fleet_error_t *err) {
+  char folder[4096];
+  const char *slash = strrchr(path, '/');
+  if (!slash) snprintf(folder, sizeof folder, ".");
+  else if (slash == path) snprintf(folder, sizeof folder, "/");
+  else snprintf(folder, sizeof folder, "%.*s", (int)(slash - path), path);
+  if (access(folder, W_OK | X_OK) == 0) return FLEET_OK;
+  if (errno == ENOENT || errno == ENOTDIR)
+    return fleet_error_set(err, FLEET_ERR_IO, "output %s: its folder %s does not exist", path, folder);
+  return fleet_error_set(err, FLEET_ERR_IO, "output %s: cannot write in its folder %s: %s", path, folder,
+                         strerror(errno));
+}
+
 fleet_status_t fleet_output_check(const char *path, int overwrite, const char *const *keep, int n,
                                   fleet_error_t *err) {
   struct stat st;
   if (stat(path, &st) != 0) {
-    if (errno == ENOENT) return FLEET_OK;
+    if (errno == ENOENT) return check_output_folder(path, err);
+    if (errno == ENOTDIR) return fleet_error_set(err, FLEET_ERR_IO, "output %s: its folder does not exist", path);
     return fleet_error_set(err, FLEET_ERR_IO, "output %s: cannot stat: %s", path, strerror(errno));
   }
   if (!S_ISREG(st.st_mode))
@@ -441,7 +457,7 @@ fleet_status_t fleet_output_check(const char *path, int overwrite, const char *c
   }
   if (!overwrite)
     return fleet_error_set(err, FLEET_ERR_INPUT, "output %s exists: refused; give --force to replace it", path);
-  return FLEET_OK;
+  return check_output_folder(path, err);
 }
 
 fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, int overwrite, fleet_h5_writer_t **out,
@@ -469,8 +485,10 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, i
 
   /* A leftover of an earlier process with our pid, which cannot still be writing it. */
   if (unlink(w->tmp_path) != 0 && errno != ENOENT) {
-    status = fleet_error_set(err, FLEET_ERR_IO, "cannot remove stale temporary file %s: %s", w->tmp_path,
-                             strerror(errno));
+    status = errno == EACCES || errno == EROFS || errno == EPERM
+                 ? fleet_error_set(err, FLEET_ERR_IO, "cannot write in the folder of %s: %s", path, strerror(errno))
+                 : fleet_error_set(err, FLEET_ERR_IO, "cannot remove stale temporary file %s: %s", w->tmp_path,
+                                   strerror(errno));
     free(w->tmp_path);
     w->tmp_path = NULL; /* not ours: leave it */
     destroy(w);

@@ -642,3 +642,33 @@ Test(cli, seed_shorthand_takes_the_whole_unsigned_range) {
   cr_assert_not_null(strstr(err, "18446744073709551615"), "%s", err);
   rmdir(tmpdir);
 }
+
+/* A full disk: the write fails, the run says so (exit 1) without crashing in HDF5's exit-time
+ * clean-up, and leaves nothing behind. Needs a small tmpfs, so root: skipped otherwise. */
+Test(cli, a_full_disk_fails_cleanly) {
+  make_tmpdir();
+  char command[1024], err[4096], folder[160];
+  snprintf(folder, sizeof folder, "%s/full", tmpdir);
+  cr_assert_eq(mkdir(folder, 0700), 0);
+  snprintf(command, sizeof command, "mount -t tmpfs -o size=600k tmpfs %s 2>/dev/null", folder);
+  if (system(command) != 0) {
+    rmdir(folder);
+    rmdir(tmpdir);
+    cr_skip_test("cannot mount a tmpfs here (not root)");
+  }
+  const char *runs[] = {"run " BASELINE " --set fleet.vehicles=100 --years 2 --quiet -o %s/a.h5",
+                        "run " BASELINE " --set fleet.vehicles=100 --replicas 3 --quiet -o %s/b.h5"};
+  for (int i = 0; i < 2; i++) {
+    char args[512];
+    snprintf(args, sizeof args, runs[i], folder);
+    snprintf(command, sizeof command, "%s %s", FLEETMC_EXE, args);
+    cr_assert_eq(shell(command, err, sizeof err), 1, "%s: %s", command, err);
+    cr_assert_not_null(strstr(err, "No space left on device"), "%s", err);
+    snprintf(command, sizeof command, "test -z \"$(ls -A %s)\"", folder);
+    cr_assert_eq(system(command), 0, "files left in the full folder");
+  }
+  snprintf(command, sizeof command, "umount %s", folder);
+  cr_assert_eq(system(command), 0);
+  rmdir(folder);
+  rmdir(tmpdir);
+}
