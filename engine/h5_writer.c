@@ -48,7 +48,8 @@ struct fleet_h5_writer {
    * with the replicas (a merge of files that claim billions of them included). */
   int64_t replica_in_progress;          /* -1: none */
   int64_t years_written;                /* of it */
-  double net_eur[FLEET_MAX_YEARS];      /* its ledger net by year, NaN until written */
+  unsigned char written[FLEET_MAX_YEARS]; /* its years written */
+  double net_eur[FLEET_MAX_YEARS];      /* its ledger net by year */
 };
 
 /* ---- attributes --------------------------------------------------------------------------- */
@@ -399,8 +400,8 @@ static fleet_status_t check_info(const char *path, const fleet_run_info_t *info,
   const struct {
     const char *name;
     int64_t value, min, max;
-  } ranges[] = {{"first_replica", info->first_replica, 0, INT64_MAX - info->replicas},
-                {"replicas", info->replicas, 1, INT64_MAX},
+  } ranges[] = {{"replicas", info->replicas, 1, INT64_MAX},
+                {"first_replica", info->first_replica, 0, info->replicas >= 1 ? INT64_MAX - info->replicas : INT64_MAX},
                 {"years", info->years, 1, FLEET_MAX_YEARS},
                 {"vehicles", info->vehicles, 1, INT64_MAX},
                 {"first_year", info->first_year, 1, 9999},
@@ -546,6 +547,20 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
   fleet_h5_quiet_begin(&quiet);
   fleet_year_totals_t *row_source = (fleet_year_totals_t *)totals; /* read only: fleet_dataset_row is generic */
   const hsize_t start[3] = {(hsize_t)replica_offset, (hsize_t)year, 0};
+  /* a value the reader would refuse is refused here, before a long run ends in a file that merge
+   * and summary cannot take */
+  for (int k = 0; k < FLEET_DS_COUNT && c.status == FLEET_OK; k++) {
+    const fleet_dataset_spec_t *spec = &fleet_datasets[k];
+    if (spec->source != FLEET_FROM_YEAR) continue;
+    const double *row = fleet_dataset_row(spec, row_source, NULL, NULL);
+    const int64_t n = fleet_dataset_row_length(spec, &writer->dims);
+    for (int64_t i = 0; i < n && c.status == FLEET_OK; i++)
+      if (!fleet_domain_holds(spec->domain, row[i]))
+        c.status = fleet_error_set(err, FLEET_ERR_USAGE,
+                                   "cannot write replica offset %" PRId64 ", year %" PRId64 " to %s: %s element %" PRId64
+                                   " is %g, must be %s", replica_offset, year, writer->tmp_path, spec->path, i, row[i],
+                                   fleet_domain_names[spec->domain]);
+  }
   for (int k = 0; k < FLEET_DS_COUNT && c.status == FLEET_OK; k++)
     if (fleet_datasets[k].source == FLEET_FROM_YEAR)
       write_row(&c, writer, k, start, fleet_dataset_row(&fleet_datasets[k], row_source, NULL, NULL));
@@ -557,9 +572,10 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
     if (writer->replica_in_progress != replica_offset) {
       writer->replica_in_progress = replica_offset;
       writer->years_written = 0;
-      for (int64_t y = 0; y < writer->dims.years; y++) net[y] = NAN;
+      memset(writer->written, 0, sizeof writer->written);
     }
-    if (isnan(net[year])) writer->years_written++;
+    if (!writer->written[year]) writer->years_written++;
+    writer->written[year] = 1;
     net[year] = totals->ledger_eur[FLEET_LEDGER_NET];
   }
   if (c.status == FLEET_OK && writer->years_written == writer->dims.years) {
@@ -608,17 +624,23 @@ static fleet_status_t move_into_place(const fleet_h5_writer_t *w, fleet_error_t 
 }
 
 fleet_status_t fleet_h5_commit(fleet_h5_writer_t *writer, const fleet_run_values_t *run, fleet_error_t *err) {
-  if (!writer || !run) return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_commit: writer and run must not be NULL");
+  if (!writer) return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_commit: writer must not be NULL");
+  if (!run) {
+    fleet_h5_discard(writer);
+    return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_commit: run values must not be NULL");
+  }
   fleet_h5_check_t c = {err, FLEET_OK};
   fleet_h5_quiet_t quiet;
   fleet_h5_quiet_begin(&quiet);
-  if (!isfinite(run->wall_seconds) || run->wall_seconds < 0 || !isfinite(run->vehicle_hours) ||
-      run->vehicle_hours < 0 || !(run->threads >= 1))
-    c.status = fleet_error_set(err, FLEET_ERR_USAGE,
-                               "cannot commit %s: wall_seconds = %g and vehicle_hours = %g must be finite and >= 0, "
-                               "threads = %g >= 1", writer->tmp_path, run->wall_seconds, run->vehicle_hours,
-                               run->threads);
   fleet_run_values_t values = *run;
+  for (int k = 0; k < FLEET_DS_COUNT && c.status == FLEET_OK; k++) {
+    const fleet_dataset_spec_t *spec = &fleet_datasets[k];
+    if (spec->source != FLEET_FROM_RUN) continue;
+    const double value = *fleet_dataset_row(spec, NULL, NULL, &values);
+    if (!fleet_domain_holds(spec->domain, value) || (k == FLEET_DS_THREADS && value < 1.0))
+      c.status = fleet_error_set(err, FLEET_ERR_USAGE, "cannot commit %s: %s = %g must be %s%s", writer->tmp_path,
+                                 spec->path, value, fleet_domain_names[spec->domain], k == FLEET_DS_THREADS ? ", >= 1" : "");
+  }
   const hsize_t start[3] = {0, 0, 0};
   for (int k = 0; k < FLEET_DS_COUNT && c.status == FLEET_OK; k++)
     if (fleet_datasets[k].source == FLEET_FROM_RUN) {

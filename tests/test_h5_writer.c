@@ -1,41 +1,56 @@
-/* test_h5_writer.c: the result file read back through the plain HDF5 API, value by value. */
+/* test_h5_writer.c: the result file, written through the writer and read back twice: through the
+ * plain HDF5 API, every dataset, attribute and coordinate against the tables of schema.h, value by
+ * value; and through the reader, every replica-year bit for bit. Values are exactly representable
+ * and compared with ==: the file stores doubles as IEEE doubles, so no tolerance is needed. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
 
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 
+#include "build_info.h"
+#include "derived.h"
 #include "error.h"
+#include "h5_reader.h"
 #include "h5_writer.h"
+#include "run.h"
+#include "scenario.h"
+#include "schema.h"
+#include "sha256.h"
 #include "version.h"
 #include "year_totals.h"
 
-enum { REPLICAS = 2, YEARS = 3, REGIONS = 3 };
-
-static const char *const region_names[REGIONS] = {"bretagne", "provence", "\xc3\xaele_de_france"};
-
-static const char scenario_text[] =
-    "simulation:\n  seed: 42 # 1\nregions:\n  bretagne:\n    fleet_share: 1 # 1, \xc2\xb0" "C \xe2\x80\x93 ok\n";
-static const char scenario_sha256[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-static const char model_sha256[] = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+enum { REPLICAS = 2, YEARS = 3, REGIONS = 3, FIRST_REPLICA = 7 };
 
 static char dir[] = "/tmp/fleetmc_h5_XXXXXX";
 
-static void setup(void) {
-  cr_assert_not_null(mkdtemp(dir), "mkdtemp failed");
-}
+/* The run behind a file: configs/baseline.yaml with the test's replicas, years, seed, rate, lease
+ * and regions, resolved and hashed as a run does it, so that the file passes the reader's checks
+ * of its root attributes and regions against /scenario. */
+static fleet_params_t params;
+static char *scenario_text; /* fleet_scenario_format(&params) */
+static char scenario_sha256[65], model_sha256[65];
+static const char *region_names[FLEET_MAX_REGIONS];
+
+static void setup(void) { cr_assert_not_null(mkdtemp(dir), "mkdtemp failed"); }
 
 static void teardown(void) {
+  free(scenario_text);
+  scenario_text = NULL;
   DIR *d = opendir(dir);
   if (!d) return;
   struct dirent *entry;
@@ -43,129 +58,124 @@ static void teardown(void) {
   while ((entry = readdir(d))) {
     if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, "..")) continue;
     snprintf(path, sizeof path, "%s/%s", dir, entry->d_name);
-    unlink(path);
+    remove(path);
   }
   closedir(d);
   rmdir(dir);
 }
 
-static fleet_run_info_t test_info(void) {
-  return (fleet_run_info_t){.scenario_text = scenario_text,
-                            .scenario_sha256 = scenario_sha256,
+/* The baseline's regions, cycled (renamed region_NN when repeated), equal fleet shares. */
+static void set_regions(int regions) {
+  const int given = params.region_count;
+  cr_assert_gt(given, 0);
+  for (int g = regions - 1; g >= 0; g--) {
+    params.regions[g] = params.regions[g % given];
+    if (regions > given) snprintf(params.regions[g].name, sizeof params.regions[g].name, "region_%02d", g);
+    params.regions[g].fleet_share = 1.0 / regions;
+    region_names[g] = params.regions[g].name;
+  }
+  params.region_count = regions;
+}
+
+/* The caller's fleetmc_version, git_commit and created are not the writer's: the file must carry
+ * the writer's own. */
+static fleet_run_info_t test_info_regions(int regions) {
+  fleet_error_t err;
+  cr_assert_eq(fleet_scenario_load(FLEET_SOURCE_DIR "/configs/baseline.yaml", NULL, 0, &params, &err), FLEET_OK, "%s",
+               err.message);
+  params.seed = UINT64_C(0xfedcba9876543210); /* above INT64_MAX: checks unsigned */
+  params.first_replica = FIRST_REPLICA;
+  params.replicas = REPLICAS;
+  params.years = YEARS;
+  params.discount_rate = 0.25; /* 1.25^y is exact: NPVs by hand */
+  params.lease_years = 2;
+  set_regions(regions);
+  free(scenario_text);
+  scenario_text = fleet_scenario_format(&params);
+  cr_assert_not_null(scenario_text);
+  fleet_sha256_hex(scenario_text, strlen(scenario_text), scenario_sha256);
+  cr_assert_eq(fleet_model_sha256(&params, model_sha256, &err), FLEET_OK, "%s", err.message);
+  return (fleet_run_info_t){.fleetmc_version = "9.9.9-caller",
+                            .git_commit = "caller-commit",
+                            .created = "1999-12-31T23:59:59Z",
+                            .command_line = "fleetmc run --replicas 2 -o run.h5 r\xc3\xa9gions.yaml",
+                            .scenario_file = "configs/r\xc3\xa9gions \xe2\x80\x93 \xc2\xb0" "C.yaml",
                             .model_sha256 = model_sha256,
-                            .seed = UINT64_C(0xfedcba9876543210), /* above INT64_MAX: checks unsigned */
-                            .first_replica = 7,
-                            .replicas = REPLICAS,
-                            .years = YEARS,
-                            .vehicles = 123456,
-                            .threads = 4,
-                            .region_count = REGIONS,
-                            .region_names = region_names,
-                            .discount_rate = 0.25, /* 1.25^y is exact: NPVs by hand */
-                            .lease_years = 2};
+                            .seed = params.seed,
+                            .first_replica = params.first_replica,
+                            .replicas = params.replicas,
+                            .years = params.years,
+                            .vehicles = params.vehicles,
+                            .first_year = params.first_year,
+                            .discount_rate = params.discount_rate,
+                            .lease_years = params.lease_years,
+                            .scenario_text = scenario_text,
+                            .scenario_sha256 = scenario_sha256,
+                            .region_count = regions,
+                            .region_names = region_names};
 }
 
-/* Distinct, exactly representable values for every element; k: 0 energy, 1 power, 2 plugged,
- * 3 garage energy, 4 households out. */
-static double hourly_value(int k, int r, int y, int h) { return r * 1e6 + y * 1e4 + h + 0.25 * (k + 1); }
-static double km_value(int r, int y) { return r * 100.0 + y + 0.125; }
-static double charging_value(int r, int y, int s) { return r * 1000.0 + y * 10.0 + s + 0.375; }
-static double solar_value(int r, int y, int f) { return r * 2000.0 + y * 100.0 + f + 0.625; }
-static double pv_yield_value(int r, int y, int g) { return 900.0 + r * 50.0 + y * 5.0 + g * 0.5 + 0.0625; }
-static double temperature_value(int r, int y, int g) { return -3.0 + r * 2.0 + y * 0.5 + g * 0.25 + 0.03125; }
-/* i: 0 household-hours, 1 demand, 2 served, 3 unserved, 4 count */
-static double outage_value(int i, int r, int y) { return r * 3000.0 + y * 300.0 + i * 10.0 + 0.1875; }
-static double duration_bin_value(int r, int y, int b) { return r * 500.0 + y * 50.0 + b; }
-static double covered_bin_value(int r, int y, int b) { return 10000.0 + r * 700.0 + y * 70.0 + b; }
-/* Outages of 24 h or more and the fully covered ones: replica 0 has some in years 0 and 2 (so the
- * probability 5 / 8 differs from the mean of the yearly shares), replica 1 none (NaN). */
-static const double long_values[REPLICAS][YEARS] = {{3, 0, 5}, {0, 0, 0}};
-static const double long_covered_values[REPLICAS][YEARS] = {{1, 0, 4}, {0, 0, 0}};
-static const double long_probability[REPLICAS] = {5.0 / 8.0, NAN};
+static fleet_run_info_t test_info(void) { return test_info_regions(REGIONS); }
 
-/* Budget and CO2, exactly representable. Prices, CO2 and ledger items differ per element. */
-static double price_value(int r, int y, int p) { return 1.5 + r * 0.25 + y * 0.0625 + p * 0.125; }
-static double co2_combustion_value(int r, int y) { return 100.5 + r * 10.0 + y; }
-static double co2_grid_value(int r, int y) { return 20.0 + r + y * 0.25; }
-/* The State's net cash flow per replica-year (EUR) and the other items: outlays negative, receipts
- * positive, administration chosen so that the eight items add up to net. With discount_rate 0.25
- * and lease_years 2: NPV r0 = -1000 + 600 / 1.25 + 500 / 1.5625 = -200, r1 = -1000 + 800 - 32 =
- * -232; cumulative net at the end of year 1: r0 -400 (not repaid), r1 0 (repaid); share 1/2. */
+/* ---- the values written ------------------------------------------------------------------ */
+
+/* Value j of the row of dataset k for replica r, year y: distinct for every (k, r, y, j) with
+ * r, y < 4 and j < 16384; a whole number in [1, 2^24) (exact in a double), so inside every value
+ * domain the reader accepts (counts, positive prices); the ledger's net brings negative values. */
+static double year_value(int k, int r, int y, int64_t j) {
+  return (double)(((int64_t)(k * 4 + r) * 4 + y) * 16384 + j + 1);
+}
+
+/* The ledger's net per replica-year (EUR). With discount_rate 0.25 (1.25^y exact) and lease_years 2:
+ * NPV r0 = -1000 + 600 / 1.25 + 500 / 1.5625 = -1000 + 480 + 320 = -200, r1 = -1000 + 800 - 32 =
+ * -232; cumulative net at the end of year 1: r0 -400 (not repaid), r1 0 (repaid: >= 0). */
 static const double net_values[REPLICAS][YEARS] = {{-1000, 600, 500}, {-1000, 1000, -50}};
-static const double npv_expected[REPLICAS] = {-200, -232};
-static const double repaid_expected[REPLICAS] = {0, 1};
-static double ledger_item_value(int r, int y, int i) {
-  const double magnitude = 100.0 * (i + 1) + 10.0 * r + y;
-  return i == FLEET_LEDGER_TRADE_INS || i == FLEET_LEDGER_LEASES || i == FLEET_LEDGER_RECOVERIES ? magnitude
-                                                                                                  : -magnitude;
-}
-static void ledger_values(int r, int y, double ledger[FLEET_LEDGER_COUNT]) {
-  double others = 0.0;
-  for (int i = 0; i < FLEET_LEDGER_ADMINISTRATION; i++) others += ledger[i] = ledger_item_value(r, y, i);
-  const double net = r < REPLICAS && y < YEARS ? net_values[r][y] : 0.0;
-  ledger[FLEET_LEDGER_ADMINISTRATION] = net - others;
-  ledger[FLEET_LEDGER_NET] = net;
-}
-/* Household accounts of replica-year (r, y), shifted by s = 10 r + y bins: 2 households in bin
- * 400 + s ([-2000, -1980) + 20 s EUR), 8 in bin 500 + s, 10 in bin 510 + s; n = 20. Quantiles by
- * hand: 0.05: q n = 1, half of the first bin: -1990 + 20 s; 0.5: q n = 10, all 8 of bin 500 + s
- * (2 below): its top edge, 20 + 20 s; 0.95: q n = 19, 9 of the 10 of bin 510 + s (10 below):
- * 200 + 18 + 20 s. */
-static int account_shift(int r, int y) { return 10 * r + y; }
-static double account_quantile_expected(int r, int y, int q) {
-  const double base[3] = {-1990.0, 20.0, 218.0};
-  return base[q] + 20.0 * account_shift(r, y);
-}
-static const char *const price_names[FLEET_PRICE_COUNT] = {"diesel_eur_per_l", "petrol_eur_per_l",
-                                                           "tariff_eur_per_kwh", "public_eur_per_kwh"};
-static const char *const ledger_names[FLEET_LEDGER_COUNT] = {
-    "vehicles", "garages", "carports", "trade_ins", "leases", "recoveries", "batteries", "administration", "net"};
-static const char *const moment_names[3] = {"count", "mean_eur", "m2_eur2"};
-static const double quantile_levels[3] = {0.05, 0.5, 0.95};
+static const fleet_replica_derived_t derived_by_hand[REPLICAS] = {{.npv_eur = -200, .repaid = 0},
+                                                                  {.npv_eur = -232, .repaid = 1}};
+static const fleet_run_values_t run_values = {.wall_seconds = 2.5, .vehicle_hours = 1e9, .threads = 4};
 
-static const double expected_duration_edges[FLEET_OUTAGE_DURATION_BINS + 1] = {
-    0, 0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 72, 120, 240, INFINITY};
+/* What the file must hold (static: a replica-year is about 420 kB). */
+static fleet_year_totals_t expected[REPLICAS][YEARS];
+static fleet_replica_derived_t expected_derived[REPLICAS];
+static fleet_run_values_t expected_run;
+static fleet_year_totals_t buffer; /* handed to the writer, filled by the reader */
 
-static void fill_totals(fleet_year_totals_t *t, int r, int y) {
-  for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
-    t->storage_energy_kwh[h] = hourly_value(0, r, y, h);
-    t->storage_power_kw[h] = hourly_value(1, r, y, h);
-    t->plugged_vehicles[h] = hourly_value(2, r, y, h);
-    t->garage_energy_kwh[h] = hourly_value(3, r, y, h);
-    t->households_out[h] = hourly_value(4, r, y, h);
-    t->garage_power_kw[h] = hourly_value(5, r, y, h);
+static fleet_schema_dims_t dims_of(int regions) { return (fleet_schema_dims_t){REPLICAS, YEARS, regions}; }
+
+/* Every FLEET_FROM_YEAR row of the table (the regions' part only; beyond stays 0), then the net. */
+static void fill_totals(fleet_year_totals_t *t, int r, int y, int regions) {
+  memset(t, 0, sizeof *t);
+  const fleet_schema_dims_t dims = dims_of(regions);
+  for (int k = 0; k < FLEET_DS_COUNT; k++) {
+    const fleet_dataset_spec_t *spec = &fleet_datasets[k];
+    if (spec->source != FLEET_FROM_YEAR) continue;
+    double *row = fleet_dataset_row(spec, t, NULL, NULL);
+    const int64_t n = fleet_dataset_row_length(spec, &dims);
+    cr_assert_lt(n, 16384, "%s: rows longer than year_value allows", spec->path);
+    for (int64_t j = 0; j < n; j++) row[j] = year_value(k, r, y, j);
   }
-  t->outage_household_hours = outage_value(0, r, y);
-  t->outage_demand_kwh = outage_value(1, r, y);
-  t->outage_served_kwh = outage_value(2, r, y);
-  t->outage_unserved_kwh = outage_value(3, r, y);
-  t->outage_count = outage_value(4, r, y);
-  for (int b = 0; b < FLEET_OUTAGE_DURATION_BINS; b++) t->outage_duration_histogram[b] = duration_bin_value(r, y, b);
-  for (int b = 0; b < FLEET_COVERED_FRACTION_BINS; b++) t->outage_covered_histogram[b] = covered_bin_value(r, y, b);
-  t->long_outage_count = r < REPLICAS && y < YEARS ? long_values[r][y] : 0;
-  t->long_outage_covered_count = r < REPLICAS && y < YEARS ? long_covered_values[r][y] : 0;
-  t->km_driven = km_value(r, y);
-  for (int s = 0; s < FLEET_SOURCE_COUNT; s++) t->charging_energy_kwh[s] = charging_value(r, y, s);
-  for (int f = 0; f < FLEET_SOLAR_FLOW_COUNT; f++) t->solar_energy_kwh[f] = solar_value(r, y, f);
-  for (int p = 0; p < FLEET_PRICE_COUNT; p++) t->prices_eur[p] = price_value(r, y, p);
-  const int s = account_shift(r, y);
-  for (int b = 0; b < FLEET_ACCOUNT_BINS; b++) t->household_account_histogram[b] = 0.0;
-  t->household_account_histogram[400 + s] = 2;
-  t->household_account_histogram[500 + s] = 8;
-  t->household_account_histogram[510 + s] = 10;
-  t->household_count = 20;
-  t->household_account_sum_eur = 20.0 * (50 + s); /* mean 50 + s */
-  t->household_account_m2_eur2 = 1000.5 + s;
-  t->household_worse_off = 2; /* share 0.1 */
-  ledger_values(r, y, t->ledger_eur);
-  t->co2_combustion_t = co2_combustion_value(r, y);
-  t->co2_grid_t = co2_grid_value(r, y);
-  /* beyond the file's regions: garbage that must not be written anywhere */
-  for (int g = 0; g < FLEET_MAX_REGIONS; g++) {
-    t->region_pv_yield_kwh_per_kwp[g] = g < REGIONS ? pv_yield_value(r, y, g) : -1e300;
-    t->region_mean_temperature_c[g] = g < REGIONS ? temperature_value(r, y, g) : -1e300;
-  }
+  t->ledger_eur[FLEET_LEDGER_NET] = net_values[r][y];
 }
+
+/* NaN in every value a file of regions regions holds for a replica-year (beyond stays 0). */
+static void nan_totals(fleet_year_totals_t *t, int regions) {
+  memset(t, 0, sizeof *t);
+  const fleet_schema_dims_t dims = dims_of(regions);
+  for (int k = 0; k < FLEET_DS_COUNT; k++)
+    if (fleet_datasets[k].source == FLEET_FROM_YEAR) {
+      double *row = fleet_dataset_row(&fleet_datasets[k], t, NULL, NULL);
+      for (int64_t j = 0; j < fleet_dataset_row_length(&fleet_datasets[k], &dims); j++) row[j] = NAN;
+    }
+}
+
+static void fill_expected(int regions) {
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++) fill_totals(&expected[r][y], r, y, regions);
+  memcpy(expected_derived, derived_by_hand, sizeof expected_derived);
+  expected_run = run_values;
+}
+
+/* ---- files and writers ------------------------------------------------------------------- */
 
 static void paths(const char *name, char *final_path, char *tmp_path) {
   snprintf(final_path, 256, "%s/%s", dir, name);
@@ -174,33 +184,71 @@ static void paths(const char *name, char *final_path, char *tmp_path) {
 
 static int exists(const char *path) {
   struct stat st;
-  return stat(path, &st) == 0;
+  return lstat(path, &st) == 0;
 }
 
 static void assert_no_open_hdf5_objects(void) {
   cr_assert_eq(H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL), 0, "HDF5 objects left open");
 }
 
-static fleet_year_totals_t totals; /* about 360 kB: static, not on the stack */
+static void write_text_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  cr_assert_not_null(f, "cannot create %s", path);
+  fputs(text, f);
+  cr_assert_eq(fclose(f), 0);
+}
 
-static void write_full_file(const char *final_path, const char *tmp_path, int final_exists_before) {
-  fleet_run_info_t info = test_info();
+/* The whole file (caller frees). */
+static char *read_bytes(const char *path, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  cr_assert_not_null(f, "cannot open %s", path);
+  cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+  const long n = ftell(f);
+  cr_assert_geq(n, 0);
+  rewind(f);
+  char *bytes = malloc((size_t)n + 1);
+  cr_assert_not_null(bytes);
+  cr_assert_eq(fread(bytes, 1, (size_t)n, f), (size_t)n);
+  fclose(f);
+  *size = (size_t)n;
+  return bytes;
+}
+
+static fleet_h5_writer_t *create_writer(const char *path, const fleet_run_info_t *info, int overwrite) {
   fleet_h5_writer_t *w = NULL;
   fleet_error_t err;
   fleet_error_clear(&err);
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_h5_create(path, info, overwrite, &w, &err), FLEET_OK, "create %s: %s", path, err.message);
   cr_assert_not_null(w);
-  cr_assert(exists(tmp_path), "temporary file %s missing while writing", tmp_path);
-  cr_assert_eq(exists(final_path), final_exists_before, "final file changed before commit");
-  for (int r = 0; r < REPLICAS; r++)
-    for (int y = 0; y < YEARS; y++) {
-      fill_totals(&totals, r, y);
-      cr_assert_eq(fleet_h5_write_year(w, r, y, &totals, &err), FLEET_OK, "%s", err.message);
-    }
-  cr_assert_eq(fleet_h5_commit(w, 2.5, 1e9, &err), FLEET_OK, "%s", err.message);
+  return w;
 }
 
-/* ---- readers ---------------------------------------------------------------------------- */
+/* Writes expected[r][y], with garbage in the region arrays beyond the file's regions: the writer
+ * must not take it. */
+static void write_expected_year(fleet_h5_writer_t *w, int r, int y, int regions) {
+  buffer = expected[r][y];
+  for (int g = regions; g < FLEET_MAX_REGIONS; g++)
+    buffer.region_pv_yield_kwh_per_kwp[g] = buffer.region_mean_temperature_c[g] = -1e300;
+  fleet_error_t err;
+  fleet_error_clear(&err);
+  cr_assert_eq(fleet_h5_write_year(w, r, y, &buffer, &err), FLEET_OK, "write %d, %d: %s", r, y, err.message);
+}
+
+static fleet_status_t commit(fleet_h5_writer_t *w, const fleet_run_values_t *run, fleet_error_t *err) {
+  fleet_error_clear(err);
+  return fleet_h5_commit(w, run, err);
+}
+
+/* Every replica-year of expected, committed with expected_run. */
+static void write_full_file(const char *path, const fleet_run_info_t *info, int overwrite) {
+  fleet_h5_writer_t *w = create_writer(path, info, overwrite);
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++) write_expected_year(w, r, y, info->region_count);
+  fleet_error_t err;
+  cr_assert_eq(commit(w, &expected_run, &err), FLEET_OK, "commit %s: %s", path, err.message);
+}
+
+/* ---- plain HDF5 reading ------------------------------------------------------------------ */
 
 static char *read_string_attr(hid_t obj, const char *name) {
   hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
@@ -220,9 +268,10 @@ static char *read_string_attr(hid_t obj, const char *name) {
   return copy;
 }
 
-static void assert_string_attr(hid_t obj, const char *name, const char *expected) {
+static void assert_string_attr(hid_t obj, const char *where, const char *name, const char *expected_value) {
   char *value = read_string_attr(obj, name);
-  cr_assert_str_eq(value, expected, "attribute %s", name);
+  cr_assert_str_eq(value, expected_value, "%s: attribute %s = '%s', expected '%s'", where, name, value,
+                   expected_value);
   free(value);
 }
 
@@ -238,794 +287,524 @@ static void read_scalar_attr(hid_t obj, const char *name, hid_t file_type, hid_t
   H5Aclose(attr);
 }
 
-static int64_t read_i64_attr(hid_t obj, const char *name) {
-  int64_t v;
-  read_scalar_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v);
-  return v;
+/* op_data: a NULL-terminated list of the names allowed; stops (1) at the first other. */
+static herr_t unknown_attr(hid_t obj, const char *name, const H5A_info_t *info, void *data) {
+  (void)obj, (void)info;
+  for (const char *const *known = data; *known; known++)
+    if (!strcmp(name, *known)) return 0;
+  cr_log_error("unexpected attribute %s", name);
+  return 1;
 }
 
-static double read_f64_attr(hid_t obj, const char *name) {
-  double v;
-  read_scalar_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
-  return v;
+/* Every attribute of obj is named in known (NULL-terminated). */
+static void assert_attrs_known(hid_t obj, const char *where, const char *const *known) {
+  cr_assert_eq(H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, unknown_attr, (void *)known), 0,
+               "%s: an attribute the layout does not have", where);
 }
 
-static void assert_units(hid_t obj, const char *expected_units) {
-  assert_string_attr(obj, "units", expected_units);
-  char *description = read_string_attr(obj, "description");
-  cr_assert_gt(strlen(description), 10, "description too short: '%s'", description);
-  free(description);
+static hsize_t link_count(hid_t file, const char *group) {
+  H5G_info_t info;
+  cr_assert_geq(H5Gget_info_by_name(file, group, &info, H5P_DEFAULT), 0, "group %s missing", group);
+  return info.nlinks;
 }
 
-/* A 1-D attribute of variable-length UTF-8 strings equal to expected[0..count). */
-static void assert_string_array_attr(hid_t obj, const char *name, size_t count, const char *const *expected) {
-  hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
-  cr_assert_geq(attr, 0, "attribute %s missing", name);
-  hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
-  cr_assert_eq(H5Tget_class(type), H5T_STRING, "attribute %s is not a string", name);
-  cr_assert_gt(H5Tis_variable_str(type), 0, "attribute %s is not variable-length", name);
-  cr_assert_eq(H5Tget_cset(type), H5T_CSET_UTF8, "attribute %s is not UTF-8", name);
-  cr_assert_eq(H5Sget_simple_extent_ndims(space), 1, "attribute %s is not 1-D", name);
-  hsize_t n = 0;
-  H5Sget_simple_extent_dims(space, &n, NULL);
-  cr_assert_eq(n, count, "attribute %s has %llu elements, expected %zu", name, (unsigned long long)n, count);
-  char **values = calloc(count, sizeof *values);
-  cr_assert_not_null(values);
-  cr_assert_geq(H5Aread(attr, type, values), 0);
-  for (size_t i = 0; i < count; i++)
-    cr_assert_str_eq(values[i], expected[i], "attribute %s[%zu]", name, i);
-  cr_assert_geq(H5Dvlen_reclaim(type, space, H5P_DEFAULT, values), 0);
-  free(values);
+/* Shape of an open dataset; returns its rank. */
+static int dataset_shape(hid_t dset, hsize_t dims[H5S_MAX_RANK], hsize_t *points) {
+  hid_t space = H5Dget_space(dset);
+  cr_assert_geq(space, 0);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  hsize_t maxdims[H5S_MAX_RANK];
+  cr_assert_geq(H5Sget_simple_extent_dims(space, dims, maxdims), 0);
+  for (int i = 0; i < rank; i++) cr_assert_eq(maxdims[i], dims[i], "a dataset is extensible");
+  *points = (hsize_t)H5Sget_simple_extent_npoints(space);
   H5Sclose(space);
-  H5Tclose(type);
-  H5Aclose(attr);
+  return rank;
 }
 
-/* A 1-D float64 attribute equal to expected[0..count) (inf == inf). */
-static void assert_f64_array_attr(hid_t obj, const char *name, size_t count, const double *expected) {
-  hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
-  cr_assert_geq(attr, 0, "attribute %s missing", name);
-  hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
-  cr_assert_gt(H5Tequal(type, H5T_IEEE_F64LE), 0, "attribute %s is not H5T_IEEE_F64LE", name);
-  cr_assert_eq(H5Sget_simple_extent_ndims(space), 1, "attribute %s is not 1-D", name);
-  hsize_t n = 0;
-  H5Sget_simple_extent_dims(space, &n, NULL);
-  cr_assert_eq(n, count, "attribute %s has %llu elements, expected %zu", name, (unsigned long long)n, count);
-  double *values = calloc(count, sizeof *values);
-  cr_assert_not_null(values);
-  cr_assert_geq(H5Aread(attr, H5T_NATIVE_DOUBLE, values), 0);
-  for (size_t i = 0; i < count; i++)
-    cr_assert_eq(values[i], expected[i], "attribute %s[%zu] = %g, expected %g", name, i, values[i], expected[i]);
-  free(values);
-  H5Sclose(space);
-  H5Tclose(type);
-  H5Aclose(attr);
-}
-
-/* Opens a float64 dataset, checks its type, shape, units, and reads it whole (caller frees). */
-static double *read_f64_dataset(hid_t file, const char *path, int rank, const hsize_t *dims,
-                                const char *units, hid_t *out_dset) {
-  hid_t dset = H5Dopen2(file, path, H5P_DEFAULT);
-  cr_assert_geq(dset, 0, "dataset %s missing", path);
-  hid_t type = H5Dget_type(dset), space = H5Dget_space(dset);
-  cr_assert_gt(H5Tequal(type, H5T_IEEE_F64LE), 0, "%s is not H5T_IEEE_F64LE", path);
-  cr_assert_eq(H5Sget_simple_extent_ndims(space), rank, "%s rank", path);
-  hsize_t got[3] = {0}, maxdims[3] = {0};
-  H5Sget_simple_extent_dims(space, got, maxdims);
-  size_t n = 1;
-  for (int i = 0; i < rank; i++) {
-    cr_assert_eq(got[i], dims[i], "%s dimension %d: %llu, expected %llu", path, i,
-                 (unsigned long long)got[i], (unsigned long long)dims[i]);
-    cr_assert_eq(maxdims[i], dims[i], "%s max dimension %d", path, i);
-    n *= dims[i];
-  }
-  assert_units(dset, units);
-  double *data = malloc(n * sizeof *data);
+/* A whole dataset converted to mem_type (8-byte elements; caller frees). */
+static void *read_all(hid_t dset, hid_t mem_type, hsize_t points) {
+  void *data = malloc((size_t)points * 8);
   cr_assert_not_null(data);
-  cr_assert_geq(H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), 0);
-  H5Sclose(space);
-  H5Tclose(type);
-  if (out_dset) {
-    *out_dset = dset;
-  } else {
-    H5Dclose(dset);
-  }
+  cr_assert_geq(H5Dread(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), 0);
   return data;
 }
 
-/* ---- tests ------------------------------------------------------------------------------ */
+/* A 1-D dataset of variable-length UTF-8 strings equal to want[0, n). */
+static void assert_strings(hid_t dset, const char *path, hsize_t n, const char *const *want) {
+  hid_t type = H5Dget_type(dset);
+  cr_assert_eq(H5Tget_class(type), H5T_STRING, "%s does not hold strings", path);
+  cr_assert_gt(H5Tis_variable_str(type), 0, "%s: strings not variable-length", path);
+  cr_assert_eq(H5Tget_cset(type), H5T_CSET_UTF8, "%s: strings not UTF-8", path);
+  char **values = calloc((size_t)n, sizeof *values);
+  cr_assert_not_null(values);
+  cr_assert_geq(H5Dread(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), 0);
+  for (hsize_t i = 0; i < n; i++)
+    cr_assert_str_eq(values[i], want[i], "%s[%llu] = '%s', expected '%s'", path, (unsigned long long)i, values[i],
+                     want[i]);
+  for (hsize_t i = 0; i < n; i++) H5free_memory(values[i]);
+  free(values);
+  H5Tclose(type);
+}
+
+typedef struct {
+  int count;
+  char name[64], path[160];
+} scale_seen_t;
+
+static herr_t visit_scale(hid_t dset, unsigned dim, hid_t scale, void *data) {
+  (void)dset, (void)dim;
+  scale_seen_t *seen = data;
+  seen->count++;
+  if (H5DSget_scale_name(scale, seen->name, sizeof seen->name) <= 0) seen->name[0] = '\0';
+  if (H5Iget_name(scale, seen->path, sizeof seen->path) <= 0) seen->path[0] = '\0';
+  return 0;
+}
+
+/* Axis dim of dset has exactly one dimension scale: axis a's, in the dataset's group. */
+static void assert_scale(hid_t dset, const char *path, unsigned dim, const char *group, fleet_axis_t a) {
+  scale_seen_t seen = {0};
+  cr_assert_geq(H5DSiterate_scales(dset, dim, NULL, visit_scale, &seen), 0, "%s: axis %u has no scale", path, dim);
+  cr_assert_eq(seen.count, 1, "%s: axis %u has %d dimension scales, expected 1", path, dim, seen.count);
+  cr_assert_str_eq(seen.name, fleet_axes[a].name, "%s: axis %u's scale is named '%s', expected '%s'", path, dim,
+                   seen.name, fleet_axes[a].name);
+  char want[160];
+  snprintf(want, sizeof want, "/%s/%s", group, fleet_axes[a].name);
+  cr_assert_str_eq(seen.path, want, "%s: axis %u's scale is %s, expected %s", path, dim, seen.path, want);
+}
+
+/* ---- the file against the tables --------------------------------------------------------- */
+
+/* YYYY-MM-DDTHH:MM:SSZ with fields in range (not compared with the clock). */
+static void assert_utc_timestamp(const char *s) {
+  static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+  cr_assert_eq(strlen(s), strlen(form), "created = '%s'", s);
+  for (size_t i = 0; form[i]; i++)
+    cr_assert(form[i] == 'd' ? isdigit((unsigned char)s[i]) != 0 : s[i] == form[i], "created = '%s'", s);
+  int year, month, day, hour, minute, second;
+  cr_assert_eq(sscanf(s, "%d-%d-%dT%d:%d:%d", &year, &month, &day, &hour, &minute, &second), 6);
+  cr_assert(year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 && minute < 60 &&
+                second <= 60,
+            "created = '%s'", s);
+}
+
+/* The root attribute strings the file must hold: the writer's own for the first three. */
+static const char *root_string(const fleet_root_attr_spec_t *a, const fleet_run_info_t *info) {
+  if (!strcmp(a->name, "fleetmc_version")) return FLEETMC_VERSION;
+  if (!strcmp(a->name, "git_commit")) return fleet_build_git_commit;
+  if (!strcmp(a->name, "created")) return NULL; /* the clock's: its form is checked */
+  return *(const char *const *)((const char *)info + a->info_offset);
+}
+
+static void check_root_attrs(hid_t file, const fleet_run_info_t *info) {
+  assert_string_attr(file, "/", "filetype", "fleetmc");
+  int32_t format_version = 0;
+  read_scalar_attr(file, "format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, &format_version);
+  cr_assert_eq(format_version, FLEETMC_FORMAT_VERSION);
+  for (int k = 0; k < FLEET_ROOT_ATTR_COUNT; k++) {
+    const fleet_root_attr_spec_t *a = &fleet_root_attrs[k];
+    const void *given = (const char *)info + a->info_offset;
+    if (a->kind == FLEET_ATTR_STRING) {
+      char *value = read_string_attr(file, a->name);
+      const char *want = root_string(a, info);
+      if (want) cr_assert_str_eq(value, want, "attribute %s = '%s', expected '%s'", a->name, value, want);
+      else assert_utc_timestamp(value);
+      free(value);
+    } else if (a->kind == FLEET_ATTR_U64) {
+      uint64_t v = 0;
+      read_scalar_attr(file, a->name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
+      cr_assert_eq(v, *(const uint64_t *)given, "attribute %s", a->name);
+    } else if (a->kind == FLEET_ATTR_I64) {
+      int64_t v = 0;
+      read_scalar_attr(file, a->name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v);
+      cr_assert_eq(v, *(const int64_t *)given, "attribute %s = %lld", a->name, (long long)v);
+    } else {
+      double v = 0;
+      read_scalar_attr(file, a->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
+      cr_assert_eq(v, *(const double *)given, "attribute %s = %.17g", a->name, v);
+    }
+  }
+  /* nothing beyond the table's (the old layout's threads is gone), identity and their checksum */
+  const char *known[FLEET_ROOT_ATTR_COUNT + 4] = {"filetype", "format_version", "attributes_sha256"};
+  for (int k = 0; k < FLEET_ROOT_ATTR_COUNT; k++) known[3 + k] = fleet_root_attrs[k].name;
+  known[FLEET_ROOT_ATTR_COUNT + 3] = NULL;
+  assert_attrs_known(file, "/", known);
+}
+
+static void check_scenario(hid_t file, const fleet_run_info_t *info) {
+  hid_t dset = H5Dopen2(file, "/scenario", H5P_DEFAULT);
+  cr_assert_geq(dset, 0, "/scenario missing");
+  hid_t type = H5Dget_type(dset), space = H5Dget_space(dset);
+  cr_assert_gt(H5Tis_variable_str(type), 0);
+  cr_assert_eq(H5Tget_cset(type), H5T_CSET_UTF8);
+  cr_assert_eq(H5Sget_simple_extent_type(space), H5S_SCALAR);
+  char *text = NULL;
+  cr_assert_geq(H5Dread(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), 0);
+  cr_assert_str_eq(text, info->scenario_text);
+  H5free_memory(text);
+  assert_string_attr(dset, "/scenario", "sha256", info->scenario_sha256);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Dclose(dset);
+}
+
+/* The row of the expected values holding the dataset's values number i * row length on. */
+static const double *expected_row(const fleet_dataset_spec_t *spec, int64_t i) {
+  switch (spec->source) {
+  case FLEET_FROM_YEAR: return fleet_dataset_row(spec, &expected[i / YEARS][i % YEARS], NULL, NULL);
+  case FLEET_FROM_REPLICA: return fleet_dataset_row(spec, NULL, &expected_derived[i], NULL);
+  case FLEET_FROM_RUN: return fleet_dataset_row(spec, NULL, NULL, &expected_run);
+  }
+  return NULL;
+}
+
+static int same(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
+
+/* Type, shape, attributes and dimension scales of dataset k. */
+static void check_dataset_form(hid_t dset, const fleet_dataset_spec_t *spec, const fleet_schema_dims_t *dims) {
+  const char *path = spec->path;
+  hid_t type = H5Dget_type(dset);
+  cr_assert_gt(H5Tequal(type, spec->type == FLEET_TYPE_F64 ? H5T_IEEE_F64LE : H5T_STD_I64LE), 0,
+               "%s: wrong on-disk type", path);
+  H5Tclose(type);
+  hsize_t shape[H5S_MAX_RANK], points;
+  cr_assert_eq(dataset_shape(dset, shape, &points), spec->rank, "%s: rank", path);
+  for (int i = 0; i < spec->rank; i++)
+    cr_assert_eq(shape[i], (hsize_t)fleet_axis_length(spec->axes[i], dims), "%s: length of axis %d (%s) = %llu",
+                 path, i, fleet_axes[spec->axes[i]].name, (unsigned long long)shape[i]);
+  assert_string_attr(dset, path, "units", spec->units);
+  assert_string_attr(dset, path, "long_name", spec->long_name);
+  assert_string_attr(dset, path, "description", spec->description);
+  if (spec->type == FLEET_TYPE_F64) {
+    double fill = 0.0;
+    read_scalar_attr(dset, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &fill);
+    cr_assert(isnan(fill), "%s: _FillValue = %g, expected NaN", path, fill);
+  } else {
+    cr_assert_eq(H5Aexists(dset, "_FillValue"), 0, "%s: an integer dataset has _FillValue", path);
+  }
+  /* nothing beyond these (the old layout's sources, regions, bin_edges... are gone): the table's three,
+   * _FillValue, HDF5's DIMENSION_LIST, and a scalar's checksum */
+  static const char *const known[] = {"units", "long_name", "description", "_FillValue", "DIMENSION_LIST", "sha256",
+                                      NULL};
+  assert_attrs_known(dset, path, known);
+  for (int i = 0; i < spec->rank; i++) assert_scale(dset, path, (unsigned)i, spec->group, spec->axes[i]);
+  /* the long rows (hours, account bins) are chunked one replica-year row at a time */
+  if (spec->rank == 3 && shape[2] >= 1000) {
+    hid_t dcpl = H5Dget_create_plist(dset);
+    hsize_t chunk[3] = {0};
+    cr_assert_eq(H5Pget_layout(dcpl), H5D_CHUNKED, "%s is not chunked", path);
+    cr_assert_eq(H5Pget_chunk(dcpl, 3, chunk), 3);
+    cr_assert(chunk[0] == 1 && chunk[1] == 1 && chunk[2] == shape[2], "%s: chunk", path);
+    H5Pclose(dcpl);
+  }
+}
+
+/* Every value of dataset k equals the expected one of its row (NaN: NaN). */
+static void check_dataset_values(hid_t dset, const fleet_dataset_spec_t *spec, const fleet_schema_dims_t *dims) {
+  hsize_t shape[H5S_MAX_RANK], points;
+  dataset_shape(dset, shape, &points);
+  const int64_t rows = spec->source == FLEET_FROM_YEAR      ? REPLICAS * YEARS
+                       : spec->source == FLEET_FROM_REPLICA ? REPLICAS
+                                                            : 1;
+  const int64_t n = fleet_dataset_row_length(spec, dims);
+  cr_assert_eq((int64_t)points, rows * n, "%s: %llu values", spec->path, (unsigned long long)points);
+  double *data = read_all(dset, H5T_NATIVE_DOUBLE, points);
+  for (int64_t i = 0; i < rows; i++) {
+    const double *want = expected_row(spec, i);
+    for (int64_t j = 0; j < n; j++)
+      cr_assert(same(data[i * n + j], want[j]), "%s: row %lld, value %lld = %.17g, expected %.17g", spec->path,
+                (long long)i, (long long)j, data[i * n + j], want[j]);
+  }
+  free(data);
+}
+
+static void check_dataset(hid_t file, int k, const fleet_schema_dims_t *dims) {
+  const fleet_dataset_spec_t *spec = &fleet_datasets[k];
+  hid_t dset = H5Dopen2(file, spec->path, H5P_DEFAULT);
+  cr_assert_geq(dset, 0, "dataset %s missing", spec->path);
+  check_dataset_form(dset, spec, dims);
+  check_dataset_values(dset, spec, dims);
+  H5Dclose(dset);
+}
+
+/* The coordinate values of an integer axis. */
+static int64_t int_coordinate(const fleet_axis_spec_t *axis, const fleet_run_info_t *info, int64_t i) {
+  return axis->kind == FLEET_AXIS_KIND_REPLICA ? info->first_replica + i
+         : axis->kind == FLEET_AXIS_KIND_YEAR  ? info->first_year + i
+                                               : i; /* time: hours from 0; bound: 0, 1 */
+}
+
+static void check_axis_values(hid_t dset, const char *path, fleet_axis_t a, const fleet_run_info_t *info,
+                              hsize_t n) {
+  const fleet_axis_spec_t *axis = &fleet_axes[a];
+  if (axis->kind == FLEET_AXIS_KIND_REGION || axis->kind == FLEET_AXIS_KIND_LABELS) {
+    assert_strings(dset, path, n, axis->kind == FLEET_AXIS_KIND_REGION ? info->region_names : axis->labels);
+    return;
+  }
+  hid_t type = H5Dget_type(dset);
+  const int bins = axis->kind == FLEET_AXIS_KIND_BINS;
+  cr_assert_gt(H5Tequal(type, bins ? H5T_IEEE_F64LE : H5T_STD_I64LE), 0, "%s: wrong on-disk type", path);
+  H5Tclose(type);
+  if (bins) {
+    double *v = read_all(dset, H5T_NATIVE_DOUBLE, n);
+    for (hsize_t i = 0; i < n; i++)
+      cr_assert_eq(v[i], axis->edge((int)i), "%s[%llu] = %.17g", path, (unsigned long long)i, v[i]);
+    free(v);
+  } else {
+    int64_t *v = read_all(dset, H5T_NATIVE_INT64, n);
+    for (hsize_t i = 0; i < n; i++)
+      cr_assert_eq(v[i], int_coordinate(axis, info, (int64_t)i), "%s[%llu] = %lld", path, (unsigned long long)i,
+                   (long long)v[i]);
+    free(v);
+  }
+}
+
+/* The attributes of the coordinate of axis a. */
+static void check_axis_attrs(hid_t dset, const char *path, fleet_axis_t a, const fleet_run_info_t *info) {
+  const fleet_axis_spec_t *axis = &fleet_axes[a];
+  assert_string_attr(dset, path, "long_name", axis->long_name);
+  if (axis->kind == FLEET_AXIS_KIND_TIME) {
+    char units[64];
+    snprintf(units, sizeof units, "hours since %lld-01-01 00:00:00", (long long)info->first_year);
+    assert_string_attr(dset, path, "units", units);
+    assert_string_attr(dset, path, "calendar", "noleap");
+    assert_string_attr(dset, path, "standard_name", "time");
+  } else if (axis->units) {
+    assert_string_attr(dset, path, "units", axis->units);
+  } else {
+    cr_assert_eq(H5Aexists(dset, "units"), 0, "%s: units without the table's", path);
+  }
+  if (axis->kind == FLEET_AXIS_KIND_BINS) {
+    char bounds[96];
+    snprintf(bounds, sizeof bounds, "%s_bounds", axis->name);
+    assert_string_attr(dset, path, "bounds", bounds);
+  }
+}
+
+/* /group/NAME: a dimension scale named NAME with the axis' values and attributes. */
+static void check_axis(hid_t file, const char *group, fleet_axis_t a, const fleet_run_info_t *info,
+                       const fleet_schema_dims_t *dims) {
+  char path[160], name[64];
+  snprintf(path, sizeof path, "/%s/%s", group, fleet_axes[a].name);
+  hid_t dset = H5Dopen2(file, path, H5P_DEFAULT);
+  cr_assert_geq(dset, 0, "coordinate %s missing", path);
+  cr_assert_gt(H5DSis_scale(dset), 0, "%s is not a dimension scale", path);
+  cr_assert_gt(H5DSget_scale_name(dset, name, sizeof name), 0, "%s has no scale name", path);
+  cr_assert_str_eq(name, fleet_axes[a].name, "%s: scale name '%s'", path, name);
+  hsize_t shape[H5S_MAX_RANK], points;
+  cr_assert_eq(dataset_shape(dset, shape, &points), 1, "%s is not 1-D", path);
+  cr_assert_eq(shape[0], (hsize_t)fleet_axis_length(a, dims), "%s: length %llu", path, (unsigned long long)shape[0]);
+  check_axis_values(dset, path, a, info, shape[0]);
+  check_axis_attrs(dset, path, a, info);
+  H5Dclose(dset);
+}
+
+/* /group/NAME_bounds of a bin axis: [bins, bound] = [edge k, edge k + 1]. */
+static void check_bounds(hid_t file, const char *group, fleet_axis_t a) {
+  const fleet_axis_spec_t *axis = &fleet_axes[a];
+  char path[160];
+  snprintf(path, sizeof path, "/%s/%s_bounds", group, axis->name);
+  hid_t dset = H5Dopen2(file, path, H5P_DEFAULT);
+  cr_assert_geq(dset, 0, "bounds %s missing", path);
+  hid_t type = H5Dget_type(dset);
+  cr_assert_gt(H5Tequal(type, H5T_IEEE_F64LE), 0, "%s: wrong on-disk type", path);
+  H5Tclose(type);
+  hsize_t shape[H5S_MAX_RANK], points;
+  cr_assert_eq(dataset_shape(dset, shape, &points), 2, "%s is not 2-D", path);
+  cr_assert(shape[0] == (hsize_t)axis->length && shape[1] == 2, "%s: shape [%llu, %llu]", path,
+            (unsigned long long)shape[0], (unsigned long long)shape[1]);
+  double *v = read_all(dset, H5T_NATIVE_DOUBLE, points);
+  for (int k = 0; k < axis->length; k++)
+    cr_assert(v[2 * k] == axis->edge(k) && v[2 * k + 1] == axis->edge(k + 1), "%s[%d] = [%g, %g]", path, k,
+              v[2 * k], v[2 * k + 1]);
+  free(v);
+  if (axis->units) assert_string_attr(dset, path, "units", axis->units);
+  assert_scale(dset, path, 0, group, a);
+  assert_scale(dset, path, 1, group, FLEET_AXIS_BOUND);
+  H5Dclose(dset);
+}
+
+/* Every axis the group's datasets use has its coordinate (bins: and bounds) in the group, and the
+ * group holds nothing else. */
+static void check_group_coordinates(hid_t file, const char *group, const fleet_run_info_t *info,
+                                    const fleet_schema_dims_t *dims) {
+  int used[FLEET_AXIS_COUNT] = {0};
+  hsize_t objects = 0;
+  for (int k = 0; k < FLEET_DS_COUNT; k++)
+    if (!strcmp(fleet_datasets[k].group, group)) {
+      objects++;
+      for (int i = 0; i < fleet_datasets[k].rank; i++) used[fleet_datasets[k].axes[i]] = 1;
+    }
+  for (int a = 0; a < FLEET_AXIS_COUNT; a++)
+    if (used[a] && fleet_axes[a].kind == FLEET_AXIS_KIND_BINS) used[FLEET_AXIS_BOUND] = 1;
+  for (int a = 0; a < FLEET_AXIS_COUNT; a++) {
+    if (!used[a]) continue;
+    objects++;
+    check_axis(file, group, (fleet_axis_t)a, info, dims);
+    if (fleet_axes[a].kind != FLEET_AXIS_KIND_BINS) continue;
+    objects++;
+    check_bounds(file, group, (fleet_axis_t)a);
+  }
+  char path[64];
+  snprintf(path, sizeof path, "/%s", group);
+  cr_assert_eq(link_count(file, path), objects, "%s holds %llu objects, expected %llu", path,
+               (unsigned long long)link_count(file, path), (unsigned long long)objects);
+}
+
+/* The whole file through the plain HDF5 API against the tables, info and the expected values. */
+static void check_file(const char *path, const fleet_run_info_t *info) {
+  const fleet_schema_dims_t dims = dims_of(info->region_count);
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  cr_assert_geq(file, 0, "cannot open %s", path);
+  check_root_attrs(file, info);
+  check_scenario(file, info);
+  for (int k = 0; k < FLEET_DS_COUNT; k++) check_dataset(file, k, &dims);
+  const char *groups[FLEET_GROUP_MAX];
+  const int group_count = fleet_schema_groups(groups);
+  for (int g = 0; g < group_count; g++) check_group_coordinates(file, groups[g], info, &dims);
+  cr_assert_eq(link_count(file, "/"), (hsize_t)group_count + 1, "/ holds more than the groups and /scenario");
+  H5Fclose(file);
+  assert_no_open_hdf5_objects();
+}
+
+/* ---- the file through the reader --------------------------------------------------------- */
+
+/* got == want value by value (NaN == NaN), naming the dataset of the first difference; then bit
+ * for bit, the region arrays beyond the file's regions included (0). */
+static void assert_totals_same(const fleet_year_totals_t *got, const fleet_year_totals_t *want, int r, int y) {
+  const fleet_schema_dims_t all = dims_of(FLEET_MAX_REGIONS);
+  for (int k = 0; k < FLEET_DS_COUNT; k++) {
+    const fleet_dataset_spec_t *spec = &fleet_datasets[k];
+    if (spec->source != FLEET_FROM_YEAR) continue;
+    const double *g = fleet_dataset_row(spec, (fleet_year_totals_t *)got, NULL, NULL);
+    const double *w = fleet_dataset_row(spec, (fleet_year_totals_t *)want, NULL, NULL);
+    for (int64_t j = 0; j < fleet_dataset_row_length(spec, &all); j++)
+      cr_assert(same(g[j], w[j]), "read back %s[%d, %d, %lld] = %.17g, written %.17g", spec->path, r, y,
+                (long long)j, g[j], w[j]);
+  }
+  cr_assert_eq(memcmp(got, want, sizeof *got), 0, "replica %d, year %d: not bit for bit", r, y);
+}
+
+#define CHECK_INFO_STRING(name) cr_assert_str_eq(got->name, want.name, "reader: " #name " = '%s'", got->name)
+#define CHECK_INFO_NUMBER(name) cr_assert(got->name == want.name, "reader: " #name)
+#define CHECK_INFO_FLEET_ATTR_STRING CHECK_INFO_STRING
+#define CHECK_INFO_FLEET_ATTR_U64 CHECK_INFO_NUMBER
+#define CHECK_INFO_FLEET_ATTR_I64 CHECK_INFO_NUMBER
+#define CHECK_INFO_FLEET_ATTR_F64 CHECK_INFO_NUMBER
+#define CHECK_INFO_ROW(name, kind, description) CHECK_INFO_##kind(name);
+
+/* The reader's info: every root attribute, /scenario, the regions and /runtime. */
+static void check_reader_info(const fleet_h5_file_info_t *got, const fleet_run_info_t *given,
+                              const fleet_run_values_t *run) {
+  fleet_run_info_t want = *given;
+  want.fleetmc_version = FLEETMC_VERSION;
+  want.git_commit = fleet_build_git_commit;
+  want.created = got->created;
+  assert_utc_timestamp(got->created);
+  FLEET_ROOT_ATTRS(CHECK_INFO_ROW)
+  cr_assert_str_eq(got->scenario_text, given->scenario_text);
+  cr_assert_str_eq(got->scenario_sha256, given->scenario_sha256);
+  cr_assert_eq(got->region_count, given->region_count);
+  for (int g = 0; g < given->region_count; g++)
+    cr_assert_str_eq(got->region_names[g], given->region_names[g], "reader: region %d", g);
+  cr_assert(got->runtime.wall_seconds == run->wall_seconds && got->runtime.vehicle_hours == run->vehicle_hours &&
+                got->runtime.threads == run->threads,
+            "reader: runtime %g %g %g", got->runtime.wall_seconds, got->runtime.vehicle_hours, got->runtime.threads);
+}
+
+/* Opens path with the reader: its info, every replica-year against expected, and the range
+ * checks of fleet_h5_read_year. */
+static void check_reader(const char *path, const fleet_run_info_t *given) {
+  fleet_h5_reader_t *reader = NULL;
+  fleet_error_t err;
+  fleet_error_clear(&err);
+  cr_assert_eq(fleet_h5_open(path, &reader, &err), FLEET_OK, "%s", err.message);
+  check_reader_info(fleet_h5_reader_info(reader), given, &expected_run);
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++) {
+      memset(&buffer, 0xa5, sizeof buffer); /* the reader must set every byte */
+      cr_assert_eq(fleet_h5_read_year(reader, r, y, &buffer, &err), FLEET_OK, "%s", err.message);
+      assert_totals_same(&buffer, &expected[r][y], r, y);
+    }
+  const int64_t bad[][2] = {{-1, 0}, {REPLICAS, 0}, {0, -1}, {0, YEARS}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    cr_assert_eq(fleet_h5_read_year(reader, bad[i][0], bad[i][1], &buffer, &err), FLEET_ERR_USAGE,
+                 "read of replica %lld, year %lld accepted", (long long)bad[i][0], (long long)bad[i][1]);
+  cr_assert_eq(fleet_h5_close(reader, &err), FLEET_OK, "%s", err.message);
+  assert_no_open_hdf5_objects();
+}
+
+/* ---- tests ------------------------------------------------------------------------------- */
 
 TestSuite(h5_writer, .init = setup, .fini = teardown);
 
 Test(h5_writer, round_trip) {
   char final_path[256], tmp_path[300];
   paths("run.h5", final_path, tmp_path);
-  char before[32], after[32];
-  time_t t0 = time(NULL);
-  strftime(before, sizeof before, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
-  write_full_file(final_path, tmp_path, 0);
-  time_t t1 = time(NULL);
-  strftime(after, sizeof after, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t1));
+  const fleet_run_info_t info = test_info();
+  fill_expected(REGIONS);
+  fleet_h5_writer_t *w = create_writer(final_path, &info, 0);
+  cr_assert(exists(tmp_path), "temporary file %s missing while writing", tmp_path);
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++) write_expected_year(w, r, y, REGIONS);
+  cr_assert(!exists(final_path), "final file before commit");
+  fleet_error_t err;
+  cr_assert_eq(commit(w, &expected_run, &err), FLEET_OK, "%s", err.message);
   assert_no_open_hdf5_objects();
   cr_assert(!exists(tmp_path), "temporary file %s left after commit", tmp_path);
-  cr_assert(exists(final_path), "final file %s missing after commit", final_path);
-
-  hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  cr_assert_geq(file, 0);
-
-  /* root attributes */
-  assert_string_attr(file, "filetype", "fleetmc");
-  int32_t format_version = 0;
-  read_scalar_attr(file, "format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, &format_version);
-  cr_assert_eq(format_version, FLEETMC_FORMAT_VERSION);
-  assert_string_attr(file, "fleetmc_version", FLEETMC_VERSION);
-  assert_string_attr(file, "git_commit", FLEETMC_GIT_COMMIT);
-  assert_string_attr(file, "model_sha256", model_sha256);
-  char *created = read_string_attr(file, "created");
-  cr_assert_eq(strlen(created), 20, "created = '%s'", created);
-  cr_assert(strcmp(created, before) >= 0 && strcmp(created, after) <= 0, "created = '%s' not in [%s, %s]",
-            created, before, after);
-  free(created);
-  uint64_t seed = 0;
-  read_scalar_attr(file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed);
-  cr_assert_eq(seed, UINT64_C(0xfedcba9876543210));
-  cr_assert_eq(read_i64_attr(file, "first_replica"), 7);
-  cr_assert_eq(read_i64_attr(file, "replicas"), REPLICAS);
-  cr_assert_eq(read_i64_attr(file, "years"), YEARS);
-  cr_assert_eq(read_i64_attr(file, "vehicles"), 123456);
-  cr_assert_eq(read_i64_attr(file, "threads"), 4);
-
-  /* /scenario */
-  hid_t scenario = H5Dopen2(file, "/scenario", H5P_DEFAULT);
-  cr_assert_geq(scenario, 0);
-  hid_t stype = H5Dget_type(scenario), sspace = H5Dget_space(scenario);
-  cr_assert_gt(H5Tis_variable_str(stype), 0);
-  cr_assert_eq(H5Tget_cset(stype), H5T_CSET_UTF8);
-  cr_assert_eq(H5Sget_simple_extent_type(sspace), H5S_SCALAR);
-  char *text = NULL;
-  cr_assert_geq(H5Dread(scenario, stype, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), 0);
-  cr_assert_str_eq(text, scenario_text);
-  H5free_memory(text);
-  assert_string_attr(scenario, "sha256", scenario_sha256);
-  assert_string_attr(scenario, "units", "");
-  char *description = read_string_attr(scenario, "description");
-  cr_assert_gt(strlen(description), 0);
-  free(description);
-  H5Sclose(sspace);
-  H5Tclose(stype);
-  H5Dclose(scenario);
-
-  /* /storage: shape, chunking, every value */
-  const char *storage_paths[5] = {"/storage/energy_kwh", "/storage/power_kw", "/storage/plugged_vehicles",
-                                  "/storage/garage_energy_kwh", "/storage/total_energy_kwh"};
-  const char *storage_units[5] = {"kWh", "kW", "vehicles", "kWh", "kWh"};
-  const hsize_t hourly_dims[3] = {REPLICAS, YEARS, FLEET_HOURS_PER_YEAR};
-  for (int k = 0; k < 5; k++) {
-    hid_t dset;
-    double *data = read_f64_dataset(file, storage_paths[k], 3, hourly_dims, storage_units[k], &dset);
-    hid_t dcpl = H5Dget_create_plist(dset);
-    cr_assert_eq(H5Pget_layout(dcpl), H5D_CHUNKED, "%s is not chunked", storage_paths[k]);
-    hsize_t chunk[3] = {0};
-    cr_assert_eq(H5Pget_chunk(dcpl, 3, chunk), 3);
-    cr_assert(chunk[0] == 1 && chunk[1] == 1 && chunk[2] == FLEET_HOURS_PER_YEAR, "%s chunk", storage_paths[k]);
-    H5Pclose(dcpl);
-    H5Dclose(dset);
-    size_t i = 0;
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++)
-        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++, i++) {
-          /* total = cars + garage batteries, the same double sum the writer computes */
-          const double expected =
-              k < 4 ? hourly_value(k, r, y, h) : hourly_value(0, r, y, h) + hourly_value(3, r, y, h);
-          cr_assert_eq(data[i], expected, "%s[%d,%d,%d] = %.17g", storage_paths[k], r, y, h, data[i]);
-        }
-    free(data);
-  }
-  /* the garages' power and the total power = cars + garages, the writer's double sum */
-  {
-    double *garage_power = read_f64_dataset(file, "/storage/garage_power_kw", 3, hourly_dims, "kW", NULL);
-    double *total_power = read_f64_dataset(file, "/storage/total_power_kw", 3, hourly_dims, "kW", NULL);
-    size_t i = 0;
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++)
-        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++, i++) {
-          cr_assert_eq(garage_power[i], hourly_value(5, r, y, h));
-          cr_assert_eq(total_power[i], hourly_value(1, r, y, h) + hourly_value(5, r, y, h));
-        }
-    free(garage_power);
-    free(total_power);
-  }
-  /* total_energy_kwh == energy_kwh + garage_energy_kwh, element by element, read from the file */
-  {
-    double *energy = read_f64_dataset(file, "/storage/energy_kwh", 3, hourly_dims, "kWh", NULL);
-    double *garage = read_f64_dataset(file, "/storage/garage_energy_kwh", 3, hourly_dims, "kWh", NULL);
-    double *total = read_f64_dataset(file, "/storage/total_energy_kwh", 3, hourly_dims, "kWh", NULL);
-    for (size_t i = 0; i < (size_t)REPLICAS * YEARS * FLEET_HOURS_PER_YEAR; i++)
-      cr_assert_eq(total[i], energy[i] + garage[i], "total_energy_kwh[%zu]", i);
-    hid_t dset = H5Dopen2(file, "/storage/total_energy_kwh", H5P_DEFAULT);
-    char *total_description = read_string_attr(dset, "description");
-    cr_assert(strstr(total_description, "/storage/energy_kwh + /storage/garage_energy_kwh") &&
-                  strstr(total_description, "writer"),
-              "total description '%s'", total_description);
-    free(total_description);
-    H5Dclose(dset);
-    free(energy);
-    free(garage);
-    free(total);
-  }
-
-  /* /mobility/km_driven */
-  const hsize_t km_dims[2] = {REPLICAS, YEARS};
-  double *km = read_f64_dataset(file, "/mobility/km_driven", 2, km_dims, "km", NULL);
-  for (int r = 0; r < REPLICAS; r++)
-    for (int y = 0; y < YEARS; y++) cr_assert_eq(km[r * YEARS + y], km_value(r, y), "km_driven[%d,%d]", r, y);
-  free(km);
-
-  /* /charging/energy_kwh and its sources */
-  const hsize_t charging_dims[3] = {REPLICAS, YEARS, FLEET_SOURCE_COUNT};
-  hid_t charging_dset;
-  double *charging =
-      read_f64_dataset(file, "/charging/energy_kwh", 3, charging_dims, "kWh", &charging_dset);
-  for (int r = 0; r < REPLICAS; r++)
-    for (int y = 0; y < YEARS; y++)
-      for (int s = 0; s < FLEET_SOURCE_COUNT; s++)
-        cr_assert_eq(charging[(r * YEARS + y) * FLEET_SOURCE_COUNT + s], charging_value(r, y, s),
-                     "charging[%d,%d,%d]", r, y, s);
-  free(charging);
-  const char *const expected_sources[FLEET_SOURCE_COUNT] = {"home_socket", "home_wallbox", "public",
-                                                             "garage_pv",   "garage_grid",  "carport_pv"};
-  assert_string_array_attr(charging_dset, "sources", FLEET_SOURCE_COUNT, expected_sources);
-  assert_string_array_attr(charging_dset, "sources", FLEET_SOURCE_COUNT, fleet_charge_source_names);
-  H5Dclose(charging_dset);
-
-  /* /solar/energy_kwh and its flows */
-  const hsize_t solar_dims[3] = {REPLICAS, YEARS, FLEET_SOLAR_FLOW_COUNT};
-  hid_t solar_dset;
-  double *solar = read_f64_dataset(file, "/solar/energy_kwh", 3, solar_dims, "kWh", &solar_dset);
-  for (int r = 0; r < REPLICAS; r++)
-    for (int y = 0; y < YEARS; y++)
-      for (int f = 0; f < FLEET_SOLAR_FLOW_COUNT; f++)
-        cr_assert_eq(solar[(r * YEARS + y) * FLEET_SOLAR_FLOW_COUNT + f], solar_value(r, y, f),
-                     "solar[%d,%d,%d]", r, y, f);
-  free(solar);
-  const char *const expected_flows[FLEET_SOLAR_FLOW_COUNT] = {
-      "garage_produced",  "garage_stored",   "garage_surplus", "garage_to_cars", "garage_losses",
-      "carport_produced", "carport_to_cars", "carport_unused", "carport_losses"};
-  assert_string_array_attr(solar_dset, "flows", FLEET_SOLAR_FLOW_COUNT, expected_flows);
-  assert_string_array_attr(solar_dset, "flows", FLEET_SOLAR_FLOW_COUNT, fleet_solar_flow_names);
-  char *solar_description = read_string_attr(solar_dset, "description");
-  for (int f = 0; f < FLEET_SOLAR_FLOW_COUNT; f++)
-    cr_assert_not_null(strstr(solar_description, expected_flows[f]), "flow %s not defined in '%s'",
-                       expected_flows[f], solar_description);
-  cr_assert_not_null(strstr(solar_description, "garage.export_surplus"));
-  free(solar_description);
-  H5Dclose(solar_dset);
-
-  /* /weather: per region, only the file's regions */
-  const hsize_t weather_dims[3] = {REPLICAS, YEARS, REGIONS};
-  const char *weather_paths[2] = {"/weather/pv_yield_kwh_per_kwp", "/weather/mean_temperature_c"};
-  const char *weather_units[2] = {"kWh/kWp", "C"};
-  for (int k = 0; k < 2; k++) {
-    hid_t dset;
-    double *data = read_f64_dataset(file, weather_paths[k], 3, weather_dims, weather_units[k], &dset);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++)
-        for (int g = 0; g < REGIONS; g++)
-          cr_assert_eq(data[(r * YEARS + y) * REGIONS + g],
-                       k == 0 ? pv_yield_value(r, y, g) : temperature_value(r, y, g), "%s[%d,%d,%d]",
-                       weather_paths[k], r, y, g);
-    free(data);
-    assert_string_array_attr(dset, "regions", REGIONS, region_names);
-    H5Dclose(dset);
-  }
-
-  /* /outage/households_out: shape, chunking, every value */
-  {
-    hid_t dset;
-    double *data = read_f64_dataset(file, "/outage/households_out", 3, hourly_dims, "households", &dset);
-    hid_t dcpl = H5Dget_create_plist(dset);
-    cr_assert_eq(H5Pget_layout(dcpl), H5D_CHUNKED, "/outage/households_out is not chunked");
-    hsize_t chunk[3] = {0};
-    cr_assert_eq(H5Pget_chunk(dcpl, 3, chunk), 3);
-    cr_assert(chunk[0] == 1 && chunk[1] == 1 && chunk[2] == FLEET_HOURS_PER_YEAR, "households_out chunk");
-    H5Pclose(dcpl);
-    H5Dclose(dset);
-    size_t i = 0;
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++)
-        for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++, i++)
-          cr_assert_eq(data[i], hourly_value(4, r, y, h), "households_out[%d,%d,%d] = %.17g", r, y, h, data[i]);
-    free(data);
-  }
-
-  /* /outage per replica-year */
-  {
-    const char *paths2[5] = {"/outage/household_hours", "/outage/demand_kwh", "/outage/served_kwh",
-                             "/outage/unserved_kwh", "/outage/count"};
-    const char *units2[5] = {"h", "kWh", "kWh", "kWh", "outages"};
-    const hsize_t dims2[2] = {REPLICAS, YEARS};
-    for (int i = 0; i < 5; i++) {
-      double *data = read_f64_dataset(file, paths2[i], 2, dims2, units2[i], NULL);
-      for (int r = 0; r < REPLICAS; r++)
-        for (int y = 0; y < YEARS; y++)
-          cr_assert_eq(data[r * YEARS + y], outage_value(i, r, y), "%s[%d,%d]", paths2[i], r, y);
-      free(data);
-    }
-    double *lng = read_f64_dataset(file, "/outage/long_outages", 2, dims2, "outages", NULL);
-    double *cov = read_f64_dataset(file, "/outage/long_outages_fully_covered", 2, dims2, "outages", NULL);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++) {
-        cr_assert_eq(lng[r * YEARS + y], long_values[r][y], "long_outages[%d,%d]", r, y);
-        cr_assert_eq(cov[r * YEARS + y], long_covered_values[r][y], "long_outages_fully_covered[%d,%d]", r, y);
-      }
-    free(lng);
-    free(cov);
-  }
-
-  /* /outage histograms and their bin edges */
-  {
-    const hsize_t ddims[3] = {REPLICAS, YEARS, FLEET_OUTAGE_DURATION_BINS};
-    hid_t dset;
-    double *data = read_f64_dataset(file, "/outage/duration_histogram", 3, ddims, "outages", &dset);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++)
-        for (int b = 0; b < FLEET_OUTAGE_DURATION_BINS; b++)
-          cr_assert_eq(data[(r * YEARS + y) * FLEET_OUTAGE_DURATION_BINS + b], duration_bin_value(r, y, b),
-                       "duration_histogram[%d,%d,%d]", r, y, b);
-    free(data);
-    assert_f64_array_attr(dset, "bin_edges_h", FLEET_OUTAGE_DURATION_BINS + 1, expected_duration_edges);
-    assert_f64_array_attr(dset, "bin_edges_h", FLEET_OUTAGE_DURATION_BINS + 1, fleet_outage_duration_edges_h);
-    cr_assert(isinf(fleet_outage_duration_edges_h[FLEET_OUTAGE_DURATION_BINS]) &&
-              fleet_outage_duration_edges_h[FLEET_OUTAGE_DURATION_BINS] > 0);
-    H5Dclose(dset);
-
-    const hsize_t cdims[3] = {REPLICAS, YEARS, FLEET_COVERED_FRACTION_BINS};
-    data = read_f64_dataset(file, "/outage/covered_fraction_histogram", 3, cdims, "outages", &dset);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++)
-        for (int b = 0; b < FLEET_COVERED_FRACTION_BINS; b++)
-          cr_assert_eq(data[(r * YEARS + y) * FLEET_COVERED_FRACTION_BINS + b], covered_bin_value(r, y, b),
-                       "covered_fraction_histogram[%d,%d,%d]", r, y, b);
-    free(data);
-    double covered_edges[FLEET_COVERED_FRACTION_BINS + 1];
-    for (int k = 0; k <= FLEET_COVERED_FRACTION_BINS; k++) covered_edges[k] = k / 20.0;
-    cr_assert(covered_edges[1] == 0.05 && covered_edges[19] == 0.95 && covered_edges[20] == 1.0);
-    assert_f64_array_attr(dset, "bin_edges", FLEET_COVERED_FRACTION_BINS + 1, covered_edges);
-    H5Dclose(dset);
-  }
-
-  /* /outage/long_outage_covered_probability: sum ratio per replica, NaN without long outages */
-  {
-    const hsize_t pdims[1] = {REPLICAS};
-    hid_t dset;
-    double *p = read_f64_dataset(file, "/outage/long_outage_covered_probability", 1, pdims, "1", &dset);
-    cr_assert_eq(p[0], long_probability[0], "probability[0] = %.17g", p[0]);
-    cr_assert_eq(p[0], 0.625);
-    cr_assert(isnan(p[1]), "probability[1] = %g, expected NaN (no long outages)", p[1]);
-    char *pdescription = read_string_attr(dset, "description");
-    cr_assert(strstr(pdescription, "years - 1") && strstr(pdescription, "written"), "description '%s'",
-              pdescription);
-    free(pdescription);
-    free(p);
-    H5Dclose(dset);
-  }
-
-  /* /budget: prices, household accounts, ledger, NPV, repaid */
-  {
-    const hsize_t pdims[3] = {REPLICAS, YEARS, FLEET_PRICE_COUNT};
-    hid_t dset;
-    double *data = read_f64_dataset(file, "/budget/prices_eur", 3, pdims, "EUR/L or EUR/kWh", &dset);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++)
-        for (int p = 0; p < FLEET_PRICE_COUNT; p++)
-          cr_assert_eq(data[(r * YEARS + y) * FLEET_PRICE_COUNT + p], price_value(r, y, p), "prices[%d,%d,%d]", r,
-                       y, p);
-    free(data);
-    assert_string_array_attr(dset, "prices", FLEET_PRICE_COUNT, price_names);
-    H5Dclose(dset);
-
-    const hsize_t hdims[3] = {REPLICAS, YEARS, FLEET_ACCOUNT_BINS};
-    data = read_f64_dataset(file, "/budget/household_account_histogram", 3, hdims, "households", &dset);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++) {
-        const int s = account_shift(r, y);
-        for (int b = 0; b < FLEET_ACCOUNT_BINS; b++) {
-          const double expected = b == 400 + s ? 2 : b == 500 + s ? 8 : b == 510 + s ? 10 : 0;
-          cr_assert_eq(data[(r * YEARS + y) * FLEET_ACCOUNT_BINS + b], expected, "histogram[%d,%d,%d]", r, y, b);
-        }
-      }
-    free(data);
-    double edges[FLEET_ACCOUNT_BINS + 1];
-    for (int k = 0; k <= FLEET_ACCOUNT_BINS; k++) edges[k] = -10000.0 + 20.0 * k;
-    cr_assert(edges[0] == -10000.0 && edges[500] == 0.0 && edges[FLEET_ACCOUNT_BINS] == 10000.0);
-    assert_f64_array_attr(dset, "bin_edges_eur", FLEET_ACCOUNT_BINS + 1, edges);
-    hid_t dcpl = H5Dget_create_plist(dset);
-    hsize_t chunk[3] = {0};
-    cr_assert_eq(H5Pget_layout(dcpl), H5D_CHUNKED, "histogram not chunked");
-    cr_assert_eq(H5Pget_chunk(dcpl, 3, chunk), 3);
-    cr_assert(chunk[0] == 1 && chunk[1] == 1 && chunk[2] == FLEET_ACCOUNT_BINS, "histogram chunk");
-    H5Pclose(dcpl);
-    char *description = read_string_attr(dset, "description");
-    cr_assert(strstr(description, "combustion running cost avoided - charging cost - lease payments") &&
-                  strstr(description, "beyond the range"),
-              "histogram description '%s'", description);
-    free(description);
-    H5Dclose(dset);
-
-    const hsize_t mdims[3] = {REPLICAS, YEARS, 3};
-    data = read_f64_dataset(file, "/budget/household_account_moments", 3, mdims,
-                            "count: households; mean_eur: EUR; m2_eur2: EUR^2", &dset);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++) {
-        const double *m = data + (r * YEARS + y) * 3;
-        const int s = account_shift(r, y);
-        cr_assert(m[0] == 20 && m[1] == 50 + s && m[2] == 1000.5 + s, "moments[%d,%d] = %g %g %g", r, y, m[0],
-                  m[1], m[2]);
-      }
-    free(data);
-    assert_string_array_attr(dset, "moments", 3, moment_names);
-    description = read_string_attr(dset, "description");
-    cr_assert(strstr(description, "Chan"), "moments description '%s'", description);
-    free(description);
-    H5Dclose(dset);
-
-    const hsize_t dims2[2] = {REPLICAS, YEARS};
-    data = read_f64_dataset(file, "/budget/household_worse_off_share", 2, dims2, "1", NULL);
-    for (int i = 0; i < REPLICAS * YEARS; i++) cr_assert_eq(data[i], 2.0 / 20.0, "worse_off_share[%d]", i);
-    free(data);
-
-    const hsize_t qdims[3] = {REPLICAS, YEARS, 3};
-    data = read_f64_dataset(file, "/budget/household_account_quantiles_eur", 3, qdims, "EUR", &dset);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++)
-        for (int q = 0; q < 3; q++) {
-          const double x = data[(r * YEARS + y) * 3 + q], expected = account_quantile_expected(r, y, q);
-          cr_assert(fabs(x - expected) < 1e-9, "quantile[%d,%d,%d] = %.17g, expected %g", r, y, q, x, expected);
-        }
-    free(data);
-    assert_f64_array_attr(dset, "quantiles", 3, quantile_levels);
-    description = read_string_attr(dset, "description");
-    cr_assert(strstr(description, "linear interpolation"), "quantiles description '%s'", description);
-    free(description);
-    H5Dclose(dset);
-
-    const hsize_t ldims[3] = {REPLICAS, YEARS, FLEET_LEDGER_COUNT};
-    data = read_f64_dataset(file, "/budget/ledger_eur", 3, ldims, "EUR", &dset);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++) {
-        double expected[FLEET_LEDGER_COUNT], sum = 0.0;
-        ledger_values(r, y, expected);
-        const double *row = data + (r * YEARS + y) * FLEET_LEDGER_COUNT;
-        for (int i = 0; i < FLEET_LEDGER_COUNT; i++)
-          cr_assert_eq(row[i], expected[i], "ledger[%d,%d,%d] = %g", r, y, i, row[i]);
-        for (int i = 0; i < FLEET_LEDGER_NET; i++) sum += row[i];
-        cr_assert_eq(row[FLEET_LEDGER_NET], sum, "net is not the sum of the items");
-        cr_assert_eq(row[FLEET_LEDGER_NET], net_values[r][y]);
-        cr_assert(row[FLEET_LEDGER_VEHICLES] < 0 && row[FLEET_LEDGER_LEASES] > 0);
-      }
-    free(data);
-    assert_string_array_attr(dset, "items", FLEET_LEDGER_COUNT, ledger_names);
-    assert_string_array_attr(dset, "items", FLEET_LEDGER_COUNT, fleet_ledger_names);
-    description = read_string_attr(dset, "description");
-    cr_assert(strstr(description, "receipts positive") && strstr(description, "outlays negative") &&
-                  strstr(description, "sum of the other eight"),
-              "ledger description '%s'", description);
-    free(description);
-    H5Dclose(dset);
-
-    const hsize_t rdims[1] = {REPLICAS};
-    data = read_f64_dataset(file, "/budget/npv_eur", 1, rdims, "EUR", &dset);
-    for (int r = 0; r < REPLICAS; r++) cr_assert_eq(data[r], npv_expected[r], "npv[%d] = %.17g", r, data[r]);
-    cr_assert_eq(read_f64_attr(dset, "discount_rate"), 0.25);
-    free(data);
-    H5Dclose(dset);
-    data = read_f64_dataset(file, "/budget/repaid", 1, rdims, "1", &dset);
-    for (int r = 0; r < REPLICAS; r++) cr_assert_eq(data[r], repaid_expected[r], "repaid[%d] = %g", r, data[r]);
-    cr_assert_eq(read_f64_attr(dset, "repaid_share"), 0.5);
-    cr_assert_eq(read_i64_attr(dset, "lease_years"), 2);
-    free(data);
-    H5Dclose(dset);
-  }
-
-  /* /co2 */
-  {
-    const hsize_t dims2[2] = {REPLICAS, YEARS};
-    double *comb = read_f64_dataset(file, "/co2/combustion_t", 2, dims2, "t", NULL);
-    double *grid = read_f64_dataset(file, "/co2/grid_t", 2, dims2, "t", NULL);
-    double *avoided = read_f64_dataset(file, "/co2/avoided_t", 2, dims2, "t", NULL);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++) {
-        const int i = r * YEARS + y;
-        cr_assert_eq(comb[i], co2_combustion_value(r, y), "combustion[%d,%d]", r, y);
-        cr_assert_eq(grid[i], co2_grid_value(r, y), "grid[%d,%d]", r, y);
-        cr_assert_eq(avoided[i], co2_combustion_value(r, y) - co2_grid_value(r, y), "avoided[%d,%d]", r, y);
-        cr_assert_eq(avoided[i], 80.5 + 9.0 * r + 0.75 * y, "avoided[%d,%d] by hand", r, y);
-      }
-    free(comb);
-    free(grid);
-    free(avoided);
-  }
-
-  /* /runtime */
-  hid_t runtime = H5Gopen2(file, "/runtime", H5P_DEFAULT);
-  cr_assert_geq(runtime, 0);
-  cr_assert_eq(read_f64_attr(runtime, "wall_seconds"), 2.5);
-  cr_assert_eq(read_f64_attr(runtime, "vehicle_hours"), 1e9);
-  cr_assert_eq(read_f64_attr(runtime, "ns_per_vehicle_hour"), 2.5);
-  char *runtime_units = read_string_attr(runtime, "units");
-  cr_assert(strstr(runtime_units, "wall_seconds") && strstr(runtime_units, "ns_per_vehicle_hour"),
-            "runtime units '%s'", runtime_units);
-  free(runtime_units);
-  char *runtime_description = read_string_attr(runtime, "description");
-  cr_assert_gt(strlen(runtime_description), 10);
-  free(runtime_description);
-  H5Gclose(runtime);
-
-  H5Fclose(file);
-  assert_no_open_hdf5_objects();
+  check_file(final_path, &info);
+  check_reader(final_path, &info);
 }
 
+/* Replica 0 complete, replica 1 only its last year: everything never written is NaN in the file
+ * (_FillValue), replica 1's NPV and repaid stay NaN, and the reader refuses the file (a NaN in a
+ * sum is a replica-year never written: an interrupted run), naming it. */
 Test(h5_writer, unwritten_replica_years_read_as_nan) {
   char final_path[256], tmp_path[300];
   paths("partial.h5", final_path, tmp_path);
-  fleet_run_info_t info = test_info();
-  fleet_h5_writer_t *w = NULL;
+  const fleet_run_info_t info = test_info();
+  fill_expected(REGIONS);
+  fleet_h5_writer_t *w = create_writer(final_path, &info, 0);
+  for (int y = 0; y < YEARS; y++) write_expected_year(w, 0, y, REGIONS);
+  write_expected_year(w, 1, YEARS - 1, REGIONS);
+  write_expected_year(w, 1, YEARS - 1, REGIONS); /* twice: still one year of three */
   fleet_error_t err;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
-  fill_totals(&totals, 1, 2);
-  cr_assert_eq(fleet_h5_write_year(w, 1, 2, &totals, &err), FLEET_OK, "%s", err.message);
-  cr_assert_eq(fleet_h5_commit(w, 1.0, 0.0, &err), FLEET_OK, "%s", err.message);
-
-  hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  cr_assert_geq(file, 0);
-  const hsize_t dims[3] = {REPLICAS, YEARS, FLEET_HOURS_PER_YEAR};
-  double *data = read_f64_dataset(file, "/storage/energy_kwh", 3, dims, "kWh", NULL);
-  for (int r = 0; r < REPLICAS; r++)
-    for (int y = 0; y < YEARS; y++) {
-      const double *row = data + ((size_t)r * YEARS + y) * FLEET_HOURS_PER_YEAR;
-      if (r == 1 && y == 2) {
-        cr_assert_eq(row[100], hourly_value(0, 1, 2, 100));
-      } else {
-        cr_assert(isnan(row[0]) && isnan(row[FLEET_HOURS_PER_YEAR - 1]), "[%d,%d] not NaN", r, y);
-      }
-    }
-  free(data);
-  const struct {
-    const char *path, *units;
-    hsize_t last;
-  } others[] = {{"/storage/garage_energy_kwh", "kWh", FLEET_HOURS_PER_YEAR},
-                {"/storage/total_energy_kwh", "kWh", FLEET_HOURS_PER_YEAR},
-                {"/charging/energy_kwh", "kWh", FLEET_SOURCE_COUNT},
-                {"/solar/energy_kwh", "kWh", FLEET_SOLAR_FLOW_COUNT},
-                {"/weather/pv_yield_kwh_per_kwp", "kWh/kWp", REGIONS},
-                {"/weather/mean_temperature_c", "C", REGIONS},
-                {"/outage/households_out", "households", FLEET_HOURS_PER_YEAR},
-                {"/outage/duration_histogram", "outages", FLEET_OUTAGE_DURATION_BINS},
-                {"/outage/covered_fraction_histogram", "outages", FLEET_COVERED_FRACTION_BINS},
-                {"/budget/prices_eur", "EUR/L or EUR/kWh", FLEET_PRICE_COUNT},
-                {"/budget/household_account_histogram", "households", FLEET_ACCOUNT_BINS},
-                {"/budget/household_account_moments", "count: households; mean_eur: EUR; m2_eur2: EUR^2", 3},
-                {"/budget/household_account_quantiles_eur", "EUR", 3},
-                {"/budget/ledger_eur", "EUR", FLEET_LEDGER_COUNT}};
-  for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
-    const hsize_t odims[3] = {REPLICAS, YEARS, others[k].last};
-    double *v = read_f64_dataset(file, others[k].path, 3, odims, others[k].units, NULL);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++)
-        for (hsize_t j = 0; j < others[k].last; j++) {
-          const double x = v[((size_t)r * YEARS + y) * others[k].last + j];
-          cr_assert_eq(isnan(x), !(r == 1 && y == 2), "%s[%d,%d,%llu] = %g", others[k].path, r, y,
-                       (unsigned long long)j, x);
-        }
-    free(v);
-  }
-  const char *per_year[] = {"/mobility/km_driven",   "/outage/household_hours", "/outage/demand_kwh",
-                            "/outage/served_kwh",    "/outage/unserved_kwh",    "/outage/count",
-                            "/outage/long_outages",  "/outage/long_outages_fully_covered",
-                            "/budget/household_worse_off_share", "/co2/combustion_t", "/co2/grid_t",
-                            "/co2/avoided_t"};
-  const char *per_year_units[] = {"km", "h", "kWh", "kWh", "kWh", "outages", "outages", "outages",
-                                  "1", "t", "t", "t"};
-  const hsize_t dims2[2] = {REPLICAS, YEARS};
-  for (size_t k = 0; k < sizeof per_year / sizeof per_year[0]; k++) {
-    double *v = read_f64_dataset(file, per_year[k], 2, dims2, per_year_units[k], NULL);
-    for (int r = 0; r < REPLICAS; r++)
-      for (int y = 0; y < YEARS; y++)
-        cr_assert_eq(isnan(v[r * YEARS + y]), !(r == 1 && y == 2), "%s[%d,%d]", per_year[k], r, y);
-    free(v);
-  }
-  /* replica 0's last year never written: its probability stays NaN; replica 1 (no long outages) NaN */
-  const hsize_t pdims[1] = {REPLICAS};
-  double *p = read_f64_dataset(file, "/outage/long_outage_covered_probability", 1, pdims, "1", NULL);
-  cr_assert(isnan(p[0]) && isnan(p[1]), "probability %g %g", p[0], p[1]);
-  free(p);
-  /* replica 1's last year was written but not its first two: NPV and repaid NaN, no share */
-  hid_t repaid_dset;
-  double *npv = read_f64_dataset(file, "/budget/npv_eur", 1, pdims, "EUR", NULL);
-  double *repaid = read_f64_dataset(file, "/budget/repaid", 1, pdims, "1", &repaid_dset);
-  cr_assert(isnan(npv[0]) && isnan(npv[1]) && isnan(repaid[0]) && isnan(repaid[1]), "npv %g %g repaid %g %g",
-            npv[0], npv[1], repaid[0], repaid[1]);
-  cr_assert(isnan(read_f64_attr(repaid_dset, "repaid_share")), "repaid_share of no replica not NaN");
-  H5Dclose(repaid_dset);
-  free(npv);
-  free(repaid);
-  hid_t runtime = H5Gopen2(file, "/runtime", H5P_DEFAULT);
-  cr_assert(isnan(read_f64_attr(runtime, "ns_per_vehicle_hour")), "0 vehicle-hours gives NaN");
-  H5Gclose(runtime);
-  H5Fclose(file);
+  cr_assert_eq(commit(w, &expected_run, &err), FLEET_OK, "%s", err.message);
+  for (int y = 0; y < YEARS - 1; y++) nan_totals(&expected[1][y], REGIONS);
+  expected_derived[1] = (fleet_replica_derived_t){NAN, NAN};
+  check_file(final_path, &info);
+  fleet_h5_reader_t *reader = NULL;
+  cr_assert_eq(fleet_h5_open(final_path, &reader, &err), FLEET_ERR_INPUT, "a file with unwritten years opened");
+  cr_assert_null(reader);
+  cr_assert(strstr(err.message, final_path) && strstr(err.message, "NaN"), "message '%s'", err.message);
   assert_no_open_hdf5_objects();
 }
 
-/* Per replica: sum of the fully covered long outages over the sum of long outages, written with
- * the replica's last year; NaN without long outages or when the last year is never written. */
-Test(h5_writer, long_outage_covered_probability_per_replica) {
-  enum { PR = 5 };
-  char final_path[256], tmp_path[300];
-  paths("probability.h5", final_path, tmp_path);
-  fleet_run_info_t info = test_info();
-  info.replicas = PR;
-  fleet_h5_writer_t *w = NULL;
-  fleet_error_t err;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
-  /* long outages and fully covered ones per replica and year; years_written: the first n years */
-  const double lng[PR][YEARS] = {{2, 4, 6}, {0, 0, 0}, {1, 0, 2}, {7, 7, 0}, {0, 0, 3}};
-  const double cov[PR][YEARS] = {{2, 1, 3}, {0, 0, 0}, {1, 0, 2}, {7, 7, 0}, {0, 0, 0}};
-  const int years_written[PR] = {YEARS, YEARS, YEARS, 2, YEARS};
-  for (int y = 0; y < YEARS; y++) /* year-major, as a run with several replicas in flight might */
-    for (int r = 0; r < PR; r++) {
-      if (y >= years_written[r]) continue;
-      fill_totals(&totals, 0, y);
-      totals.long_outage_count = lng[r][y];
-      totals.long_outage_covered_count = cov[r][y];
-      cr_assert_eq(fleet_h5_write_year(w, r, y, &totals, &err), FLEET_OK, "%s", err.message);
-    }
-  cr_assert_eq(fleet_h5_commit(w, 1.0, 1.0, &err), FLEET_OK, "%s", err.message);
-
-  hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  cr_assert_geq(file, 0);
-  const hsize_t pdims[1] = {PR};
-  double *p = read_f64_dataset(file, "/outage/long_outage_covered_probability", 1, pdims, "1", NULL);
-  cr_assert_eq(p[0], 0.5, "probability[0] = %.17g, expected 6 / 12", p[0]);
-  cr_assert(isnan(p[1]), "probability[1] = %g, expected NaN (no long outages)", p[1]);
-  cr_assert_eq(p[2], 1.0, "probability[2] = %.17g, expected 1 (all covered)", p[2]);
-  cr_assert(isnan(p[3]), "probability[3] = %g, expected NaN (last year never written)", p[3]);
-  cr_assert_eq(p[4], 0.0, "probability[4] = %.17g, expected 0 (none covered)", p[4]);
-  free(p);
-  const hsize_t dims2[2] = {PR, YEARS};
-  double *l = read_f64_dataset(file, "/outage/long_outages", 2, dims2, "outages", NULL);
-  double *c = read_f64_dataset(file, "/outage/long_outages_fully_covered", 2, dims2, "outages", NULL);
-  for (int r = 0; r < PR; r++)
-    for (int y = 0; y < YEARS; y++) {
-      if (y >= years_written[r]) {
-        cr_assert(isnan(l[r * YEARS + y]) && isnan(c[r * YEARS + y]), "[%d,%d] not NaN", r, y);
-        continue;
-      }
-      cr_assert_eq(l[r * YEARS + y], lng[r][y], "long_outages[%d,%d]", r, y);
-      cr_assert_eq(c[r * YEARS + y], cov[r][y], "long_outages_fully_covered[%d,%d]", r, y);
-    }
-  free(l);
-  free(c);
-  H5Fclose(file);
-  assert_no_open_hdf5_objects();
-}
-
-/* Moments, worse-off share and quantiles of household accounts, by hand: end bins holding values
- * beyond the range, a year without households, one bin only, and two years whose moments merge
- * by Chan et al.'s formula into those of the pooled accounts. */
-Test(h5_writer, household_account_statistics_by_hand) {
-  char final_path[256], tmp_path[300];
-  paths("accounts.h5", final_path, tmp_path);
-  fleet_run_info_t info = test_info();
-  fleet_h5_writer_t *w = NULL;
-  fleet_error_t err;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
-  for (int r = 0; r < REPLICAS; r++)
-    for (int y = 0; y < YEARS; y++) {
-      fill_totals(&totals, r, y);
-      for (int b = 0; b < FLEET_ACCOUNT_BINS; b++) totals.household_account_histogram[b] = 0.0;
-      double *h = totals.household_account_histogram;
-      if (r == 0 && y == 0) { /* one below -10000, two in [0, 20), one at or above 10000 */
-        h[0] = 1;
-        h[500] = 2;
-        h[FLEET_ACCOUNT_BINS - 1] = 1;
-        totals.household_count = 4;
-        totals.household_account_sum_eur = -30000;
-        totals.household_account_m2_eur2 = 123;
-        totals.household_worse_off = 1;
-      } else if (r == 0 && y == 1) { /* nobody paying */
-        totals.household_count = 0;
-        totals.household_account_sum_eur = 0;
-        totals.household_account_m2_eur2 = 0;
-        totals.household_worse_off = 0;
-      } else if (r == 0 && y == 2) { /* 7 in [-7540, -7520) */
-        h[123] = 7;
-        totals.household_count = 7;
-        totals.household_account_sum_eur = -7 * 7530.0;
-        totals.household_account_m2_eur2 = 0.5;
-        totals.household_worse_off = 7;
-      } else if (r == 1 && y == 0) { /* accounts -100, 50, 200 */
-        h[495] = h[502] = h[510] = 1;
-        totals.household_count = 3;
-        totals.household_account_sum_eur = 150;
-        totals.household_account_m2_eur2 = 150.0 * 150.0 + 0.0 + 150.0 * 150.0;
-        totals.household_worse_off = 1;
-      } else if (r == 1 && y == 1) { /* accounts 300, 500 */
-        h[515] = h[525] = 1;
-        totals.household_count = 2;
-        totals.household_account_sum_eur = 800;
-        totals.household_account_m2_eur2 = 100.0 * 100.0 * 2;
-        totals.household_worse_off = 0;
-      }
-      cr_assert_eq(fleet_h5_write_year(w, r, y, &totals, &err), FLEET_OK, "%s", err.message);
-    }
-  cr_assert_eq(fleet_h5_commit(w, 1.0, 1.0, &err), FLEET_OK, "%s", err.message);
-
-  hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  cr_assert_geq(file, 0);
-  const hsize_t dims3[3] = {REPLICAS, YEARS, 3}, dims2[2] = {REPLICAS, YEARS};
-  double *m = read_f64_dataset(file, "/budget/household_account_moments", 3, dims3,
-                               "count: households; mean_eur: EUR; m2_eur2: EUR^2", NULL);
-  double *share = read_f64_dataset(file, "/budget/household_worse_off_share", 2, dims2, "1", NULL);
-  double *q = read_f64_dataset(file, "/budget/household_account_quantiles_eur", 3, dims3, "EUR", NULL);
-#define NEAR(x, e) cr_assert(fabs((x) - (e)) < 1e-9, "%s = %.17g, expected %.17g", #x, (double)(x), (double)(e))
-  /* replica 0, year 0: n = 4; 0.05: q n = 0.2 of the 1 in bin 0: -10000 + 0.2 x 20 = -9996; 0.5: q n
-   * = 2, 1 below, 1 of the 2 in bin 500: 0 + 10; 0.95: q n = 3.8, 3 below, 0.8 of bin 999: 9980 + 16 */
-  cr_assert(m[0] == 4 && m[1] == -7500 && m[2] == 123, "moments[0,0] %g %g %g", m[0], m[1], m[2]);
-  cr_assert_eq(share[0], 0.25);
-  NEAR(q[0], -9996.0);
-  NEAR(q[1], 10.0);
-  NEAR(q[2], 9996.0);
-  /* year 1: no household: count 0, everything else NaN but m2 as given */
-  cr_assert(m[3] == 0 && isnan(m[4]) && m[5] == 0, "moments[0,1] %g %g %g", m[3], m[4], m[5]);
-  cr_assert(isnan(share[1]) && isnan(q[3]) && isnan(q[4]) && isnan(q[5]), "year without households");
-  /* year 2: 7 in bin 123 ([-7540, -7520)): q x 7 / 7 x 20 into the bin: -7539, -7530, -7521 */
-  cr_assert(m[6] == 7 && m[7] == -7530 && m[8] == 0.5, "moments[0,2] %g %g %g", m[6], m[7], m[8]);
-  cr_assert_eq(share[2], 1.0);
-  NEAR(q[6], -7539.0);
-  NEAR(q[7], -7530.0);
-  NEAR(q[8], -7521.0);
-  /* replica 1, years 0 and 1 merged by Chan et al.: pooled -100, 50, 200, 300, 500: n 5, mean 190,
-   * m2 = 290^2 + 140^2 + 10^2 + 110^2 + 310^2 = 212000 */
-  const double *a = m + 9, *b = m + 12;
-  cr_assert(a[0] == 3 && a[1] == 50 && a[2] == 45000 && b[0] == 2 && b[1] == 400 && b[2] == 20000,
-            "moments[1,0..1]");
-  const double n = a[0] + b[0], delta = b[1] - a[1];
-  cr_assert_eq(a[1] + delta * b[0] / n, 190.0);
-  cr_assert_eq(a[2] + b[2] + delta * delta * a[0] * b[0] / n, 212000.0);
-  cr_assert_eq(share[3], 1.0 / 3.0);
-  cr_assert_eq(share[4], 0.0);
-  /* replica 1, year 0: n 3; 0.05: 0.15 of bin 495 ([-100, -80)): -97; 0.5: 1.5, 1 below, half of
-   * bin 502 ([40, 60)): 50; 0.95: 2.85, 2 below, 0.85 of bin 510 ([200, 220)): 217 */
-  NEAR(q[9], -97.0);
-  NEAR(q[10], 50.0);
-  NEAR(q[11], 217.0);
-#undef NEAR
-  free(m);
-  free(share);
-  free(q);
-  H5Fclose(file);
-  assert_no_open_hdf5_objects();
-}
-
-/* NPV and repaid by hand, for lease_years shorter than, equal to and beyond the run, with the
- * replicas' years written year-major; a replica missing a year gets NaN and no part in the share. */
+/* NPV and repaid by hand, for lease_years shorter than, equal to and beyond the run. A replica's
+ * years are written one after another (a year rewritten: the last write counts, once); a replica
+ * missing a year, or whose years another replica's interrupted, keeps NaN in both (h5_writer.h). */
 Test(h5_writer, npv_and_repaid_by_hand) {
-  enum { PR = 4 };
-  /* net cash flows; replica 3 misses year 1 */
-  const double net[PR][YEARS] = {{-1000, 600, 500}, {-1000, 1000, -50}, {-500, 625, 0}, {-1000, 2000, 3000}};
-  /* at 0.25: -1000 + 480 + 320; -1000 + 800 - 32; -500 + 500 + 0 */
-  const double npv_by_hand[PR] = {-200, -232, 0, NAN};
+  enum { PR = 5 };
+  /* net cash flows; replica 3 misses year 1, replica 4 is interrupted by replica 2 */
+  const double net[PR][YEARS] = {
+      {-1000, 600, 500}, {-1000, 1000, -50}, {-500, 625, 0}, {-1000, 2000, 3000}, {100, 100, 100}};
+  const struct {
+    int r, y;
+    double net;
+  } writes[] = {{0, 0, 7777}, {0, 0, -1000}, {0, 1, 600},  {0, 2, 500}, {1, 0, -1000}, {1, 1, 1000},
+                {1, 2, -50},  {4, 0, 100},   {2, 0, -500}, {2, 1, 625}, {2, 2, 0},     {4, 1, 100},
+                {4, 2, 100},  {3, 0, -1000}, {3, 2, 3000}};
+  /* at 0.25: -1000 + 480 + 320; -1000 + 800 - 32; -500 + 500 + 0 (all exact) */
+  const double npv_by_hand[PR] = {-200, -232, 0, NAN, NAN};
   /* at 0: plain sums */
-  const double sum_by_hand[PR] = {100, -50, 125, NAN};
+  const double sum_by_hand[PR] = {100, -50, 125, NAN, NAN};
   const struct {
     int64_t lease_years;
     double rate;
     double repaid[PR]; /* cumulative net at the end of year min(lease_years, 3) - 1 >= 0 */
-    double share;
-  } cases[] = {{1, 0.25, {0, 0, 0, NAN}, 0.0},              /* -1000, -1000, -500 */
-               {2, 0.25, {0, 1, 1, NAN}, 2.0 / 3.0},        /* -400, 0, 125 */
-               {3, 0.0, {1, 0, 1, NAN}, 2.0 / 3.0},         /* 100, -50, 125 */
-               {10, 0.25, {1, 0, 1, NAN}, 2.0 / 3.0}};      /* the run ends first: as 3 */
+  } cases[] = {{1, 0.25, {0, 0, 0, NAN, NAN}},   /* -1000, -1000, -500 */
+               {2, 0.25, {0, 1, 1, NAN, NAN}},   /* -400, 0, 125 */
+               {3, 0.0, {1, 0, 1, NAN, NAN}},    /* 100, -50, 125 */
+               {10, 0.25, {1, 0, 1, NAN, NAN}}}; /* the run ends first: as 3 */
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     char final_path[256], tmp_path[300], name[32];
     snprintf(name, sizeof name, "npv_%zu.h5", c);
@@ -1034,35 +813,36 @@ Test(h5_writer, npv_and_repaid_by_hand) {
     info.replicas = PR;
     info.lease_years = cases[c].lease_years;
     info.discount_rate = cases[c].rate;
-    fleet_h5_writer_t *w = NULL;
+    fleet_h5_writer_t *w = create_writer(final_path, &info, 0);
     fleet_error_t err;
-    cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
-    for (int y = 0; y < YEARS; y++)
-      for (int r = 0; r < PR; r++) {
-        if (r == 3 && y == 1) continue;
-        fill_totals(&totals, 0, y);
-        totals.ledger_eur[FLEET_LEDGER_NET] = net[r][y];
-        cr_assert_eq(fleet_h5_write_year(w, r, y, &totals, &err), FLEET_OK, "%s", err.message);
-      }
-    cr_assert_eq(fleet_h5_commit(w, 1.0, 1.0, &err), FLEET_OK, "%s", err.message);
+    fill_totals(&buffer, 0, 0, REGIONS); /* values the writer accepts; only the net matters here */
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++) {
+      cr_assert(writes[i].net == net[writes[i].r][writes[i].y] || writes[i].net == 7777, "writes[%zu]", i);
+      buffer.ledger_eur[FLEET_LEDGER_NET] = writes[i].net;
+      cr_assert_eq(fleet_h5_write_year(w, writes[i].r, writes[i].y, &buffer, &err), FLEET_OK, "%s", err.message);
+    }
+    cr_assert_eq(commit(w, &run_values, &err), FLEET_OK, "%s", err.message);
 
     hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
     cr_assert_geq(file, 0);
-    const hsize_t dims[1] = {PR};
-    hid_t npv_dset, repaid_dset;
-    double *npv = read_f64_dataset(file, "/budget/npv_eur", 1, dims, "EUR", &npv_dset);
-    double *repaid = read_f64_dataset(file, "/budget/repaid", 1, dims, "1", &repaid_dset);
+    double rate = 0;
+    int64_t lease_years = 0;
+    read_scalar_attr(file, "discount_rate", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &rate);
+    read_scalar_attr(file, "lease_years", H5T_STD_I64LE, H5T_NATIVE_INT64, &lease_years);
+    cr_assert(rate == cases[c].rate && lease_years == cases[c].lease_years, "case %zu: root attributes", c);
+    const hid_t npv_dset = H5Dopen2(file, fleet_datasets[FLEET_DS_NPV].path, H5P_DEFAULT);
+    const hid_t repaid_dset = H5Dopen2(file, fleet_datasets[FLEET_DS_REPAID].path, H5P_DEFAULT);
+    cr_assert(npv_dset >= 0 && repaid_dset >= 0, "npv or repaid missing");
+    hsize_t shape[H5S_MAX_RANK], points;
+    cr_assert(dataset_shape(npv_dset, shape, &points) == 1 && shape[0] == PR, "npv shape");
+    cr_assert(dataset_shape(repaid_dset, shape, &points) == 1 && shape[0] == PR, "repaid shape");
+    double *npv = read_all(npv_dset, H5T_NATIVE_DOUBLE, PR), *repaid = read_all(repaid_dset, H5T_NATIVE_DOUBLE, PR);
     for (int r = 0; r < PR; r++) {
-      const double expected = cases[c].rate == 0.0 ? sum_by_hand[r] : npv_by_hand[r];
-      cr_assert(isnan(expected) ? isnan(npv[r]) : npv[r] == expected, "case %zu npv[%d] = %.17g, expected %g", c,
-                r, npv[r], expected);
-      cr_assert(isnan(cases[c].repaid[r]) ? isnan(repaid[r]) : repaid[r] == cases[c].repaid[r],
-                "case %zu repaid[%d] = %g, expected %g", c, r, repaid[r], cases[c].repaid[r]);
+      const double want = cases[c].rate == 0.0 ? sum_by_hand[r] : npv_by_hand[r];
+      cr_assert(same(npv[r], want), "case %zu npv[%d] = %.17g, expected %g", c, r, npv[r], want);
+      cr_assert(same(repaid[r], cases[c].repaid[r]), "case %zu repaid[%d] = %g, expected %g", c, r, repaid[r],
+                cases[c].repaid[r]);
     }
-    cr_assert_eq(read_f64_attr(npv_dset, "discount_rate"), cases[c].rate);
-    cr_assert_eq(read_i64_attr(repaid_dset, "lease_years"), cases[c].lease_years);
-    const double share = read_f64_attr(repaid_dset, "repaid_share");
-    cr_assert_eq(share, cases[c].share, "case %zu repaid_share = %.17g", c, share);
     free(npv);
     free(repaid);
     H5Dclose(npv_dset);
@@ -1075,12 +855,10 @@ Test(h5_writer, npv_and_repaid_by_hand) {
 Test(h5_writer, discard_leaves_no_file) {
   char final_path[256], tmp_path[300];
   paths("discarded.h5", final_path, tmp_path);
-  fleet_run_info_t info = test_info();
-  fleet_h5_writer_t *w = NULL;
-  fleet_error_t err;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
-  fill_totals(&totals, 0, 0);
-  cr_assert_eq(fleet_h5_write_year(w, 0, 0, &totals, &err), FLEET_OK, "%s", err.message);
+  const fleet_run_info_t info = test_info();
+  fill_expected(REGIONS);
+  fleet_h5_writer_t *w = create_writer(final_path, &info, 0);
+  write_expected_year(w, 0, 0, REGIONS);
   cr_assert(exists(tmp_path));
   fleet_h5_discard(w);
   cr_assert(!exists(tmp_path), "temporary file left after discard");
@@ -1092,215 +870,547 @@ Test(h5_writer, discard_leaves_no_file) {
 Test(h5_writer, missing_directory_fails_naming_the_path) {
   char final_path[256];
   snprintf(final_path, sizeof final_path, "%s/no/such/dir/run.h5", dir);
-  fleet_run_info_t info = test_info();
-  fleet_h5_writer_t *w = (fleet_h5_writer_t *)&info; /* must be reset to NULL */
+  const fleet_run_info_t info = test_info();
   fleet_error_t err;
   fleet_error_clear(&err);
-  fleet_status_t status = fleet_h5_create(final_path, &info, &w, &err);
+  fleet_h5_writer_t *w = (fleet_h5_writer_t *)&err; /* must be reset to NULL */
+  const fleet_status_t status = fleet_h5_create(final_path, &info, 1, &w, &err);
   cr_assert(status == FLEET_ERR_IO || status == FLEET_ERR_HDF5, "status %d", status);
   cr_assert_eq(err.code, status);
   cr_assert_null(w);
-  cr_assert_not_null(strstr(err.message, final_path), "message '%s' does not name %s", err.message,
-                     final_path);
+  cr_assert_not_null(strstr(err.message, final_path), "message '%s' does not name %s", err.message, final_path);
   assert_no_open_hdf5_objects();
 }
 
 Test(h5_writer, out_of_range_replica_or_year_rejected) {
   char final_path[256], tmp_path[300];
   paths("range.h5", final_path, tmp_path);
-  fleet_run_info_t info = test_info();
-  fleet_h5_writer_t *w = NULL;
-  fleet_error_t err;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
-  fill_totals(&totals, 0, 0);
+  const fleet_run_info_t info = test_info();
+  fill_expected(REGIONS);
+  fleet_h5_writer_t *w = create_writer(final_path, &info, 0);
+  buffer = expected[0][0];
   const int64_t bad[][2] = {{-1, 0}, {REPLICAS, 0}, {0, -1}, {0, YEARS}, {INT64_MAX, INT64_MIN}};
+  fleet_error_t err;
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     fleet_error_clear(&err);
-    fleet_status_t status = fleet_h5_write_year(w, bad[i][0], bad[i][1], &totals, &err);
-    cr_assert_eq(status, FLEET_ERR_USAGE, "replica %lld year %lld accepted", (long long)bad[i][0],
-                 (long long)bad[i][1]);
-    cr_assert(strstr(err.message, bad[i][0] < 0 || bad[i][0] >= REPLICAS ? "replica offset must be"
-                                                                          : "year must be"),
+    cr_assert_eq(fleet_h5_write_year(w, bad[i][0], bad[i][1], &buffer, &err), FLEET_ERR_USAGE,
+                 "replica %lld year %lld accepted", (long long)bad[i][0], (long long)bad[i][1]);
+    cr_assert(strstr(err.message, tmp_path) && strstr(err.message, "the file holds [0, 2) x [0, 3)"),
               "message '%s'", err.message);
-    cr_assert_not_null(strstr(err.message, tmp_path), "message '%s'", err.message);
   }
+  cr_assert_eq(fleet_h5_write_year(w, 0, 0, NULL, &err), FLEET_ERR_USAGE, "NULL totals accepted");
+  cr_assert_eq(fleet_h5_write_year(NULL, 0, 0, &buffer, &err), FLEET_ERR_USAGE, "NULL writer accepted");
   /* the writer is still usable */
-  cr_assert_eq(fleet_h5_write_year(w, REPLICAS - 1, YEARS - 1, &totals, &err), FLEET_OK, "%s", err.message);
+  write_expected_year(w, REPLICAS - 1, YEARS - 1, REGIONS);
   fleet_h5_discard(w);
   cr_assert(!exists(tmp_path));
   assert_no_open_hdf5_objects();
 }
 
+/* Spoils field i of info; returns what the message must name, NULL past the last case. */
+static const char *spoil_info(fleet_run_info_t *info, int i) {
+  static const char *const null_region[REGIONS] = {"bretagne", NULL, "provence"};
+  switch (i) {
+  case 0: info->scenario_sha256 = "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"; return "sha256";
+  case 1: info->scenario_sha256 = "0123456789abcdef"; return "sha256";
+  case 2: info->scenario_sha256 = NULL; return "sha256";
+  case 3: info->model_sha256 = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba987654321g"; return "sha256";
+  case 4: info->model_sha256 = NULL; return "model_sha256";
+  case 5: info->scenario_text = NULL; return "scenario text";
+  case 6: info->command_line = NULL; return "command line";
+  case 7: info->scenario_file = NULL; return "scenario file";
+  case 8: info->replicas = 0; return "replicas = 0";
+  case 9: info->years = 0; return "years = 0";
+  case 10: info->years = FLEET_MAX_YEARS + 1; return "years = 101";
+  case 11: info->first_year = 0; return "first_year = 0";
+  case 12: info->lease_years = 0; return "lease_years = 0";
+  case 13: info->lease_years = INT64_MIN; return "lease_years";
+  case 14: info->discount_rate = -1.0; return "discount_rate";
+  case 15: info->discount_rate = NAN; return "discount_rate";
+  case 16: info->discount_rate = INFINITY; return "discount_rate";
+  case 17: info->region_count = 0; return "region_count = 0";
+  case 18: info->region_count = FLEET_MAX_REGIONS + 1; return "region_count = 33";
+  case 19: info->region_names = NULL; return "region_count";
+  case 20: info->region_names = null_region; return "region name 1";
+  case 21: info->first_replica = -1; return "first_replica = -1";
+  case 22: info->vehicles = 0; return "vehicles = 0";
+  default: return NULL;
+  }
+}
+
 Test(h5_writer, invalid_run_info_rejected) {
   char final_path[256], tmp_path[300];
   paths("info.h5", final_path, tmp_path);
-  fleet_h5_writer_t *w = NULL;
   fleet_error_t err;
-  fleet_run_info_t info = test_info();
-  info.replicas = 0;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
-  cr_assert_not_null(strstr(err.message, "replicas"), "%s", err.message);
-  info = test_info();
-  info.years = -3;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
-  info = test_info();
-  info.first_replica = -1;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
-  info = test_info();
-  info.scenario_sha256 = "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef";
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
-  cr_assert_not_null(strstr(err.message, "sha256"), "%s", err.message);
-  info = test_info();
-  info.model_sha256 = NULL;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
-  cr_assert_not_null(strstr(err.message, "model_sha256"), "%s", err.message);
-  info = test_info();
-  info.scenario_text = NULL;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
-  const double bad_rates[] = {-1.0, -2.0, NAN, INFINITY, -INFINITY};
-  for (size_t i = 0; i < sizeof bad_rates / sizeof bad_rates[0]; i++) {
-    info = test_info();
-    info.discount_rate = bad_rates[i];
-    cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE, "discount_rate %g accepted",
-                 bad_rates[i]);
-    cr_assert_not_null(strstr(err.message, "discount_rate"), "%s", err.message);
-  }
-  const int64_t bad_leases[] = {0, -1, INT64_MIN};
-  for (size_t i = 0; i < sizeof bad_leases / sizeof bad_leases[0]; i++) {
-    info = test_info();
-    info.lease_years = bad_leases[i];
-    cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE, "lease_years %lld accepted",
-                 (long long)bad_leases[i]);
-    cr_assert_not_null(strstr(err.message, "lease_years"), "%s", err.message);
-  }
-  cr_assert_null(w);
-  cr_assert(!exists(tmp_path) && !exists(final_path));
-}
-
-Test(h5_writer, invalid_regions_rejected) {
-  char final_path[256], tmp_path[300];
-  paths("regions.h5", final_path, tmp_path);
-  fleet_h5_writer_t *w = NULL;
-  fleet_error_t err;
-  const int bad_counts[] = {0, -1, FLEET_MAX_REGIONS + 1, INT32_MIN};
-  for (size_t i = 0; i < sizeof bad_counts / sizeof bad_counts[0]; i++) {
+  int cases = 0;
+  for (int i = 0;; i++, cases++) {
     fleet_run_info_t info = test_info();
-    info.region_count = bad_counts[i];
+    const char *field = spoil_info(&info, i);
+    if (!field) break;
+    fleet_h5_writer_t *w = (fleet_h5_writer_t *)&info; /* must be reset to NULL */
     fleet_error_clear(&err);
-    cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE, "region_count %d accepted",
-                 bad_counts[i]);
-    cr_assert_not_null(strstr(err.message, "region_count"), "%s", err.message);
-    cr_assert_null(w);
+    cr_assert_eq(fleet_h5_create(final_path, &info, 1, &w, &err), FLEET_ERR_USAGE, "case %d (%s) accepted", i,
+                 field);
+    cr_assert_null(w, "case %d", i);
+    cr_assert(strstr(err.message, field) && strstr(err.message, final_path), "case %d: message '%s' names not '%s'",
+              i, err.message, field);
+    cr_assert(!exists(tmp_path) && !exists(final_path), "case %d left a file", i);
   }
-  fleet_run_info_t info = test_info();
-  info.region_names = NULL;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
-  cr_assert_not_null(strstr(err.message, "region names"), "%s", err.message);
-  const char *const with_null[REGIONS] = {"bretagne", NULL, "provence"};
-  info = test_info();
-  info.region_names = with_null;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_ERR_USAGE);
-  cr_assert_not_null(strstr(err.message, "region name 1"), "%s", err.message);
-  cr_assert_null(w);
+  cr_assert_eq(cases, 23);
+  const fleet_run_info_t info = test_info();
+  fleet_h5_writer_t *w = NULL;
+  cr_assert_eq(fleet_h5_create(final_path, NULL, 0, &w, &err), FLEET_ERR_USAGE, "NULL info accepted");
+  cr_assert_eq(fleet_h5_create("", &info, 0, &w, &err), FLEET_ERR_USAGE, "empty path accepted");
+  cr_assert_eq(fleet_h5_create(final_path, &info, 0, NULL, &err), FLEET_ERR_USAGE, "NULL out accepted");
   cr_assert(!exists(tmp_path) && !exists(final_path));
   assert_no_open_hdf5_objects();
 }
 
+/* Region names are whatever the caller gives (the writer does not parse /scenario): UTF-8 ones are
+ * stored as UTF-8 strings, as are the command line and the scenario file's name. */
+Test(h5_writer, utf8_region_names_stored) {
+  char final_path[256], tmp_path[300];
+  paths("utf8.h5", final_path, tmp_path);
+  static const char *const utf8_names[REGIONS] = {"bretagne", "\xc3\xaele_de_france", "r\xc3\xa9union \xe2\x80\x93 974"};
+  fleet_run_info_t info = test_info();
+  info.region_names = utf8_names;
+  fill_expected(REGIONS);
+  write_full_file(final_path, &info, 0);
+  check_file(final_path, &info);
+}
+
+/* The region axis at its two ends: the whole file checked, and read back. */
 Test(h5_writer, one_and_max_regions_written) {
-  static char names_buf[FLEET_MAX_REGIONS][24];
-  const char *names[FLEET_MAX_REGIONS];
-  for (int g = 0; g < FLEET_MAX_REGIONS; g++) {
-    snprintf(names_buf[g], sizeof names_buf[g], "region_%02d", g);
-    names[g] = names_buf[g];
-  }
   const int counts[2] = {1, FLEET_MAX_REGIONS};
   for (int c = 0; c < 2; c++) {
     char final_path[256], tmp_path[300], name[32];
     snprintf(name, sizeof name, "regions_%d.h5", counts[c]);
     paths(name, final_path, tmp_path);
-    fleet_run_info_t info = test_info();
-    info.region_count = counts[c];
-    info.region_names = names;
-    fleet_h5_writer_t *w = NULL;
-    fleet_error_t err;
-    cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
-    fill_totals(&totals, 0, 1);
-    for (int g = 0; g < FLEET_MAX_REGIONS; g++) {
-      totals.region_pv_yield_kwh_per_kwp[g] = 1000.0 + g;
-      totals.region_mean_temperature_c[g] = 10.0 + 0.5 * g;
-    }
-    cr_assert_eq(fleet_h5_write_year(w, 0, 1, &totals, &err), FLEET_OK, "%s", err.message);
-    cr_assert_eq(fleet_h5_commit(w, 1.0, 1.0, &err), FLEET_OK, "%s", err.message);
-
-    hid_t file = H5Fopen(final_path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    cr_assert_geq(file, 0);
-    const hsize_t dims[3] = {REPLICAS, YEARS, (hsize_t)counts[c]};
-    hid_t pv_dset, t_dset;
-    double *pv = read_f64_dataset(file, "/weather/pv_yield_kwh_per_kwp", 3, dims, "kWh/kWp", &pv_dset);
-    double *t = read_f64_dataset(file, "/weather/mean_temperature_c", 3, dims, "C", &t_dset);
-    for (int g = 0; g < counts[c]; g++) {
-      cr_assert_eq(pv[(0 * YEARS + 1) * counts[c] + g], 1000.0 + g, "pv_yield[0,1,%d]", g);
-      cr_assert_eq(t[(0 * YEARS + 1) * counts[c] + g], 10.0 + 0.5 * g, "mean_temperature[0,1,%d]", g);
-      cr_assert(isnan(pv[(1 * YEARS + 1) * counts[c] + g]) && isnan(t[g]), "unwritten not NaN");
-    }
-    assert_string_array_attr(pv_dset, "regions", (size_t)counts[c], names);
-    assert_string_array_attr(t_dset, "regions", (size_t)counts[c], names);
-    free(pv);
-    free(t);
-    H5Dclose(pv_dset);
-    H5Dclose(t_dset);
-    H5Fclose(file);
-    assert_no_open_hdf5_objects();
+    const fleet_run_info_t info = test_info_regions(counts[c]);
+    fill_expected(counts[c]);
+    write_full_file(final_path, &info, 0);
+    check_file(final_path, &info);
+    check_reader(final_path, &info);
   }
 }
 
 Test(h5_writer, bad_runtime_fails_commit_and_removes_temp) {
   char final_path[256], tmp_path[300];
   paths("runtime.h5", final_path, tmp_path);
-  fleet_run_info_t info = test_info();
-  fleet_h5_writer_t *w = NULL;
+  const fleet_run_info_t info = test_info();
+  fill_expected(REGIONS);
+  const fleet_run_values_t bad[] = {{NAN, 1, 1},       {INFINITY, 1, 1}, {-1, 1, 1}, {1, -1, 1},
+                                    {1, NAN, 1},       {1, 1, 0},        {1, 1, NAN}, {1, 1, 0.5}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    fleet_h5_writer_t *w = create_writer(final_path, &info, 0);
+    write_expected_year(w, 0, 0, REGIONS);
+    fleet_error_t err;
+    cr_assert_eq(commit(w, &bad[i], &err), FLEET_ERR_USAGE, "case %zu: %g %g %g accepted", i, bad[i].wall_seconds,
+                 bad[i].vehicle_hours, bad[i].threads);
+    cr_assert_not_null(strstr(err.message, tmp_path), "case %zu: message '%s'", i, err.message);
+    cr_assert(!exists(tmp_path) && !exists(final_path), "case %zu left a file", i);
+    assert_no_open_hdf5_objects();
+  }
   fleet_error_t err;
-  cr_assert_eq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK, "%s", err.message);
-  cr_assert_eq(fleet_h5_commit(w, NAN, 10.0, &err), FLEET_ERR_USAGE);
+  cr_assert_eq(commit(NULL, &run_values, &err), FLEET_ERR_USAGE, "NULL writer accepted");
   cr_assert(!exists(tmp_path) && !exists(final_path));
   assert_no_open_hdf5_objects();
 }
 
-Test(h5_writer, stale_temp_file_replaced_and_final_overwritten) {
+Test(h5_writer, stale_temp_file_of_our_pid_replaced) {
   char final_path[256], tmp_path[300];
   paths("again.h5", final_path, tmp_path);
-  FILE *f = fopen(tmp_path, "w");
-  cr_assert_not_null(f);
-  fputs("stale", f);
-  fclose(f);
-  f = fopen(final_path, "w");
-  cr_assert_not_null(f);
-  fputs("old result", f);
-  fclose(f);
-  write_full_file(final_path, tmp_path, 1);
+  write_text_file(tmp_path, "stale");
+  const fleet_run_info_t info = test_info();
+  fill_expected(REGIONS);
+  write_full_file(final_path, &info, 0);
+  cr_assert(!exists(tmp_path), "temporary file left after commit");
+  check_reader(final_path, &info);
+}
+
+/* Without overwrite a file at the path makes the commit fail and stays as it was; with it, the
+ * file is replaced. */
+Test(h5_writer, existing_file_kept_without_overwrite_replaced_with_it) {
+  char final_path[256], tmp_path[300];
+  paths("existing.h5", final_path, tmp_path);
+  static const char old[] = "old result, not HDF5";
+  write_text_file(final_path, old);
+  const fleet_run_info_t info = test_info();
+  fill_expected(REGIONS);
+  fleet_h5_writer_t *w = create_writer(final_path, &info, 0);
+  for (int r = 0; r < REPLICAS; r++)
+    for (int y = 0; y < YEARS; y++) write_expected_year(w, r, y, REGIONS);
+  fleet_error_t err;
+  cr_assert_eq(commit(w, &expected_run, &err), FLEET_ERR_INPUT, "an existing file was replaced without overwrite");
+  cr_assert_not_null(strstr(err.message, final_path), "message '%s'", err.message);
+  size_t size = 0;
+  char *bytes = read_bytes(final_path, &size);
+  cr_assert(size == strlen(old) && memcmp(bytes, old, size) == 0, "the existing file was changed");
+  free(bytes);
+  cr_assert(!exists(tmp_path), "temporary file left after a refused commit");
+  assert_no_open_hdf5_objects();
+
+  write_full_file(final_path, &info, 1);
   cr_assert(!exists(tmp_path));
-  cr_assert_gt(H5Fis_hdf5(final_path), 0, "final file is not the new HDF5 file");
+  check_reader(final_path, &info);
+  /* a result file is replaced by a result file just the same */
+  write_full_file(final_path, &info, 1);
+  check_reader(final_path, &info);
+}
+
+/* A path that is not a regular file is refused even with overwrite, at the commit, untouched. */
+Test(h5_writer, directory_output_refused_even_with_overwrite) {
+  char final_path[256], tmp_path[300];
+  paths("adir", final_path, tmp_path);
+  cr_assert_eq(mkdir(final_path, 0700), 0);
+  const fleet_run_info_t info = test_info();
+  fill_expected(REGIONS);
+  fleet_h5_writer_t *w = create_writer(final_path, &info, 1);
+  fleet_error_t err;
+  cr_assert_eq(commit(w, &expected_run, &err), FLEET_ERR_INPUT, "a directory was replaced");
+  cr_assert_not_null(strstr(err.message, final_path), "message '%s'", err.message);
+  struct stat st;
+  cr_assert(stat(final_path, &st) == 0 && S_ISDIR(st.st_mode), "the directory is gone");
+  cr_assert(!exists(tmp_path), "temporary file left");
   assert_no_open_hdf5_objects();
 }
 
-static herr_t counting_handler(hid_t stack, void *data) {
+static void assert_output_refused(const char *path, int overwrite, const char *const *keep, int n,
+                                  const char *named) {
+  fleet_error_t err;
+  fleet_error_clear(&err);
+  cr_assert_eq(fleet_output_check(path, overwrite, keep, n, &err), FLEET_ERR_INPUT, "%s accepted (overwrite %d)",
+               path, overwrite);
+  cr_assert(strstr(err.message, path) && strstr(err.message, named), "message '%s' names not %s and %s",
+            err.message, path, named);
+}
+
+Test(h5_writer, output_check_rules) {
+  char subdir[256], file[256], hard_link[256], other[256], missing[256];
+  snprintf(subdir, sizeof subdir, "%s/adir", dir);
+  snprintf(file, sizeof file, "%s/scenario.yaml", dir);
+  snprintf(hard_link, sizeof hard_link, "%s/link.h5", dir);
+  snprintf(other, sizeof other, "%s/other.yaml", dir);
+  snprintf(missing, sizeof missing, "%s/missing.h5", dir);
+  cr_assert_eq(mkdir(subdir, 0700), 0);
+  write_text_file(file, "kept");
+  write_text_file(other, "other");
+  cr_assert_eq(link(file, hard_link), 0);
+  for (int overwrite = 0; overwrite < 2; overwrite++) {
+    assert_output_refused(subdir, overwrite, NULL, 0, "not a regular file");
+    assert_output_refused("/dev/null", overwrite, NULL, 0, "not a regular file");
+  }
+  const char *const keep[3] = {other, NULL, file};
+  assert_output_refused(file, 1, keep, 3, file);      /* the same path */
+  assert_output_refused(hard_link, 1, keep, 3, file); /* another name of the same file */
+  assert_output_refused(other, 0, NULL, 0, "exists");
+  fleet_error_t err;
+  fleet_error_clear(&err);
+  cr_assert_eq(fleet_output_check(other, 1, keep + 2, 1, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_output_check(missing, 0, keep, 3, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(fleet_output_check(missing, 1, NULL, 0, &err), FLEET_OK, "%s", err.message);
+}
+
+static herr_t marking_handler(hid_t stack, void *data) {
   (void)stack;
   ++*(int *)data;
+  fputs("HDF5 automatic error handler ran\n", stderr);
   return 0;
 }
 
+/* stderr to path until restore_stderr (the reader's checking child inherits it). */
+static int redirect_stderr(const char *path) {
+  fflush(stderr);
+  const int saved = dup(STDERR_FILENO), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  cr_assert(saved >= 0 && fd >= 0 && dup2(fd, STDERR_FILENO) >= 0 && close(fd) == 0, "cannot redirect stderr");
+  return saved;
+}
+
+static void restore_stderr(int saved) {
+  fflush(stderr);
+  cr_assert(dup2(saved, STDERR_FILENO) >= 0 && close(saved) == 0, "cannot restore stderr");
+}
+
+/* The writer and the reader switch HDF5's error printing off during their calls (in the reader's
+ * checking child too) and give the caller's handler back. */
 Test(h5_writer, hdf5_error_printing_silenced_and_restored) {
+  char final_path[256], tmp_path[300], truncated[256], log[256], missing_dir[256];
+  paths("whole.h5", final_path, tmp_path);
+  snprintf(truncated, sizeof truncated, "%s/truncated.h5", dir);
+  snprintf(log, sizeof log, "%s/stderr.txt", dir);
+  snprintf(missing_dir, sizeof missing_dir, "%s/missing/run.h5", dir);
+  const fleet_run_info_t info = test_info();
+  fill_expected(REGIONS);
+  write_full_file(final_path, &info, 0);
+  size_t size = 0;
+  char *bytes = read_bytes(final_path, &size);
+  FILE *f = fopen(truncated, "wb");
+  cr_assert(f && size > 4096 && fwrite(bytes, 1, 4096, f) == 4096 && fclose(f) == 0);
+  free(bytes);
+  /* a whole file whose /scenario is a group: HDF5 fails inside the reader's checks, after the open */
+  hid_t file = H5Fopen(final_path, H5F_ACC_RDWR, H5P_DEFAULT);
+  cr_assert_geq(file, 0);
+  cr_assert_geq(H5Ldelete(file, "/scenario", H5P_DEFAULT), 0);
+  hid_t group = H5Gcreate2(file, "/scenario", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  cr_assert(group >= 0 && H5Gclose(group) >= 0 && H5Fclose(file) >= 0);
+
   int calls = 0;
-  cr_assert_geq(H5Eset_auto2(H5E_DEFAULT, counting_handler, &calls), 0);
-  char final_path[256];
-  snprintf(final_path, sizeof final_path, "%s/missing/run.h5", dir);
-  fleet_run_info_t info = test_info();
+  cr_assert_geq(H5Eset_auto2(H5E_DEFAULT, marking_handler, &calls), 0);
+  const int saved = redirect_stderr(log);
   fleet_h5_writer_t *w = NULL;
-  fleet_error_t err;
-  cr_assert_neq(fleet_h5_create(final_path, &info, &w, &err), FLEET_OK);
-  cr_assert_eq(calls, 0, "HDF5's automatic error handler ran inside the writer");
+  fleet_h5_reader_t *reader = NULL;
+  fleet_error_t err[3];
+  const fleet_status_t created = fleet_h5_create(missing_dir, &info, 0, &w, &err[0]);
+  const fleet_status_t opened_truncated = fleet_h5_open(truncated, &reader, &err[1]);
+  const fleet_status_t opened_altered = fleet_h5_open(final_path, &reader, &err[2]);
+  restore_stderr(saved);
+  cr_assert_neq(created, FLEET_OK);
+  cr_assert_eq(opened_truncated, FLEET_ERR_INPUT, "a truncated file opened: %s", err[1].message);
+  cr_assert_not_null(strstr(err[1].message, truncated), "message '%s'", err[1].message);
+  cr_assert_neq(opened_altered, FLEET_OK, "/scenario as a group accepted");
+  cr_assert(strstr(err[2].message, final_path) && strstr(err[2].message, "/scenario"), "message '%s'",
+            err[2].message);
+  char *printed = read_bytes(log, &size);
+  cr_assert_eq(size, 0, "printed on stderr during the calls: '%.*s'", (int)size, printed);
+  free(printed);
+  cr_assert_eq(calls, 0, "HDF5's automatic error handler ran inside the writer or reader");
   H5E_auto2_t func = NULL;
   void *data = NULL;
   cr_assert_geq(H5Eget_auto2(H5E_DEFAULT, &func, &data), 0);
-  cr_assert(func == counting_handler && data == &calls, "caller's handler not restored");
+  cr_assert(func == marking_handler && data == &calls, "caller's handler not restored");
+  /* and the handler does run for a failure outside them: the checks above can fail */
+  const int saved_again = redirect_stderr(log);
+  const hid_t failed = H5Fopen(truncated, H5F_ACC_RDONLY, H5P_DEFAULT);
+  restore_stderr(saved_again);
+  cr_assert_lt(failed, 0);
+  cr_assert_gt(calls, 0, "the marking handler never ran");
+  printed = read_bytes(log, &size);
+  cr_assert_gt(size, 0, "the marking handler printed nothing");
+  free(printed);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  assert_no_open_hdf5_objects();
+}
+
+/* ---- the schema's own consistency -------------------------------------------------------- */
+
+/* The rows of source together tile the struct of size bytes, no value in two rows and none in
+ * none, with the region axis at FLEET_MAX_REGIONS: a field added to the struct but not to the
+ * table (or one in two rows) fails here. */
+static void assert_rows_tile(fleet_source_t source, size_t size, const char *struct_name) {
+  enum { SLOTS = sizeof(fleet_year_totals_t) / sizeof(double) };
+  static int owner[SLOTS];
+  const size_t slots = size / sizeof(double);
+  cr_assert(size % sizeof(double) == 0 && slots <= SLOTS, "%s is not made of doubles", struct_name);
+  for (size_t s = 0; s < slots; s++) owner[s] = -1;
+  const fleet_schema_dims_t dims = {1, 1, FLEET_MAX_REGIONS};
+  for (int k = 0; k < FLEET_DS_COUNT; k++) {
+    const fleet_dataset_spec_t *spec = &fleet_datasets[k];
+    if (spec->source != source) continue;
+    const int64_t n = fleet_dataset_row_length(spec, &dims);
+    const size_t first = spec->offset / sizeof(double);
+    cr_assert(spec->offset % sizeof(double) == 0 && n > 0 && first + (size_t)n <= slots,
+              "%s: values [%zu, %zu) not inside %s (%zu doubles)", spec->path, first, first + (size_t)n, struct_name,
+              slots);
+    for (size_t s = first; s < first + (size_t)n; s++) {
+      cr_assert_eq(owner[s], -1, "%s and %s share double %zu of %s", spec->path,
+                   owner[s] >= 0 ? fleet_datasets[owner[s]].path : "", s, struct_name);
+      owner[s] = k;
+    }
+  }
+  for (size_t s = 0; s < slots; s++)
+    cr_assert_geq(owner[s], 0, "double %zu (byte %zu) of %s is in no dataset: a field missing from FLEET_DATASETS",
+                  s, s * sizeof(double), struct_name);
+}
+
+Test(schema, rows_tile_their_structs) {
+  assert_rows_tile(FLEET_FROM_YEAR, sizeof(fleet_year_totals_t), "fleet_year_totals_t");
+  assert_rows_tile(FLEET_FROM_REPLICA, sizeof(fleet_replica_derived_t), "fleet_replica_derived_t");
+  assert_rows_tile(FLEET_FROM_RUN, sizeof(fleet_run_values_t), "fleet_run_values_t");
+}
+
+/* Leading axes by source (the writer, the reader and this test's row arithmetic rely on them),
+ * distinct axes, non-empty metadata, path = /group/name. */
+Test(schema, dataset_rows_well_formed) {
+  for (int k = 0; k < FLEET_DS_COUNT; k++) {
+    const fleet_dataset_spec_t *d = &fleet_datasets[k];
+    const int leading = d->source == FLEET_FROM_YEAR ? 2 : d->source == FLEET_FROM_REPLICA ? 1 : 0;
+    cr_assert(d->rank >= leading && d->rank <= 3, "%s: rank %d", d->path, d->rank);
+    cr_assert(leading < 1 || d->axes[0] == FLEET_AXIS_REPLICA, "%s: first axis not replica", d->path);
+    cr_assert(leading < 2 || d->axes[1] == FLEET_AXIS_YEAR, "%s: second axis not year", d->path);
+    for (int i = leading; i < d->rank; i++)
+      cr_assert(d->axes[i] != FLEET_AXIS_REPLICA && d->axes[i] != FLEET_AXIS_YEAR && d->axes[i] < FLEET_AXIS_COUNT,
+                "%s: axis %d", d->path, i);
+    for (int i = 0; i < d->rank; i++)
+      for (int j = 0; j < i; j++) cr_assert_neq(d->axes[i], d->axes[j], "%s: axis used twice", d->path);
+    cr_assert(d->group[0] && !strchr(d->group, '/') && d->name[0] && !strchr(d->name, '/'), "%s: names", d->path);
+    char path[160];
+    snprintf(path, sizeof path, "/%s/%s", d->group, d->name);
+    cr_assert_str_eq(d->path, path);
+    cr_assert(d->units && d->units[0] && d->long_name[0] && strlen(d->description) > 10, "%s: metadata", d->path);
+    for (int j = 0; j < k; j++) cr_assert_str_neq(d->path, fleet_datasets[j].path, "%s twice", d->path);
+  }
+}
+
+/* In a group, datasets, coordinates and bounds share one namespace. */
+static void assert_group_names_unique(const char *group) {
+  const char *names[FLEET_DS_COUNT + 2 * FLEET_AXIS_COUNT];
+  static char bounds[FLEET_AXIS_COUNT][96];
+  int n = 0, used[FLEET_AXIS_COUNT] = {0};
+  for (int k = 0; k < FLEET_DS_COUNT; k++)
+    if (!strcmp(fleet_datasets[k].group, group)) {
+      names[n++] = fleet_datasets[k].name;
+      for (int i = 0; i < fleet_datasets[k].rank; i++) used[fleet_datasets[k].axes[i]] = 1;
+    }
+  for (int a = 0; a < FLEET_AXIS_COUNT; a++)
+    if (used[a] && fleet_axes[a].kind == FLEET_AXIS_KIND_BINS) used[FLEET_AXIS_BOUND] = 1;
+  for (int a = 0; a < FLEET_AXIS_COUNT; a++) {
+    if (!used[a]) continue;
+    names[n++] = fleet_axes[a].name;
+    if (fleet_axes[a].kind != FLEET_AXIS_KIND_BINS) continue;
+    snprintf(bounds[a], sizeof bounds[a], "%s_bounds", fleet_axes[a].name);
+    names[n++] = bounds[a];
+  }
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < i; j++) cr_assert_str_neq(names[i], names[j], "/%s/%s named twice", group, names[i]);
+}
+
+Test(schema, names_unique) {
+  for (int a = 0; a < FLEET_AXIS_COUNT; a++)
+    for (int b = 0; b < a; b++) cr_assert_str_neq(fleet_axes[a].name, fleet_axes[b].name);
+  const char *groups[FLEET_GROUP_MAX];
+  const int n = fleet_schema_groups(groups);
+  for (int g = 0; g < n; g++) {
+    cr_assert_str_neq(groups[g], "scenario", "a group named like /scenario");
+    for (int h = 0; h < g; h++) cr_assert_str_neq(groups[g], groups[h]);
+    assert_group_names_unique(groups[g]);
+  }
+  for (int k = 0; k < FLEET_DS_COUNT; k++) { /* no group dropped at FLEET_GROUP_MAX */
+    int found = 0;
+    for (int g = 0; g < n; g++) found |= !strcmp(groups[g], fleet_datasets[k].group);
+    cr_assert(found, "group of %s not listed", fleet_datasets[k].path);
+  }
+}
+
+/* Axis rows, and the coordinate values they give, by hand. */
+Test(schema, axes_by_hand) {
+  for (int a = 0; a < FLEET_AXIS_COUNT; a++) {
+    const fleet_axis_spec_t *x = &fleet_axes[a];
+    const int by_run = x->kind == FLEET_AXIS_KIND_REPLICA || x->kind == FLEET_AXIS_KIND_YEAR ||
+                       x->kind == FLEET_AXIS_KIND_REGION;
+    cr_assert(by_run ? x->length == 0 : x->length > 0, "%s: length %d", x->name, x->length);
+    cr_assert(x->name[0] && x->long_name && x->long_name[0], "axis %d: names", a);
+    cr_assert_eq(x->labels != NULL, x->kind == FLEET_AXIS_KIND_LABELS, "%s: labels", x->name);
+    cr_assert_eq(x->edge != NULL, x->kind == FLEET_AXIS_KIND_BINS, "%s: edges", x->name);
+    for (int i = 0; x->labels && i < x->length; i++) cr_assert(x->labels[i] && x->labels[i][0], "%s[%d]", x->name, i);
+    for (int i = 0; x->edge && i < x->length; i++)
+      cr_assert_lt(x->edge(i), x->edge(i + 1), "%s: edges %d, %d not increasing", x->name, i, i + 1);
+  }
+  cr_assert_eq(fleet_axes[FLEET_AXIS_TIME].length, 8760);
+  cr_assert_eq(fleet_axes[FLEET_AXIS_BOUND].length, 2);
+  const double duration[] = {0, 0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 72, 120, 240, INFINITY};
+  cr_assert_eq(fleet_axes[FLEET_AXIS_DURATION_BIN].length + 1, (int)(sizeof duration / sizeof duration[0]));
+  for (int k = 0; k <= fleet_axes[FLEET_AXIS_DURATION_BIN].length; k++)
+    cr_assert_eq(fleet_axes[FLEET_AXIS_DURATION_BIN].edge(k), duration[k], "duration edge %d", k);
+  const fleet_axis_spec_t *covered = &fleet_axes[FLEET_AXIS_COVERED_BIN];
+  const fleet_axis_spec_t *account = &fleet_axes[FLEET_AXIS_ACCOUNT_BIN];
+  cr_assert(covered->length == 20 && covered->edge(0) == 0 && covered->edge(1) == 0.05 && covered->edge(19) == 0.95 &&
+                covered->edge(20) == 1,
+            "covered edges");
+  cr_assert(account->length == 1000 && account->edge(0) == -10000 && account->edge(1) == -9980 &&
+                account->edge(500) == 0 && account->edge(1000) == 10000,
+            "account edges");
+  const char *const sources[] = {"home_socket", "home_wallbox", "public", "garage_pv", "garage_grid", "carport_pv"};
+  const char *const flows[] = {"garage_produced",  "garage_stored",   "garage_surplus", "garage_to_cars",
+                               "garage_losses",    "carport_produced", "carport_to_cars", "carport_unused",
+                               "carport_losses"};
+  const char *const items[] = {"vehicles", "garages",   "carports",       "trade_ins", "leases",
+                               "recoveries", "batteries", "administration", "net"};
+  const char *const fuels[] = {"diesel", "petrol"}, *const tariffs[] = {"home_tariff", "public_fast_charging"};
+  const struct {
+    fleet_axis_t axis;
+    int n;
+    const char *const *labels;
+  } label_axes[] = {{FLEET_AXIS_SOURCE, 6, sources}, {FLEET_AXIS_FLOW, 9, flows}, {FLEET_AXIS_ITEM, 9, items},
+                    {FLEET_AXIS_FUEL, 2, fuels},     {FLEET_AXIS_TARIFF, 2, tariffs}};
+  for (size_t i = 0; i < sizeof label_axes / sizeof label_axes[0]; i++) {
+    const fleet_axis_spec_t *x = &fleet_axes[label_axes[i].axis];
+    cr_assert_eq(x->length, label_axes[i].n, "%s: length", x->name);
+    for (int j = 0; j < x->length; j++)
+      cr_assert_str_eq(x->labels[j], label_axes[i].labels[j], "%s[%d]", x->name, j);
+  }
+}
+
+/* Spot checks of the table against the fields by name: a row pointing at the wrong field of the
+ * same size passes every other test, as writer and reader share the table. */
+Test(schema, rows_point_at_their_fields) {
+#define YEAR_ROW(path, field) {path, FLEET_FROM_YEAR, offsetof(fleet_year_totals_t, field)}
+  const struct {
+    const char *path;
+    fleet_source_t source;
+    size_t offset;
+  } rows[] = {YEAR_ROW("/storage/energy_kwh", storage_energy_kwh),
+              YEAR_ROW("/storage/power_kw", storage_power_kw),
+              YEAR_ROW("/storage/plugged_vehicles", plugged_vehicles),
+              YEAR_ROW("/storage/garage_energy_kwh", garage_energy_kwh),
+              YEAR_ROW("/storage/garage_power_kw", garage_power_kw),
+              YEAR_ROW("/mobility/km_driven", km_driven),
+              YEAR_ROW("/charging/energy_kwh", charging_energy_kwh),
+              YEAR_ROW("/solar/energy_kwh", solar_energy_kwh),
+              YEAR_ROW("/weather/pv_yield_kwh_per_kwp", region_pv_yield_kwh_per_kwp),
+              YEAR_ROW("/weather/mean_temperature_c", region_mean_temperature_c),
+              YEAR_ROW("/outage/households_out", households_out),
+              YEAR_ROW("/outage/household_hours", outage_household_hours),
+              YEAR_ROW("/outage/demand_kwh", outage_demand_kwh),
+              YEAR_ROW("/outage/served_kwh", outage_served_kwh),
+              YEAR_ROW("/outage/unserved_kwh", outage_unserved_kwh),
+              YEAR_ROW("/outage/count", outage_count),
+              YEAR_ROW("/outage/duration_histogram", outage_duration_histogram),
+              YEAR_ROW("/outage/covered_fraction_histogram", outage_covered_histogram),
+              YEAR_ROW("/outage/long_outages", long_outage_count),
+              YEAR_ROW("/outage/long_outages_fully_covered", long_outage_covered_count),
+              YEAR_ROW("/budget/fuel_price_eur_per_l", prices_eur[FLEET_PRICE_DIESEL]),
+              YEAR_ROW("/budget/electricity_price_eur_per_kwh", prices_eur[FLEET_PRICE_TARIFF]),
+              YEAR_ROW("/budget/household_count", household_count),
+              YEAR_ROW("/budget/household_account_sum_eur", household_account_sum_eur),
+              YEAR_ROW("/budget/household_account_m2_eur2", household_account_m2_eur2),
+              YEAR_ROW("/budget/household_worse_off", household_worse_off),
+              YEAR_ROW("/budget/household_account_histogram", household_account_histogram),
+              YEAR_ROW("/budget/ledger_eur", ledger_eur),
+              YEAR_ROW("/co2/combustion_t", co2_combustion_t),
+              YEAR_ROW("/co2/grid_t", co2_grid_t),
+              {"/budget/npv_eur", FLEET_FROM_REPLICA, offsetof(fleet_replica_derived_t, npv_eur)},
+              {"/budget/repaid", FLEET_FROM_REPLICA, offsetof(fleet_replica_derived_t, repaid)},
+              {"/runtime/wall_seconds", FLEET_FROM_RUN, offsetof(fleet_run_values_t, wall_seconds)},
+              {"/runtime/vehicle_hours", FLEET_FROM_RUN, offsetof(fleet_run_values_t, vehicle_hours)},
+              {"/runtime/threads", FLEET_FROM_RUN, offsetof(fleet_run_values_t, threads)}};
+#undef YEAR_ROW
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    int k = 0;
+    while (k < FLEET_DS_COUNT && strcmp(fleet_datasets[k].path, rows[i].path)) k++;
+    cr_assert_lt(k, FLEET_DS_COUNT, "%s not in the table", rows[i].path);
+    cr_assert(fleet_datasets[k].source == rows[i].source && fleet_datasets[k].offset == rows[i].offset,
+              "%s does not point at its field", rows[i].path);
+  }
+}
+
+/* A value the reader would refuse (NaN in a sum, a negative count) is refused when written, so
+ * that a long run cannot end in a file that merge and summary reject. */
+Test(h5_writer, values_outside_their_domain_are_refused_when_written) {
+  char final_path[256], tmp_path[300];
+  paths("domain.h5", final_path, tmp_path);
+  fleet_run_info_t info = test_info();
+  fleet_h5_writer_t *w = create_writer(final_path, &info, 0);
+  fleet_error_t err;
+  fill_totals(&buffer, 0, 0, REGIONS);
+  buffer.km_driven = NAN;
+  cr_assert_eq(fleet_h5_write_year(w, 0, 0, &buffer, &err), FLEET_ERR_USAGE);
+  cr_assert_not_null(strstr(err.message, "/mobility/km_driven"), "%s", err.message);
+  fill_totals(&buffer, 0, 0, REGIONS);
+  buffer.outage_duration_histogram[2] = -1.0;
+  cr_assert_eq(fleet_h5_write_year(w, 0, 0, &buffer, &err), FLEET_ERR_USAGE);
+  cr_assert_not_null(strstr(err.message, "/outage/duration_histogram element 2"), "%s", err.message);
+  fill_totals(&buffer, 0, 0, REGIONS);
+  cr_assert_eq(fleet_h5_write_year(w, 0, 0, &buffer, &err), FLEET_OK, "%s", err.message);
+  fleet_h5_discard(w);
+  cr_assert(!exists(final_path) && !exists(tmp_path));
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test suite in an AddressSanitizer + UndefinedBehaviorSanitizer build (Debug, in
+# build-asan/), every undefined behaviour fatal (-fno-sanitize-recover=all). CI runs it after the
+# README's test command. The benchmark checksum (a 200,000-vehicle year) is left to the optimised
+# build: the sanitizers make it minutes long and it checks numbers, not memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/install-deps.sh
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFLEETMC_SANITIZERS=ON -DFLEETMC_WERROR=ON -DFLEETMC_NATIVE=OFF \
+  >/dev/null
+cmake --build build-asan -j "$(nproc)"
+cd build-asan
+# halt_on_error: the first report fails the test; detect_leaks: LeakSanitizer on (the default).
+ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --output-on-failure -j "$(nproc)" -E 'test_bench_checksum'
