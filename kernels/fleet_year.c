@@ -13,15 +13,10 @@ fleet_status_t fleet_state_create(int64_t slots, fleet_state_t *state, fleet_err
   memset(state, 0, sizeof *state);
   state->slots = slots;
   size_t n = slots > 0 ? (size_t)slots : 1;
-  float **fields[] = {&state->soc_kwh,          &state->plugged,        &state->away_prev,
-                      &state->trip_nights_left, &state->trip_back_km,   &state->garage_kwh,
-                      &state->carry_start_h,    &state->carry_end_h,    &state->carry_demand_kwh,
-                      &state->carry_served_kwh, &state->lease_active};
   int ok = 1;
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    *fields[i] = calloc(n, sizeof(float));
-    ok = ok && *fields[i];
-  }
+#define FLEET_STATE_ALLOCATE(name) ok = ok && (state->name = calloc(n, sizeof(float)));
+  FLEET_STATE_FIELDS(FLEET_STATE_ALLOCATE)
+#undef FLEET_STATE_ALLOCATE
   if (!ok) {
     fleet_state_free(state);
     return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate the state of %lld vehicle slots", (long long)slots);
@@ -45,17 +40,9 @@ void fleet_state_reset(const fleet_params_t *params, const fleet_population_t *p
 }
 
 void fleet_state_free(fleet_state_t *state) {
-  free(state->soc_kwh);
-  free(state->plugged);
-  free(state->away_prev);
-  free(state->trip_nights_left);
-  free(state->trip_back_km);
-  free(state->garage_kwh);
-  free(state->carry_start_h);
-  free(state->carry_end_h);
-  free(state->carry_demand_kwh);
-  free(state->carry_served_kwh);
-  free(state->lease_active);
+#define FLEET_STATE_RELEASE(name) free(state->name);
+  FLEET_STATE_FIELDS(FLEET_STATE_RELEASE)
+#undef FLEET_STATE_RELEASE
   memset(state, 0, sizeof *state);
 }
 

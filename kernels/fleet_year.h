@@ -66,14 +66,28 @@ typedef struct {
   fleet_block_outages_t outages;
 } fleet_workspace_t;
 
-/* What each vehicle carries from one year to the next, per slot (structure of arrays). */
+/* What each vehicle carries from one year to the next, one float per slot each (structure of
+ * arrays); listed once, expanded into the struct, its allocation and its release. An outage
+ * still going on at the end of a year has its hours relative to the new year's start (start < 0
+ * < end; end = 0: none) and the load demanded and served so far. */
+#define FLEET_STATE_FIELDS(X)                                                                     \
+  X(soc_kwh)          /* state of charge */                                                       \
+  X(plugged)          /* 1: plugged in at home */                                                 \
+  X(away_prev)        /* 1: away in the previous hour */                                          \
+  X(trip_nights_left) /* nights of a long trip still to come */                                   \
+  X(trip_back_km)     /* the drive home of a long trip */                                         \
+  X(garage_kwh)       /* the garage battery's charge */                                           \
+  X(carry_start_h)                                                                                \
+  X(carry_end_h)                                                                                  \
+  X(carry_demand_kwh)                                                                             \
+  X(carry_served_kwh)                                                                             \
+  X(lease_active)     /* 1: the household's lease runs (0 after a default) */
+
 typedef struct {
   int64_t slots;
-  float *soc_kwh, *plugged, *away_prev, *trip_nights_left, *trip_back_km, *garage_kwh;
-  /* an outage still going on at the end of the year: hours relative to the new year's start
-   * (start < 0 < end; end = 0: none), and the load demanded and served so far */
-  float *carry_start_h, *carry_end_h, *carry_demand_kwh, *carry_served_kwh;
-  float *lease_active;  /* 1: the household's lease runs (0 after a default) */
+#define FLEET_STATE_DECLARE(name) float *name;
+  FLEET_STATE_FIELDS(FLEET_STATE_DECLARE)
+#undef FLEET_STATE_DECLARE
 } fleet_state_t;
 
 /* Per-lane totals of one block-year, for tests and diagnostics. */

@@ -51,15 +51,10 @@ fleet_status_t fleet_population_create(const fleet_params_t *params, int64_t rep
   pop->block_lanes = alloc_array(blocks, sizeof *pop->block_lanes);
   pop->block_solar = alloc_array(blocks, sizeof *pop->block_solar);
   pop->vehicle_id = alloc_array(slots, sizeof *pop->vehicle_id);
-  float **fields[] = {&pop->active,         &pop->employed,      &pop->commute_km,  &pop->teleworker,
-                      &pop->departure_hour, &pop->return_hour,   &pop->kwh_per_km,  &pop->charger_source,
-                      &pop->charger_kw,     &pop->bidirectional, &pop->floor_kwh,   &pop->capacity_kwh,
-                      &pop->garage,         &pop->carport,       &pop->diesel};
   int ok = pop->block_region && pop->block_lanes && pop->block_solar && pop->vehicle_id;
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    *fields[i] = alloc_array(slots, sizeof(float));
-    ok = ok && *fields[i];
-  }
+#define FLEET_POPULATION_ALLOCATE(name) ok = ok && (pop->name = alloc_array(slots, sizeof(float)));
+  FLEET_POPULATION_FIELDS(FLEET_POPULATION_ALLOCATE)
+#undef FLEET_POPULATION_ALLOCATE
   if (!ok) {
     fleet_population_free(pop);
     return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate the attributes of %lld vehicles",
@@ -197,20 +192,8 @@ void fleet_population_free(fleet_population_t *pop) {
   free(pop->block_lanes);
   free(pop->block_solar);
   free(pop->vehicle_id);
-  free(pop->garage);
-  free(pop->carport);
-  free(pop->diesel);
-  free(pop->active);
-  free(pop->employed);
-  free(pop->commute_km);
-  free(pop->teleworker);
-  free(pop->departure_hour);
-  free(pop->return_hour);
-  free(pop->kwh_per_km);
-  free(pop->charger_source);
-  free(pop->charger_kw);
-  free(pop->bidirectional);
-  free(pop->floor_kwh);
-  free(pop->capacity_kwh);
+#define FLEET_POPULATION_RELEASE(name) free(pop->name);
+  FLEET_POPULATION_FIELDS(FLEET_POPULATION_RELEASE)
+#undef FLEET_POPULATION_RELEASE
   memset(pop, 0, sizeof *pop);
 }

@@ -38,6 +38,25 @@ enum {
 /* Home charging equipment, stored as a float code in charger_source. */
 enum { FLEET_CHARGER_NONE = -1 }; /* otherwise a fleet_charge_source_t (socket or wallbox) */
 
+/* The attributes of each vehicle, one float per slot each (0/1 flags as floats so that lane code
+ * stays branch-free); listed once, expanded into the struct, its allocation and its release. */
+#define FLEET_POPULATION_FIELDS(X)                                                                \
+  X(active)                                                                                       \
+  X(employed)                                                                                     \
+  X(commute_km)     /* one way; 0 when not employed */                                            \
+  X(teleworker)                                                                                   \
+  X(departure_hour) /* hour of the morning drive */                                               \
+  X(return_hour)    /* hour of the drive home */                                                  \
+  X(kwh_per_km)     /* at mild temperature */                                                     \
+  X(charger_source) /* FLEET_SOURCE_HOME_SOCKET, _WALLBOX, or FLEET_CHARGER_NONE */               \
+  X(charger_kw)     /* 0 without a home charging point */                                         \
+  X(bidirectional)                                                                                \
+  X(floor_kwh)      /* state of charge the owner keeps for himself */                             \
+  X(capacity_kwh)                                                                                 \
+  X(garage)         /* 1: a solar garage at home */                                               \
+  X(carport)        /* 1: parks under a solar carport at work (commuters only) */                 \
+  X(diesel)         /* 1: the replaced combustion car ran on diesel, 0: petrol */
+
 typedef struct {
   int64_t vehicles;
   int64_t blocks;
@@ -50,22 +69,10 @@ typedef struct {
   int32_t *block_solar;         /* 1: some lane has a solar garage or a carport */
   /* per slot */
   uint64_t *vehicle_id;
-  /* per slot: 0/1 flags as floats so that lane code stays branch-free */
-  float *active;
-  float *employed;
-  float *commute_km;       /* one way; 0 when not employed */
-  float *teleworker;
-  float *departure_hour;   /* hour of the morning drive */
-  float *return_hour;      /* hour of the drive home */
-  float *kwh_per_km;       /* at mild temperature */
-  float *charger_source;   /* FLEET_SOURCE_HOME_SOCKET, _WALLBOX, or FLEET_CHARGER_NONE */
-  float *charger_kw;       /* 0 without a home charging point */
-  float *bidirectional;
-  float *floor_kwh;        /* state of charge the owner keeps for himself */
-  float *capacity_kwh;
-  float *garage;           /* 1: a solar garage at home */
-  float *carport;          /* 1: parks under a solar carport at work (commuters only) */
-  float *diesel;           /* 1: the replaced combustion car ran on diesel, 0: petrol */
+  /* per slot: FLEET_POPULATION_FIELDS */
+#define FLEET_POPULATION_DECLARE(name) float *name;
+  FLEET_POPULATION_FIELDS(FLEET_POPULATION_DECLARE)
+#undef FLEET_POPULATION_DECLARE
 } fleet_population_t;
 
 /* Allocates and draws the fleet for a replica (the replica matters only when the scenario
