@@ -239,7 +239,9 @@ static int run_command(cli_args_t *args, const char *command_line) {
     fprintf(stderr, "fleetmc: out of memory\n");
     return 1;
   }
-  fleet_status_t status = fleet_scenario_load(args->config, args->overrides, args->override_count, params, &err);
+  fleet_scenario_files_t files = {0};
+  fleet_status_t status =
+      fleet_scenario_load_files(args->config, args->overrides, args->override_count, params, &files, &err);
   char *text = NULL, *output = NULL;
   if (status == FLEET_OK) {
     text = fleet_scenario_format(params);
@@ -254,7 +256,9 @@ static int run_command(cli_args_t *args, const char *command_line) {
     if (!path) status = fleet_error_set(&err, FLEET_ERR_NOMEM, "out of memory");
     if (status == FLEET_OK && !args->output) status = make_parent_folder(path, &err);
     /* before the run, so that hours are not spent on a file that cannot be kept */
-    if (status == FLEET_OK) status = fleet_output_check(path, args->force, &args->config, 1, &err);
+    /* never over the scenario or any of its base files */
+    if (status == FLEET_OK)
+      status = fleet_output_check(path, args->force, (const char *const *)files.paths, files.count, &err);
     if (status == FLEET_OK) {
       fleet_run_options_t options = {.output_path = path, .overwrite = args->force, .command_line = command_line,
                                      .scenario_file = args->config, .threads = args->threads,
@@ -267,6 +271,7 @@ static int run_command(cli_args_t *args, const char *command_line) {
     }
   }
   if (status != FLEET_OK) fprintf(stderr, "fleetmc: %s: %s\n", fleet_status_name(status), err.message);
+  fleet_scenario_files_free(&files);
   free(output);
   free(text);
   free(params);

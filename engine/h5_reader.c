@@ -207,10 +207,14 @@ static fleet_status_t read_identity(fleet_h5_reader_t *r, hid_t root, fleet_erro
   if (has == 0)
     return fleet_error_set(err, FLEET_ERR_INPUT, "%s: not a fleetmc result file (attribute filetype is missing)",
                            file);
-  fleet_status_t status = read_string_attr(file, root, "/", "filetype", filetype, sizeof filetype, err);
-  if (status == FLEET_ERR_INPUT)
+  hid_t attr = H5Aopen(root, "filetype", H5P_DEFAULT), type = attr >= 0 ? H5Aget_type(attr) : -1;
+  const int is_string = type >= 0 && H5Tget_class(type) == H5T_STRING;
+  if (type >= 0) H5Tclose(type);
+  if (attr >= 0) H5Aclose(attr);
+  if (attr >= 0 && type >= 0 && !is_string)
     return fleet_error_set(err, FLEET_ERR_INPUT, "%s: not a fleetmc result file (attribute filetype is not a string)",
                            file);
+  fleet_status_t status = read_string_attr(file, root, "/", "filetype", filetype, sizeof filetype, err);
   if (status != FLEET_OK) return status;
   if (strcmp(filetype, "fleetmc") != 0)
     return fleet_error_set(err, FLEET_ERR_INPUT,
@@ -492,7 +496,7 @@ static fleet_status_t check_coordinate(fleet_h5_reader_t *r, const char *group, 
           fleet_h5_check(&c, mem_space = H5Screate_simple(1, &count, NULL), FLEET_ERR_INPUT,
                          "%s: cannot create a dataspace for %s", file, path) &&
           fleet_h5_check(&c, H5Dread(dset, mem_type, mem_space, space, H5P_DEFAULT, values), FLEET_ERR_INPUT,
-                         "%s: cannot read %s: the file is damaged", file, path)) {
+                         "%s: cannot read %s", file, path)) {
         for (int64_t j = 0; j < (int64_t)count && c.status == FLEET_OK; j++) {
           const int64_t i = first + j;
           int same;
@@ -564,8 +568,7 @@ static fleet_status_t read_row(fleet_h5_reader_t *r, int k, int64_t replica, int
                      FLEET_ERR_INPUT, "%s: cannot create a dataspace for %s", r->path, spec->path))
     /* a failing read of a file that opened is a damaged one (a Fletcher32 mismatch among others) */
     fleet_h5_check(&c, H5Dread(r->dsets[k], H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, out),
-                   FLEET_ERR_INPUT, "%s: cannot read replica offset %" PRId64 ", year %" PRId64 " of %s: the file is "
-                   "damaged", r->path, replica, year, spec->path);
+                   FLEET_ERR_INPUT, "%s: cannot read replica offset %" PRId64 ", year %" PRId64 " of %s", r->path, replica, year, spec->path);
   if (mem_space >= 0) H5Sclose(mem_space);
   if (file_space >= 0) H5Sclose(file_space);
   return c.status;

@@ -34,7 +34,9 @@ fleet_status_t fleet_h5_fail(fleet_error_t *err, fleet_status_t code, const char
   va_end(args);
   for (char *c = text; *c; c++)
     if (*c == '\n') *c = ' '; /* one message, one line */
-  return fleet_error_set(err, code, "%s%s%s", message, text[0] ? ": HDF5: " : "", text);
+  /* the reader's failures are its input's: a file HDF5 cannot parse is a damaged one */
+  return fleet_error_set(err, code, "%s%s%s%s", message, code == FLEET_ERR_INPUT ? ": the file is damaged" : "",
+                         text[0] ? ": HDF5: " : "", text);
 }
 
 hid_t fleet_h5_string_type(void) {

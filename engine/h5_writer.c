@@ -431,9 +431,14 @@ static fleet_status_t check_output_folder(const char *path, fleet_error_t *err) 
   if (!slash) snprintf(folder, sizeof folder, ".");
   else if (slash == path) snprintf(folder, sizeof folder, "/");
   else snprintf(folder, sizeof folder, "%.*s", (int)(slash - path), path);
+  struct stat st;
+  if (stat(folder, &st) == 0 && !S_ISDIR(st.st_mode))
+    return fleet_error_set(err, FLEET_ERR_IO, "output %s: %s is not a folder", path, folder);
   if (access(folder, W_OK | X_OK) == 0) return FLEET_OK;
-  if (errno == ENOENT || errno == ENOTDIR)
-    return fleet_error_set(err, FLEET_ERR_IO, "output %s: its folder %s does not exist", path, folder);
+  if (errno == ENOENT) return fleet_error_set(err, FLEET_ERR_IO, "output %s: its folder %s does not exist", path, folder);
+  if (errno == ENOTDIR)
+    return fleet_error_set(err, FLEET_ERR_IO, "output %s: a part of the path of its folder %s is not a folder", path,
+                           folder);
   return fleet_error_set(err, FLEET_ERR_IO, "output %s: cannot write in its folder %s: %s", path, folder,
                          strerror(errno));
 }
@@ -441,11 +446,14 @@ static fleet_status_t check_output_folder(const char *path, fleet_error_t *err) 
 fleet_status_t fleet_output_check(const char *path, int overwrite, const char *const *keep, int n,
                                   fleet_error_t *err) {
   struct stat st;
-  if (stat(path, &st) != 0) {
-    if (errno == ENOENT) return check_output_folder(path, err);
-    if (errno == ENOTDIR) return fleet_error_set(err, FLEET_ERR_IO, "output %s: its folder does not exist", path);
+  if (lstat(path, &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return check_output_folder(path, err);
     return fleet_error_set(err, FLEET_ERR_IO, "output %s: cannot stat: %s", path, strerror(errno));
   }
+  /* the rename would replace the link itself, not what it points to: say so rather than guess */
+  if (S_ISLNK(st.st_mode))
+    return fleet_error_set(err, FLEET_ERR_INPUT,
+                           "output %s is a symbolic link: refused, even with --force (give the path it points to)", path);
   if (!S_ISREG(st.st_mode))
     return fleet_error_set(err, FLEET_ERR_INPUT,
                            "output %s exists and is not a regular file: refused, even with --force (a result file "

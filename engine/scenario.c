@@ -463,12 +463,26 @@ static fleet_status_t fail_entry(const ctx_t *c, const entry_t *e, const char *f
 }
 
 /* A scalar as shown in messages: an empty one as "". */
-static const char *shown(const node_t *n) { return n->len ? n->text : "\"\""; }
+/* A value as messages show it: whole up to 60 bytes, else its start and its length, so that the
+ * rule after it survives the message's 1024 bytes. Four rotating buffers: a message may show
+ * several values (loading is single-threaded). */
+static const char *shown(const node_t *n) {
+  if (!n->len) return "\"\"";
+  if (n->len <= 60) return n->text;
+  static char buffers[4][96];
+  static int next;
+  char *b = buffers[next++ % 4];
+  snprintf(b, sizeof buffers[0], "%.40s... (%zu characters)", n->text, n->len);
+  return b;
+}
 
 static fleet_status_t nomem(const ctx_t *c) {
   return fleet_error_set(c->err, FLEET_ERR_NOMEM, "%s: out of memory while reading the scenario",
                          c->path);
 }
+
+/* The most keys of one mapping or values of one sequence read. */
+enum { MAX_MAPPING_KEYS = 1024 };
 
 /* Dotted key paths, truncated (never overflowing) at the buffer size. */
 enum { KEY_MAX = 256 };
@@ -560,6 +574,12 @@ static fleet_status_t parse_node(const ctx_t *c, yaml_parser_t *p, yaml_event_t 
         yaml_event_delete(&item);
         break;
       }
+      if (n->count >= MAX_MAPPING_KEYS) {
+        yaml_event_delete(&item);
+        st = fail(c, NULL, line, "key %s: more than %d values in one sequence (the longest of a scenario has "
+                  "24)", path_len ? path : "(top level)", MAX_MAPPING_KEYS);
+        break;
+      }
       if ((st = grow(c, n)) != FLEET_OK) {
         yaml_event_delete(&item);
         break;
@@ -598,6 +618,14 @@ static fleet_status_t parse_node(const ctx_t *c, yaml_parser_t *p, yaml_event_t 
         break;
       }
       size_t len = path_push(path, path_len, name);
+      /* bounded: the duplicate check below is quadratic in the keys of a mapping */
+      if (n->count >= MAX_MAPPING_KEYS) {
+        st = fail(c, NULL, key_line, "key %s: more than %d keys in one mapping (a section of a scenario has "
+                  "fewer than 100, the regions at most %d)", path_len ? path : "(top level)", MAX_MAPPING_KEYS,
+                  FLEET_MAX_REGIONS);
+        free(name);
+        break;
+      }
       for (size_t i = 0; i < n->count; i++) {
         if (strcmp(n->entries[i].key, name) == 0) {
           st = fail(c, NULL, key_line, "key %s: duplicate key (first given at line %d)", path,
@@ -716,6 +744,8 @@ typedef struct {
   char *real[MAX_BASE_DEPTH + 1];     /* canonical path of each, NULL if unknown */
 } loader_t;
 
+_Static_assert(MAX_BASE_DEPTH + 1 <= FLEET_SCENARIO_MAX_FILES, "fleet_scenario_files_t holds a whole chain");
+
 static void loader_free(loader_t *L) {
   for (int i = 0; i < L->count; i++) {
     free(L->files[i]);
@@ -810,6 +840,15 @@ static fleet_status_t load_tree(loader_t *L, const char *path, const ctx_t *by,
   L->files[index] = name;
   L->real[index] = real;
   ctx_t c = {.path = name, .err = L->err};
+  if (by) { /* a base that cannot be read is the naming file's error: say where it is named */
+    int fd, error_number;
+    const fleet_open_result_t opened = fleet_open_regular(name, FLEET_SCENARIO_MAX_BYTES, &fd, &error_number);
+    if (opened != FLEET_OPEN_OK)
+      return fail_entry(by, by_entry, "key %s: cannot open the base file %s: %s", BASE_KEY, name,
+                        opened == FLEET_OPEN_TOO_BIG ? "larger than a scenario may be"
+                                                     : fleet_open_result_text(opened, error_number));
+    close(fd);
+  }
   node_t *root;
   fleet_status_t st = read_tree(&c, &root);
   if (st != FLEET_OK) return st;
@@ -860,7 +899,16 @@ static bool all_digits(const char *s) {
   return true;
 }
 
+/* The longest override: a key path and a value are far shorter; a longer one is refused with its
+ * start, so that the message keeps its rule. */
+enum { OVERRIDE_MAX = 512 };
+
 static fleet_status_t apply_override(const ctx_t *c, node_t *root, const char *text) {
+  const size_t text_len = strlen(text);
+  if (text_len > OVERRIDE_MAX)
+    return fleet_error_set(c->err, FLEET_ERR_SCENARIO,
+                           "--set %.40s... (%zu characters): too long: an override KEY=VALUE is at most %d characters",
+                           text, text_len, OVERRIDE_MAX);
   const char *eq = strchr(text, '=');
   if (!eq || eq == text)
     return fleet_error_set(c->err, FLEET_ERR_SCENARIO,
@@ -1401,10 +1449,23 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
 
 fleet_status_t fleet_scenario_load(const char *path, const char *const *overrides, int override_count,
                                    fleet_params_t *params, fleet_error_t *err) {
+  return fleet_scenario_load_files(path, overrides, override_count, params, NULL, err);
+}
+
+void fleet_scenario_files_free(fleet_scenario_files_t *files) {
+  if (!files) return;
+  for (int i = 0; i < files->count; i++) free(files->paths[i]);
+  files->count = 0;
+}
+
+fleet_status_t fleet_scenario_load_files(const char *path, const char *const *overrides, int override_count,
+                                         fleet_params_t *params, fleet_scenario_files_t *files, fleet_error_t *err) {
   fleet_error_clear(err);
+  if (files) files->count = 0;
   ctx_t c = {.path = path ? path : "(null)", .err = err};
   if (!path || !params)
     return fleet_error_set(err, FLEET_ERR_SCENARIO, "no scenario file or no parameters given");
+  if (!path[0]) return fleet_error_set(err, FLEET_ERR_SCENARIO, "the scenario file's path is empty");
   memset(params, 0, sizeof *params);
   loader_t loader = {.err = err};
   node_t *root;
@@ -1429,6 +1490,11 @@ fleet_status_t fleet_scenario_load(const char *path, const char *const *override
   if (st == FLEET_OK) st = check_rules(&c, w, params);
   free(w);
   node_free(root);
+  for (int i = 0; files && i < loader.count && i < FLEET_SCENARIO_MAX_FILES; i++) {
+    files->paths[i] = loader.files[i];
+    loader.files[i] = NULL; /* moved */
+    files->count = i + 1;
+  }
   loader_free(&loader); /* after the last message: nodes point into its file names */
   return st;
 }

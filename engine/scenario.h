@@ -20,6 +20,20 @@ fleet_status_t fleet_scenario_load(const char *path, const char *const *override
 fleet_status_t fleet_scenario_parse_text(const char *name, const char *text, fleet_params_t *params,
                                          fleet_error_t *err);
 
+/* The files a scenario was read from: the file given, then its base files in the order read
+ * (paths as the loader named them: each base joined to its naming file's folder). */
+#define FLEET_SCENARIO_MAX_FILES 16
+typedef struct {
+  int count;
+  char *paths[FLEET_SCENARIO_MAX_FILES];
+} fleet_scenario_files_t;
+
+/* fleet_scenario_load, also filling *files (when not NULL; free with fleet_scenario_files_free),
+ * so that a run can refuse to write its output over any of them. */
+fleet_status_t fleet_scenario_load_files(const char *path, const char *const *overrides, int override_count,
+                                         fleet_params_t *params, fleet_scenario_files_t *files, fleet_error_t *err);
+void fleet_scenario_files_free(fleet_scenario_files_t *files);
+
 /* The resolved scenario as YAML text: every key in a fixed order with its value (shortest text
  * that reads back to the same double: "%.17g" trimmed) and its unit as a comment. Loading this
  * text gives the same params; equal params give byte-identical text. Caller frees; NULL if out
