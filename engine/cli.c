@@ -318,6 +318,9 @@ int fleet_cli_main(int argc, char **argv) {
    * returns, except one whose close failed (a full disk), which HDF5 would try, and fail, to
    * flush again at exit, crashing inside the library. Must precede any other HDF5 call. */
   H5dont_atexit();
+  /* HDF5 keeps freed blocks on free lists of up to 16 MiB by default; 1 MiB in all bounds what a
+   * long merge or summary holds there */
+  H5set_free_list_limits(256 * 1024, 64 * 1024, 256 * 1024, 64 * 1024, 256 * 1024, 64 * 1024);
   const int rc = cli_command(argc, argv);
   /* ... but the library's own memory is released when nothing is left open (so that leak
    * checkers see a clean exit), which is every case but a failed close. */

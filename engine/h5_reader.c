@@ -734,7 +734,10 @@ static fleet_status_t open_here(const char *path, fleet_h5_reader_t **out, fleet
     status = fleet_h5_fail(err, FLEET_ERR_IO, "%s: cannot read", path);
   } else if (is_hdf5 == 0) {
     status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: not an HDF5 file, so not a fleetmc result file", path);
-  } else if ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+  } else if ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+             /* each chunk is read once a pass: a small cache per dataset, so that memory does not
+              * grow with the file (HDF5's default, 1 MiB per dataset, fills with larger files) */
+             H5Pset_cache(fapl, 0, 101, FLEET_H5_CHUNK_CACHE_BYTES, 1.0) < 0 || fleet_h5_bound_metadata_cache(fapl) < 0) {
     /* STRONG: closing the file closes whatever a failure path left open in it */
     status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot set file access properties", path);
   } else if ((r->file = H5Fopen(path, H5F_ACC_RDONLY, fapl)) < 0) {

@@ -61,3 +61,14 @@ int fleet_h5_check(fleet_h5_check_t *c, int64_t result, fleet_status_t code, con
   c->status = fleet_h5_fail(c->err, code, "%s", message);
   return 0;
 }
+
+herr_t fleet_h5_bound_metadata_cache(hid_t fapl) {
+  H5AC_cache_config_t config;
+  config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  if (H5Pget_mdc_config(fapl, &config) < 0) return -1;
+  config.set_initial_size = 1;
+  config.initial_size = FLEET_H5_METADATA_CACHE_BYTES / 2;
+  config.max_size = FLEET_H5_METADATA_CACHE_BYTES;
+  if (config.min_size > config.max_size) config.min_size = config.max_size;
+  return H5Pset_mdc_config(fapl, &config);
+}

@@ -7,6 +7,16 @@
 
 #include "error.h"
 
+/* The chunk cache per open dataset, bytes: room for a year's hourly row (8760 doubles, 70 kB)
+ * and the next; HDF5's default of 1 MiB per dataset, over some 40 datasets, would grow with the
+ * file until full. */
+#define FLEET_H5_CHUNK_CACHE_BYTES (160 * 1024)
+
+/* HDF5's metadata cache grows with the objects it meets (to 32 MiB by default): the chunk
+ * indexes of a file of many replicas. Capped at FLEET_H5_METADATA_CACHE_BYTES; < 0 on failure. */
+#define FLEET_H5_METADATA_CACHE_BYTES (2 * 1024 * 1024)
+herr_t fleet_h5_bound_metadata_cache(hid_t fapl);
+
 /* The caller's automatic error handler, saved by fleet_h5_quiet_begin. */
 typedef struct {
   H5E_auto2_t func;

@@ -517,6 +517,11 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, i
        * damaged metadata is detected when read (the data carry Fletcher32, create_dataset) */
       fleet_h5_check(&c, H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST), FLEET_ERR_HDF5,
                      "cannot set the format bounds of %s", w->tmp_path) &&
+      /* rows are written once each: a small chunk cache, memory independent of the replicas */
+      fleet_h5_check(&c, H5Pset_cache(fapl, 0, 101, FLEET_H5_CHUNK_CACHE_BYTES, 1.0), FLEET_ERR_HDF5,
+                     "cannot set the chunk cache of %s", w->tmp_path) &&
+      fleet_h5_check(&c, fleet_h5_bound_metadata_cache(fapl), FLEET_ERR_HDF5, "cannot set the metadata cache of %s",
+                     w->tmp_path) &&
       !fleet_h5_check(&c, w->file = H5Fcreate(w->tmp_path, H5F_ACC_EXCL, H5P_DEFAULT, fapl), FLEET_ERR_IO,
                       "cannot create file %s", w->tmp_path)) {
     free(w->tmp_path); /* nothing of ours on disk (EXCL): leave whatever is there */
