@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -756,18 +758,65 @@ static fleet_status_t open_here(const char *path, fleet_h5_reader_t **out, fleet
   return FLEET_OK;
 }
 
-/* What the child of read_isolated tells its parent. */
+/* What the child of read_isolated tells its parent: a heartbeat byte after the open and after
+ * each replica-year, then REPORT_MARK and the report. */
 typedef struct {
   fleet_status_t status;
   char message[FLEET_ERROR_MESSAGE_MAX];
 } child_report_t;
+enum { HEARTBEAT = '.', REPORT_MARK = 'R' };
+
+static void write_all(int fd, const void *data, size_t size) {
+  for (size_t done = 0; done < size;) {
+    const ssize_t n = write(fd, (const char *)data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += (size_t)n;
+  }
+}
+
+/* The child: open, read every replica-year with every check, report. */
+static void isolated_child(const char *path, int fd) {
+  child_report_t report;
+  memset(&report, 0, sizeof report);
+  fleet_error_t child_err;
+  fleet_error_clear(&child_err);
+  fleet_h5_reader_t *r = NULL;
+  fleet_year_totals_t *totals = malloc(sizeof *totals);
+  const char beat = HEARTBEAT;
+  report.status = totals ? open_here(path, &r, &child_err)
+                         : fleet_error_set(&child_err, FLEET_ERR_NOMEM, "%s: out of memory checking it", path);
+  write_all(fd, &beat, 1);
+  for (int64_t k = 0; r && report.status == FLEET_OK && k < r->info.replicas; k++)
+    for (int64_t y = 0; report.status == FLEET_OK && y < r->info.years; y++) {
+      report.status = fleet_h5_read_year(r, k, y, totals, &child_err);
+      write_all(fd, &beat, 1);
+    }
+  if (r && report.status == FLEET_OK) report.status = fleet_h5_close(r, &child_err);
+  snprintf(report.message, sizeof report.message, "%s", child_err.message);
+  const char mark = REPORT_MARK;
+  write_all(fd, &mark, 1);
+  write_all(fd, &report, sizeof report);
+}
+
+/* Seconds the child may go without a heartbeat before it is taken to loop in libhdf5: an open
+ * or a replica-year's read takes milliseconds, and a loop on damaged metadata never ends. The
+ * environment variable FLEETMC_READ_STALL_SECONDS (1 to 3600) sets another limit, for slow
+ * network filesystems or for tests. */
+static int stall_limit_ms(void) {
+  const char *text = getenv("FLEETMC_READ_STALL_SECONDS");
+  char *end = NULL;
+  const long seconds = text ? strtol(text, &end, 10) : 0;
+  return text && end && !*end && seconds >= 1 && seconds <= 3600 ? (int)seconds * 1000 : 30 * 1000;
+}
 
 /* Opens the file and reads every replica-year of it, with every check, in a child process, and
  * returns what that gave. libhdf5 trusts a file's metadata: crafted or damaged metadata can make
- * it crash or loop in its own code, where no check of ours can stand. In a child such a crash
- * costs the child; the parent reports the file as damaged (exit 2) and never touches it. A file
- * the child read to the end without failing, the parent can read too. The child leaves with
- * _exit: HDF5's exit-time cleanup of a half-open damaged file is one of those crashes. */
+ * it crash or loop forever in its own code, where no check of ours can stand. In a child such a
+ * crash costs the child, and a loop is ended when the child stops reporting progress; the parent
+ * reports the file as damaged (exit 2) and never touches it. A file the child read to the end
+ * without failing, the parent can read too. The child leaves with _exit: HDF5's exit-time
+ * clean-up of a half-open damaged file is one of those crashes. */
 static fleet_status_t read_isolated(const char *path, fleet_error_t *err) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0)
@@ -781,40 +830,39 @@ static fleet_status_t read_isolated(const char *path, fleet_error_t *err) {
   }
   if (child == 0) {
     close(pipe_fds[0]);
-    child_report_t report;
-    memset(&report, 0, sizeof report);
-    fleet_error_t child_err;
-    fleet_error_clear(&child_err);
-    fleet_h5_reader_t *r = NULL;
-    fleet_year_totals_t *totals = malloc(sizeof *totals);
-    report.status = totals ? open_here(path, &r, &child_err)
-                           : fleet_error_set(&child_err, FLEET_ERR_NOMEM, "%s: out of memory checking it", path);
-    for (int64_t k = 0; r && report.status == FLEET_OK && k < r->info.replicas; k++)
-      for (int64_t y = 0; report.status == FLEET_OK && y < r->info.years; y++)
-        report.status = fleet_h5_read_year(r, k, y, totals, &child_err);
-    if (r && report.status == FLEET_OK) report.status = fleet_h5_close(r, &child_err);
-    snprintf(report.message, sizeof report.message, "%s", child_err.message);
-    const char *bytes = (const char *)&report;
-    for (size_t done = 0; done < sizeof report;) {
-      const ssize_t n = write(pipe_fds[1], bytes + done, sizeof report - done);
-      if (n <= 0) break;
-      done += (size_t)n;
-    }
+    isolated_child(path, pipe_fds[1]);
     _exit(0);
   }
   close(pipe_fds[1]);
+  const int limit_ms = stall_limit_ms();
   child_report_t report;
   size_t got = 0;
-  while (got < sizeof report) {
-    const ssize_t n = read(pipe_fds[0], (char *)&report + got, sizeof report - got);
+  int reporting = 0, stalled = 0;
+  while (!reporting || got < sizeof report) {
+    struct pollfd waiting = {.fd = pipe_fds[0], .events = POLLIN};
+    const int ready = poll(&waiting, 1, limit_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0) {
+      stalled = 1;
+      break;
+    }
+    char buffer[256];
+    const ssize_t n = ready > 0 ? read(pipe_fds[0], reporting ? (char *)&report + got : buffer,
+                                       reporting ? sizeof report - got : 1)
+                                : -1;
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += (size_t)n;
+    if (n <= 0) break; /* the child is gone */
+    if (reporting) got += (size_t)n;
+    else if (buffer[0] == REPORT_MARK) reporting = 1;
   }
   close(pipe_fds[0]);
+  if (stalled) kill(child, SIGKILL);
   int wstatus = 0;
   while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
   }
+  if (stalled)
+    return fleet_error_set(err, FLEET_ERR_INPUT, "%s: damaged beyond reading: libhdf5 made no progress on it for %d s "
+                           "(FLEETMC_READ_STALL_SECONDS)", path, limit_ms / 1000);
   if (WIFSIGNALED(wstatus))
     return fleet_error_set(err, FLEET_ERR_INPUT, "%s: damaged beyond reading: libhdf5 crashed on it (signal %d, %s)",
                            path, WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));

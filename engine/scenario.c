@@ -699,6 +699,32 @@ static fleet_status_t read_tree_text(const ctx_t *c, const char *text, node_t **
   return st;
 }
 
+/* libyaml's input from a file descriptor, counting the bytes: a file that reports a size of 0
+ * (procfs) or grows while read cannot make it read without bound. */
+typedef struct {
+  int fd;
+  size_t total;
+  int too_big, error_number;
+} capped_input_t;
+
+static int capped_read(void *data, unsigned char *buffer, size_t size, size_t *size_read) {
+  capped_input_t *in = data;
+  ssize_t n;
+  do n = read(in->fd, buffer, size);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    in->error_number = errno;
+    return 0;
+  }
+  in->total += (size_t)n;
+  if (in->total > FLEET_SCENARIO_MAX_BYTES) {
+    in->too_big = 1;
+    return 0;
+  }
+  *size_read = (size_t)n;
+  return 1;
+}
+
 static fleet_status_t read_tree(const ctx_t *c, node_t **root) {
   *root = NULL;
   /* never blocks (a FIFO), never reads without bound (/dev/zero, a huge file) */
@@ -709,20 +735,21 @@ static fleet_status_t read_tree(const ctx_t *c, node_t **root) {
                 FLEET_SCENARIO_MAX_BYTES);
   if (opened != FLEET_OPEN_OK)
     return fail(c, NULL, 0, "cannot open the scenario file: %s", fleet_open_result_text(opened, error_number));
-  FILE *f = fdopen(fd, "rb");
-  if (!f) {
-    close(fd);
-    return fail(c, NULL, 0, "cannot open the scenario file: %s", strerror(errno));
-  }
   yaml_parser_t p;
   if (!yaml_parser_initialize(&p)) {
-    fclose(f);
+    close(fd);
     return nomem(c);
   }
-  yaml_parser_set_input_file(&p, f);
+  capped_input_t input = {.fd = fd};
+  yaml_parser_set_input(&p, capped_read, &input);
   fleet_status_t st = parse_stream(c, &p, root);
   yaml_parser_delete(&p);
-  fclose(f);
+  close(fd);
+  if (st != FLEET_OK && input.too_big)
+    st = fail(c, NULL, 0, "the scenario file is larger than %d bytes: a scenario is a short YAML text",
+              FLEET_SCENARIO_MAX_BYTES);
+  else if (st != FLEET_OK && input.error_number)
+    st = fail(c, NULL, 0, "cannot read the scenario file: %s", strerror(input.error_number));
   if (st != FLEET_OK) {
     node_free(*root);
     *root = NULL;
