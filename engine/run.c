@@ -93,7 +93,10 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
                                  (long long)(r * params->years + y), (long long)total, options->output_path);
         break;
       }
-      status = fleet_simulate_year(params, &pop, &state, replica, y, totals, err);
+      status = fleet_simulate_year_stoppable(params, &pop, &state, replica, y, options->stop, totals, err);
+      if (status == FLEET_ERR_INTERRUPTED)
+        status = fleet_error_set(err, FLEET_ERR_INTERRUPTED, "stopped during replica-year %lld of %lld; %s not written",
+                                 (long long)(r * params->years + y + 1), (long long)total, options->output_path);
       if (status == FLEET_OK) status = fleet_h5_write_year(writer, r, y, totals, err);
       if (status == FLEET_OK) {
         values->vehicle_hours += vehicle_hours_per_year;

@@ -559,6 +559,13 @@ static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
 fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_population_t *pop,
                                    fleet_state_t *state, int64_t replica, int64_t year,
                                    fleet_year_totals_t *totals, fleet_error_t *err) {
+  return fleet_simulate_year_stoppable(params, pop, state, replica, year, NULL, totals, err);
+}
+
+fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const fleet_population_t *pop,
+                                             fleet_state_t *state, int64_t replica, int64_t year,
+                                             const volatile sig_atomic_t *stop, fleet_year_totals_t *totals,
+                                             fleet_error_t *err) {
   fleet_year_ctx_t *ctx = malloc(sizeof *ctx);
   fleet_accum_t *total = calloc(1, sizeof *total);
   if (!ctx || !total) {
@@ -569,7 +576,7 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
   fleet_year_ctx_init(params, pop, replica, year, ctx);
   int failed = 0;
   const int64_t blocks = pop->blocks;
-#pragma omp parallel default(none) shared(ctx, state, total, failed, blocks)
+#pragma omp parallel default(none) shared(ctx, state, total, failed, blocks, stop)
   {
     fleet_workspace_t *ws = calloc(1, sizeof *ws);
     fleet_accum_t *acc = ws ? &ws->acc : NULL;
@@ -577,9 +584,11 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
 #pragma omp atomic write
       failed = 1;
     }
+    /* a stop request skips the blocks left (a block is a few milliseconds): the year is then
+     * incomplete and refused below, so a signal never waits for a whole fleet-year */
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < blocks; b++)
-      if (ws) fleet_block_year(ctx, b, state, ws, NULL);
+      if (ws && !(stop && *stop)) fleet_block_year(ctx, b, state, ws, NULL);
     if (ws) {
 #pragma omp critical(fleet_accum_merge)
       accum_add(total, acc); /* integer sums: the merge order does not matter */
@@ -590,6 +599,12 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
     free(ctx);
     free(total);
     return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate a thread's accumulators");
+  }
+  if (stop && *stop) {
+    free(ctx);
+    free(total);
+    return fleet_error_set(err, FLEET_ERR_INTERRUPTED, "stopped by a signal during replica %lld, year %lld",
+                           (long long)replica, (long long)year);
   }
   /* M2 = (n sum x^2 - (sum x)^2) / n in cents^2, exact in 128 bits unless that overflows too */
   const int64_t n = total->household_count;

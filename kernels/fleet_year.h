@@ -17,6 +17,8 @@
 #include "budget.h"
 #include "outages.h"
 #include "population.h"
+#include <signal.h>
+
 #include "weather.h"
 #include "year_totals.h"
 
@@ -155,5 +157,12 @@ void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t 
 fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_population_t *pop,
                                    fleet_state_t *state, int64_t replica, int64_t year,
                                    fleet_year_totals_t *totals, fleet_error_t *err);
+
+/* fleet_simulate_year that returns FLEET_ERR_INTERRUPTED, its totals and the state then unusable,
+ * soon after *stop is set (by a signal handler; NULL: never). */
+fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const fleet_population_t *pop,
+                                             fleet_state_t *state, int64_t replica, int64_t year,
+                                             const volatile sig_atomic_t *stop, fleet_year_totals_t *totals,
+                                             fleet_error_t *err);
 
 #endif
