@@ -50,6 +50,10 @@ enum {
   S_CAR_ENERGY_GWH,      /* hourly */
   S_CAR_POWER_GW,        /* hourly */
   S_ALL_ENERGY_GWH,      /* hourly, cars + garage batteries */
+  S_EVENING_WINTER_GWH,  /* the cars', hours 18, 19, 20 of each day of the season */
+  S_EVENING_SPRING_GWH,
+  S_EVENING_SUMMER_GWH,
+  S_EVENING_AUTUMN_GWH,
   S_HOURS_ABOVE_PCT,     /* per replica-year */
   S_UNSERVED_KWH,        /* per household-year, per replica-year */
   S_WORSE_OFF_PCT,       /* per replica-year */
@@ -73,6 +77,14 @@ typedef struct {
 
 static double percent(double part, double whole) { return 100.0 * fleet_ratio(part, whole); }
 
+/* The evening peak the grid would call the fleet for: 18:00 to 21:00 local standard time (the
+ * file's clock), by meteorological season of the 365-day year (winter: December to February). */
+enum { EVENING_FIRST_HOUR = 18, EVENING_HOURS = 3 };
+static int season_of_day(int day) {
+  if (day < 59 || day >= 334) return 0; /* 1 March is day 59, 1 December day 334 */
+  return day < 151 ? 1 : day < 243 ? 2 : 3;
+}
+
 static void push(table_t *t, int k, double value) { fleet_quantiles_add(&t->s[k], value); }
 
 /* One pass over the file's replica-years: every series gets its values again (fleet_quantiles_t
@@ -95,6 +107,9 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, int first_p
         push(t, S_CAR_ENERGY_GWH, y->storage_energy_kwh[h] / 1e6);
         push(t, S_CAR_POWER_GW, y->storage_power_kw[h] / 1e6);
         push(t, S_ALL_ENERGY_GWH, (y->storage_energy_kwh[h] + y->garage_energy_kwh[h]) / 1e6);
+        const int hour = h % FLEET_HOURS_PER_DAY;
+        if (hour >= EVENING_FIRST_HOUR && hour < EVENING_FIRST_HOUR + EVENING_HOURS)
+          push(t, S_EVENING_WINTER_GWH + season_of_day(h / FLEET_HOURS_PER_DAY), y->storage_energy_kwh[h] / 1e6);
       }
       double charged = 0.0;
       for (int k = 0; k < FLEET_SOURCE_COUNT; k++) charged += y->charging_energy_kwh[k];
@@ -161,6 +176,13 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
             hours);
   print_row(out, "C1", "with garage batteries: cars + garages energy", "GWh", stats_of(&t->s[S_ALL_ENERGY_GWH]),
             hours);
+  const char *seasons[] = {"winter (Dec-Feb)", "spring (Mar-May)", "summer (Jun-Aug)", "autumn (Sep-Nov)"};
+  for (int k = 0; k < 4; k++) {
+    const stats_t evening = stats_of(&t->s[S_EVENING_WINTER_GWH + k]);
+    snprintf(label, sizeof label, "cars, evening 18:00-21:00, %s", seasons[k]);
+    snprintf(over, sizeof over, "%" PRIu64 " hours", evening.count);
+    print_row(out, "C1", label, "GWh", evening, over);
+  }
 
   stats_t covered = stats_of(&t->s[S_COVERED_PCT]);
   snprintf(over, sizeof over, "%" PRIu64 " of %" PRId64 " replicas with an outage >= 24 h", covered.count,
@@ -194,6 +216,14 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
             stats_of(&t->s[S_CARPORT_PV_PCT]), years);
   print_row(out, "C7", "CO2 avoided (combustion km - grid charging)", "Mt/yr", stats_of(&t->s[S_CO2_MT]), years);
   print_row(out, "C8", "carport PV into cars", "GWh/yr", stats_of(&t->s[S_CARPORT_GWH]), years);
+  /* what the figures above cannot say */
+  if (info->years < info->lease_years)
+    fprintf(out, "\n  warning: the run covers %" PRId64 " of the lease's %" PRId64 " years: the NPV and the "
+                 "repayment (C4) cover only part of the programme\n", info->years, info->lease_years);
+  if (info->replicas < 2)
+    fprintf(out, "%s  warning: one replica: households' and the State's outcomes (C3, C4) vary mostly with the "
+                 "price path, of which one replica draws one; their spread and Monte Carlo error need many\n",
+            info->years < info->lease_years ? "" : "\n");
   const fleet_run_values_t *run = &info->runtime;
   fprintf(out, "\n  run: %.1f s wall on %.0f thread(s), %.3g vehicle-hours, %.3g ns per vehicle-hour\n",
           run->wall_seconds, run->threads, run->vehicle_hours, 1e9 * fleet_ratio(run->wall_seconds, run->vehicle_hours));

@@ -108,6 +108,21 @@ def main():
         check(frame.index.names == ["replica", "year", "source"], f"frame index {frame.index.names}")
         storage.close()
 
+        # the summary's evening peak by season is numpy's percentiles of hours 18-20 of the season's days
+        summary = subprocess.run([fleetmc, "summary", path], check=True, capture_output=True, text=True).stdout
+        seasons = {"winter (Dec-Feb)": [(334, 365), (0, 59)], "summer (Jun-Aug)": [(151, 243)]}
+        energy = (xr.open_dataset(path, engine="h5netcdf", group="storage")["energy_kwh"].values / 1e6).reshape(
+            2, 2, 365, 24)
+        for season, ranges in seasons.items():
+            values = np.concatenate([energy[:, :, a:b, 18:21] for a, b in ranges], axis=2).ravel()
+            row = [line for line in summary.splitlines() if f"evening 18:00-21:00, {season}" in line]
+            check(len(row) == 1, f"summary has no evening row for {season}")
+            if row:
+                p5, p50, p95, mean = (float(x) for x in row[0].split("GWh")[1].split()[:4])
+                want = np.percentile(values, [5, 50, 95])
+                # the table prints 4 significant digits
+                check(all(abs(g - w) <= 5e-4 * abs(w) for g, w in zip((p5, p50, p95), want)),
+                      f"{season}: summary {p5, p50, p95}, numpy {want}")
         # the recipes name results/baseline.h5: a run from replica 0, as the baseline is
         baseline = os.path.join(tmp, "baseline.h5")
         subprocess.run([fleetmc, "run", os.path.join(ROOT, "configs", "baseline.yaml"), "--set", "fleet.vehicles=100",
