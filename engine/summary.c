@@ -73,6 +73,7 @@ typedef struct {
   double histogram[FLEET_ACCOUNT_BINS];
   double households, account_sum_eur, worse_off;
   uint64_t hours_above, hours;
+  double npv_count, npv_mean_eur, npv_m2_eur2; /* over the replicas, in the first pass */
 } table_t;
 
 static double percent(double part, double whole) { return 100.0 * fleet_ratio(part, whole); }
@@ -139,6 +140,7 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, int first_p
     fleet_replica_derive(net, info->years, info->discount_rate, info->lease_years, &derived);
     push(t, S_COVERED_PCT, percent(long_covered, long_outages));
     push(t, S_NPV_BN_EUR, derived.npv_eur / 1e9);
+    if (first_pass) fleet_moments_add(&t->npv_count, &t->npv_mean_eur, &t->npv_m2_eur2, 1.0, derived.npv_eur, 0.0);
     push(t, S_REPAID_PCT, 100.0 * derived.repaid);
   }
   free(y);
@@ -224,6 +226,19 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
     fprintf(out, "%s  warning: one replica: households' and the State's outcomes (C3, C4) vary mostly with the "
                  "price path, of which one replica draws one; their spread and Monte Carlo error need many\n",
             info->years < info->lease_years ? "" : "\n");
+  /* The State's NPV varies with the price path, one per replica: how far its P50 can move. The
+   * median's standard error is about sqrt(pi/2) sd / sqrt(n) for a near-normal spread (Kendall &
+   * Stuart), so n >= (1.2533 sd / (0.01 |P50|))^2 replicas keep it within 1 % of the P50. */
+  const stats_t npv = stats_of(&t->s[S_NPV_BN_EUR]);
+  if (t->npv_count >= 2 && npv.p50 != 0.0) {
+    const double sd = sqrt(t->npv_m2_eur2 / (t->npv_count - 1.0)) / 1e9;
+    const double relative = 1.2533141373155 * sd / sqrt(t->npv_count) / fabs(npv.p50);
+    const double needed = ceil(pow(1.2533141373155 * sd / (0.01 * fabs(npv.p50)), 2.0));
+    fprintf(out,
+            "\n  C4: the NPV's P50 has a standard error of about %.2g %% with %.0f replicas; about %.0f "
+            "replica(s) keep it within 1 %%\n",
+            100.0 * relative, t->npv_count, needed);
+  }
   const fleet_run_values_t *run = &info->runtime;
   fprintf(out, "\n  run: %.1f s wall on %.0f thread(s), %.3g vehicle-hours, %.3g ns per vehicle-hour\n",
           run->wall_seconds, run->threads, run->vehicle_hours, 1e9 * fleet_ratio(run->wall_seconds, run->vehicle_hours));

@@ -123,6 +123,12 @@ def main():
                 # the table prints 4 significant digits
                 check(all(abs(g - w) <= 5e-4 * abs(w) for g, w in zip((p5, p50, p95), want)),
                       f"{season}: summary {p5, p50, p95}, numpy {want}")
+        # the replicas the NPV's P50 needs, by the summary's formula from the file's per-replica NPV
+        npv = xr.open_dataset(path, engine="h5netcdf", group="budget")["npv_eur"].values / 1e9
+        median, sd = np.percentile(npv, 50), npv.std(ddof=1)
+        needed = int(np.ceil((1.2533141373155 * sd / (0.01 * abs(median))) ** 2))
+        line = [x for x in summary.splitlines() if "the NPV's P50 has a standard error" in x]
+        check(len(line) == 1 and f"about {needed} replica(s)" in line[0], f"NPV line {line}, expected {needed}")
         # the recipes name results/baseline.h5: a run from replica 0, as the baseline is
         baseline = os.path.join(tmp, "baseline.h5")
         subprocess.run([fleetmc, "run", os.path.join(ROOT, "configs", "baseline.yaml"), "--set", "fleet.vehicles=100",
