@@ -73,6 +73,8 @@ typedef struct {
 #define FLEET_SCENARIO_MAX_BYTES (4 * 1024 * 1024)
 
 static const char *const plug_policy_names[] = {"every_arrival", "below_threshold", NULL};
+static const char *const reserve_rule_names[] = {"floor_plus_trips", "larger_of_floor_and_trips", NULL};
+_Static_assert(sizeof(fleet_reserve_rule_t) == sizeof(int), "enums are stored as int");
 static const char *const garage_chain_names[] = {"dc", "ac", NULL};
 
 _Static_assert(sizeof(fleet_plug_policy_t) == sizeof(int), "enums are stored as int");
@@ -150,6 +152,7 @@ static const param_desc_t param_table[] = {
     P_REAL(charging, wallbox_efficiency, 0.01, 1, "fraction"),
     P_REAL(charging, discharge_efficiency, 0.01, 1, "fraction"),
     P_ENUM(charging, plug_policy, plug_policy_names, "every_arrival | below_threshold"),
+    P_ENUM(charging, reserve_rule, reserve_rule_names, "floor_plus_trips | larger_of_floor_and_trips"),
     P_REAL(charging, plug_threshold_fraction, 0, 1, "fraction of capacity"),
     P_REAL(charging, public_reserve_fraction, 0, 1, "fraction of capacity"),
     P_REAL(charging, public_target_fraction, 0, 1, "fraction of capacity"),

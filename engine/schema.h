@@ -24,23 +24,23 @@
  * the file is and are checked first. X(name, kind, description): the name is both the attribute's
  * and the field's in fleet_run_info_t and fleet_h5_file_info_t (h5_reader.h). The first three are
  * the writing program's own, whatever the caller gives. */
-#define FLEET_ROOT_ATTRS(X)                                                                                        \
-  X(fleetmc_version, FLEET_ATTR_STRING, "version of the fleetmc that wrote the file")                            \
-  X(git_commit, FLEET_ATTR_STRING,                                                                                 \
-    "commit that fleetmc was built from, with -dirty when the tree had uncommitted changes")                      \
-  X(created, FLEET_ATTR_STRING, "when the file was written, UTC, YYYY-MM-DDTHH:MM:SSZ")                          \
-  X(command_line, FLEET_ATTR_STRING, "the command line that wrote the file, as given")                           \
-  X(scenario_file, FLEET_ATTR_STRING, "the scenario file's name as given to run (merge: the parts')")            \
-  X(model_sha256, FLEET_ATTR_STRING,                                                                               \
-    "SHA-256 of /scenario formatted with simulation.replicas = 1 and first_replica = 0: files with equal values " \
-    "are parts of one study and can be merged")                                                                  \
-  X(seed, FLEET_ATTR_U64, "master seed")                                                                           \
-  X(first_replica, FLEET_ATTR_I64, "global index of the file's first replica")                                    \
-  X(replicas, FLEET_ATTR_I64, "replicas in the file")                                                              \
-  X(years, FLEET_ATTR_I64, "years per replica")                                                                    \
-  X(vehicles, FLEET_ATTR_I64, "vehicles in the fleet")                                                             \
-  X(first_year, FLEET_ATTR_I64, "calendar year of year 0")                                                         \
-  X(discount_rate, FLEET_ATTR_F64, "per year, of /budget/npv_eur (state.discount_rate)")                          \
+#define FLEET_ROOT_ATTRS(X)                                                                                           \
+  X(fleetmc_version, FLEET_ATTR_STRING, "version of the fleetmc that wrote the file")                                 \
+  X(git_commit, FLEET_ATTR_STRING,                                                                                    \
+    "commit that fleetmc was built from, with -dirty when the tree had uncommitted changes")                          \
+  X(created, FLEET_ATTR_STRING, "when the file was written, UTC, YYYY-MM-DDTHH:MM:SSZ")                               \
+  X(command_line, FLEET_ATTR_STRING, "the command line that wrote the file, as given")                                \
+  X(scenario_file, FLEET_ATTR_STRING, "the scenario file's name as given to run (merge: the parts')")                 \
+  X(model_sha256, FLEET_ATTR_STRING,                                                                                  \
+    "SHA-256 of /scenario formatted with simulation.replicas = 1 and first_replica = 0: files with equal values "     \
+    "are parts of one study and can be merged")                                                                       \
+  X(seed, FLEET_ATTR_U64, "master seed")                                                                              \
+  X(first_replica, FLEET_ATTR_I64, "global index of the file's first replica")                                        \
+  X(replicas, FLEET_ATTR_I64, "replicas in the file")                                                                 \
+  X(years, FLEET_ATTR_I64, "years per replica")                                                                       \
+  X(vehicles, FLEET_ATTR_I64, "vehicles in the fleet")                                                                \
+  X(first_year, FLEET_ATTR_I64, "calendar year of year 0")                                                            \
+  X(discount_rate, FLEET_ATTR_F64, "per year, of /budget/npv_eur (state.discount_rate)")                              \
   X(lease_years, FLEET_ATTR_I64, "lease term in years, of /budget/repaid (state.lease_years)")
 
 typedef enum { FLEET_ATTR_STRING, FLEET_ATTR_U64, FLEET_ATTR_I64, FLEET_ATTR_F64 } fleet_attr_kind_t;
@@ -95,27 +95,27 @@ typedef enum {
 
 /* X(ID, name, kind, length (0: set by the run), labels or NULL, edge function or NULL, units or
  * NULL, long_name) */
-#define FLEET_AXES(X)                                                                                              \
-  X(REPLICA, "replica", FLEET_AXIS_KIND_REPLICA, 0, NULL, NULL, "1", "Monte Carlo replica (global index)")         \
-  X(YEAR, "year", FLEET_AXIS_KIND_YEAR, 0, NULL, NULL, NULL, "calendar year of the programme")                     \
-  X(TIME, "time", FLEET_AXIS_KIND_TIME, FLEET_HOURS_PER_YEAR, NULL, NULL, NULL,                                    \
-    "hour of the year (the same hours in every year of the year axis)")                                          \
-  X(REGION, "region", FLEET_AXIS_KIND_REGION, 0, NULL, NULL, NULL, "region of the scenario")                       \
-  X(SOURCE, "source", FLEET_AXIS_KIND_LABELS, FLEET_SOURCE_COUNT, fleet_charge_source_names, NULL, NULL,           \
-    "where charging energy enters the household's car-and-garage system")                                        \
-  X(FLOW, "flow", FLEET_AXIS_KIND_LABELS, FLEET_SOLAR_FLOW_COUNT, fleet_solar_flow_names, NULL, NULL,              \
-    "solar energy flow")                                                                                         \
-  X(FUEL, "fuel", FLEET_AXIS_KIND_LABELS, FLEET_FUEL_COUNT, fleet_fuel_names, NULL, NULL, "motor fuel")            \
-  X(TARIFF, "tariff", FLEET_AXIS_KIND_LABELS, FLEET_TARIFF_COUNT, fleet_tariff_names, NULL, NULL,                  \
-    "electricity price")                                                                                         \
-  X(ITEM, "item", FLEET_AXIS_KIND_LABELS, FLEET_LEDGER_COUNT, fleet_ledger_names, NULL, NULL,                      \
-    "item of the State's ledger")                                                                                \
-  X(DURATION_BIN, "duration_bin", FLEET_AXIS_KIND_BINS, FLEET_OUTAGE_DURATION_BINS, NULL, fleet_duration_edge_h,   \
-    "h", "outage duration, lower edge of the bin")                                                               \
-  X(COVERED_BIN, "covered_bin", FLEET_AXIS_KIND_BINS, FLEET_COVERED_FRACTION_BINS, NULL, fleet_covered_edge, "1",  \
-    "share of the outage's dormant load served, lower edge of the bin (the last bin includes 1)")                \
-  X(ACCOUNT_BIN, "account_bin", FLEET_AXIS_KIND_BINS, FLEET_ACCOUNT_BINS, NULL, fleet_account_edge_eur, "EUR",     \
-    "household account for the year, lower edge of the bin (the end bins also hold the values beyond)")          \
+#define FLEET_AXES(X)                                                                                                 \
+  X(REPLICA, "replica", FLEET_AXIS_KIND_REPLICA, 0, NULL, NULL, "1", "Monte Carlo replica (global index)")            \
+  X(YEAR, "year", FLEET_AXIS_KIND_YEAR, 0, NULL, NULL, NULL, "calendar year of the programme")                        \
+  X(TIME, "time", FLEET_AXIS_KIND_TIME, FLEET_HOURS_PER_YEAR, NULL, NULL, NULL,                                       \
+    "hour of the year (the same hours in every year of the year axis)")                                               \
+  X(REGION, "region", FLEET_AXIS_KIND_REGION, 0, NULL, NULL, NULL, "region of the scenario")                          \
+  X(SOURCE, "source", FLEET_AXIS_KIND_LABELS, FLEET_SOURCE_COUNT, fleet_charge_source_names, NULL, NULL,              \
+    "where charging energy enters the household's car-and-garage system")                                             \
+  X(FLOW, "flow", FLEET_AXIS_KIND_LABELS, FLEET_SOLAR_FLOW_COUNT, fleet_solar_flow_names, NULL, NULL,                 \
+    "solar energy flow")                                                                                              \
+  X(FUEL, "fuel", FLEET_AXIS_KIND_LABELS, FLEET_FUEL_COUNT, fleet_fuel_names, NULL, NULL, "motor fuel")               \
+  X(TARIFF, "tariff", FLEET_AXIS_KIND_LABELS, FLEET_TARIFF_COUNT, fleet_tariff_names, NULL, NULL,                     \
+    "electricity price")                                                                                              \
+  X(ITEM, "item", FLEET_AXIS_KIND_LABELS, FLEET_LEDGER_COUNT, fleet_ledger_names, NULL, NULL,                         \
+    "item of the State's ledger")                                                                                     \
+  X(DURATION_BIN, "duration_bin", FLEET_AXIS_KIND_BINS, FLEET_OUTAGE_DURATION_BINS, NULL, fleet_duration_edge_h,      \
+    "h", "outage duration, lower edge of the bin")                                                                    \
+  X(COVERED_BIN, "covered_bin", FLEET_AXIS_KIND_BINS, FLEET_COVERED_FRACTION_BINS, NULL, fleet_covered_edge, "1",     \
+    "share of the outage's dormant load served, lower edge of the bin (the last bin includes 1)")                     \
+  X(ACCOUNT_BIN, "account_bin", FLEET_AXIS_KIND_BINS, FLEET_ACCOUNT_BINS, NULL, fleet_account_edge_eur, "EUR",        \
+    "household account for the year, lower edge of the bin (the end bins also hold the values beyond)")               \
   X(BOUND, "bound", FLEET_AXIS_KIND_BOUND, 2, NULL, NULL, "1", "0: lower, 1: upper bound of a bin")
 
 typedef enum {
@@ -189,133 +189,133 @@ typedef struct {
 
 /* X(ID, group, name, type, units, long_name, description, shape, source, field, merge).
  * Units are UDUNITS strings ("1": a count or a ratio), EUR aside. */
-#define FLEET_DATASETS(X)                                                                                          \
-  X(STORAGE_ENERGY, "storage", "energy_kwh", FLEET_TYPE_F64, "kWh", "storage energy the cars can give back",       \
-    "fleet total per hour: energy that plugged-in bidirectional cars can give back after discharge losses, above " \
-    "the larger of each owner's floor and the next trip's need",                                                 \
-    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, storage_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                               \
-  X(STORAGE_POWER, "storage", "power_kw", FLEET_TYPE_F64, "kW", "storage power the cars can give back",            \
-    "fleet total per hour: power that plugged-in bidirectional cars can give back, each capped by its charger",   \
-    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, storage_power_kw, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                 \
-  X(STORAGE_PLUGGED, "storage", "plugged_vehicles", FLEET_TYPE_F64, "1", "cars plugged in at home",                \
-    "fleet total per hour: cars plugged in at home", FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, plugged_vehicles,    \
-    FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                                                          \
-  X(STORAGE_GARAGE_ENERGY, "storage", "garage_energy_kwh", FLEET_TYPE_F64, "kWh",                                 \
-    "storage energy the garage batteries can give back",                                                         \
-    "fleet total per hour: energy that the solar garages' batteries can give back after discharge losses, above " \
-    "their floor",                                                                                               \
-    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, garage_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                \
-  X(STORAGE_GARAGE_POWER, "storage", "garage_power_kw", FLEET_TYPE_F64, "kW",                                     \
-    "storage power the garage batteries can give back",                                                          \
-    "fleet total per hour: power that the solar garages' batteries can give back, each capped by its inverter",   \
-    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, garage_power_kw, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                  \
-  X(KM_DRIVEN, "mobility", "km_driven", FLEET_TYPE_F64, "km", "distance driven", "fleet total per year",           \
-    FLEET_SHAPE_RY, FLEET_FROM_YEAR, km_driven, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                               \
-  X(CHARGING_ENERGY, "charging", "energy_kwh", FLEET_TYPE_F64, "kWh", "charging energy by source",                 \
-    "fleet total per year: energy entering the households' car-and-garage systems from outside, before "         \
-    "conversion losses: home_socket, home_wallbox (grid at home, AC), public (public fast charging, DC), "         \
-    "garage_pv (roof PV into garage batteries), garage_grid (grid top-up of garage batteries), carport_pv "       \
-    "(workplace carport PV into cars)",                                                                          \
-    FLEET_SHAPE_RYX(SOURCE), FLEET_FROM_YEAR, charging_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                            \
-  X(SOLAR_ENERGY, "solar", "energy_kwh", FLEET_TYPE_F64, "kWh", "solar energy flows",                              \
-    "fleet total per year: garage_produced (garage PV output, DC), garage_stored (reached garage batteries after " \
-    "losses), garage_surplus (exported or curtailed, per garage.export_surplus), garage_to_cars (into cars from " \
-    "garage batteries after losses), garage_losses (PV, grid top-up and battery-to-car conversion), "             \
-    "carport_produced (over the parked cars' spaces), carport_to_cars (after losses), carport_unused, "           \
-    "carport_losses",                                                                                            \
-    FLEET_SHAPE_RYX(FLOW), FLEET_FROM_YEAR, solar_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                 \
-  X(PV_YIELD, "weather", "pv_yield_kwh_per_kwp", FLEET_TYPE_F64, "kWh/kW", "PV yield per kW peak",                \
-    "per region and year: energy per kW peak of installed PV under the region's weather",                        \
-    FLEET_SHAPE_RYX(REGION), FLEET_FROM_YEAR, region_pv_yield_kwh_per_kwp, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                    \
-  X(MEAN_TEMPERATURE, "weather", "mean_temperature_c", FLEET_TYPE_F64, "degC", "mean air temperature",             \
-    "per region and year: mean of the region's hourly air temperature", FLEET_SHAPE_RYX(REGION), FLEET_FROM_YEAR,  \
-    region_mean_temperature_c, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                                                               \
-  X(HOUSEHOLDS_OUT, "outage", "households_out", FLEET_TYPE_F64, "1", "households without supply",                  \
-    "fleet total per hour: households without supply, each weighted by the fraction of the hour it is out (the "  \
-    "sum over hours is household_hours)",                                                                        \
-    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, households_out, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                   \
-  X(HOUSEHOLD_HOURS, "outage", "household_hours", FLEET_TYPE_F64, "h", "household-hours without supply",            \
-    "fleet total per year: the sum over the year of households_out", FLEET_SHAPE_RY, FLEET_FROM_YEAR,             \
-    outage_household_hours, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                                                   \
-  X(OUTAGE_DEMAND, "outage", "demand_kwh", FLEET_TYPE_F64, "kWh", "dormant load during outages",                   \
-    "fleet total per year: the houses' dormant load (kept up during an outage) over the hours without supply; "  \
-    "= served_kwh + unserved_kwh",                                                                               \
-    FLEET_SHAPE_RY, FLEET_FROM_YEAR, outage_demand_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                       \
-  X(OUTAGE_SERVED, "outage", "served_kwh", FLEET_TYPE_F64, "kWh", "dormant load served",                           \
-    "fleet total per year: of demand_kwh, served by the garage battery and the car", FLEET_SHAPE_RY,              \
-    FLEET_FROM_YEAR, outage_served_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                                       \
-  X(OUTAGE_UNSERVED, "outage", "unserved_kwh", FLEET_TYPE_F64, "kWh", "dormant load not served",                   \
-    "fleet total per year: of demand_kwh, not served", FLEET_SHAPE_RY, FLEET_FROM_YEAR, outage_unserved_kwh,       \
-    FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                                                                          \
-  X(OUTAGE_COUNT, "outage", "count", FLEET_TYPE_F64, "1", "household outages",                                     \
-    "fleet total per year: household outages (maximal intervals without supply) that ended in the year",          \
-    FLEET_SHAPE_RY, FLEET_FROM_YEAR, outage_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                            \
-  X(DURATION_HISTOGRAM, "outage", "duration_histogram", FLEET_TYPE_F64, "1", "household outages by duration",      \
-    "fleet total per year: outages that ended in the year, by duration in [lower, upper) h (duration_bin_bounds)", \
-    FLEET_SHAPE_RYX(DURATION_BIN), FLEET_FROM_YEAR, outage_duration_histogram, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                \
-  X(COVERED_HISTOGRAM, "outage", "covered_fraction_histogram", FLEET_TYPE_F64, "1",                               \
-    "household outages by share of load served",                                                                 \
-    "fleet total per year: outages that ended in the year, by the share of their dormant load served (served / "  \
-    "demand), in [lower, upper), the last bin including 1",                                                      \
-    FLEET_SHAPE_RYX(COVERED_BIN), FLEET_FROM_YEAR, outage_covered_histogram, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                  \
-  X(LONG_OUTAGES, "outage", "long_outages", FLEET_TYPE_F64, "1", "household outages of 24 h or more",              \
-    "fleet total per year: outages of 24 h or more that ended in the year", FLEET_SHAPE_RY, FLEET_FROM_YEAR,       \
-    long_outage_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                                        \
-  X(LONG_OUTAGES_COVERED, "outage", "long_outages_fully_covered", FLEET_TYPE_F64, "1",                             \
-    "outages of 24 h or more fully served", "fleet total per year: of long_outages, those whose dormant load was " \
-    "fully served",                                                                                              \
-    FLEET_SHAPE_RY, FLEET_FROM_YEAR, long_outage_covered_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                               \
-  X(FUEL_PRICE, "budget", "fuel_price_eur_per_l", FLEET_TYPE_F64, "EUR/L", "motor fuel price",                     \
-    "per year: the replica's pump prices of diesel and petrol", FLEET_SHAPE_RYX(FUEL), FLEET_FROM_YEAR,           \
-    prices_eur[FLEET_PRICE_DIESEL], FLEET_MERGE_CONCAT, FLEET_DOMAIN_POSITIVE)                                                           \
-  X(ELECTRICITY_PRICE, "budget", "electricity_price_eur_per_kwh", FLEET_TYPE_F64, "EUR/kWh", "electricity price",  \
-    "per year: the replica's residential grid tariff (home_tariff) and public fast-charging price",               \
-    FLEET_SHAPE_RYX(TARIFF), FLEET_FROM_YEAR, prices_eur[FLEET_PRICE_TARIFF], FLEET_MERGE_CONCAT, FLEET_DOMAIN_POSITIVE)                 \
-  X(HOUSEHOLD_COUNT, "budget", "household_count", FLEET_TYPE_F64, "1", "households paying their lease",            \
-    "per year: households paying their lease that year, each with an account", FLEET_SHAPE_RY, FLEET_FROM_YEAR,    \
-    household_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                                          \
-  X(ACCOUNT_SUM, "budget", "household_account_sum_eur", FLEET_TYPE_F64, "EUR", "sum of the households' accounts",  \
-    "per year: sum over the paying households of their account = combustion running cost avoided - charging "    \
-    "cost - lease payments (positive: better off than with the combustion car)",                                 \
-    FLEET_SHAPE_RY, FLEET_FROM_YEAR, household_account_sum_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                               \
-  X(ACCOUNT_M2, "budget", "household_account_m2_eur2", FLEET_TYPE_F64, "EUR2",                                     \
-    "sum of squared deviations of the accounts",                                                                 \
-    "per year: sum over the paying households of (account - sum / count)^2; variance = m2 / count; rows combine " \
-    "by Chan et al.'s formula",                                                                                  \
-    FLEET_SHAPE_RY, FLEET_FROM_YEAR, household_account_m2_eur2, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                               \
-  X(WORSE_OFF, "budget", "household_worse_off", FLEET_TYPE_F64, "1", "households worse off",                       \
-    "per year: paying households whose account is below 0", FLEET_SHAPE_RY, FLEET_FROM_YEAR, household_worse_off, \
-    FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                                                          \
-  X(ACCOUNT_HISTOGRAM, "budget", "household_account_histogram", FLEET_TYPE_F64, "1", "households by account",      \
-    "per year: paying households by their account in [lower, upper) EUR (account_bin_bounds); the first and last " \
-    "bins also hold the values beyond the range",                                                                \
-    FLEET_SHAPE_RYX(ACCOUNT_BIN), FLEET_FROM_YEAR, household_account_histogram, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)               \
-  X(LEDGER, "budget", "ledger_eur", FLEET_TYPE_F64, "EUR", "the State's cash flows",                               \
-    "per year, receipts positive: vehicles, garages, carports (- purchases, year 0), trade_ins (+ sale of the "   \
-    "replaced cars, year 0), leases (+), recoveries (+ sale of cars taken back on default), batteries (- "         \
-    "warranty replacements), administration (-), net (the sum of the other eight)",                              \
-    FLEET_SHAPE_RYX(ITEM), FLEET_FROM_YEAR, ledger_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                                       \
-  X(NPV, "budget", "npv_eur", FLEET_TYPE_F64, "EUR", "net present value of the State's cash flows",                \
-    "per replica, derived: sum over its years y of ledger_eur net / (1 + discount_rate)^y (root attribute "       \
-    "discount_rate); NaN unless all its years were written",                                                     \
-    FLEET_SHAPE_R, FLEET_FROM_REPLICA, npv_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                                               \
-  X(REPAID, "budget", "repaid", FLEET_TYPE_F64, "1", "bridge loan repaid by the end of the lease",                 \
-    "per replica, derived: 1 if the cumulative ledger_eur net is >= 0 at the end of year min(lease_years, years) " \
-    "- 1 (root attribute lease_years), else 0; NaN unless all its years were written",                            \
-    FLEET_SHAPE_R, FLEET_FROM_REPLICA, repaid, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                                                \
-  X(CO2_COMBUSTION, "co2", "combustion_t", FLEET_TYPE_F64, "t", "CO2 of the replaced combustion cars",             \
-    "per year: CO2 the replaced cars would have emitted for the km driven", FLEET_SHAPE_RY, FLEET_FROM_YEAR,       \
-    co2_combustion_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                                                         \
-  X(CO2_GRID, "co2", "grid_t", FLEET_TYPE_F64, "t", "CO2 of the grid electricity charged",                         \
-    "per year: CO2 emitted for the grid electricity charged (at home, the garages' top-up, public charging)",     \
-    FLEET_SHAPE_RY, FLEET_FROM_YEAR, co2_grid_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                              \
-  X(WALL_SECONDS, "runtime", "wall_seconds", FLEET_TYPE_F64, "s", "wall-clock time of the simulation",             \
-    "the run's (in a merged file, the sum of its parts')", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, wall_seconds,       \
-    FLEET_MERGE_SUM, FLEET_DOMAIN_NONNEG)                                                                                             \
-  X(VEHICLE_HOURS, "runtime", "vehicle_hours", FLEET_TYPE_F64, "h", "vehicle-hours simulated",                     \
-    "vehicles x replicas x years x 8760", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, vehicle_hours, FLEET_MERGE_SUM, FLEET_DOMAIN_NONNEG)      \
-  X(THREADS, "runtime", "threads", FLEET_TYPE_I64, "1", "OpenMP threads",                                          \
-    "threads of the run (in a merged file, the most of its parts')", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, threads,  \
+#define FLEET_DATASETS(X)                                                                                             \
+  X(STORAGE_ENERGY, "storage", "energy_kwh", FLEET_TYPE_F64, "kWh", "storage energy the cars can give back",          \
+    "fleet total per hour: energy that plugged-in bidirectional cars can give back after discharge losses, above "    \
+    "each owner's floor plus the next trips' energy (charging.reserve_rule)",                                         \
+    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, storage_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)              \
+  X(STORAGE_POWER, "storage", "power_kw", FLEET_TYPE_F64, "kW", "storage power the cars can give back",               \
+    "fleet total per hour: power that plugged-in bidirectional cars can give back, each capped by its charger",       \
+    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, storage_power_kw, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                \
+  X(STORAGE_PLUGGED, "storage", "plugged_vehicles", FLEET_TYPE_F64, "1", "cars plugged in at home",                   \
+    "fleet total per hour: cars plugged in at home", FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, plugged_vehicles,        \
+    FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                                           \
+  X(STORAGE_GARAGE_ENERGY, "storage", "garage_energy_kwh", FLEET_TYPE_F64, "kWh",                                     \
+    "storage energy the garage batteries can give back",                                                              \
+    "fleet total per hour: energy that the solar garages' batteries can give back after discharge losses, above "     \
+    "their floor",                                                                                                    \
+    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, garage_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)               \
+  X(STORAGE_GARAGE_POWER, "storage", "garage_power_kw", FLEET_TYPE_F64, "kW",                                         \
+    "storage power the garage batteries can give back",                                                               \
+    "fleet total per hour: power that the solar garages' batteries can give back, each capped by its inverter",       \
+    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, garage_power_kw, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                 \
+  X(KM_DRIVEN, "mobility", "km_driven", FLEET_TYPE_F64, "km", "distance driven", "fleet total per year",              \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, km_driven, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                              \
+  X(CHARGING_ENERGY, "charging", "energy_kwh", FLEET_TYPE_F64, "kWh", "charging energy by source",                    \
+    "fleet total per year: energy entering the households' car-and-garage systems from outside, before "              \
+    "conversion losses: home_socket, home_wallbox (grid at home, AC), public (public fast charging, DC), "            \
+    "garage_pv (roof PV into garage batteries), garage_grid (grid top-up of garage batteries), carport_pv "           \
+    "(workplace carport PV into cars)",                                                                               \
+    FLEET_SHAPE_RYX(SOURCE), FLEET_FROM_YEAR, charging_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)           \
+  X(SOLAR_ENERGY, "solar", "energy_kwh", FLEET_TYPE_F64, "kWh", "solar energy flows",                                 \
+    "fleet total per year: garage_produced (garage PV output, DC), garage_stored (reached garage batteries after "    \
+    "losses), garage_surplus (exported or curtailed, per garage.export_surplus), garage_to_cars (into cars from "     \
+    "garage batteries after losses), garage_losses (PV, grid top-up and battery-to-car conversion), "                 \
+    "carport_produced (over the parked cars' spaces), carport_to_cars (after losses), carport_unused, "               \
+    "carport_losses",                                                                                                 \
+    FLEET_SHAPE_RYX(FLOW), FLEET_FROM_YEAR, solar_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                \
+  X(PV_YIELD, "weather", "pv_yield_kwh_per_kwp", FLEET_TYPE_F64, "kWh/kW", "PV yield per kW peak",                    \
+    "per region and year: energy per kW peak of installed PV under the region's weather",                             \
+    FLEET_SHAPE_RYX(REGION), FLEET_FROM_YEAR, region_pv_yield_kwh_per_kwp, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)   \
+  X(MEAN_TEMPERATURE, "weather", "mean_temperature_c", FLEET_TYPE_F64, "degC", "mean air temperature",                \
+    "per region and year: mean of the region's hourly air temperature", FLEET_SHAPE_RYX(REGION), FLEET_FROM_YEAR,     \
+    region_mean_temperature_c, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                                               \
+  X(HOUSEHOLDS_OUT, "outage", "households_out", FLEET_TYPE_F64, "1", "households without supply",                     \
+    "fleet total per hour: households without supply, each weighted by the fraction of the hour it is out (the "      \
+    "sum over hours is household_hours)",                                                                             \
+    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, households_out, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                  \
+  X(HOUSEHOLD_HOURS, "outage", "household_hours", FLEET_TYPE_F64, "h", "household-hours without supply",              \
+    "fleet total per year: the sum over the year of households_out", FLEET_SHAPE_RY, FLEET_FROM_YEAR,                 \
+    outage_household_hours, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                                  \
+  X(OUTAGE_DEMAND, "outage", "demand_kwh", FLEET_TYPE_F64, "kWh", "dormant load during outages",                      \
+    "fleet total per year: the houses' dormant load (kept up during an outage) over the hours without supply; "       \
+    "= served_kwh + unserved_kwh",                                                                                    \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, outage_demand_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                      \
+  X(OUTAGE_SERVED, "outage", "served_kwh", FLEET_TYPE_F64, "kWh", "dormant load served",                              \
+    "fleet total per year: of demand_kwh, served by the garage battery and the car", FLEET_SHAPE_RY,                  \
+    FLEET_FROM_YEAR, outage_served_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                      \
+  X(OUTAGE_UNSERVED, "outage", "unserved_kwh", FLEET_TYPE_F64, "kWh", "dormant load not served",                      \
+    "fleet total per year: of demand_kwh, not served", FLEET_SHAPE_RY, FLEET_FROM_YEAR, outage_unserved_kwh,          \
+    FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                                                          \
+  X(OUTAGE_COUNT, "outage", "count", FLEET_TYPE_F64, "1", "household outages",                                        \
+    "fleet total per year: household outages (maximal intervals without supply) that ended in the year",              \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, outage_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                            \
+  X(DURATION_HISTOGRAM, "outage", "duration_histogram", FLEET_TYPE_F64, "1", "household outages by duration",         \
+    "fleet total per year: outages that ended in the year, by duration in [lower, upper) h (duration_bin_bounds)",    \
+    FLEET_SHAPE_RYX(DURATION_BIN), FLEET_FROM_YEAR, outage_duration_histogram, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT) \
+  X(COVERED_HISTOGRAM, "outage", "covered_fraction_histogram", FLEET_TYPE_F64, "1",                                   \
+    "household outages by share of load served",                                                                      \
+    "fleet total per year: outages that ended in the year, by the share of their dormant load served (served / "      \
+    "demand), in [lower, upper), the last bin including 1",                                                           \
+    FLEET_SHAPE_RYX(COVERED_BIN), FLEET_FROM_YEAR, outage_covered_histogram, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)  \
+  X(LONG_OUTAGES, "outage", "long_outages", FLEET_TYPE_F64, "1", "household outages of 24 h or more",                 \
+    "fleet total per year: outages of 24 h or more that ended in the year", FLEET_SHAPE_RY, FLEET_FROM_YEAR,          \
+    long_outage_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                        \
+  X(LONG_OUTAGES_COVERED, "outage", "long_outages_fully_covered", FLEET_TYPE_F64, "1",                                \
+    "outages of 24 h or more fully served", "fleet total per year: of long_outages, those whose dormant load was "    \
+    "fully served",                                                                                                   \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, long_outage_covered_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)               \
+  X(FUEL_PRICE, "budget", "fuel_price_eur_per_l", FLEET_TYPE_F64, "EUR/L", "motor fuel price",                        \
+    "per year: the replica's pump prices of diesel and petrol", FLEET_SHAPE_RYX(FUEL), FLEET_FROM_YEAR,               \
+    prices_eur[FLEET_PRICE_DIESEL], FLEET_MERGE_CONCAT, FLEET_DOMAIN_POSITIVE)                                        \
+  X(ELECTRICITY_PRICE, "budget", "electricity_price_eur_per_kwh", FLEET_TYPE_F64, "EUR/kWh", "electricity price",     \
+    "per year: the replica's residential grid tariff (home_tariff) and public fast-charging price",                   \
+    FLEET_SHAPE_RYX(TARIFF), FLEET_FROM_YEAR, prices_eur[FLEET_PRICE_TARIFF], FLEET_MERGE_CONCAT, FLEET_DOMAIN_POSITIVE) \
+  X(HOUSEHOLD_COUNT, "budget", "household_count", FLEET_TYPE_F64, "1", "households paying their lease",               \
+    "per year: households paying their lease that year, each with an account", FLEET_SHAPE_RY, FLEET_FROM_YEAR,       \
+    household_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                          \
+  X(ACCOUNT_SUM, "budget", "household_account_sum_eur", FLEET_TYPE_F64, "EUR", "sum of the households' accounts",     \
+    "per year: sum over the paying households of their account = combustion running cost avoided - charging "         \
+    "cost - lease payments (positive: better off than with the combustion car)",                                      \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, household_account_sum_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)              \
+  X(ACCOUNT_M2, "budget", "household_account_m2_eur2", FLEET_TYPE_F64, "EUR2",                                        \
+    "sum of squared deviations of the accounts",                                                                      \
+    "per year: sum over the paying households of (account - sum / count)^2; variance = m2 / count; rows combine "     \
+    "by Chan et al.'s formula",                                                                                       \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, household_account_m2_eur2, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)              \
+  X(WORSE_OFF, "budget", "household_worse_off", FLEET_TYPE_F64, "1", "households worse off",                          \
+    "per year: paying households whose account is below 0", FLEET_SHAPE_RY, FLEET_FROM_YEAR, household_worse_off,     \
+    FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                                           \
+  X(ACCOUNT_HISTOGRAM, "budget", "household_account_histogram", FLEET_TYPE_F64, "1", "households by account",         \
+    "per year: paying households by their account in [lower, upper) EUR (account_bin_bounds); the first and last "    \
+    "bins also hold the values beyond the range",                                                                     \
+    FLEET_SHAPE_RYX(ACCOUNT_BIN), FLEET_FROM_YEAR, household_account_histogram, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT) \
+  X(LEDGER, "budget", "ledger_eur", FLEET_TYPE_F64, "EUR", "the State's cash flows",                                  \
+    "per year, receipts positive: vehicles, garages, carports (- purchases, year 0), trade_ins (+ sale of the "       \
+    "replaced cars, year 0), leases (+), recoveries (+ sale of cars taken back on default), batteries (- "            \
+    "warranty replacements), administration (-), net (the sum of the other eight)",                                   \
+    FLEET_SHAPE_RYX(ITEM), FLEET_FROM_YEAR, ledger_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                      \
+  X(NPV, "budget", "npv_eur", FLEET_TYPE_F64, "EUR", "net present value of the State's cash flows",                   \
+    "per replica, derived: sum over its years y of ledger_eur net / (1 + discount_rate)^y (root attribute "           \
+    "discount_rate); NaN unless all its years were written",                                                          \
+    FLEET_SHAPE_R, FLEET_FROM_REPLICA, npv_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                              \
+  X(REPAID, "budget", "repaid", FLEET_TYPE_F64, "1", "bridge loan repaid by the end of the lease",                    \
+    "per replica, derived: 1 if the cumulative ledger_eur net is >= 0 at the end of year min(lease_years, years) "    \
+    "- 1 (root attribute lease_years), else 0; NaN unless all its years were written",                                \
+    FLEET_SHAPE_R, FLEET_FROM_REPLICA, repaid, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                               \
+  X(CO2_COMBUSTION, "co2", "combustion_t", FLEET_TYPE_F64, "t", "CO2 of the replaced combustion cars",                \
+    "per year: CO2 the replaced cars would have emitted for the km driven", FLEET_SHAPE_RY, FLEET_FROM_YEAR,          \
+    co2_combustion_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                                        \
+  X(CO2_GRID, "co2", "grid_t", FLEET_TYPE_F64, "t", "CO2 of the grid electricity charged",                            \
+    "per year: CO2 emitted for the grid electricity charged (at home, the garages' top-up, public charging)",         \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, co2_grid_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                             \
+  X(WALL_SECONDS, "runtime", "wall_seconds", FLEET_TYPE_F64, "s", "wall-clock time of the simulation",                \
+    "the run's (in a merged file, the sum of its parts')", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, wall_seconds,          \
+    FLEET_MERGE_SUM, FLEET_DOMAIN_NONNEG)                                                                             \
+  X(VEHICLE_HOURS, "runtime", "vehicle_hours", FLEET_TYPE_F64, "h", "vehicle-hours simulated",                        \
+    "vehicles x replicas x years x 8760", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, vehicle_hours, FLEET_MERGE_SUM, FLEET_DOMAIN_NONNEG) \
+  X(THREADS, "runtime", "threads", FLEET_TYPE_I64, "1", "OpenMP threads",                                             \
+    "threads of the run (in a merged file, the most of its parts')", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, threads,     \
     FLEET_MERGE_MAX, FLEET_DOMAIN_COUNT)
 
 typedef enum {

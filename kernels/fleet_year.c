@@ -325,6 +325,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     sc.discharge_kw[l] = pop->charger_kw[i];
     sc.public_reserve_kwh[l] = (float)p->public_reserve_fraction * cap;
     sc.public_target_kwh[l] = (float)p->public_target_fraction * cap;
+    sc.reserve_adds_floor[l] = p->reserve_rule == FLEET_RESERVE_FLOOR_PLUS_TRIPS ? 1.0f : 0.0f;
     sc.garage_kwp[l] = pop->garage[i] * (float)p->garage_pv_kwp;
     sc.garage_capacity_kwh[l] = garage_capacity;
     sc.garage_floor_kwh[l] = (float)p->garage_floor_fraction * garage_capacity;

@@ -53,6 +53,7 @@ typedef struct {
   float discharge_kw[FLEET_LANES];
   float public_reserve_kwh[FLEET_LANES];
   float public_target_kwh[FLEET_LANES];
+  float reserve_adds_floor[FLEET_LANES]; /* 1: keep floor + next trips' need; 0: the larger of the two */
   /* solar garage (zeros without one) and workplace carport */
   float garage_kwp[FLEET_LANES];
   float garage_capacity_kwh[FLEET_LANES];

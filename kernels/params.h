@@ -21,6 +21,12 @@ typedef enum {
   FLEET_PLUG_BELOW_THRESHOLD = 1 /* "below_threshold": only if state of charge < threshold */
 } fleet_plug_policy_t;
 
+/* What a car keeps for itself before it gives energy back (DESIGN.md, model 5). */
+typedef enum {
+  FLEET_RESERVE_FLOOR_PLUS_TRIPS = 0, /* "floor_plus_trips": the owner's floor plus the next trips' energy */
+  FLEET_RESERVE_LARGER = 1            /* "larger_of_floor_and_trips": the larger of the two (earlier rule) */
+} fleet_reserve_rule_t;
+
 typedef enum {
   FLEET_GARAGE_CHAIN_DC = 0, /* "dc": PV -> garage battery -> car, all DC (the proposal) */
   FLEET_GARAGE_CHAIN_AC = 1  /* "ac": PV -> inverter -> AC -> battery / on-board charger */
@@ -76,6 +82,7 @@ typedef struct {
   double wallbox_efficiency;       /* [charging.wallbox_efficiency] grid -> battery */
   double discharge_efficiency;     /* [charging.discharge_efficiency] battery -> grid/home */
   fleet_plug_policy_t plug_policy; /* [charging.plug_policy] every_arrival | below_threshold */
+  fleet_reserve_rule_t reserve_rule; /* [charging.reserve_rule] floor_plus_trips | larger_of_floor_and_trips */
   double plug_threshold_fraction;  /* [charging.plug_threshold_fraction] for below_threshold */
   double public_reserve_fraction;  /* [charging.public_reserve_fraction] a trip that would leave
                                       less than this charges publicly first */

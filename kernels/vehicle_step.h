@@ -10,9 +10,10 @@
  * served by the garage battery (down to empty, at its inverter's power), then by the car if it
  * is home, plugged and bidirectional (down to its owner's floor, at its charger's power); the
  * rest is unserved (DESIGN.md, model 6). Within an hour that is partly cut, the charge of the
- * supplied part comes first. A car gives back only what lies above the larger of its owner's
- * floor and the energy of its next trip (DESIGN.md, model 5), times the discharge efficiency, at
- * most its charger's power for the hour. Branch-free lane code: state stays in vector registers
+ * supplied part comes first. A car gives back only what lies above its owner's floor plus the
+ * energy of its next trips (DESIGN.md, model 5; charging.reserve_rule keeps the earlier rule, the
+ * larger of the two, for comparison), times the discharge efficiency, at most its charger's power
+ * for the hour. Branch-free lane code: state stays in vector registers
  * across the 24 hours. `solar` and `outage` are compile-time constants at each call: blocks
  * without a garage or carport, and days without an outage in the block, run lean variants. */
 #ifndef FLEET_VEHICLE_STEP_H
@@ -138,7 +139,8 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         garage[l] = g;
       }
       float need = hour < dep[l] ? need_before[l] : need_after[l];
-      float keep = fleet_maxf(c->floor_kwh[l], need);
+      /* floor + need = max + min: the sum, or with reserve_adds_floor 0 the larger, branch-free */
+      float keep = fleet_maxf(c->floor_kwh[l], need) + c->reserve_adds_floor[l] * fleet_minf(c->floor_kwh[l], need);
       float give_kwh = plug * c->storage_lane[l] * fleet_maxf(x - keep, 0.0f) * discharge_efficiency;
       out->energy_kwh[h][l] = give_kwh;
       out->power_kw[h][l] = fleet_minf(give_kwh, c->discharge_kw[l]);

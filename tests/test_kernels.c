@@ -243,6 +243,30 @@ Test(vehicle_step, next_trip_need_above_the_floor_is_kept) {
   for (int h = 0; h < 24; h++) cr_assert_float_eq(sums.energy_kwh[h][0], (30.0 - 24.0) * 0.9, 1e-5);
 }
 
+/* By hand, a full car (30 kWh, target reached, so no charging) parked all day with tomorrow's
+ * commute of 2 x 25 km = 50 km x 0.2 kWh/km = 10 kWh and a floor of 9 kWh. The rule of DESIGN.md
+ * model 5 keeps floor + trips = 19 kWh: it gives back (30 - 19) x 0.9 = 9.9 kWh. The earlier rule
+ * kept only the larger, 10 kWh: (30 - 10) x 0.9 = 18 kWh, letting V2G leave the car at 10 kWh,
+ * which the commute then takes down to 0, below the owner's floor. */
+Test(vehicle_step, the_reserve_is_the_floor_plus_the_next_trips) {
+  fleet_step_consts_t c;
+  fleet_lane_state_t s;
+  fleet_day_plan_t today, tomorrow;
+  fleet_day_sums_t sums;
+  const float rules[2] = {1.0f, 0.0f}; /* floor_plus_trips, larger_of_floor_and_trips */
+  const double given[2] = {(30.0 - 19.0) * 0.9, (30.0 - 10.0) * 0.9};
+  for (int rule = 0; rule < 2; rule++) {
+    one_lane(&c, &s, 30.0f);
+    c.reserve_adds_floor[0] = rules[rule];
+    no_trip(&today);
+    commute(&tomorrow, 7.0f, 17.0f, 25.0f);
+    step(&c, &s, &today, &tomorrow, 1.0f, 1.0f, &sums, NULL);
+    for (int h = 0; h < 24; h++)
+      cr_assert_float_eq(sums.energy_kwh[h][0], given[rule], 1e-5, "rule %d, hour %d: %g", rule, h,
+                         sums.energy_kwh[h][0]);
+  }
+}
+
 /* ---- the daily trip draws ------------------------------------------------------------------- */
 
 static void quiet_rates(fleet_plan_rates_t *r) {
