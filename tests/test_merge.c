@@ -473,8 +473,9 @@ static long peak_kib_of(const char *const *args) {
 
 /* summary (exact quantiles over every hour) and merge need the same memory for a file of 60
  * replicas as for one of 2: a file's size, true or claimed, does not size an allocation. Holding
- * the 60 replicas' hours, as summary once did, would add 60 x 8760 x 3 doubles = 12 MiB, over half
- * of what the program needs; the bound is 10 %. */
+ * the 60 replicas' hours, as summary once did, adds 60 x 8760 x 3 doubles = 12 MiB; HDF5's bounded
+ * caches and free lists, and malloc's arenas, fill differently by up to about 2 MiB with the
+ * file's layout. The bound is 4 MiB of growth. */
 Test(merge_cli, summary_and_merge_memory_does_not_grow_with_the_file) {
 #ifdef __SANITIZE_ADDRESS__
   cr_skip_test("under AddressSanitizer the resident memory is its quarantine's, not the program's");
@@ -493,10 +494,10 @@ Test(merge_cli, summary_and_merge_memory_does_not_grow_with_the_file) {
   peak_kib_of(run_large);
   const char *summary_small[] = {FLEETMC_EXE, "summary", small, NULL}, *summary_large[] = {FLEETMC_EXE, "summary", large, NULL};
   const long a = peak_kib_of(summary_small), b = peak_kib_of(summary_large);
-  cr_assert_leq((double)b, 1.10 * (double)a, "summary: %ld KiB for 60 replicas, %ld KiB for 2", b, a);
+  cr_assert_leq(b - a, 4096, "summary: %ld KiB for 60 replicas, %ld KiB for 2", b, a);
   const char *merge_small[] = {FLEETMC_EXE, "merge", merged_small, small, NULL};
   const char *merge_large[] = {FLEETMC_EXE, "merge", merged_large, large, NULL};
   const long c = peak_kib_of(merge_small), d = peak_kib_of(merge_large);
-  cr_assert_leq((double)d, 1.10 * (double)c, "merge: %ld KiB for 60 replicas, %ld KiB for 2", d, c);
+  cr_assert_leq(d - c, 4096, "merge: %ld KiB for 60 replicas, %ld KiB for 2", d, c);
   remove_tmpdir();
 }
