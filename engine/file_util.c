@@ -18,7 +18,6 @@ fleet_open_result_t fleet_open_regular(const char *path, int64_t max_bytes, int 
   }
   struct stat st;
   fleet_open_result_t result = FLEET_OPEN_OK;
-  int flags = 0;
   if (fstat(f, &st) != 0) {
     *error_number = errno;
     result = FLEET_OPEN_FAILED;
@@ -27,7 +26,6 @@ fleet_open_result_t fleet_open_regular(const char *path, int64_t max_bytes, int 
   } else if (max_bytes > 0 && st.st_size > max_bytes) {
     result = FLEET_OPEN_TOO_BIG;
   }
-  (void)flags;
   if (result != FLEET_OPEN_OK) {
     close(f);
     return result;
