@@ -76,6 +76,8 @@ static const char *const plug_policy_names[] = {"every_arrival", "below_threshol
 static const char *const reserve_rule_names[] = {"floor_plus_trips", "larger_of_floor_and_trips", NULL};
 _Static_assert(sizeof(fleet_reserve_rule_t) == sizeof(int), "enums are stored as int");
 static const char *const garage_chain_names[] = {"dc", "ac", NULL};
+static const char *const trade_in_fate_names[] = {"scrapped", "resold", NULL};
+_Static_assert(sizeof(fleet_trade_in_fate_t) == sizeof(int), "enums are stored as int");
 
 _Static_assert(sizeof(fleet_plug_policy_t) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(fleet_garage_chain_t) == sizeof(int), "enums are stored as int");
@@ -151,6 +153,7 @@ static const param_desc_t param_table[] = {
     P_REAL(charging, socket_efficiency, 0.01, 1, "fraction"),
     P_REAL(charging, wallbox_efficiency, 0.01, 1, "fraction"),
     P_REAL(charging, discharge_efficiency, 0.01, 1, "fraction"),
+    P_REAL(charging, bidirectional_charger_power_kw, 0.1, 50, "kW"),
     P_ENUM(charging, plug_policy, plug_policy_names, "every_arrival | below_threshold"),
     P_ENUM(charging, reserve_rule, reserve_rule_names, "floor_plus_trips | larger_of_floor_and_trips"),
     P_REAL(charging, plug_threshold_fraction, 0, 1, "fraction of capacity"),
@@ -264,6 +267,7 @@ static const param_desc_t param_table[] = {
     P_REAL(prices, corr_diesel_petrol, -1, 1, "correlation of the yearly log changes"),
     P_REAL(prices, corr_fuel_electricity, -1, 1, "correlation of the yearly log changes"),
     P_REAL(prices, corr_tariff_public, -1, 1, "correlation of the yearly log changes"),
+    P_REAL(prices, feed_in_eur_per_kwh, 0, 10, "EUR/kWh"),
 
     P_REAL(household, diesel_share, 0, 1, "fraction of the replaced cars"),
     P_REAL(household, petrol_l_per_100km, 0, 50, "L/100 km"),
@@ -271,11 +275,16 @@ static const param_desc_t param_table[] = {
     P_REAL(household, maintenance_saving_eur_per_year, -10000, 10000, "EUR/year"),
     P_REAL(household, lease_eur_per_year, 0, 100000, "EUR/year"),
     P_REAL(household, garage_lease_eur_per_year, 0, 100000, "EUR/year"),
+    {"household", "discount_rate", PT_REAL, offsetof(fleet_params_t, household_discount_rate), -0.5, 1, "per year",
+     NULL, 0, NULL},
 
     P_REAL(state, vehicle_price_eur, 0, 1e6, "EUR per vehicle"),
     P_REAL(state, garage_price_eur, 0, 1e6, "EUR per garage"),
     P_REAL(state, carport_price_eur_per_space, 0, 1e6, "EUR per parking space"),
     P_REAL(state, trade_in_value_eur, 0, 1e6, "EUR per replaced car"),
+    P_ENUM(state, trade_in_fate, trade_in_fate_names, "scrapped | resold"),
+    P_REAL(state, trade_in_scrap_value_eur, 0, 1e6, "EUR per replaced car"),
+    P_REAL(state, bidirectional_charger_price_eur, 0, 1e6, "EUR per charger"),
     P_INT(state, lease_years, 1, 100, "years"),
     P_REAL(state, default_hazard_per_year, 0, 1, "probability per year"),
     P_REAL(state, vehicle_depreciation_per_year, 0, 1, "fraction of the value per year"),
@@ -290,6 +299,7 @@ static const param_desc_t param_table[] = {
     P_REAL(co2, petrol_kg_co2_per_l, 0, 10, "kg CO2/L"),
     P_REAL(co2, diesel_kg_co2_per_l, 0, 10, "kg CO2/L"),
     P_REAL(co2, grid_g_co2_per_kwh, 0, 2000, "g CO2/kWh"),
+    P_REAL(co2, battery_manufacturing_kg_co2_per_kwh, 0, 1000, "kg CO2/kWh"),
 
     R_REAL(fleet_share, 0, 1, "fraction of vehicles"),
     R_ARRAY(temperature_monthly_c, -60, 60, "C", MONTHS_TEXT),

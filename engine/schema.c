@@ -17,6 +17,7 @@ const char *const fleet_tariff_names[FLEET_TARIFF_COUNT] = {"home_tariff", "publ
 double fleet_duration_edge_h(int k) { return fleet_outage_duration_edges_h[k]; }
 double fleet_covered_edge(int k) { return (double)k / FLEET_COVERED_FRACTION_BINS; }
 double fleet_account_edge_eur(int k) { return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * k; }
+double fleet_position_edge_eur(int k) { return FLEET_POSITION_MIN_EUR + FLEET_POSITION_BIN_EUR * k; }
 
 const fleet_root_attr_spec_t fleet_root_attrs[FLEET_ROOT_ATTR_COUNT] = {
 #define FLEET_ROOT_ATTR_ROW(name_, kind_, description_)                                                             \

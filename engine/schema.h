@@ -102,7 +102,7 @@ typedef enum {
     "hour of the year (the same hours in every year of the year axis)")                                               \
   X(REGION, "region", FLEET_AXIS_KIND_REGION, 0, NULL, NULL, NULL, "region of the scenario")                          \
   X(SOURCE, "source", FLEET_AXIS_KIND_LABELS, FLEET_SOURCE_COUNT, fleet_charge_source_names, NULL, NULL,              \
-    "where charging energy enters the household's car-and-garage system")                                             \
+    "where the energy entering the cars came from")                                             \
   X(FLOW, "flow", FLEET_AXIS_KIND_LABELS, FLEET_SOLAR_FLOW_COUNT, fleet_solar_flow_names, NULL, NULL,                 \
     "solar energy flow")                                                                                              \
   X(FUEL, "fuel", FLEET_AXIS_KIND_LABELS, FLEET_FUEL_COUNT, fleet_fuel_names, NULL, NULL, "motor fuel")               \
@@ -116,6 +116,8 @@ typedef enum {
     "share of the outage's dormant load served, lower edge of the bin (the last bin includes 1)")                     \
   X(ACCOUNT_BIN, "account_bin", FLEET_AXIS_KIND_BINS, FLEET_ACCOUNT_BINS, NULL, fleet_account_edge_eur, "EUR",        \
     "household account for the year, lower edge of the bin (the end bins also hold the values beyond)")               \
+  X(POSITION_BIN, "position_bin", FLEET_AXIS_KIND_BINS, FLEET_POSITION_BINS, NULL, fleet_position_edge_eur, "EUR",   \
+    "household's full position over the lease, lower edge of the bin (the end bins also hold the values beyond)")    \
   X(BOUND, "bound", FLEET_AXIS_KIND_BOUND, 2, NULL, NULL, "1", "0: lower, 1: upper bound of a bin")
 
 typedef enum {
@@ -145,6 +147,7 @@ extern const char *const fleet_tariff_names[FLEET_TARIFF_COUNT];
 double fleet_duration_edge_h(int k);
 double fleet_covered_edge(int k);
 double fleet_account_edge_eur(int k);
+double fleet_position_edge_eur(int k);
 
 /* ---- datasets ----------------------------------------------------------------------------- */
 
@@ -191,9 +194,14 @@ typedef struct {
  * Units are UDUNITS strings ("1": a count or a ratio), EUR aside. */
 #define FLEET_DATASETS(X)                                                                                             \
   X(STORAGE_ENERGY, "storage", "energy_kwh", FLEET_TYPE_F64, "kWh", "storage energy the cars can give back",          \
-    "fleet total per hour: energy that plugged-in bidirectional cars can give back after discharge losses, above "    \
-    "each owner's floor plus the next trips' energy (charging.reserve_rule)",                                         \
+    "fleet total per hour, deliverable to the grid: energy that plugged-in cars with a bidirectional wallbox can "    \
+    "give back after discharge losses, above each owner's floor plus the next trips' energy (charging.reserve_rule)", \
     FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, storage_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)              \
+  X(STORAGE_BATTERY, "storage", "energy_at_battery_kwh", FLEET_TYPE_F64, "kWh",                                       \
+    "storage energy above the cars' reserve, at the battery",                                                         \
+    "fleet total per hour, at the battery: the energy of energy_kwh before discharge losses (energy_kwh = this x "    \
+    "charging.discharge_efficiency); the proposal's 21 GWh counts battery energy",                                    \
+    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, storage_battery_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)             \
   X(STORAGE_POWER, "storage", "power_kw", FLEET_TYPE_F64, "kW", "storage power the cars can give back",               \
     "fleet total per hour: power that plugged-in bidirectional cars can give back, each capped by its charger",       \
     FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, storage_power_kw, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                \
@@ -205,22 +213,28 @@ typedef struct {
     "fleet total per hour: energy that the solar garages' batteries can give back after discharge losses, above "     \
     "their floor",                                                                                                    \
     FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, garage_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)               \
+  X(STORAGE_GARAGE_BATTERY, "storage", "garage_energy_at_battery_kwh", FLEET_TYPE_F64, "kWh",                         \
+    "storage energy above the garage batteries' floor, at the battery",                                               \
+    "fleet total per hour, at the battery: the energy of garage_energy_kwh before discharge losses "                  \
+    "(garage_energy_kwh = this x garage.battery_to_grid_efficiency)",                                                 \
+    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, garage_battery_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)              \
   X(STORAGE_GARAGE_POWER, "storage", "garage_power_kw", FLEET_TYPE_F64, "kW",                                         \
     "storage power the garage batteries can give back",                                                               \
     "fleet total per hour: power that the solar garages' batteries can give back, each capped by its inverter",       \
     FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, garage_power_kw, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                 \
   X(KM_DRIVEN, "mobility", "km_driven", FLEET_TYPE_F64, "km", "distance driven", "fleet total per year",              \
     FLEET_SHAPE_RY, FLEET_FROM_YEAR, km_driven, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                              \
-  X(CHARGING_ENERGY, "charging", "energy_kwh", FLEET_TYPE_F64, "kWh", "charging energy by source",                    \
-    "fleet total per year: energy entering the households' car-and-garage systems from outside, before "              \
-    "conversion losses: home_socket, home_wallbox (grid at home, AC), public (public fast charging, DC), "            \
-    "garage_pv (roof PV into garage batteries), garage_grid (grid top-up of garage batteries), carport_pv "           \
-    "(workplace carport PV into cars)",                                                                               \
+  X(CHARGING_ENERGY, "charging", "energy_kwh", FLEET_TYPE_F64, "kWh", "energy entering the cars by source",           \
+    "fleet total per year: energy entering the cars' batteries, after every conversion loss, by where it came "       \
+    "from: home_socket, home_wallbox (grid at home, AC; a bidirectional wallbox counts here), public (public fast "   \
+    "charging, DC), garage_pv and garage_grid (out of the garage batteries, split in the proportions of roof PV and " \
+    "grid top-up they hold), carport_pv (workplace carport PV); the sources sum to the energy entering the cars",     \
     FLEET_SHAPE_RYX(SOURCE), FLEET_FROM_YEAR, charging_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)           \
   X(SOLAR_ENERGY, "solar", "energy_kwh", FLEET_TYPE_F64, "kWh", "solar energy flows",                                 \
     "fleet total per year: garage_produced (garage PV output, DC), garage_stored (reached garage batteries after "    \
-    "losses), garage_surplus (exported or curtailed, per garage.export_surplus), garage_to_cars (into cars from "     \
-    "garage batteries after losses), garage_losses (PV, grid top-up and battery-to-car conversion), "                 \
+    "losses), garage_exported (PV surplus sold through the garage inverter, after its losses and at most its "       \
+    "power, when garage.export_surplus is true), garage_curtailed (PV neither stored nor exported), garage_to_cars (into cars from "     \
+    "garage batteries after losses), garage_losses (PV, grid top-up, battery-to-car and export conversion), "                 \
     "carport_produced (over the parked cars' spaces), carport_to_cars (after losses), carport_unused, "               \
     "carport_losses",                                                                                                 \
     FLEET_SHAPE_RYX(FLOW), FLEET_FROM_YEAR, solar_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                \
@@ -275,8 +289,9 @@ typedef struct {
     "per year: households paying their lease that year, each with an account", FLEET_SHAPE_RY, FLEET_FROM_YEAR,       \
     household_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                          \
   X(ACCOUNT_SUM, "budget", "household_account_sum_eur", FLEET_TYPE_F64, "EUR", "sum of the households' accounts",     \
-    "per year: sum over the paying households of their account = combustion running cost avoided - charging "         \
-    "cost - lease payments (positive: better off than with the combustion car)",                                      \
+    "per year: sum over the paying households of their account, the proposal's running-cost framing (C3, i) = "     \
+    "combustion running cost avoided - charging cost - the car's lease payment (positive: better off than with the "  \
+    "combustion car; the garage lease is in garage_account_sum_eur)",                                                 \
     FLEET_SHAPE_RY, FLEET_FROM_YEAR, household_account_sum_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)              \
   X(ACCOUNT_M2, "budget", "household_account_m2_eur2", FLEET_TYPE_F64, "EUR2",                                        \
     "sum of squared deviations of the accounts",                                                                      \
@@ -290,10 +305,37 @@ typedef struct {
     "per year: paying households by their account in [lower, upper) EUR (account_bin_bounds); the first and last "    \
     "bins also hold the values beyond the range",                                                                     \
     FLEET_SHAPE_RYX(ACCOUNT_BIN), FLEET_FROM_YEAR, household_account_histogram, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT) \
+  X(GARAGE_HOUSEHOLDS, "budget", "garage_household_count", FLEET_TYPE_F64, "1",                                      \
+    "households paying a garage lease", "per year: paying households that lease a solar garage too",                 \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, garage_household_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                  \
+  X(GARAGE_ACCOUNT_SUM, "budget", "garage_account_sum_eur", FLEET_TYPE_F64, "EUR", "sum of the garage accounts",      \
+    "per year: sum over the paying garage households of their garage account = PV surplus exported x "               \
+    "prices.feed_in_eur_per_kwh - the garage lease (the PV put into the car lowers the household account's "          \
+    "charging cost instead)",                                                                                         \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, garage_account_sum_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                 \
+  X(POSITION_COUNT, "budget", "position_count", FLEET_TYPE_F64, "1", "households completing the lease",               \
+    "per year: households paying the lease's last year (state.lease_years - 1), whose full position is counted",     \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, position_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                          \
+  X(POSITION_SUM, "budget", "position_sum_eur", FLEET_TYPE_F64, "EUR", "sum of the full positions over the lease",     \
+    "per year: sum over the households completing the lease of their full position = their yearly accounts "         \
+    "discounted to year 0 at household.discount_rate + the car they own at the end (state.vehicle_price_eur "         \
+    "depreciated over the lease, discounted) - the trade-in car handed over (state.trade_in_value_eur)",              \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, position_sum_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                       \
+  X(POSITION_M2, "budget", "position_m2_eur2", FLEET_TYPE_F64, "EUR2", "sum of squared deviations of the positions",    \
+    "per year: sum over the households completing the lease of (position - sum / count)^2",                          \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, position_m2_eur2, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                       \
+  X(POSITION_WORSE_OFF, "budget", "position_worse_off", FLEET_TYPE_F64, "1", "households worse off over the lease",   \
+    "per year: households completing the lease whose full position is below 0", FLEET_SHAPE_RY, FLEET_FROM_YEAR,      \
+    position_worse_off, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                       \
+  X(POSITION_HISTOGRAM, "budget", "position_histogram", FLEET_TYPE_F64, "1", "households by full position",            \
+    "per year: households completing the lease by their full position in [lower, upper) EUR "                       \
+    "(position_bin_bounds); the first and last bins also hold the values beyond the range",                           \
+    FLEET_SHAPE_RYX(POSITION_BIN), FLEET_FROM_YEAR, position_histogram, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)        \
   X(LEDGER, "budget", "ledger_eur", FLEET_TYPE_F64, "EUR", "the State's cash flows",                                  \
-    "per year, receipts positive: vehicles, garages, carports (- purchases, year 0), trade_ins (+ sale of the "       \
-    "replaced cars, year 0), leases (+), recoveries (+ sale of cars taken back on default), batteries (- "            \
-    "warranty replacements), administration (-), net (the sum of the other eight)",                                   \
+    "per year, receipts positive: vehicles, garages, carports, chargers (- purchases, year 0; chargers: the "         \
+    "bidirectional wallboxes), trade_ins (+ the replaced cars' scrap or resale value per state.trade_in_fate, year "  \
+    "0), leases (+), recoveries (+ sale of cars taken back on default), batteries (- "            \
+    "warranty replacements), administration (-), net (the sum of the other nine)",                                   \
     FLEET_SHAPE_RYX(ITEM), FLEET_FROM_YEAR, ledger_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                      \
   X(NPV, "budget", "npv_eur", FLEET_TYPE_F64, "EUR", "net present value of the State's cash flows",                   \
     "per replica, derived: sum over its years y of ledger_eur net / (1 + discount_rate)^y (root attribute "           \
@@ -303,12 +345,17 @@ typedef struct {
     "per replica, derived: 1 if the cumulative ledger_eur net is >= 0 at the end of year min(lease_years, years) "    \
     "- 1 (root attribute lease_years), else 0; NaN unless all its years were written",                                \
     FLEET_SHAPE_R, FLEET_FROM_REPLICA, repaid, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                               \
-  X(CO2_COMBUSTION, "co2", "combustion_t", FLEET_TYPE_F64, "t", "CO2 of the replaced combustion cars",                \
-    "per year: CO2 the replaced cars would have emitted for the km driven", FLEET_SHAPE_RY, FLEET_FROM_YEAR,          \
-    co2_combustion_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                                                        \
+  X(CO2_COMBUSTION, "co2", "combustion_avoided_t", FLEET_TYPE_F64, "t", "combustion CO2 avoided",                     \
+    "per year: CO2 the replaced cars would have emitted for the km driven if state.trade_in_fate is scrapped; 0 if "  \
+    "resold (they keep running elsewhere)",                                                                           \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, co2_combustion_avoided_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)               \
   X(CO2_GRID, "co2", "grid_t", FLEET_TYPE_F64, "t", "CO2 of the grid electricity charged",                            \
     "per year: CO2 emitted for the grid electricity charged (at home, the garages' top-up, public charging)",         \
     FLEET_SHAPE_RY, FLEET_FROM_YEAR, co2_grid_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                             \
+  X(CO2_BATTERY, "co2", "battery_manufacturing_t", FLEET_TYPE_F64, "t", "CO2 of making battery packs",                \
+    "per year, life cycle: packs made x fleet.battery_kwh x co2.battery_manufacturing_kg_co2_per_kwh; every car's "  \
+    "in year 0, the warranty replacements' each year",                                                                \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, co2_battery_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                          \
   X(WALL_SECONDS, "runtime", "wall_seconds", FLEET_TYPE_F64, "s", "wall-clock time of the simulation",                \
     "the run's (in a merged file, the sum of its parts')", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, wall_seconds,          \
     FLEET_MERGE_SUM, FLEET_DOMAIN_NONNEG)                                                                             \

@@ -35,7 +35,7 @@ const char *const fleet_price_names[FLEET_PRICE_COUNT] = {
 };
 
 const char *const fleet_ledger_names[FLEET_LEDGER_COUNT] = {
-    "vehicles", "garages", "carports", "trade_ins", "leases", "recoveries", "batteries", "administration", "net",
+    "vehicles", "garages", "carports", "chargers", "trade_ins", "leases", "recoveries", "batteries", "administration", "net",
 };
 
 /* ---- prices --------------------------------------------------------------------------------- */
@@ -156,11 +156,27 @@ double fleet_household_account_eur(const fleet_params_t *params, const double pr
   const double avoided = household->km * fuel_eur / 100.0 + params->maintenance_saving_eur_per_year;
   const double charging = household->home_grid_kwh * prices[FLEET_PRICE_TARIFF] +
                           household->public_kwh * prices[FLEET_PRICE_PUBLIC];
-  const double lease =
-      household->paying
-          ? params->lease_eur_per_year + (household->garage ? params->garage_lease_eur_per_year : 0.0)
-          : 0.0;
+  const double lease = household->paying ? params->lease_eur_per_year : 0.0;
   return avoided - charging - lease;
+}
+
+/* The surplus is sold under the 20-year purchase contract at a fixed price (prices.feed_in_eur_per_kwh);
+ * the garage lease is an estimate (the proposal gives no figure), hence an account of its own. */
+double fleet_garage_account_eur(const fleet_params_t *params, double exported_kwh, int paying) {
+  return exported_kwh * params->feed_in_eur_per_kwh - (paying ? params->garage_lease_eur_per_year : 0.0);
+}
+
+double fleet_position_weight(const fleet_params_t *params, int64_t year) {
+  return pow(1.0 + params->household_discount_rate, -(double)year);
+}
+
+/* Lease-to-own: after lease_years the car is the household's, worth its price after lease_years of
+ * geometric depreciation (the ledger's rule for cars taken back), at the end of the last year;
+ * the combustion car (trade_in_value_eur) was handed over at the start, undiscounted. */
+double fleet_position_closing_eur(const fleet_params_t *params) {
+  const double years = (double)params->lease_years;
+  const double residual = params->vehicle_price_eur * pow(1.0 - params->vehicle_depreciation_per_year, years);
+  return residual * pow(1.0 + params->household_discount_rate, -years) - params->trade_in_value_eur;
 }
 
 /* Tank-to-wheel CO2 of the fuel burnt: ~2.3 kg per litre of petrol, ~2.6 of diesel (the standard
@@ -186,7 +202,13 @@ void fleet_ledger_year(const fleet_params_t *params, int64_t year, const fleet_l
     ledger_eur[FLEET_LEDGER_VEHICLES] = -(double)counts->vehicles * params->vehicle_price_eur;
     ledger_eur[FLEET_LEDGER_GARAGES] = -(double)counts->garages * params->garage_price_eur;
     ledger_eur[FLEET_LEDGER_CARPORTS] = -(double)counts->carport_spaces * params->carport_price_eur_per_space;
-    ledger_eur[FLEET_LEDGER_TRADE_INS] = (double)counts->vehicles * params->trade_in_value_eur;
+    ledger_eur[FLEET_LEDGER_CHARGERS] =
+        -(double)counts->bidirectional_chargers * params->bidirectional_charger_price_eur;
+    /* Scrapped, a car brings its scrap value and leaves the road (C7 counts its emissions as
+     * avoided); resold, it brings its worth and keeps running elsewhere (C7 does not). */
+    ledger_eur[FLEET_LEDGER_TRADE_INS] =
+        (double)counts->vehicles * (params->trade_in_fate == FLEET_TRADE_IN_RESOLD ? params->trade_in_value_eur
+                                                                                  : params->trade_in_scrap_value_eur);
   }
   ledger_eur[FLEET_LEDGER_LEASES] = (double)counts->paying_leases * params->lease_eur_per_year +
                                     (double)counts->paying_garage_leases * params->garage_lease_eur_per_year;
@@ -207,6 +229,11 @@ void fleet_ledger_year(const fleet_params_t *params, int64_t year, const fleet_l
   ledger_eur[FLEET_LEDGER_NET] = net;
 }
 
+double fleet_battery_manufacturing_t(const fleet_params_t *params, int64_t year, const fleet_ledger_counts_t *counts) {
+  const double packs = (double)counts->battery_failures + (year == 0 ? (double)counts->vehicles : 0.0);
+  return packs * params->battery_kwh * params->battery_manufacturing_kg_co2_per_kwh / 1000.0;
+}
+
 /* NPV = sum_y net_y / (1 + rate)^y, year 0 undiscounted (end-of-year flows counted from the
  * purchase year). */
 double fleet_npv_eur(const double *net_eur, int64_t years, double rate) {
@@ -221,28 +248,40 @@ double fleet_npv_eur(const double *net_eur, int64_t years, double rate) {
 
 /* Clamped in double before the conversion to int (converting an out-of-range double is undefined
  * behaviour); NaN, which no bin holds, goes to the first bin with the very negative values. */
-int fleet_account_bin(double account_eur) {
-  const double index = floor((account_eur - FLEET_ACCOUNT_MIN_EUR) / FLEET_ACCOUNT_BIN_EUR);
+static int histogram_bin(double value, int bins, double min, double width) {
+  const double index = floor((value - min) / width);
   if (!(index > 0.0)) {
     return 0;
   }
-  if (index >= (double)(FLEET_ACCOUNT_BINS - 1)) {
-    return FLEET_ACCOUNT_BINS - 1;
+  if (index >= (double)(bins - 1)) {
+    return bins - 1;
   }
   return (int)index;
 }
 
-double fleet_account_quantile_eur(const double histogram[FLEET_ACCOUNT_BINS], double q) {
+int fleet_account_bin(double account_eur) {
+  return histogram_bin(account_eur, FLEET_ACCOUNT_BINS, FLEET_ACCOUNT_MIN_EUR, FLEET_ACCOUNT_BIN_EUR);
+}
+
+int fleet_position_bin(double position_eur) {
+  return histogram_bin(position_eur, FLEET_POSITION_BINS, FLEET_POSITION_MIN_EUR, FLEET_POSITION_BIN_EUR);
+}
+
+double fleet_histogram_quantile(const double *histogram, int bins, double min, double width, double q) {
   double n = 0.0;
-  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) n += histogram[k];
+  for (int k = 0; k < bins; k++) n += histogram[k];
   if (!(n > 0.0)) return NAN; /* also NaN counts */
   const double target = q * n;
-  double below = 0.0; /* households in the bins before k; < target throughout */
-  for (int k = 0; k < FLEET_ACCOUNT_BINS; k++) {
+  double below = 0.0; /* values in the bins before k; < target throughout */
+  for (int k = 0; k < bins; k++) {
     const double h = histogram[k];
     if (!(h > 0.0)) continue;
-    if (below + h >= target) return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * (k + (target - below) / h);
+    if (below + h >= target) return min + width * (k + (target - below) / h);
     below += h;
   }
-  return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * FLEET_ACCOUNT_BINS; /* rounding kept the sum short */
+  return min + width * bins; /* rounding kept the sum short */
+}
+
+double fleet_account_quantile_eur(const double histogram[FLEET_ACCOUNT_BINS], double q) {
+  return fleet_histogram_quantile(histogram, FLEET_ACCOUNT_BINS, FLEET_ACCOUNT_MIN_EUR, FLEET_ACCOUNT_BIN_EUR, q);
 }

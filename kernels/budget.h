@@ -42,14 +42,26 @@ typedef struct {
   double home_grid_kwh;   /* from the grid at home: socket or wallbox, and the garage's top-up */
   double public_kwh;      /* from public chargers */
   int diesel;             /* 1: the replaced car ran on diesel, 0: petrol */
-  int garage;             /* 1: leases a solar garage too */
   int paying;             /* 1: its lease is running and paid this year */
 } fleet_household_year_t;
 
-/* The household's account in EUR for a year at prices[FLEET_PRICE_COUNT]: avoided combustion
- * cost - charging cost - lease payments (positive: better off than with the combustion car). */
+/* The household's account in EUR for a year at prices[FLEET_PRICE_COUNT], the proposal's
+ * running-cost framing (C3, i): avoided combustion cost - charging cost - the car's lease payment
+ * (positive: better off than with the combustion car). The garage has its own account. */
 double fleet_household_account_eur(const fleet_params_t *params, const double prices[FLEET_PRICE_COUNT],
                                    const fleet_household_year_t *household);
+
+/* A garage-leasing household's garage account for a year: its exported PV surplus at the feed-in
+ * tariff - the garage's lease payment (the PV it puts into the car shows as a lower charging cost
+ * in the account above). */
+double fleet_garage_account_eur(const fleet_params_t *params, double exported_kwh, int paying);
+
+/* The household's full position over the lease (C3, ii), discounted to year 0 at
+ * household.discount_rate: weight of year y's account, and what closes the lease in its last year
+ * (the car owned at the end, worth the price depreciated over the lease, discounted; minus the
+ * trade-in car handed over at the start). */
+double fleet_position_weight(const fleet_params_t *params, int64_t year);
+double fleet_position_closing_eur(const fleet_params_t *params);
 
 /* Combustion CO2 of km in the replaced car, kg. */
 double fleet_combustion_kg_co2(const fleet_params_t *params, double km, int diesel);
@@ -59,7 +71,8 @@ typedef enum {
   FLEET_LEDGER_VEHICLES,       /* - purchase of the cars (year 0) */
   FLEET_LEDGER_GARAGES,        /* - purchase of the solar garages (year 0) */
   FLEET_LEDGER_CARPORTS,       /* - purchase of the carport spaces (year 0) */
-  FLEET_LEDGER_TRADE_INS,      /* + sale of the replaced cars (year 0) */
+  FLEET_LEDGER_CHARGERS,       /* - purchase of the bidirectional wallboxes (year 0) */
+  FLEET_LEDGER_TRADE_INS,      /* + the replaced cars, scrapped or resold (state.trade_in_fate, year 0) */
   FLEET_LEDGER_LEASES,         /* + lease payments (car and garage) */
   FLEET_LEDGER_RECOVERIES,     /* + sale of cars taken back on default */
   FLEET_LEDGER_BATTERIES,      /* - battery replacements under warranty */
@@ -72,6 +85,7 @@ extern const char *const fleet_ledger_names[FLEET_LEDGER_COUNT];
 /* What the engine counts in a replica-year for the ledger. */
 typedef struct {
   int64_t vehicles, garages, carport_spaces; /* in the programme (bought in year 0) */
+  int64_t bidirectional_chargers;            /* bidirectional wallboxes (bought in year 0) */
   int64_t paying_leases;                     /* cars whose lease was paid this year */
   int64_t paying_garage_leases;              /* garages whose lease was paid this year */
   int64_t defaults;                          /* leases that defaulted this year (car recovered) */
@@ -83,6 +97,10 @@ typedef struct {
 void fleet_ledger_year(const fleet_params_t *params, int64_t year, const fleet_ledger_counts_t *counts,
                        double ledger_eur[FLEET_LEDGER_COUNT]);
 
+/* CO2 of making the year's battery packs, t: every car's in year 0, the warranty replacements'
+ * each year (co2.battery_manufacturing_kg_co2_per_kwh). */
+double fleet_battery_manufacturing_t(const fleet_params_t *params, int64_t year, const fleet_ledger_counts_t *counts);
+
 /* Net present value of yearly net cash flows (year 0 undiscounted) at rate. */
 double fleet_npv_eur(const double *net_eur, int64_t years, double rate);
 
@@ -93,9 +111,17 @@ double fleet_npv_eur(const double *net_eur, int64_t years, double rate);
 #define FLEET_ACCOUNT_BIN_EUR 20.0
 int fleet_account_bin(double account_eur);
 
-/* Quantile q in [0, 1] of a histogram of accounts (EUR): in the first bin where the cumulative
- * count reaches q x the total, linear within that bin; NaN for an empty histogram. The one rule
- * for the writer, the run's summary and `fleetmc summary`. */
+/* Histogram of full positions over the lease (C3, ii): FLEET_POSITION_BINS bins of
+ * FLEET_POSITION_BIN_EUR from FLEET_POSITION_MIN_EUR, the end bins holding the values beyond. */
+#define FLEET_POSITION_BINS 1000
+#define FLEET_POSITION_MIN_EUR (-25000.0)
+#define FLEET_POSITION_BIN_EUR 50.0
+int fleet_position_bin(double position_eur);
+
+/* Quantile q in [0, 1] of a histogram of `bins` bins of `width` from `min`: in the first bin where
+ * the cumulative count reaches q x the total, linear within that bin; NaN for an empty histogram.
+ * The one rule for the writer, the run's summary and `fleetmc summary`. */
+double fleet_histogram_quantile(const double *histogram, int bins, double min, double width, double q);
 double fleet_account_quantile_eur(const double histogram[FLEET_ACCOUNT_BINS], double q);
 
 #endif

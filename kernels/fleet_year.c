@@ -33,6 +33,8 @@ void fleet_state_reset(const fleet_params_t *params, const fleet_population_t *p
     state->trip_back_km[i] = 0.0f;
     state->garage_kwh[i] = pop->garage[i] * (float)(params->garage_initial_soc_fraction *
                                                     params->garage_battery_to_car_ratio) * pop->capacity_kwh[i];
+    state->garage_pv_kwh[i] = 0.0f; /* the garage battery's first charge counts as grid energy */
+    state->position_eur[i] = 0.0f;
     state->carry_start_h[i] = state->carry_end_h[i] = 0.0f;
     state->carry_demand_kwh[i] = state->carry_served_kwh[i] = 0.0f;
     state->lease_active[i] = pop->active[i];
@@ -101,6 +103,7 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   ctx->solar.garage_to_car_kwh = (float)params->garage_charge_power_kw;
   ctx->solar.garage_to_home_kwh = (float)params->garage_inverter_power_kw;
   ctx->solar.topup_kwh = (float)(params->garage_grid_topup_power_kw * params->garage_grid_to_battery_efficiency);
+  ctx->solar.export_surplus = params->garage_export_surplus ? 1.0f : 0.0f;
   ctx->solar.carport_efficiency = (float)params->carport_pv_to_car_efficiency;
   ctx->solar.carport_to_car_kwh = (float)params->carport_charge_power_kw;
   ctx->discharge_efficiency = (float)params->discharge_efficiency;
@@ -147,16 +150,22 @@ static inline int64_t to_whole(double value, int *overflow) {
   return (int64_t)llround(value);
 }
 
-static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accum_t *acc) {
+/* The lanes give their energy at the battery; what reaches the grid is that x the (scenario-wide)
+ * discharge efficiency, applied to the block's sum. */
+static void add_day(const fleet_year_ctx_t *ctx, const fleet_day_sums_t *sums, int day, int solar, fleet_accum_t *acc) {
   const int first = day * FLEET_HOURS_PER_DAY;
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-    ADD_FIXED(acc, storage_energy[first + h], lane_sum(sums->energy_kwh[h]));
+    const double at_battery = lane_sum(sums->energy_kwh[h]);
+    ADD_FIXED(acc, storage_battery[first + h], at_battery);
+    ADD_FIXED(acc, storage_energy[first + h], at_battery * ctx->params->discharge_efficiency);
     ADD_FIXED(acc, storage_power[first + h], lane_sum(sums->power_kw[h]));
     acc->plugged[first + h] += (int64_t)lane_sum(sums->plugged[h]); /* small integers: exact */
   }
   if (solar)
     for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-      ADD_FIXED(acc, garage_energy[first + h], lane_sum(sums->garage_give_kwh[h]));
+      const double at_battery = lane_sum(sums->garage_give_kwh[h]);
+      ADD_FIXED(acc, garage_battery[first + h], at_battery);
+      ADD_FIXED(acc, garage_energy[first + h], at_battery * ctx->params->garage_battery_to_grid_efficiency);
       ADD_FIXED(acc, garage_power[first + h], lane_sum(sums->garage_power_kw[h]));
     }
 }
@@ -335,6 +344,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     ls.plugged[l] = state->plugged[i];
     ls.away_prev[l] = state->away_prev[i];
     ls.garage_kwh[l] = state->garage_kwh[i];
+    ls.garage_pv_kwh[l] = state->garage_pv_kwh[i];
     trip_tomorrow.nights_left[l] = state->trip_nights_left[i];
     trip_tomorrow.back_km[l] = state->trip_back_km[i];
   }
@@ -342,6 +352,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   double km[FLEET_LANES] = {0}, drive[FLEET_LANES] = {0}, home_in[FLEET_LANES] = {0}, public_in[FLEET_LANES] = {0};
   double g_pv[FLEET_LANES] = {0}, g_stored[FLEET_LANES] = {0}, g_topup[FLEET_LANES] = {0};
   double g_to_car[FLEET_LANES] = {0}, cp_pv[FLEET_LANES] = {0}, cp_in[FLEET_LANES] = {0};
+  double g_pv_to_car[FLEET_LANES] = {0}, g_export[FLEET_LANES] = {0}, g_curtail[FLEET_LANES] = {0};
   float soc_start[FLEET_LANES], garage_start[FLEET_LANES];
   memcpy(soc_start, ls.soc_kwh, sizeof soc_start);
   memcpy(garage_start, ls.garage_kwh, sizeof garage_start);
@@ -383,7 +394,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       fleet_step_day(&sc, &ctx->solar, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow,
                      &ls, &sums, NULL, solar, 0);
     }
-    add_day(&sums, d, solar, acc);
+    add_day(ctx, &sums, d, solar, acc);
     for (int l = 0; l < FLEET_LANES; l++) {
       km[l] += (double)today->out_km[l] + (double)today->back_km[l];
       drive[l] += sums.drive_kwh[l];
@@ -396,6 +407,9 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
         g_stored[l] += sums.garage_stored_kwh[l];
         g_topup[l] += sums.garage_topup_kwh[l];
         g_to_car[l] += sums.garage_to_car_kwh[l];
+        g_pv_to_car[l] += sums.garage_pv_to_car_kwh[l];
+        g_export[l] += sums.garage_exported_kwh[l];
+        g_curtail[l] += sums.garage_curtailed_kwh[l];
         cp_pv[l] += sums.carport_pv_kwh[l];
         cp_in[l] += sums.carport_in_kwh[l];
       }
@@ -412,6 +426,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     state->plugged[i] = ls.plugged[l];
     state->away_prev[i] = ls.away_prev[l];
     state->garage_kwh[i] = ls.garage_kwh[l];
+    state->garage_pv_kwh[i] = ls.garage_pv_kwh[l];
     state->trip_nights_left[i] = trip_tomorrow.nights_left[l];
     state->trip_back_km[i] = trip_tomorrow.back_km[l];
     double home_grid = home_in[l] / home_efficiency[l];
@@ -436,6 +451,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
         acc->ledger.battery_failures++;
       int garage = pop->garage[i] > 0.0f;
       acc->ledger.vehicles++;
+      acc->ledger.bidirectional_chargers += pop->bidirectional[i] > 0.0f;
       acc->ledger.garages += garage;
       acc->ledger.carport_spaces += pop->carport[i] > 0.0f;
       acc->ledger.paying_leases += paying;
@@ -444,7 +460,6 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
                                           .home_grid_kwh = home_grid + topup_grid,
                                           .public_kwh = public_grid,
                                           .diesel = pop->diesel[i] > 0.0f,
-                                          .garage = garage,
                                           .paying = paying};
       double account = fleet_household_account_eur(p, ctx->prices_eur, &household);
       if (paying) { /* the account of C3 is that of a household paying its lease */
@@ -455,26 +470,54 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
         acc->overflow |= __builtin_add_overflow(acc->household_account_cents2, (fleet_i128_t)cents * cents,
                                                 &acc->household_account_cents2);
         acc->household_account_histogram[fleet_account_bin(account)]++;
+        /* C3 (ii): the discounted accounts add up over the lease; a household that pays its last
+         * year closes it with the car it now owns, minus the one it handed over. A defaulted
+         * household never closes (its car is taken back). */
+        state->position_eur[i] += (float)(account * fleet_position_weight(p, ctx->year));
+        if (ctx->year == p->lease_years - 1) {
+          double position = (double)state->position_eur[i] + fleet_position_closing_eur(p);
+          int64_t position_cents = to_whole(position * 100.0, &acc->overflow);
+          acc->position_count++;
+          acc->position_worse_off += position < 0.0;
+          add_checked(&acc->position_cents, position_cents, &acc->overflow);
+          acc->overflow |= __builtin_add_overflow(acc->position_cents2, (fleet_i128_t)position_cents * position_cents,
+                                                  &acc->position_cents2);
+          acc->position_histogram[fleet_position_bin(position)]++;
+          if (lanes) lanes->position_eur[l] = position;
+        }
+        if (garage) {
+          double garage_account = fleet_garage_account_eur(p, g_export[l], paying);
+          acc->garage_household_count++;
+          add_checked(&acc->garage_account_cents, to_whole(garage_account * 100.0, &acc->overflow), &acc->overflow);
+          if (lanes) lanes->garage_account_eur[l] = garage_account;
+        }
       }
-      co2_combustion_kg += fleet_combustion_kg_co2(p, km[l], household.diesel);
+      /* Scrapped, the replaced car's emissions for these km end; resold, it keeps running elsewhere
+       * and nothing is avoided (state.trade_in_fate, the ledger's trade-in line). */
+      if (p->trade_in_fate == FLEET_TRADE_IN_SCRAPPED)
+        co2_combustion_kg += fleet_combustion_kg_co2(p, km[l], household.diesel);
       co2_grid_kwh += home_grid + topup_grid + public_grid;
       if (lanes) {
         lanes->account_eur[l] = account;
         lanes->paying[l] = paying;
       }
     }
-    if (source[l] >= 0) source_kwh[source[l]] += home_grid;
-    source_kwh[FLEET_SOURCE_PUBLIC] += public_grid;
+    /* The sources: energy entering the car's battery, after losses. */
+    if (source[l] >= 0) source_kwh[source[l]] += home_in[l];
+    source_kwh[FLEET_SOURCE_PUBLIC] += public_in[l];
     if (solar) {
-      source_kwh[FLEET_SOURCE_GARAGE_PV] += g_pv[l];
-      source_kwh[FLEET_SOURCE_GARAGE_GRID] += topup_grid;
-      source_kwh[FLEET_SOURCE_CARPORT_PV] += carport_used;
+      source_kwh[FLEET_SOURCE_GARAGE_PV] += g_pv_to_car[l];
+      source_kwh[FLEET_SOURCE_GARAGE_GRID] += g_to_car[l] - g_pv_to_car[l];
+      source_kwh[FLEET_SOURCE_CARPORT_PV] += cp_in[l];
+      const double exported_dc = g_export[l] / sol->battery_to_grid_efficiency;
       flow[FLEET_SOLAR_GARAGE_PRODUCED] += g_pv[l];
       flow[FLEET_SOLAR_GARAGE_STORED] += g_stored[l];
-      flow[FLEET_SOLAR_GARAGE_SURPLUS] += g_pv[l] - g_stored[l] / sol->pv_to_battery_efficiency;
+      flow[FLEET_SOLAR_GARAGE_EXPORTED] += g_export[l];
+      flow[FLEET_SOLAR_GARAGE_CURTAILED] += g_curtail[l];
       flow[FLEET_SOLAR_GARAGE_TO_CARS] += g_to_car[l];
       flow[FLEET_SOLAR_GARAGE_LOSSES] += (g_stored[l] / sol->pv_to_battery_efficiency - g_stored[l]) +
-                                         (topup_grid - g_topup[l]) + (garage_drawn - g_to_car[l]);
+                                         (topup_grid - g_topup[l]) + (garage_drawn - g_to_car[l]) +
+                                         (exported_dc - g_export[l]);
       flow[FLEET_SOLAR_CARPORT_PRODUCED] += cp_pv[l];
       flow[FLEET_SOLAR_CARPORT_TO_CARS] += cp_in[l];
       flow[FLEET_SOLAR_CARPORT_UNUSED] += cp_pv[l] - carport_used;
@@ -490,6 +533,8 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       lanes->soc_start_kwh[l] = soc_start[l];
       lanes->soc_end_kwh[l] = ls.soc_kwh[l];
       lanes->garage_to_car_kwh[l] = g_to_car[l];
+      lanes->garage_pv_to_car_kwh[l] = g_pv_to_car[l];
+      lanes->garage_exported_kwh[l] = g_export[l];
       lanes->carport_in_kwh[l] = cp_in[l];
       lanes->garage_stored_kwh[l] = g_stored[l];
       lanes->garage_topup_kwh[l] = g_topup[l];
@@ -502,7 +547,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     }
   }
   ADD_FIXED(acc, km, km_sum);
-  add_checked(&acc->co2_combustion_g, to_whole(co2_combustion_kg * 1000.0, &acc->overflow), &acc->overflow);
+  add_checked(&acc->co2_combustion_avoided_g, to_whole(co2_combustion_kg * 1000.0, &acc->overflow), &acc->overflow);
   add_checked(&acc->co2_grid_g, to_whole(co2_grid_kwh * p->grid_g_co2_per_kwh, &acc->overflow), &acc->overflow);
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) ADD_FIXED(acc, charging[k], source_kwh[k]);
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) ADD_FIXED(acc, solar[k], flow[k]);
@@ -521,6 +566,8 @@ static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
   total->overflow |= acc->overflow;
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
     add_checked(&total->storage_energy[h], acc->storage_energy[h], &total->overflow);
+    add_checked(&total->storage_battery[h], acc->storage_battery[h], &total->overflow);
+    add_checked(&total->garage_battery[h], acc->garage_battery[h], &total->overflow);
     add_checked(&total->storage_power[h], acc->storage_power[h], &total->overflow);
     add_checked(&total->plugged[h], acc->plugged[h], &total->overflow);
     add_checked(&total->garage_energy[h], acc->garage_energy[h], &total->overflow);
@@ -546,14 +593,23 @@ static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
   total->overflow |= __builtin_add_overflow(total->household_account_cents2, acc->household_account_cents2, &total->household_account_cents2);
   for (int k = 0; k < FLEET_ACCOUNT_BINS; k++)
     add_checked(&total->household_account_histogram[k], acc->household_account_histogram[k], &total->overflow);
+  add_checked(&total->garage_household_count, acc->garage_household_count, &total->overflow);
+  add_checked(&total->garage_account_cents, acc->garage_account_cents, &total->overflow);
+  add_checked(&total->position_count, acc->position_count, &total->overflow);
+  add_checked(&total->position_worse_off, acc->position_worse_off, &total->overflow);
+  add_checked(&total->position_cents, acc->position_cents, &total->overflow);
+  total->overflow |= __builtin_add_overflow(total->position_cents2, acc->position_cents2, &total->position_cents2);
+  for (int k = 0; k < FLEET_POSITION_BINS; k++)
+    add_checked(&total->position_histogram[k], acc->position_histogram[k], &total->overflow);
   add_checked(&total->ledger.vehicles, acc->ledger.vehicles, &total->overflow);
+  add_checked(&total->ledger.bidirectional_chargers, acc->ledger.bidirectional_chargers, &total->overflow);
   add_checked(&total->ledger.garages, acc->ledger.garages, &total->overflow);
   add_checked(&total->ledger.carport_spaces, acc->ledger.carport_spaces, &total->overflow);
   add_checked(&total->ledger.paying_leases, acc->ledger.paying_leases, &total->overflow);
   add_checked(&total->ledger.paying_garage_leases, acc->ledger.paying_garage_leases, &total->overflow);
   add_checked(&total->ledger.defaults, acc->ledger.defaults, &total->overflow);
   add_checked(&total->ledger.battery_failures, acc->ledger.battery_failures, &total->overflow);
-  add_checked(&total->co2_combustion_g, acc->co2_combustion_g, &total->overflow);
+  add_checked(&total->co2_combustion_avoided_g, acc->co2_combustion_avoided_g, &total->overflow);
   add_checked(&total->co2_grid_g, acc->co2_grid_g, &total->overflow);
 }
 
@@ -612,6 +668,10 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
   fleet_i128_t sum = total->household_account_cents, n_sum2 = 0, m2_numerator = 0;
   total->overflow |= __builtin_mul_overflow((fleet_i128_t)n, total->household_account_cents2, &n_sum2) ||
                      __builtin_sub_overflow(n_sum2, sum * sum, &m2_numerator);
+  const int64_t n_position = total->position_count;
+  fleet_i128_t position_sum = total->position_cents, n_position_sum2 = 0, position_m2_numerator = 0;
+  total->overflow |= __builtin_mul_overflow((fleet_i128_t)n_position, total->position_cents2, &n_position_sum2) ||
+                     __builtin_sub_overflow(n_position_sum2, position_sum * position_sum, &position_m2_numerator);
   if (total->overflow) {
     free(ctx);
     free(total);
@@ -623,6 +683,8 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
   }
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
     totals->storage_energy_kwh[h] = (double)total->storage_energy[h] / FLEET_ACCUM_SCALE;
+    totals->storage_battery_kwh[h] = (double)total->storage_battery[h] / FLEET_ACCUM_SCALE;
+    totals->garage_battery_kwh[h] = (double)total->garage_battery[h] / FLEET_ACCUM_SCALE;
     totals->storage_power_kw[h] = (double)total->storage_power[h] / FLEET_ACCUM_SCALE;
     totals->plugged_vehicles[h] = (double)total->plugged[h];
     totals->garage_energy_kwh[h] = (double)total->garage_energy[h] / FLEET_ACCUM_SCALE;
@@ -652,9 +714,17 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
   totals->household_account_m2_eur2 = n > 0 ? (double)m2_numerator / (double)n / 1e4 : 0.0;
   for (int k = 0; k < FLEET_ACCOUNT_BINS; k++)
     totals->household_account_histogram[k] = (double)total->household_account_histogram[k];
+  totals->garage_household_count = (double)total->garage_household_count;
+  totals->garage_account_sum_eur = (double)total->garage_account_cents / 100.0;
+  totals->position_count = (double)n_position;
+  totals->position_worse_off = (double)total->position_worse_off;
+  totals->position_sum_eur = (double)total->position_cents / 100.0;
+  totals->position_m2_eur2 = n_position > 0 ? (double)position_m2_numerator / (double)n_position / 1e4 : 0.0;
+  for (int k = 0; k < FLEET_POSITION_BINS; k++) totals->position_histogram[k] = (double)total->position_histogram[k];
   fleet_ledger_year(params, year, &total->ledger, totals->ledger_eur);
-  totals->co2_combustion_t = (double)total->co2_combustion_g / 1e6;
+  totals->co2_combustion_avoided_t = (double)total->co2_combustion_avoided_g / 1e6;
   totals->co2_grid_t = (double)total->co2_grid_g / 1e6;
+  totals->co2_battery_t = fleet_battery_manufacturing_t(params, year, &total->ledger);
   for (int r = 0; r < FLEET_MAX_REGIONS; r++) {
     double pv = 0.0, t = 0.0;
     if (r < params->region_count)

@@ -29,13 +29,15 @@ __extension__ typedef __int128 fleet_i128_t;
 #define FLEET_ACCUM_SCALE 1e6
 
 typedef struct {
-  int64_t storage_energy[FLEET_HOURS_PER_YEAR]; /* 1e-6 kWh */
+  int64_t storage_energy[FLEET_HOURS_PER_YEAR]; /* 1e-6 kWh, deliverable */
+  int64_t storage_battery[FLEET_HOURS_PER_YEAR]; /* 1e-6 kWh, at the battery */
   int64_t storage_power[FLEET_HOURS_PER_YEAR];  /* 1e-6 kW */
   int64_t plugged[FLEET_HOURS_PER_YEAR];        /* vehicles */
-  int64_t garage_energy[FLEET_HOURS_PER_YEAR];  /* 1e-6 kWh */
+  int64_t garage_energy[FLEET_HOURS_PER_YEAR];  /* 1e-6 kWh, deliverable */
+  int64_t garage_battery[FLEET_HOURS_PER_YEAR]; /* 1e-6 kWh, at the battery */
   int64_t garage_power[FLEET_HOURS_PER_YEAR];   /* 1e-6 kW */
   int64_t km;                                   /* 1e-6 km */
-  int64_t charging[FLEET_SOURCE_COUNT];         /* 1e-6 kWh entering from outside */
+  int64_t charging[FLEET_SOURCE_COUNT];         /* 1e-6 kWh entering the cars */
   int64_t solar[FLEET_SOLAR_FLOW_COUNT];        /* 1e-6 kWh */
   int64_t households_out[FLEET_HOURS_PER_YEAR]; /* 1e-6 households */
   int64_t outage_household_hours;               /* 1e-6 h */
@@ -47,8 +49,12 @@ typedef struct {
   int64_t household_count, household_worse_off, household_account_cents;
   fleet_i128_t household_account_cents2;
   int64_t household_account_histogram[FLEET_ACCOUNT_BINS];
+  int64_t garage_household_count, garage_account_cents;
+  int64_t position_count, position_worse_off, position_cents;
+  fleet_i128_t position_cents2;
+  int64_t position_histogram[FLEET_POSITION_BINS];
   fleet_ledger_counts_t ledger;
-  int64_t co2_combustion_g, co2_grid_g;
+  int64_t co2_combustion_avoided_g, co2_grid_g;
   int overflow; /* 1: a value or a sum left the range of the integers (fleet_year.c, to_fixed) */
 } fleet_accum_t;
 
@@ -79,6 +85,8 @@ typedef struct {
   X(trip_nights_left) /* nights of a long trip still to come */                                   \
   X(trip_back_km)     /* the drive home of a long trip */                                         \
   X(garage_kwh)       /* the garage battery's charge */                                           \
+  X(garage_pv_kwh)    /* of it, from its PV (the rest from the grid) */                           \
+  X(position_eur)     /* the household's discounted accounts so far over the lease (C3, ii) */   \
   X(carry_start_h)                                                                                \
   X(carry_end_h)                                                                                  \
   X(carry_demand_kwh)                                                                             \
@@ -103,6 +111,8 @@ typedef struct {
   double soc_start_kwh[FLEET_LANES];
   double soc_end_kwh[FLEET_LANES];
   double garage_to_car_kwh[FLEET_LANES]; /* put into the car by the garage battery */
+  double garage_pv_to_car_kwh[FLEET_LANES]; /* of it, from the garage's PV */
+  double garage_exported_kwh[FLEET_LANES];  /* the garage's PV surplus exported */
   double carport_in_kwh[FLEET_LANES];    /* put into the car by a workplace carport */
   double garage_stored_kwh[FLEET_LANES]; /* put into the garage battery by its PV */
   double garage_topup_kwh[FLEET_LANES];  /* put into the garage battery by the grid */
@@ -113,6 +123,8 @@ typedef struct {
   double outage_demand_kwh[FLEET_LANES];
   double outage_served_kwh[FLEET_LANES];
   double account_eur[FLEET_LANES];            /* the household account (paying households) */
+  double garage_account_eur[FLEET_LANES];     /* the garage account (paying garage households) */
+  double position_eur[FLEET_LANES];           /* the full position, in the lease's last year */
   int paying[FLEET_LANES];
 } fleet_lane_year_t;
 

@@ -33,6 +33,8 @@ typedef struct {
   float plugged[FLEET_LANES];   /* 1: plugged in at home */
   float away_prev[FLEET_LANES]; /* 1: away in the previous hour (arrival detection) */
   float garage_kwh[FLEET_LANES]; /* solar garage battery's state of charge (0 without one) */
+  float garage_pv_kwh[FLEET_LANES]; /* of it, the energy that came from its PV (the rest from the
+                                       grid): what leaves the battery takes both in proportion */
 } fleet_lane_state_t;
 
 /* A long trip in progress at the start of a day. */
@@ -73,6 +75,8 @@ typedef struct {
   float garage_to_home_kwh;     /* per hour: the garage inverter's power x 1 h (home backup and
                                    what the garage can give back in an hour) */
   float topup_kwh;              /* per hour into the garage battery from the grid */
+  float export_surplus;         /* 1: PV the battery cannot take goes out through the inverter
+                                   (garage.export_surplus); 0: it is curtailed */
   float carport_efficiency;
   float carport_to_car_kwh;     /* per hour: the space's charge power x 1 h */
 } fleet_solar_consts_t;
@@ -114,10 +118,10 @@ typedef struct {
 
 /* What a day adds up to, per hour and lane, before the block's sums. */
 typedef struct {
-  float energy_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];
-  float power_kw[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  float energy_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES]; /* at the battery: above the reserve */
+  float power_kw[FLEET_HOURS_PER_DAY][FLEET_LANES];   /* deliverable, charger-capped */
   float plugged[FLEET_HOURS_PER_DAY][FLEET_LANES];
-  float garage_give_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  float garage_give_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES]; /* at the battery: above its floor */
   float garage_power_kw[FLEET_HOURS_PER_DAY][FLEET_LANES];
   float home_in_kwh[FLEET_LANES];   /* into the battery from the home charger */
   float public_in_kwh[FLEET_LANES]; /* into the battery from public chargers */
@@ -126,6 +130,9 @@ typedef struct {
   float garage_stored_kwh[FLEET_LANES]; /* of it, into the garage battery after losses */
   float garage_topup_kwh[FLEET_LANES];  /* into the garage battery from the grid after losses */
   float garage_to_car_kwh[FLEET_LANES]; /* into the car from the garage battery after losses */
+  float garage_pv_to_car_kwh[FLEET_LANES]; /* of it, the share that came from the garage's PV */
+  float garage_exported_kwh[FLEET_LANES];  /* PV surplus exported, after the inverter */
+  float garage_curtailed_kwh[FLEET_LANES]; /* PV neither stored nor exported */
   float carport_pv_kwh[FLEET_LANES];    /* carport PV over the car's space while parked */
   float carport_in_kwh[FLEET_LANES];    /* into the car from the carport after losses */
   /* outage days only: the dormant load and what the garage and the car served of it */

@@ -27,6 +27,12 @@ typedef enum {
   FLEET_RESERVE_LARGER = 1            /* "larger_of_floor_and_trips": the larger of the two (earlier rule) */
 } fleet_reserve_rule_t;
 
+/* What becomes of the combustion car a household hands over (claims C4 and C7 must agree). */
+typedef enum {
+  FLEET_TRADE_IN_SCRAPPED = 0, /* "scrapped": the State gets its scrap value; its emissions end */
+  FLEET_TRADE_IN_RESOLD = 1    /* "resold": the State gets its resale value; it keeps running elsewhere */
+} fleet_trade_in_fate_t;
+
 typedef enum {
   FLEET_GARAGE_CHAIN_DC = 0, /* "dc": PV -> garage battery -> car, all DC (the proposal) */
   FLEET_GARAGE_CHAIN_AC = 1  /* "ac": PV -> inverter -> AC -> battery / on-board charger */
@@ -81,6 +87,9 @@ typedef struct {
   double wallbox_power_kw;         /* [charging.wallbox_power_kw] */
   double wallbox_efficiency;       /* [charging.wallbox_efficiency] grid -> battery */
   double discharge_efficiency;     /* [charging.discharge_efficiency] battery -> grid/home */
+  double bidirectional_charger_power_kw; /* [charging.bidirectional_charger_power_kw] rating of the
+                                            bidirectional wallbox a bidirectional car needs at home,
+                                            both ways (a plain socket gives nothing back) */
   fleet_plug_policy_t plug_policy; /* [charging.plug_policy] every_arrival | below_threshold */
   fleet_reserve_rule_t reserve_rule; /* [charging.reserve_rule] floor_plus_trips | larger_of_floor_and_trips */
   double plug_threshold_fraction;  /* [charging.plug_threshold_fraction] for below_threshold */
@@ -209,6 +218,8 @@ typedef struct {
   double corr_diesel_petrol;         /* [prices.corr_diesel_petrol] of the yearly log changes */
   double corr_fuel_electricity;      /* [prices.corr_fuel_electricity] fuels vs tariff and public */
   double corr_tariff_public;         /* [prices.corr_tariff_public] */
+  double feed_in_eur_per_kwh;        /* [prices.feed_in_eur_per_kwh] garage PV surplus exported,
+                                        fixed by a 20-year purchase contract */
 
   /* [household]: the running-cost account of a leasing household (claim C3) */
   double diesel_share;                    /* [household.diesel_share] replaced cars on diesel */
@@ -217,12 +228,20 @@ typedef struct {
   double maintenance_saving_eur_per_year; /* [household.maintenance_saving_eur_per_year] EV vs combustion */
   double lease_eur_per_year;              /* [household.lease_eur_per_year] the car's lease payment */
   double garage_lease_eur_per_year;       /* [household.garage_lease_eur_per_year] the garage's */
+  double household_discount_rate;         /* [household.discount_rate] per year, of the household's
+                                             full position over the lease (C3, framing ii) */
 
   /* [state]: the State's ledger (claim C4) */
   double vehicle_price_eur;                   /* [state.vehicle_price_eur] per car, bought in year 0 */
   double garage_price_eur;                    /* [state.garage_price_eur] per solar garage */
   double carport_price_eur_per_space;         /* [state.carport_price_eur_per_space] */
-  double trade_in_value_eur;                  /* [state.trade_in_value_eur] sale of a replaced car */
+  double trade_in_value_eur;                  /* [state.trade_in_value_eur] worth of a replaced car:
+                                                 the household's loss, the State's resale receipt */
+  fleet_trade_in_fate_t trade_in_fate;        /* [state.trade_in_fate] scrapped | resold */
+  double trade_in_scrap_value_eur;            /* [state.trade_in_scrap_value_eur] the State's receipt
+                                                 for a scrapped car */
+  double bidirectional_charger_price_eur;     /* [state.bidirectional_charger_price_eur] per bidirectional
+                                                 wallbox, installed, bought in year 0 */
   int64_t lease_years;                        /* [state.lease_years] payments stop after */
   double default_hazard_per_year;             /* [state.default_hazard_per_year] of a paying lease */
   double vehicle_depreciation_per_year;       /* [state.vehicle_depreciation_per_year] of its value */
@@ -238,6 +257,8 @@ typedef struct {
   double petrol_kg_co2_per_l;  /* [co2.petrol_kg_co2_per_l] combustion */
   double diesel_kg_co2_per_l;  /* [co2.diesel_kg_co2_per_l] */
   double grid_g_co2_per_kwh;   /* [co2.grid_g_co2_per_kwh] electricity drawn from the grid */
+  double battery_manufacturing_kg_co2_per_kwh; /* [co2.battery_manufacturing_kg_co2_per_kwh] life cycle:
+                                                  making a pack, per kWh (new cars, warranty packs) */
 
   /* [regions]: a mapping from region name to its fields, in file order */
   int region_count;

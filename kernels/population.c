@@ -130,8 +130,16 @@ static void draw_vehicle(const fleet_params_t *p, uint64_t prefix, int64_t id, f
   pop->departure_hour[slot] = (float)departure;
   pop->return_hour[slot] = (float)(departure + work);
   pop->kwh_per_km[slot] = (float)kwh_per_km;
+  /* A car gives energy back only through a bidirectional wallbox (a plain socket gives none), and
+   * such a wallbox needs a home charging point (off-street parking). So a bidirectional car whose
+   * household has one gets the wallbox, bought by the State (its ledger's "chargers"), which
+   * replaces the socket or plain wallbox and charges at its rating with a wallbox's efficiency;
+   * without one the car cannot give back. The draw is made either way (common random numbers). */
+  bidirectional = bidirectional && source != FLEET_CHARGER_NONE;
+  if (bidirectional) source = FLEET_SOURCE_HOME_WALLBOX;
   pop->charger_source[slot] = (float)source;
-  pop->charger_kw[slot] = source == FLEET_SOURCE_HOME_SOCKET    ? (float)p->socket_power_kw
+  pop->charger_kw[slot] = bidirectional                         ? (float)p->bidirectional_charger_power_kw
+                          : source == FLEET_SOURCE_HOME_SOCKET    ? (float)p->socket_power_kw
                           : source == FLEET_SOURCE_HOME_WALLBOX ? (float)p->wallbox_power_kw
                                                                 : 0.0f;
   pop->bidirectional[slot] = (float)bidirectional;

@@ -5,7 +5,8 @@
  * garage battery; plug in on arrival home; charge the car from the garage battery, then from the
  * home grid charger; top the garage battery up from the grid in its window; charge a car parked
  * at work under a carport from the carport's PV; then count what the car (and the garage
- * battery) could give back. During an outage (a fraction f of the hour without supply) home
+ * battery) could give back, at the battery (energy above the reserve) and deliverable (after the
+ * discharge losses, at most the charger's power). During an outage (a fraction f of the hour without supply) home
  * charging and the garage's grid top-up stop for that fraction, and the house's dormant load is
  * served by the garage battery (down to empty, at its inverter's power), then by the car if it
  * is home, plugged and bidirectional (down to its owner's floor, at its charger's power); the
@@ -34,10 +35,11 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
                                   const int solar, const int outage) {
   float dep[FLEET_LANES], ret[FLEET_LANES], out_km[FLEET_LANES], back_km[FLEET_LANES], at_work[FLEET_LANES];
   float need_before[FLEET_LANES], need_after[FLEET_LANES];
-  float soc[FLEET_LANES], plugged[FLEET_LANES], away_prev[FLEET_LANES], garage[FLEET_LANES];
+  float soc[FLEET_LANES], plugged[FLEET_LANES], away_prev[FLEET_LANES], garage[FLEET_LANES], garage_pv[FLEET_LANES];
   float home_in[FLEET_LANES], public_in[FLEET_LANES], drive_sum[FLEET_LANES];
-  float g_pv[FLEET_LANES], g_stored[FLEET_LANES], g_topup[FLEET_LANES], g_to_car[FLEET_LANES];
-  float cp_pv[FLEET_LANES], cp_in[FLEET_LANES], bk_car[FLEET_LANES], bk_garage[FLEET_LANES];
+  float g_pv[FLEET_LANES], g_stored[FLEET_LANES], g_topup[FLEET_LANES], g_to_car[FLEET_LANES], g_pv_to_car[FLEET_LANES];
+  float cp_pv[FLEET_LANES], cp_in[FLEET_LANES], bk_car[FLEET_LANES], bk_garage[FLEET_LANES], g_export[FLEET_LANES],
+      g_curtail[FLEET_LANES];
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
     /* The owner estimates trips at the day's mean consumption. */
@@ -54,8 +56,9 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     plugged[l] = s->plugged[l];
     away_prev[l] = s->away_prev[l];
     garage[l] = s->garage_kwh[l];
+    garage_pv[l] = s->garage_pv_kwh[l];
     home_in[l] = public_in[l] = drive_sum[l] = 0.0f;
-    g_pv[l] = g_stored[l] = g_topup[l] = g_to_car[l] = cp_pv[l] = cp_in[l] = bk_car[l] = bk_garage[l] = 0.0f;
+    g_pv[l] = g_stored[l] = g_topup[l] = g_to_car[l] = g_pv_to_car[l] = g_export[l] = g_curtail[l] = cp_pv[l] = cp_in[l] = bk_car[l] = bk_garage[l] = 0.0f;
   }
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
     const float hour = (float)h;
@@ -81,6 +84,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
       float wants = fleet_maxf(plug_every_arrival, x < c->plug_threshold_kwh[l] ? 1.0f : 0.0f);
       float plug = home * (arrived * c->has_charger[l] * wants + (1.0f - arrived) * plugged[l]);
       float g = garage[l];
+      float gpv = garage_pv[l];
       float supplied = 1.0f; /* the share of the hour the house has supply */
       if (outage) supplied = 1.0f - in->outage_fraction[h][l];
       if (solar) {
@@ -88,15 +92,25 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         float produced = c->garage_kwp[l] * pv;
         float stored = fleet_minf(produced * sol->pv_to_battery_efficiency, c->garage_capacity_kwh[l] - g);
         g += stored;
-        /* The garage battery charges the car in the garage (home, plugged) down to its floor. */
+        gpv += stored;
+        /* The surplus goes out through the garage's inverter, at most its power, or is curtailed. */
+        float surplus = fleet_maxf(produced - stored / sol->pv_to_battery_efficiency, 0.0f);
+        float exported = sol->export_surplus * fleet_minf(surplus * sol->battery_to_grid_efficiency, sol->garage_to_home_kwh);
+        g_export[l] += exported;
+        g_curtail[l] += fleet_maxf(surplus - exported / sol->battery_to_grid_efficiency, 0.0f);
+        /* The garage battery charges the car in the garage (home, plugged) down to its floor; what
+         * leaves it is PV and grid energy in the battery's proportions. */
         float room = plug * fleet_maxf(c->target_kwh[l] - x, 0.0f);
         float from_garage = fleet_minf(fleet_minf(room, sol->garage_to_car_kwh),
                                        fleet_maxf(g - c->garage_floor_kwh[l], 0.0f) * sol->battery_to_car_efficiency);
+        float pv_part = g > 0.0f ? fleet_minf(gpv / g, 1.0f) : 0.0f;
         g -= from_garage / sol->battery_to_car_efficiency;
+        gpv = fleet_maxf(gpv - pv_part * (from_garage / sol->battery_to_car_efficiency), 0.0f);
         x += from_garage;
         g_pv[l] += produced;
         g_stored[l] += stored;
         g_to_car[l] += from_garage;
+        g_pv_to_car[l] += pv_part * from_garage;
       }
       float charge = plug * fleet_maxf(fleet_minf(c->home_charge_kwh[l] * supplied, c->target_kwh[l] - x), 0.0f);
       x += charge;
@@ -120,7 +134,9 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         float from_garage = 0.0f;
         if (solar) {
           from_garage = fleet_minf(demand, fleet_minf(g * sol->battery_to_grid_efficiency, sol->garage_to_home_kwh * cut));
+          float pv_part = g > 0.0f ? fleet_minf(gpv / g, 1.0f) : 0.0f;
           g -= from_garage / sol->battery_to_grid_efficiency;
+          gpv = fleet_maxf(gpv - pv_part * (from_garage / sol->battery_to_grid_efficiency), 0.0f);
           bk_garage[l] += from_garage / sol->battery_to_grid_efficiency;
         }
         float car_serves = home * plug * c->storage_lane[l];
@@ -133,17 +149,19 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         out->backup_served_kwh[h][l] = from_garage + from_car;
       }
       if (solar) {
-        float garage_give = fleet_maxf(g - c->garage_floor_kwh[l], 0.0f) * sol->battery_to_grid_efficiency;
-        out->garage_give_kwh[h][l] = garage_give;
-        out->garage_power_kw[h][l] = fleet_minf(garage_give, sol->garage_to_home_kwh); /* 0 without a garage */
+        float garage_above = fleet_maxf(g - c->garage_floor_kwh[l], 0.0f);
+        out->garage_give_kwh[h][l] = garage_above;
+        out->garage_power_kw[h][l] = /* 0 without a garage */
+            fleet_minf(garage_above * sol->battery_to_grid_efficiency, sol->garage_to_home_kwh);
         garage[l] = g;
+        garage_pv[l] = fleet_minf(gpv, g);
       }
       float need = hour < dep[l] ? need_before[l] : need_after[l];
       /* floor + need = max + min: the sum, or with reserve_adds_floor 0 the larger, branch-free */
       float keep = fleet_maxf(c->floor_kwh[l], need) + c->reserve_adds_floor[l] * fleet_minf(c->floor_kwh[l], need);
-      float give_kwh = plug * c->storage_lane[l] * fleet_maxf(x - keep, 0.0f) * discharge_efficiency;
-      out->energy_kwh[h][l] = give_kwh;
-      out->power_kw[h][l] = fleet_minf(give_kwh, c->discharge_kw[l]);
+      float above_kwh = plug * c->storage_lane[l] * fleet_maxf(x - keep, 0.0f);
+      out->energy_kwh[h][l] = above_kwh; /* at the battery; x discharge_efficiency when summed */
+      out->power_kw[h][l] = fleet_minf(above_kwh * discharge_efficiency, c->discharge_kw[l]);
       out->plugged[h][l] = plug;
       soc[l] = x;
       plugged[l] = plug;
@@ -161,6 +179,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     s->plugged[l] = plugged[l];
     s->away_prev[l] = away_prev[l];
     s->garage_kwh[l] = garage[l];
+    s->garage_pv_kwh[l] = garage_pv[l];
     out->home_in_kwh[l] = home_in[l];
     out->public_in_kwh[l] = public_in[l];
     out->drive_kwh[l] = drive_sum[l];
@@ -168,6 +187,9 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     out->garage_stored_kwh[l] = g_stored[l];
     out->garage_topup_kwh[l] = g_topup[l];
     out->garage_to_car_kwh[l] = g_to_car[l];
+    out->garage_pv_to_car_kwh[l] = g_pv_to_car[l];
+    out->garage_exported_kwh[l] = g_export[l];
+    out->garage_curtailed_kwh[l] = g_curtail[l];
     out->carport_pv_kwh[l] = cp_pv[l];
     out->carport_in_kwh[l] = cp_in[l];
     out->backup_from_car_kwh[l] = bk_car[l];

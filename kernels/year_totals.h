@@ -9,15 +9,17 @@
 #include "budget.h"
 #include "params.h"
 
-/* Where charging energy comes from: energy entering a household's car-and-garage system from
- * outside, before conversion losses. The order is the last axis of /charging/energy_kwh. */
+/* Where the energy entering the cars' batteries comes from, after every conversion loss (a
+ * garage battery's output split between its PV and its grid top-up in the proportions it holds
+ * them); the sources sum to the energy entering the cars. The order is the last axis of
+ * /charging/energy_kwh. */
 typedef enum {
   FLEET_SOURCE_HOME_SOCKET = 0,  /* grid, 230 V socket at home, AC */
-  FLEET_SOURCE_HOME_WALLBOX = 1, /* grid, wallbox at home, AC */
+  FLEET_SOURCE_HOME_WALLBOX = 1, /* grid, wallbox at home (plain or bidirectional), AC */
   FLEET_SOURCE_PUBLIC = 2,       /* grid, public fast charging, DC, on the road */
-  FLEET_SOURCE_GARAGE_PV = 3,    /* garage roof PV into the garage battery */
-  FLEET_SOURCE_GARAGE_GRID = 4,  /* grid top-up of the garage battery */
-  FLEET_SOURCE_CARPORT_PV = 5,   /* workplace carport PV into the car */
+  FLEET_SOURCE_GARAGE_PV = 3,    /* garage roof PV, through the garage battery */
+  FLEET_SOURCE_GARAGE_GRID = 4,  /* the garage battery's grid top-up, through it */
+  FLEET_SOURCE_CARPORT_PV = 5,   /* workplace carport PV */
   FLEET_SOURCE_COUNT
 } fleet_charge_source_t;
 
@@ -25,13 +27,16 @@ typedef enum {
 typedef enum {
   FLEET_SOLAR_GARAGE_PRODUCED = 0, /* garage PV output (DC) */
   FLEET_SOLAR_GARAGE_STORED = 1,   /* PV energy that reached garage batteries (after losses) */
-  FLEET_SOLAR_GARAGE_SURPLUS = 2,  /* PV the batteries could not take: exported or curtailed */
-  FLEET_SOLAR_GARAGE_TO_CARS = 3,  /* into cars from garage batteries (after losses) */
-  FLEET_SOLAR_GARAGE_LOSSES = 4,   /* conversion losses of the garage chain (PV, grid, to car) */
-  FLEET_SOLAR_CARPORT_PRODUCED = 5,/* carport PV output over the parked cars' spaces */
-  FLEET_SOLAR_CARPORT_TO_CARS = 6, /* into cars from carports (after losses) */
-  FLEET_SOLAR_CARPORT_UNUSED = 7,  /* carport PV the cars did not take (left to the building) */
-  FLEET_SOLAR_CARPORT_LOSSES = 8,  /* conversion losses of the carport chain */
+  FLEET_SOLAR_GARAGE_EXPORTED = 2, /* PV the batteries could not take, exported through the garage's
+                                      inverter (after its losses, at most its power) when
+                                      garage.export_surplus is true */
+  FLEET_SOLAR_GARAGE_CURTAILED = 3,/* PV neither stored nor exported */
+  FLEET_SOLAR_GARAGE_TO_CARS = 4,  /* into cars from garage batteries (after losses) */
+  FLEET_SOLAR_GARAGE_LOSSES = 5,   /* conversion losses of the garage chain (PV, grid, to car, export) */
+  FLEET_SOLAR_CARPORT_PRODUCED = 6,/* carport PV output over the parked cars' spaces */
+  FLEET_SOLAR_CARPORT_TO_CARS = 7, /* into cars from carports (after losses) */
+  FLEET_SOLAR_CARPORT_UNUSED = 8,  /* carport PV the cars did not take (left to the building) */
+  FLEET_SOLAR_CARPORT_LOSSES = 9,  /* conversion losses of the carport chain */
   FLEET_SOLAR_FLOW_COUNT
 } fleet_solar_flow_t;
 
@@ -48,15 +53,18 @@ extern const double fleet_outage_duration_edges_h[FLEET_OUTAGE_DURATION_BINS + 1
 typedef struct {
   /* fleet totals per hour of the year */
   double storage_energy_kwh[FLEET_HOURS_PER_YEAR]; /* energy plugged-in bidirectional cars can give
-                                                      back, after discharge losses */
+                                                      back, after discharge losses (deliverable) */
+  double storage_battery_kwh[FLEET_HOURS_PER_YEAR]; /* the same at the battery: energy above the
+                                                       reserve, before discharge losses */
   double storage_power_kw[FLEET_HOURS_PER_YEAR];   /* power they can give back, charger-capped */
   double plugged_vehicles[FLEET_HOURS_PER_YEAR];   /* cars plugged in at home */
   double garage_energy_kwh[FLEET_HOURS_PER_YEAR];  /* energy garage batteries can give back,
                                                       above their floor, after losses */
+  double garage_battery_kwh[FLEET_HOURS_PER_YEAR]; /* the same at the battery, before losses */
   double garage_power_kw[FLEET_HOURS_PER_YEAR];    /* power they can give back, inverter-capped */
   /* fleet totals per year */
   double km_driven;
-  double charging_energy_kwh[FLEET_SOURCE_COUNT];  /* entering from outside, before losses */
+  double charging_energy_kwh[FLEET_SOURCE_COUNT];  /* entering the cars, after losses, by source */
   double solar_energy_kwh[FLEET_SOLAR_FLOW_COUNT];
   /* outages and home backup */
   double households_out[FLEET_HOURS_PER_YEAR]; /* households without supply in the hour, each
@@ -77,9 +85,17 @@ typedef struct {
   double household_account_m2_eur2;         /* sum of squared deviations from the mean */
   double household_worse_off;               /* of them, with an account below 0 */
   double household_account_histogram[FLEET_ACCOUNT_BINS];
+  double garage_household_count;            /* paying households that lease a garage too */
+  double garage_account_sum_eur;            /* their garage accounts: export revenue - garage lease */
+  double position_count;                    /* households completing their lease this year */
+  double position_sum_eur;                  /* their full positions over the lease (C3, framing ii) */
+  double position_m2_eur2;                  /* sum of squared deviations from the mean */
+  double position_worse_off;                /* of them, with a position below 0 */
+  double position_histogram[FLEET_POSITION_BINS];
   double ledger_eur[FLEET_LEDGER_COUNT];    /* order of fleet_ledger_item_t */
-  double co2_combustion_t;                  /* avoided: the replaced cars' emissions for the km */
+  double co2_combustion_avoided_t;          /* the replaced cars' emissions for the km, if scrapped */
   double co2_grid_t;                        /* emitted: grid electricity charged */
+  double co2_battery_t;                     /* emitted: making the packs (new cars, warranty packs) */
   /* weather per region and year */
   double region_pv_yield_kwh_per_kwp[FLEET_MAX_REGIONS];
   double region_mean_temperature_c[FLEET_MAX_REGIONS];

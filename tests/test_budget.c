@@ -42,6 +42,11 @@ static void test_params(fleet_params_t *p) {
   p->garage_price_eur = 18000.0;
   p->carport_price_eur_per_space = 3750.0;
   p->trade_in_value_eur = 3000.0;
+  p->trade_in_fate = FLEET_TRADE_IN_RESOLD;
+  p->trade_in_scrap_value_eur = 80.0;
+  p->bidirectional_charger_price_eur = 4800.0;
+  p->feed_in_eur_per_kwh = 0.04;
+  p->household_discount_rate = 0.032;
   p->lease_years = 5;
   p->default_hazard_per_year = 0.02;
   p->vehicle_depreciation_per_year = 0.15;
@@ -56,6 +61,7 @@ static void test_params(fleet_params_t *p) {
   p->petrol_kg_co2_per_l = 2.3;
   p->diesel_kg_co2_per_l = 2.6;
   p->grid_g_co2_per_kwh = 50.0;
+  p->battery_manufacturing_kg_co2_per_kwh = 84.0;
 }
 
 static void deterministic_params(fleet_params_t *p) {
@@ -74,7 +80,7 @@ Test(budget, names) {
   cr_assert_str_eq(fleet_price_names[FLEET_PRICE_PETROL], "petrol_eur_per_l");
   cr_assert_str_eq(fleet_price_names[FLEET_PRICE_TARIFF], "tariff_eur_per_kwh");
   cr_assert_str_eq(fleet_price_names[FLEET_PRICE_PUBLIC], "public_eur_per_kwh");
-  static const char *const ledger[FLEET_LEDGER_COUNT] = {"vehicles", "garages",   "carports",
+  static const char *const ledger[FLEET_LEDGER_COUNT] = {"vehicles", "garages",   "carports", "chargers",
                                                          "trade_ins", "leases",   "recoveries",
                                                          "batteries", "administration", "net"};
   for (int i = 0; i < FLEET_LEDGER_COUNT; ++i) {
@@ -123,7 +129,7 @@ Test(budget, household_account_by_hand) {
    *   lease    = 1,800
    *   account  = 1,823.708942 - 534.333240 - 1,800 = -510.624298 EUR  (-510.62) */
   fleet_household_year_t diesel = {.km = 15000.0, .home_grid_kwh = 1900.0, .public_kwh = 300.0,
-                                   .diesel = 1, .garage = 0, .paying = 1};
+                                   .diesel = 1, .paying = 1};
   double account = fleet_household_account_eur(&p, path.eur[0], &diesel);
   cr_assert(fabs(account - -510.62) <= CENT, "diesel household: %.6f", account);
 
@@ -133,18 +139,55 @@ Test(budget, household_account_by_hand) {
   cr_assert(fabs(account - 1289.38) <= CENT, "diesel household, lease ended: %.6f", account);
 
   /* Petrol household with a solar garage, 12,000 km, 800 kWh grid at home (its garage's top-up
-   * included), 100 kWh public, paying both leases:
+   * included), 100 kWh public, paying both leases; the car's account carries the car's lease only:
    *   avoided  = 12,000 x 7.31 / 100 = 877.2 L x 1.778281009 = 1,559.908101 + 250 = 1,809.908101
    *   charging = 800 x 0.2002416073 = 160.193286 + 100 x 0.5129139531 = 51.291395 -> 211.484681
-   *   lease    = 1,800 + 3,600 = 5,400
-   *   account  = 1,809.908101 - 211.484681 - 5,400 = -3,801.576580 EUR  (-3,801.58) */
+   *   lease    = 1,800
+   *   account  = 1,809.908101 - 211.484681 - 1,800 = -201.576580 EUR  (-201.58) */
   fleet_household_year_t garage = {.km = 12000.0, .home_grid_kwh = 800.0, .public_kwh = 100.0,
-                                   .diesel = 0, .garage = 1, .paying = 1};
+                                   .diesel = 0, .paying = 1};
   account = fleet_household_account_eur(&p, path.eur[0], &garage);
-  cr_assert(fabs(account - -3801.58) <= CENT, "garage household: %.6f", account);
+  cr_assert(fabs(account - -201.58) <= CENT, "garage household: %.6f", account);
+  /* Its garage account: 1,500 kWh of surplus exported at 0.04 = 60 - 3,600 = -3,540 EUR; once the
+   * lease has ended, the 60 EUR alone. */
+  cr_assert(fabs(fleet_garage_account_eur(&p, 1500.0, 1) - -3540.0) <= CENT);
+  cr_assert(fabs(fleet_garage_account_eur(&p, 1500.0, 0) - 60.0) <= CENT);
+}
+
+/* C3 (ii) by hand: 5 years of -500 EUR discounted at 3.2 %:
+ *   -500 x (1 + 1/1.032 + 1/1.032^2 + 1/1.032^3 + 1/1.032^4)
+ *   = -500 x (1 + 0.968992248 + 0.938946752 + 0.909832426 + 0.881620568) = -500 x 4.699389145 = -2,349.694573
+ *   closing: the car owned at the end, 18,900 x 0.85^5 = 18,900 x 0.4437053125 = 8,386.030406,
+ *   discounted x 1/1.032^5 = x 0.854282507 -> 7,164.04; minus the 3,000 trade-in -> 4,164.04 */
+Test(budget, full_position_over_the_lease_by_hand) {
+  fleet_params_t p;
+  test_params(&p);
+  double weights = 0.0;
+  for (int64_t y = 0; y < p.lease_years; y++) weights += fleet_position_weight(&p, y);
+  cr_assert(fabs(weights - 4.699389145) < 1e-8, "%.10f", weights);
+  const double residual = 18900.0 * 0.4437053125;           /* 0.85^5 */
+  const double discount5 = 1.0 / (1.032 * 1.032 * 1.032 * 1.032 * 1.032);
+  cr_assert(fabs(discount5 - 0.8542825) < 1e-7, "%.9f", discount5);
+  const double closing = residual * discount5 - 3000.0;
+  cr_assert(fabs(fleet_position_closing_eur(&p) - closing) < 1e-6, "%.6f vs %.6f", fleet_position_closing_eur(&p), closing);
+  cr_assert(fabs(closing - 4164.04) < 0.01, "%.4f", closing);
+  /* A household 500 EUR worse off each year ends 4,164.04 - 2,349.69 = +1,814.34 EUR ahead. */
+  cr_assert(fabs(-500.0 * weights + closing - 1814.34) < 0.01);
+}
+
+/* Life cycle: 1,000 cars x 30 kWh x 84 kg/kWh = 2,520 t in year 0, with 2 warranty packs 2,525.04 t;
+ * year 3, 3 packs: 7.56 t. */
+Test(budget, battery_manufacturing_by_hand) {
+  fleet_params_t p;
+  test_params(&p);
+  fleet_ledger_counts_t counts = {.vehicles = 1000, .battery_failures = 2};
+  cr_assert(fabs(fleet_battery_manufacturing_t(&p, 0, &counts) - 2525.04) < 1e-9);
+  counts.battery_failures = 3;
+  cr_assert(fabs(fleet_battery_manufacturing_t(&p, 3, &counts) - 7.56) < 1e-9);
 }
 
 static const fleet_ledger_counts_t counts_year0 = {.vehicles = 1000, .garages = 200, .carport_spaces = 50,
+                                                   .bidirectional_chargers = 600,
                                                    .paying_leases = 990, .paying_garage_leases = 198,
                                                    .defaults = 10, .battery_failures = 2};
 static const fleet_ledger_counts_t counts_year3 = {.vehicles = 1000, .garages = 200, .carport_spaces = 50,
@@ -167,16 +210,22 @@ Test(budget, ledger_by_hand) {
    *   vehicles   = -1,000 x 18,900                         = -18,900,000
    *   garages    = -200 x 18,000                           =  -3,600,000
    *   carports   = -50 x 3,750                             =    -187,500
-   *   trade_ins  = +1,000 x 3,000                          =  +3,000,000
+   *   chargers   = -600 x 4,800                            =  -2,880,000
+   *   trade_ins  = +1,000 x 3,000 (resold)                 =  +3,000,000
    *   leases     = 990 x 1,800 + 198 x 3,600 = 1,782,000 + 712,800 = +2,494,800
    *   recoveries = 10 x 18,900 x 0.85^1 x 0.7 = 10 x 11,245.5 =     +112,455
    *   batteries  = -2 x (30 x 106 + 500) = -2 x 3,680      =      -7,360
    *   admin      = -1,000 x 50                             =     -50,000
-   *   net        =                                          -17,137,605 */
+   *   net        =                                          -20,017,605 */
   fleet_ledger_year(&p, 0, &counts_year0, ledger);
-  const double want0[FLEET_LEDGER_COUNT] = {-18900000.0, -3600000.0, -187500.0, 3000000.0, 2494800.0,
-                                            112455.0,    -7360.0,    -50000.0,  -17137605.0};
+  const double want0[FLEET_LEDGER_COUNT] = {-18900000.0, -3600000.0, -187500.0, -2880000.0, 3000000.0, 2494800.0,
+                                            112455.0,    -7360.0,    -50000.0,  -20017605.0};
   assert_ledger(ledger, want0);
+  /* Scrapped instead: 1,000 x 80 = +80,000, the net 2,920,000 lower. */
+  p.trade_in_fate = FLEET_TRADE_IN_SCRAPPED;
+  fleet_ledger_year(&p, 0, &counts_year0, ledger);
+  cr_assert(fabs(ledger[FLEET_LEDGER_TRADE_INS] - 80000.0) <= CENT);
+  cr_assert(fabs(ledger[FLEET_LEDGER_NET] - -22937605.0) <= CENT);
 
   /* Year 3: no purchase nor trade-in; 950 and 190 leases paid; 12 defaults; 3 batteries.
    *   leases     = 950 x 1,800 + 190 x 3,600 = 1,710,000 + 684,000 = +2,394,000
@@ -186,7 +235,7 @@ Test(budget, ledger_by_hand) {
    *   admin      = -1,000 x 50 = -50,000
    *   net        = 2,394,000 + 82,873.71225 - 11,040 - 50,000 = 2,415,833.71225 */
   fleet_ledger_year(&p, 3, &counts_year3, ledger);
-  const double want3[FLEET_LEDGER_COUNT] = {0.0, 0.0, 0.0, 0.0, 2394000.0, 82873.71225, -11040.0, -50000.0,
+  const double want3[FLEET_LEDGER_COUNT] = {0.0, 0.0, 0.0, 0.0, 0.0, 2394000.0, 82873.71225, -11040.0, -50000.0,
                                             2415833.71225};
   assert_ledger(ledger, want3);
   /* Year 5, after the 5-year leases: no administration any more (nor leases: none pay). */
@@ -194,7 +243,7 @@ Test(budget, ledger_by_hand) {
   after.paying_leases = after.paying_garage_leases = after.defaults = 0;
   after.battery_failures = 0;
   fleet_ledger_year(&p, 5, &after, ledger);
-  const double want5[FLEET_LEDGER_COUNT] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+  const double want5[FLEET_LEDGER_COUNT] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
   assert_ledger(ledger, want5);
 }
 

@@ -111,18 +111,24 @@ def main():
         # the summary's evening peak by season is numpy's percentiles of hours 18-20 of the season's days
         summary = subprocess.run([fleetmc, "summary", path], check=True, capture_output=True, text=True).stdout
         seasons = {"winter (Dec-Feb)": [(334, 365), (0, 59)], "summer (Jun-Aug)": [(151, 243)]}
-        energy = (xr.open_dataset(path, engine="h5netcdf", group="storage")["energy_kwh"].values / 1e6).reshape(
-            2, 2, 365, 24)
-        for season, ranges in seasons.items():
-            values = np.concatenate([energy[:, :, a:b, 18:21] for a, b in ranges], axis=2).ravel()
-            row = [line for line in summary.splitlines() if f"evening 18:00-21:00, {season}" in line]
-            check(len(row) == 1, f"summary has no evening row for {season}")
-            if row:
-                p5, p50, p95, mean = (float(x) for x in row[0].split("GWh")[1].split()[:4])
-                want = np.percentile(values, [5, 50, 95])
-                # the table prints 4 significant digits
-                check(all(abs(g - w) <= 5e-4 * abs(w) for g, w in zip((p5, p50, p95), want)),
-                      f"{season}: summary {p5, p50, p95}, numpy {want}")
+        storage = xr.open_dataset(path, engine="h5netcdf", group="storage")
+        for dataset, label in (("energy_kwh", "cars deliverable"), ("energy_at_battery_kwh", "cars at battery")):
+            energy = (storage[dataset].values / 1e6).reshape(2, 2, 365, 24)
+            for season, ranges in seasons.items():
+                values = np.concatenate([energy[:, :, a:b, 18:21] for a, b in ranges], axis=2).ravel()
+                row = [line for line in summary.splitlines() if f"{label}, 18:00-21:00, {season}" in line]
+                check(len(row) == 1, f"summary has no {label} evening row for {season}")
+                if row:
+                    p5, p50, p95, mean = (float(x) for x in row[0].split("GWh")[1].split()[:4])
+                    want = np.percentile(values, [5, 50, 95])
+                    # the table prints 4 significant digits
+                    check(all(abs(g - w) <= 5e-4 * abs(w) for g, w in zip((p5, p50, p95), want)),
+                          f"{label}, {season}: summary {p5, p50, p95}, numpy {want}")
+        # deliverable = at the battery x the discharge efficiency (0.9 in the baseline), to the sums' rounding
+        at_battery, deliverable = storage["energy_at_battery_kwh"].values, storage["energy_kwh"].values
+        check(np.allclose(deliverable, 0.9 * at_battery, rtol=1e-9, atol=1e-5), "deliverable != 0.9 x at the battery")
+        check(at_battery.max() > 0, "no storage at the battery")
+        storage.close()
         # the replicas the NPV's P50 needs, by the summary's formula from the file's per-replica NPV
         npv = xr.open_dataset(path, engine="h5netcdf", group="budget")["npv_eur"].values / 1e9
         median, sd = np.percentile(npv, 50), npv.std(ddof=1)

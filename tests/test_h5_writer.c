@@ -1319,18 +1319,22 @@ Test(schema, axes_by_hand) {
   cr_assert(account->length == 1000 && account->edge(0) == -10000 && account->edge(1) == -9980 &&
                 account->edge(500) == 0 && account->edge(1000) == 10000,
             "account edges");
+  const fleet_axis_spec_t *position = &fleet_axes[FLEET_AXIS_POSITION_BIN];
+  cr_assert(position->length == 1000 && position->edge(0) == -25000 && position->edge(1) == -24950 &&
+                position->edge(500) == 0 && position->edge(1000) == 25000,
+            "position edges");
   const char *const sources[] = {"home_socket", "home_wallbox", "public", "garage_pv", "garage_grid", "carport_pv"};
-  const char *const flows[] = {"garage_produced",  "garage_stored",   "garage_surplus", "garage_to_cars",
+  const char *const flows[] = {"garage_produced",  "garage_stored",   "garage_exported", "garage_curtailed", "garage_to_cars",
                                "garage_losses",    "carport_produced", "carport_to_cars", "carport_unused",
                                "carport_losses"};
-  const char *const items[] = {"vehicles", "garages",   "carports",       "trade_ins", "leases",
+  const char *const items[] = {"vehicles", "garages",   "carports", "chargers", "trade_ins", "leases",
                                "recoveries", "batteries", "administration", "net"};
   const char *const fuels[] = {"diesel", "petrol"}, *const tariffs[] = {"home_tariff", "public_fast_charging"};
   const struct {
     fleet_axis_t axis;
     int n;
     const char *const *labels;
-  } label_axes[] = {{FLEET_AXIS_SOURCE, 6, sources}, {FLEET_AXIS_FLOW, 9, flows}, {FLEET_AXIS_ITEM, 9, items},
+  } label_axes[] = {{FLEET_AXIS_SOURCE, 6, sources}, {FLEET_AXIS_FLOW, 10, flows}, {FLEET_AXIS_ITEM, 10, items},
                     {FLEET_AXIS_FUEL, 2, fuels},     {FLEET_AXIS_TARIFF, 2, tariffs}};
   for (size_t i = 0; i < sizeof label_axes / sizeof label_axes[0]; i++) {
     const fleet_axis_spec_t *x = &fleet_axes[label_axes[i].axis];
@@ -1376,7 +1380,17 @@ Test(schema, rows_point_at_their_fields) {
               YEAR_ROW("/budget/household_worse_off", household_worse_off),
               YEAR_ROW("/budget/household_account_histogram", household_account_histogram),
               YEAR_ROW("/budget/ledger_eur", ledger_eur),
-              YEAR_ROW("/co2/combustion_t", co2_combustion_t),
+              YEAR_ROW("/co2/combustion_avoided_t", co2_combustion_avoided_t),
+              YEAR_ROW("/co2/battery_manufacturing_t", co2_battery_t),
+              YEAR_ROW("/storage/energy_at_battery_kwh", storage_battery_kwh),
+              YEAR_ROW("/storage/garage_energy_at_battery_kwh", garage_battery_kwh),
+              YEAR_ROW("/budget/garage_household_count", garage_household_count),
+              YEAR_ROW("/budget/garage_account_sum_eur", garage_account_sum_eur),
+              YEAR_ROW("/budget/position_count", position_count),
+              YEAR_ROW("/budget/position_sum_eur", position_sum_eur),
+              YEAR_ROW("/budget/position_m2_eur2", position_m2_eur2),
+              YEAR_ROW("/budget/position_worse_off", position_worse_off),
+              YEAR_ROW("/budget/position_histogram", position_histogram),
               YEAR_ROW("/co2/grid_t", co2_grid_t),
               {"/budget/npv_eur", FLEET_FROM_REPLICA, offsetof(fleet_replica_derived_t, npv_eur)},
               {"/budget/repaid", FLEET_FROM_REPLICA, offsetof(fleet_replica_derived_t, repaid)},

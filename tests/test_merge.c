@@ -447,7 +447,7 @@ Test(merge_cli, bad_inputs_exit_2_naming_the_file_and_the_rule_and_leave_no_outp
   for (size_t i = 0; i < sizeof claims / sizeof claims[0]; i++)
     cr_assert_not_null(strstr(stdout_text, claims[i]), "no line for%s in:\n%s", claims[i], stdout_text);
   cr_assert_not_null(strstr(stdout_text, "replicas [0, 3)"), "%s", stdout_text);
-  cr_assert_not_null(strstr(stdout_text, "cars, evening 18:00-21:00, winter (Dec-Feb)"), "%s", stdout_text);
+  cr_assert_not_null(strstr(stdout_text, "cars deliverable, 18:00-21:00, winter (Dec-Feb)"), "%s", stdout_text);
   /* 2 years of a 5-year lease: said */
   cr_assert_not_null(strstr(stdout_text, "warning: the run covers 2 of the lease's 5 years"), "%s", stdout_text);
   cr_assert_not_null(strstr(stdout_text, "GWh"), "%s", stdout_text);

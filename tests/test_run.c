@@ -361,7 +361,7 @@ Test(cli, outputs_are_never_replaced_by_surprise_and_record_how_they_were_made) 
   const char *table = strstr(run_out, "fleetmc summary of ");
   cr_assert_not_null(table, "%s", run_out);
   cr_assert_str_eq(table, summary_out);
-  cr_assert_not_null(strstr(summary_out, "hours cars >= 21 GWh x vehicles/1e6 = 0.0042 GWh"), "%s", summary_out);
+  cr_assert_not_null(strstr(summary_out, "hours cars at the battery >= 21 GWh x N/1e6 = 0.0042"), "%s", summary_out);
 
   /* provenance: the command line and the scenario file as given, the commit built */
   char *line = read_root_string(out, "command_line"), *scenario = read_root_string(out, "scenario_file");
@@ -488,7 +488,7 @@ Test(run, household_accounts_and_ledger_by_hand_in_a_deterministic_year) {
   double diesel = p.diesel_eur_per_l * exp(p.diesel_log_drift), petrol = p.petrol_eur_per_l * exp(p.petrol_log_drift);
   double tariff = p.tariff_eur_per_kwh * exp(p.tariff_log_drift), public = p.public_eur_per_kwh * exp(p.public_log_drift);
   cr_assert_float_eq(ctx->prices_eur[FLEET_PRICE_DIESEL], diesel, 1e-12);
-  int64_t paying = 0, garages = 0, spaces = 0;
+  int64_t paying = 0, garages = 0, spaces = 0, chargers = 0;
   for (int64_t b = 0; b < pop.blocks; b++) {
     fleet_block_year(ctx, b, &state, &ws, &lanes);
     for (int l = 0; l < pop.block_lanes[b]; l++) {
@@ -497,20 +497,28 @@ Test(run, household_accounts_and_ledger_by_hand_in_a_deterministic_year) {
       double home_grid = lanes.home_grid_kwh[l] + lanes.garage_topup_kwh[l] / p.garage_grid_to_battery_efficiency;
       double by_hand = lanes.km[l] * (is_diesel ? p.diesel_l_per_100km * diesel : p.petrol_l_per_100km * petrol) / 100.0 +
                        p.maintenance_saving_eur_per_year - home_grid * tariff - lanes.public_grid_kwh[l] * public -
-                       p.lease_eur_per_year - (garage ? p.garage_lease_eur_per_year : 0.0);
+                       p.lease_eur_per_year;
       cr_assert(lanes.paying[l]);
       cr_assert(fabs(lanes.account_eur[l] - by_hand) < 0.005, "vehicle slot %lld: %.4f vs %.4f", (long long)i,
                 lanes.account_eur[l], by_hand);
+      if (garage) { /* the garage's own account: the surplus sold - the garage lease */
+        double garage_by_hand = lanes.garage_exported_kwh[l] * p.feed_in_eur_per_kwh - p.garage_lease_eur_per_year;
+        cr_assert(fabs(lanes.garage_account_eur[l] - garage_by_hand) < 0.005, "slot %lld: garage %.4f vs %.4f",
+                  (long long)i, lanes.garage_account_eur[l], garage_by_hand);
+      }
       paying++;
       garages += garage;
       spaces += pop.carport[i] > 0.0f;
+      chargers += pop.bidirectional[i] > 0.0f;
     }
   }
   /* The ledger of year 0 from these counts, to the cent. */
   double ledger[FLEET_LEDGER_COUNT];
   fleet_ledger_year(&p, 0, &ws.acc.ledger, ledger);
-  double net = -p.vehicles * p.vehicle_price_eur - garages * p.garage_price_eur - spaces * p.carport_price_eur_per_space +
-               p.vehicles * p.trade_in_value_eur + paying * p.lease_eur_per_year + garages * p.garage_lease_eur_per_year -
+  cr_assert_eq(p.trade_in_fate, FLEET_TRADE_IN_SCRAPPED, "the baseline scraps the traded-in cars");
+  double net = -p.vehicles * p.vehicle_price_eur - garages * p.garage_price_eur - spaces * p.carport_price_eur_per_space -
+               chargers * p.bidirectional_charger_price_eur + p.vehicles * p.trade_in_scrap_value_eur +
+               paying * p.lease_eur_per_year + garages * p.garage_lease_eur_per_year -
                p.vehicles * p.administration_eur_per_vehicle_year;
   cr_assert_eq(ws.acc.ledger.paying_leases, paying);
   cr_assert_eq(ws.acc.ledger.defaults, 0);
@@ -671,4 +679,117 @@ Test(cli, a_full_disk_fails_cleanly) {
   cr_assert_eq(system(command), 0);
   rmdir(folder);
   rmdir(tmpdir);
+}
+
+/* C6: /charging/energy_kwh counts the energy entering the cars, after losses, so its sources sum to
+ * what the lanes put into their batteries (home charger, public, garage battery, carport), and the
+ * garage's share is the PV part of what its battery gave the car, not the PV it produced. The
+ * garage's solar flows close: produced = stored/eff + exported/eff + curtailed (DC). Checked with
+ * the surplus exported and curtailed. */
+static void sources_sum_to_the_energy_entering_the_cars(int export_surplus) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=3000");
+  p.garage_export_surplus = export_surplus;
+  fleet_population_t pop;
+  fleet_state_t state;
+  start_fleet(&p, &pop, &state);
+  fleet_year_ctx_t *ctx = malloc(sizeof *ctx);
+  static fleet_workspace_t ws;
+  memset(&ws, 0, sizeof ws);
+  fleet_lane_year_t lanes;
+  fleet_year_ctx_init(&p, &pop, 0, 0, ctx);
+  double entering = 0.0, garage_pv_in = 0.0, garage_in = 0.0, exported = 0.0, produced = 0.0, stored = 0.0;
+  for (int64_t b = 0; b < pop.blocks; b++) {
+    fleet_block_year(ctx, b, &state, &ws, &lanes);
+    for (int l = 0; l < pop.block_lanes[b]; l++) {
+      entering += lanes.home_in_kwh[l] + lanes.public_in_kwh[l] + lanes.garage_to_car_kwh[l] + lanes.carport_in_kwh[l];
+      garage_pv_in += lanes.garage_pv_to_car_kwh[l];
+      garage_in += lanes.garage_to_car_kwh[l];
+      exported += lanes.garage_exported_kwh[l];
+      stored += lanes.garage_stored_kwh[l];
+      cr_assert(lanes.garage_pv_to_car_kwh[l] <= lanes.garage_to_car_kwh[l] * (1.0 + 1e-6) + 1e-9);
+    }
+  }
+  double sources = 0.0;
+  for (int k = 0; k < FLEET_SOURCE_COUNT; k++) sources += (double)ws.acc.charging[k] / FLEET_ACCUM_SCALE;
+  /* the lanes' doubles and the blocks' fixed-point sums differ by rounding only (1e-6 kWh x sums) */
+  cr_assert(fabs(sources - entering) <= 1e-6 * entering, "sources %.6f kWh, entering the cars %.6f kWh", sources,
+            entering);
+  const double garage_pv_source = (double)ws.acc.charging[FLEET_SOURCE_GARAGE_PV] / FLEET_ACCUM_SCALE;
+  const double garage_grid_source = (double)ws.acc.charging[FLEET_SOURCE_GARAGE_GRID] / FLEET_ACCUM_SCALE;
+  cr_assert(garage_pv_in > 0.0 && garage_pv_in < garage_in, "%.3f of %.3f", garage_pv_in, garage_in);
+  cr_assert(fabs(garage_pv_source - garage_pv_in) <= 1e-6 * garage_in + 1e-3);
+  cr_assert(fabs(garage_pv_source + garage_grid_source - garage_in) <= 1e-6 * garage_in + 1e-3);
+  produced = (double)ws.acc.solar[FLEET_SOLAR_GARAGE_PRODUCED] / FLEET_ACCUM_SCALE;
+  /* the PV reaching cars is well below the PV produced: what the old source counted */
+  cr_assert(garage_pv_source < 0.9 * produced, "%.1f of %.1f kWh produced", garage_pv_source, produced);
+  const double curtailed = (double)ws.acc.solar[FLEET_SOLAR_GARAGE_CURTAILED] / FLEET_ACCUM_SCALE;
+  const double exported_flow = (double)ws.acc.solar[FLEET_SOLAR_GARAGE_EXPORTED] / FLEET_ACCUM_SCALE;
+  cr_assert(fabs(exported_flow - exported) <= 1e-6 * produced + 1e-3);
+  const double closing = stored / ctx->solar.pv_to_battery_efficiency +
+                         exported / ctx->solar.battery_to_grid_efficiency + curtailed;
+  cr_assert(fabs(closing - produced) <= 1e-5 * produced, "stored + exported + curtailed %.3f, produced %.3f",
+            closing, produced);
+  if (export_surplus)
+    cr_assert(exported > 0.0 && curtailed < 0.05 * produced, "exported %.1f, curtailed %.1f", exported, curtailed);
+  else
+    cr_assert(exported == 0.0 && curtailed > 0.0, "exported %.1f, curtailed %.1f", exported, curtailed);
+  free(ctx);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
+}
+
+Test(run, charging_sources_sum_to_the_energy_entering_the_cars_surplus_exported) {
+  sources_sum_to_the_energy_entering_the_cars(1);
+}
+
+Test(run, charging_sources_sum_to_the_energy_entering_the_cars_surplus_curtailed) {
+  sources_sum_to_the_energy_entering_the_cars(0);
+}
+
+/* V2G needs the hardware: a car gives back only through a bidirectional wallbox, which needs a
+ * home charging point; it charges and gives back at that wallbox's rating, and the ledger buys
+ * one per such car. Cars without a home charging point cannot give back whatever their share. */
+Test(run, bidirectional_cars_get_a_bidirectional_wallbox_only_with_a_home_charging_point) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=4000");
+  p.home_socket_share = 0.5;
+  p.home_wallbox_share = 0.2;
+  p.bidirectional_share = 0.6;
+  fleet_population_t pop;
+  fleet_state_t state;
+  start_fleet(&p, &pop, &state);
+  int64_t with_point = 0, bidirectional = 0, bidirectional_with_point = 0;
+  for (int64_t b = 0; b < pop.blocks; b++)
+    for (int l = 0; l < pop.block_lanes[b]; l++) {
+      int64_t i = b * FLEET_LANES + l;
+      int point = pop.charger_source[i] != (float)FLEET_CHARGER_NONE;
+      with_point += point;
+      if (pop.bidirectional[i] > 0.0f) {
+        bidirectional++;
+        cr_assert(point, "slot %lld: bidirectional without a home charging point", (long long)i);
+        cr_assert_eq(pop.charger_source[i], (float)FLEET_SOURCE_HOME_WALLBOX);
+        cr_assert_eq(pop.charger_kw[i], (float)p.bidirectional_charger_power_kw);
+      } else if (point) {
+        cr_assert(pop.charger_kw[i] == (float)p.socket_power_kw || pop.charger_kw[i] == (float)p.wallbox_power_kw);
+      }
+      bidirectional_with_point += point && pop.bidirectional[i] > 0.0f;
+    }
+  /* Binomial: 0.6 of the 70 % with a point; 5 standard errors of a share over ~2,800 households */
+  const double share = (double)bidirectional / (double)with_point;
+  cr_assert(fabs(share - 0.6) < 5.0 * sqrt(0.6 * 0.4 / (double)with_point), "%.4f of %lld", share, (long long)with_point);
+  cr_assert_eq(bidirectional, bidirectional_with_point);
+  /* The ledger of year 0 buys exactly those wallboxes. */
+  fleet_year_ctx_t *ctx = malloc(sizeof *ctx);
+  static fleet_workspace_t ws;
+  memset(&ws, 0, sizeof ws);
+  fleet_year_ctx_init(&p, &pop, 0, 0, ctx);
+  for (int64_t b = 0; b < pop.blocks; b++) fleet_block_year(ctx, b, &state, &ws, NULL);
+  cr_assert_eq(ws.acc.ledger.bidirectional_chargers, bidirectional);
+  double ledger[FLEET_LEDGER_COUNT];
+  fleet_ledger_year(&p, 0, &ws.acc.ledger, ledger);
+  cr_assert(fabs(ledger[FLEET_LEDGER_CHARGERS] + (double)bidirectional * p.bidirectional_charger_price_eur) < 0.005);
+  free(ctx);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
 }
