@@ -251,6 +251,8 @@ static const param_desc_t param_table[] = {
     S_REAL(backup, dormant_load_kwh_per_day, 0, 200, "kWh/day"),
     S_ARRAY(backup, load_profile, 0, 1000, "relative weight per clock hour",
             "clock hours 0 to 23"),
+    S_BOOL(backup, keep_car_home),
+    S_REAL(backup, keep_car_home_after_h, 0, 8760, "h"),
 
     P_REAL(prices, diesel_eur_per_l, 0.01, 20, "EUR/L"),
     P_REAL(prices, diesel_log_drift, -1, 1, "mean yearly change of ln(EUR/L)"),

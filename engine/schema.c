@@ -16,6 +16,7 @@ const char *const fleet_tariff_names[FLEET_TARIFF_COUNT] = {"home_tariff", "publ
 
 double fleet_duration_edge_h(int k) { return fleet_outage_duration_edges_h[k]; }
 double fleet_covered_edge(int k) { return (double)k / FLEET_COVERED_FRACTION_BINS; }
+double fleet_outage_band_edge_h(int k) { return fleet_outage_band_edges_h[k]; }
 double fleet_account_edge_eur(int k) { return FLEET_ACCOUNT_MIN_EUR + FLEET_ACCOUNT_BIN_EUR * k; }
 double fleet_position_edge_eur(int k) { return FLEET_POSITION_MIN_EUR + FLEET_POSITION_BIN_EUR * k; }
 

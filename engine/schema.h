@@ -114,6 +114,8 @@ typedef enum {
     "h", "outage duration, lower edge of the bin")                                                                    \
   X(COVERED_BIN, "covered_bin", FLEET_AXIS_KIND_BINS, FLEET_COVERED_FRACTION_BINS, NULL, fleet_covered_edge, "1",     \
     "share of the outage's dormant load served, lower edge of the bin (the last bin includes 1)")                     \
+  X(OUTAGE_BAND, "outage_band", FLEET_AXIS_KIND_BINS, FLEET_OUTAGE_BANDS, NULL, fleet_outage_band_edge_h, "h",      \
+    "claim C2's band of outage duration (< 1 h, 1-4 h, 4-24 h, >= 24 h), lower edge of the band")                    \
   X(ACCOUNT_BIN, "account_bin", FLEET_AXIS_KIND_BINS, FLEET_ACCOUNT_BINS, NULL, fleet_account_edge_eur, "EUR",        \
     "household account for the year, lower edge of the bin (the end bins also hold the values beyond)")               \
   X(POSITION_BIN, "position_bin", FLEET_AXIS_KIND_BINS, FLEET_POSITION_BINS, NULL, fleet_position_edge_eur, "EUR",   \
@@ -146,6 +148,7 @@ extern const char *const fleet_tariff_names[FLEET_TARIFF_COUNT];
 
 double fleet_duration_edge_h(int k);
 double fleet_covered_edge(int k);
+double fleet_outage_band_edge_h(int k);
 double fleet_account_edge_eur(int k);
 double fleet_position_edge_eur(int k);
 
@@ -272,13 +275,32 @@ typedef struct {
     "fleet total per year: outages that ended in the year, by the share of their dormant load served (served / "      \
     "demand), in [lower, upper), the last bin including 1",                                                           \
     FLEET_SHAPE_RYX(COVERED_BIN), FLEET_FROM_YEAR, outage_covered_histogram, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)  \
-  X(LONG_OUTAGES, "outage", "long_outages", FLEET_TYPE_F64, "1", "household outages of 24 h or more",                 \
-    "fleet total per year: outages of 24 h or more that ended in the year", FLEET_SHAPE_RY, FLEET_FROM_YEAR,          \
-    long_outage_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                                        \
-  X(LONG_OUTAGES_COVERED, "outage", "long_outages_fully_covered", FLEET_TYPE_F64, "1",                                \
-    "outages of 24 h or more fully served", "fleet total per year: of long_outages, those whose dormant load was "    \
-    "fully served",                                                                                                   \
-    FLEET_SHAPE_RY, FLEET_FROM_YEAR, long_outage_covered_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)               \
+  X(BAND_COUNT, "outage", "band_count", FLEET_TYPE_F64, "1", "household outages by duration band",                    \
+    "fleet total per year: household outages that ended in the year, by duration in [lower, upper) h "               \
+    "(outage_band_bounds: < 1 h, 1-4 h, 4-24 h, >= 24 h); the denominator of claim C2's shares",                       \
+    FLEET_SHAPE_RYX(OUTAGE_BAND), FLEET_FROM_YEAR, outage_band_count, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)          \
+  X(BAND_CAR_AT_START, "outage", "band_car_at_start", FLEET_TYPE_F64, "1",                                            \
+    "outages beginning with a bidirectional car home and plugged",                                                    \
+    "fleet total per year, by duration band: of band_count, the outages in whose first clock hour a bidirectional "  \
+    "car was at home and plugged in (a car that can serve the house); C2 (a) = band_car_at_start / band_count",       \
+    FLEET_SHAPE_RYX(OUTAGE_BAND), FLEET_FROM_YEAR, outage_band_car_at_start, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)   \
+  X(BAND_DEMAND, "outage", "band_demand_kwh", FLEET_TYPE_F64, "kWh", "dormant load of the outages by duration band",  \
+    "fleet total per year, by duration band: the dormant load over the whole length of the outages of band_count "   \
+    "(hours of an earlier year included), so the bands do not sum to demand_kwh, which counts the year's hours",      \
+    FLEET_SHAPE_RYX(OUTAGE_BAND), FLEET_FROM_YEAR, outage_band_demand_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)    \
+  X(BAND_SERVED, "outage", "band_served_kwh", FLEET_TYPE_F64, "kWh", "dormant load served by duration band",          \
+    "fleet total per year, by duration band: of band_demand_kwh, served by the garage battery and the car; C2 (b) = " \
+    "band_served_kwh / band_demand_kwh",                                                                              \
+    FLEET_SHAPE_RYX(OUTAGE_BAND), FLEET_FROM_YEAR, outage_band_served_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)    \
+  X(BAND_FIRST_SERVED, "outage", "band_first_24h_fully_served", FLEET_TYPE_F64, "1",                                  \
+    "outages whose first 24 h were fully served",                                                                     \
+    "fleet total per year, by duration band: of band_count, the outages whose dormant load in their first 24 h "      \
+    "(the whole outage when shorter) was fully served; C2 (c) = its >= 24 h element / band_count's",                  \
+    FLEET_SHAPE_RYX(OUTAGE_BAND), FLEET_FROM_YEAR, outage_band_first_served, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)   \
+  X(BAND_FULLY_SERVED, "outage", "band_fully_served", FLEET_TYPE_F64, "1", "outages fully served",                    \
+    "fleet total per year, by duration band: of band_count, the outages whose dormant load was fully served over "    \
+    "their whole length; C2 (d) = band_fully_served / band_count",                                                    \
+    FLEET_SHAPE_RYX(OUTAGE_BAND), FLEET_FROM_YEAR, outage_band_fully_served, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)   \
   X(FUEL_PRICE, "budget", "fuel_price_eur_per_l", FLEET_TYPE_F64, "EUR/L", "motor fuel price",                        \
     "per year: the replica's pump prices of diesel and petrol", FLEET_SHAPE_RYX(FUEL), FLEET_FROM_YEAR,               \
     prices_eur[FLEET_PRICE_DIESEL], FLEET_MERGE_CONCAT, FLEET_DOMAIN_POSITIVE)                                        \

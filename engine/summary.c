@@ -20,6 +20,20 @@
 #include "scenario.h"
 #include "year_totals.h"
 
+/* Claim C2's sums of one duration band (the /outage/band_* datasets). */
+typedef struct {
+  double count, car_at_start, demand_kwh, served_kwh, first_served, fully_served;
+} fleet_c2_band_t;
+
+static void c2_add(fleet_c2_band_t *sum, const fleet_year_totals_t *y, int band) {
+  sum->count += y->outage_band_count[band];
+  sum->car_at_start += y->outage_band_car_at_start[band];
+  sum->demand_kwh += y->outage_band_demand_kwh[band];
+  sum->served_kwh += y->outage_band_served_kwh[band];
+  sum->first_served += y->outage_band_first_served[band];
+  sum->fully_served += y->outage_band_fully_served[band];
+}
+
 typedef struct {
   double p5, p50, p95, mean;
   uint64_t count; /* values that are not NaN */
@@ -74,8 +88,11 @@ enum {
   S_CARPORT_PV_PCT,      /* per replica-year */
   S_CO2_MT,              /* per replica-year */
   S_CARPORT_GWH,         /* per replica-year */
-  S_COVERED_PCT,         /* per replica */
-  S_NPV_BN_EUR,          /* per replica */
+  S_C2_CAR_PCT,          /* per replica, FLEET_OUTAGE_BANDS of them: (a) by band */
+  S_C2_SERVED_PCT = S_C2_CAR_PCT + FLEET_OUTAGE_BANDS,  /* (b) by band */
+  S_C2_FIRST_PCT = S_C2_SERVED_PCT + FLEET_OUTAGE_BANDS, /* (c), the last band only */
+  S_C2_FULLY_PCT,                                        /* (d) by band */
+  S_NPV_BN_EUR = S_C2_FULLY_PCT + FLEET_OUTAGE_BANDS, /* per replica */
   S_REPAID_PCT,          /* per replica */
   SERIES
 };
@@ -90,6 +107,7 @@ typedef struct {
   double garage_households, garage_account_sum_eur;
   uint64_t hours_above, hours_deliverable_above, hours;
   double npv_count, npv_mean_eur, npv_m2_eur2; /* over the replicas, in the first pass */
+  fleet_c2_band_t c2[FLEET_OUTAGE_BANDS];      /* over the file, in the first pass */
 } table_t;
 
 static double percent(double part, double whole) { return 100.0 * fleet_ratio(part, whole); }
@@ -115,7 +133,8 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, int first_p
   if (!y) return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory for a year's totals");
   fleet_status_t status = FLEET_OK;
   for (int64_t r = 0; r < info->replicas && status == FLEET_OK; r++) {
-    double long_outages = 0.0, long_covered = 0.0, co2_battery_t = 0.0, co2_net_t = 0.0;
+    double co2_battery_t = 0.0, co2_net_t = 0.0;
+    fleet_c2_band_t c2[FLEET_OUTAGE_BANDS] = {{0}};
     for (int64_t year = 0; year < info->years && status == FLEET_OK; year++) {
       if ((status = fleet_h5_read_year(reader, r, year, y, err)) != FLEET_OK) break;
       uint64_t above = 0, deliverable_above = 0;
@@ -168,14 +187,22 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, int first_p
           t->worse_off += y->household_worse_off;
         }
       }
-      long_outages += y->long_outage_count;
-      long_covered += y->long_outage_covered_count;
+      for (int b = 0; b < FLEET_OUTAGE_BANDS; b++) {
+        c2_add(&c2[b], y, b);
+        if (first_pass) c2_add(&t->c2[b], y, b);
+      }
       net[year] = y->ledger_eur[FLEET_LEDGER_NET];
     }
     if (status != FLEET_OK) break;
     fleet_replica_derived_t derived;
     fleet_replica_derive(net, info->years, info->discount_rate, info->lease_years, &derived);
-    push(t, S_COVERED_PCT, percent(long_covered, long_outages));
+    for (int b = 0; b < FLEET_OUTAGE_BANDS; b++) {
+      push(t, S_C2_CAR_PCT + b, percent(c2[b].car_at_start, c2[b].count));
+      push(t, S_C2_SERVED_PCT + b, percent(c2[b].served_kwh, c2[b].demand_kwh));
+      push(t, S_C2_FULLY_PCT + b, percent(c2[b].fully_served, c2[b].count));
+    }
+    const fleet_c2_band_t *last = &c2[FLEET_OUTAGE_BANDS - 1];
+    push(t, S_C2_FIRST_PCT, percent(last->first_served, last->count));
     push(t, S_NPV_BN_EUR, derived.npv_eur / 1e9);
     if (first_pass) fleet_moments_add(&t->npv_count, &t->npv_mean_eur, &t->npv_m2_eur2, 1.0, derived.npv_eur, 0.0);
     push(t, S_REPAID_PCT, 100.0 * derived.repaid);
@@ -242,10 +269,36 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
     print_row(out, "C1", label, "GWh", evening, over);
   }
 
-  stats_t covered = stats_of(&t->s[S_COVERED_PCT]);
-  snprintf(over, sizeof over, "%" PRIu64 " of %" PRId64 " replicas with an outage >= 24 h", covered.count,
-           info->replicas);
-  print_row(out, "C2", "outages >= 24 h fully covered, per replica", "%", covered, over);
+  /* C2 by duration band: P5 / P50 / P95 over the replicas' shares (a replica without an outage of
+   * the band has none), mean = the share over all the file's outages of the band (pooled). */
+  for (int b = 0; b < FLEET_OUTAGE_BANDS; b++) {
+    const fleet_c2_band_t *sum = &t->c2[b];
+    char band[32];
+    const double lo = fleet_outage_band_edges_h[b], hi = fleet_outage_band_edges_h[b + 1];
+    if (b == 0) snprintf(band, sizeof band, "< %g h", hi);
+    else if (b == FLEET_OUTAGE_BANDS - 1) snprintf(band, sizeof band, ">= %g h", lo);
+    else snprintf(band, sizeof band, "%g-%g h", lo, hi);
+    struct {
+      int series;
+      const char *what, *unit;
+      double part, whole;
+    } rows[] = {{S_C2_CAR_PCT + b, "(a) %s: began with bidir. car home, plugged", "% of outages", sum->car_at_start,
+                 sum->count},
+                {S_C2_SERVED_PCT + b, "(b) %s: dormant-load kWh served / demanded", "% of kWh", sum->served_kwh,
+                 sum->demand_kwh},
+                {S_C2_FIRST_PCT, "(c) %s: first 24 h fully served", "% of outages", sum->first_served, sum->count},
+                {S_C2_FULLY_PCT + b, "(d) %s: fully served over whole outage", "% of outages", sum->fully_served,
+                 sum->count}};
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+      if (rows[r].series == S_C2_FIRST_PCT && b != FLEET_OUTAGE_BANDS - 1) continue; /* (c): >= 24 h only */
+      stats_t st = stats_of(&t->s[rows[r].series]);
+      st.mean = percent(rows[r].part, rows[r].whole);
+      snprintf(label, sizeof label, rows[r].what, band);
+      snprintf(over, sizeof over, "%.0f outages; %" PRIu64 " of %" PRId64 " replicas", sum->count, st.count,
+               info->replicas);
+      print_row(out, "C2", label, rows[r].unit, st, over);
+    }
+  }
   print_row(out, "C2", "unserved outage energy per household-year", "kWh", stats_of(&t->s[S_UNSERVED_KWH]),
             years);
 
@@ -299,6 +352,8 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
   snprintf(label, sizeof label, "net of the packs over %" PRId64 " year(s)", info->years);
   print_row(out, "C7", label, "Mt", stats_of(&t->s[S_CO2_NET_MT]), replicas);
   print_row(out, "C8", "carport PV into cars", "GWh/yr", stats_of(&t->s[S_CARPORT_GWH]), years);
+  fprintf(out, "\n  C2 by outage band: P5 / P50 / P95 over the replicas' shares (replicas without an outage of the "
+               "band left out), mean over all the file's outages of the band; an outage counts in the year it ends\n");
   /* what the figures above cannot say */
   if (info->years < info->lease_years)
     fprintf(out, "\n  warning: the run covers %" PRId64 " of the lease's %" PRId64 " years: the NPV and the "

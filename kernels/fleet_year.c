@@ -37,6 +37,7 @@ void fleet_state_reset(const fleet_params_t *params, const fleet_population_t *p
     state->position_eur[i] = 0.0f;
     state->carry_start_h[i] = state->carry_end_h[i] = 0.0f;
     state->carry_demand_kwh[i] = state->carry_served_kwh[i] = 0.0f;
+    state->carry_first_demand_kwh[i] = state->carry_first_served_kwh[i] = state->carry_car_at_start[i] = 0.0f;
     state->lease_active[i] = pop->active[i];
   }
 }
@@ -108,6 +109,10 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   ctx->solar.carport_to_car_kwh = (float)params->carport_charge_power_kw;
   ctx->discharge_efficiency = (float)params->discharge_efficiency;
   ctx->plug_every_arrival = params->plug_policy == FLEET_PLUG_EVERY_ARRIVAL ? 1.0f : 0.0f;
+  ctx->keep_car_home = params->backup_keep_car_home;
+  ctx->keep_home_after_h = params->backup_keep_car_home_after_h;
+  ctx->outage_override = NULL;
+  ctx->outage_override_count = 0;
 }
 
 /* Sum of 16 lanes as a fixed pairwise tree: the same order every time, and short dependency
@@ -181,19 +186,27 @@ static void block_outages_init(const fleet_year_ctx_t *ctx, int64_t base, int re
       bo->interval[l][0].end_hour = state->carry_end_h[i];
       bo->demand[l][0] = state->carry_demand_kwh[i];
       bo->served[l][0] = state->carry_served_kwh[i];
+      bo->first_demand[l][0] = state->carry_first_demand_kwh[i];
+      bo->first_served[l][0] = state->carry_first_served_kwh[i];
+      bo->car_at_start[l][0] = state->carry_car_at_start[i];
       n = 1;
     }
     if (ctx->pop->active[i] > 0.0f) {
       fleet_interval_t drawn[FLEET_MAX_OUTAGES];
-      int m = fleet_household_outages(ctx->params, &ctx->storms, ctx->stream_prefix, ctx->pop->vehicle_id[i], region,
-                                      drawn);
+      int m = 0;
+      if (ctx->outage_override)
+        for (; m < ctx->outage_override_count && m < FLEET_MAX_OUTAGES; m++) drawn[m] = ctx->outage_override[m];
+      else
+        m = fleet_household_outages(ctx->params, &ctx->storms, ctx->stream_prefix, ctx->pop->vehicle_id[i], region,
+                                    drawn);
       for (int k = 0; k < m; k++) {
         if (n > 0 && drawn[k].start_hour <= bo->interval[l][n - 1].end_hour) { /* overlaps the carried one */
           if (drawn[k].end_hour > bo->interval[l][n - 1].end_hour) bo->interval[l][n - 1].end_hour = drawn[k].end_hour;
           continue;
         }
         bo->interval[l][n] = drawn[k];
-        bo->demand[l][n] = bo->served[l][n] = 0.0;
+        bo->demand[l][n] = bo->served[l][n] = bo->first_demand[l][n] = bo->first_served[l][n] = 0.0;
+        bo->car_at_start[l][n] = 0.0f; /* set on the day it begins (outage_day_done) */
         n++;
       }
     }
@@ -227,7 +240,13 @@ static void outage_fractions(const fleet_block_outages_t *bo, int day, fleet_day
     }
 }
 
-static void record_outage(double duration_h, double demand, double served, fleet_accum_t *acc) {
+/* Served never exceeds demand; "fully" allows the float rounding of the hourly sums. */
+static inline int fully_served(double demand, double served) { return demand - served <= 1e-6 * (1.0 + demand); }
+
+/* An outage that ended: its whole length's histograms, and claim C2's counts and sums in its band. */
+static void record_outage(const fleet_block_outages_t *bo, int l, int k, fleet_accum_t *acc) {
+  const double duration_h = bo->interval[l][k].end_hour - bo->interval[l][k].start_hour;
+  const double demand = bo->demand[l][k], served = bo->served[l][k];
   int bin = 0;
   while (bin < FLEET_OUTAGE_DURATION_BINS - 1 && duration_h >= fleet_outage_duration_edges_h[bin + 1]) bin++;
   acc->outage_duration_histogram[bin]++;
@@ -235,17 +254,24 @@ static void record_outage(double duration_h, double demand, double served, fleet
   int cbin = (int)(covered * FLEET_COVERED_FRACTION_BINS);
   acc->outage_covered_histogram[cbin < FLEET_COVERED_FRACTION_BINS ? cbin : FLEET_COVERED_FRACTION_BINS - 1]++;
   acc->outage_count++;
-  if (duration_h >= 24.0) {
-    acc->long_outage_count++;
-    /* Served never exceeds demand; "fully" allows the float rounding of the hourly sums. */
-    if (demand - served <= 1e-6 * (1.0 + demand)) acc->long_outage_covered_count++;
-  }
+  const int band = fleet_outage_band(duration_h);
+  acc->outage_band_count[band]++;
+  acc->outage_band_car_at_start[band] += bo->car_at_start[l][k] > 0.5f;
+  ADD_FIXED(acc, outage_band_demand[band], demand);
+  ADD_FIXED(acc, outage_band_served[band], served);
+  /* an outage shorter than the window is its own first FLEET_BACKUP_CLAIM_H hours */
+  acc->outage_band_first_served[band] += fully_served(bo->first_demand[l][k], bo->first_served[l][k]);
+  acc->outage_band_fully_served[band] += fully_served(demand, served);
 }
 
-/* After an outage day: shares each hour's load and service among the lane's intervals by their
- * overlap, adds the hourly households out, and records the outages that ended today. */
+/* After an outage day: notes whether a car could serve in the hour each outage began (the step's
+ * plugged is home x plug; times storage_lane, a bidirectional car), shares each hour's load and
+ * service among the lane's intervals by their overlap, and within each interval between its
+ * first FLEET_BACKUP_CLAIM_H hours and the rest the same way; adds the hourly households out, and
+ * records the outages that ended today. */
 static void outage_day_done(fleet_block_outages_t *bo, int day, const fleet_day_inputs_t *in, const fleet_day_sums_t *sums,
-                            fleet_accum_t *acc, double lane_demand[FLEET_LANES], double lane_served[FLEET_LANES]) {
+                            const float storage_lane[FLEET_LANES], fleet_accum_t *acc, double lane_demand[FLEET_LANES],
+                            double lane_served[FLEET_LANES]) {
   const double t0 = (double)day * FLEET_HOURS_PER_DAY;
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
     float out = lane_sum(in->outage_fraction[h]);
@@ -255,23 +281,32 @@ static void outage_day_done(fleet_block_outages_t *bo, int day, const fleet_day_
     ADD_FIXED(acc, outage_served, lane_sum(sums->backup_served_kwh[h]));
   }
   for (int l = 0; l < FLEET_LANES; l++) {
+    for (int k = 0; k < bo->count[l]; k++) {
+      const double start = bo->interval[l][k].start_hour;
+      if (start >= t0 && start < t0 + FLEET_HOURS_PER_DAY)
+        bo->car_at_start[l][k] = sums->plugged[(int)(start - t0)][l] * storage_lane[l];
+    }
     for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
       double frac = in->outage_fraction[h][l];
       if (frac <= 0.0) continue;
       double total = 0.0;
       for (int k = 0; k < bo->count[l]; k++) total += hour_overlap(bo->interval[l][k].start_hour, bo->interval[l][k].end_hour, t0 + h);
       for (int k = 0; k < bo->count[l] && total > 0.0; k++) {
-        double share = hour_overlap(bo->interval[l][k].start_hour, bo->interval[l][k].end_hour, t0 + h) / total;
+        const fleet_interval_t *iv = &bo->interval[l][k];
+        double share = hour_overlap(iv->start_hour, iv->end_hour, t0 + h) / total;
+        double window_end = iv->start_hour + FLEET_BACKUP_CLAIM_H;
+        double first_share = hour_overlap(iv->start_hour, iv->end_hour < window_end ? iv->end_hour : window_end, t0 + h) / total;
         bo->demand[l][k] += share * sums->backup_demand_kwh[h][l];
         bo->served[l][k] += share * sums->backup_served_kwh[h][l];
+        bo->first_demand[l][k] += first_share * sums->backup_demand_kwh[h][l];
+        bo->first_served[l][k] += first_share * sums->backup_served_kwh[h][l];
       }
       lane_demand[l] += sums->backup_demand_kwh[h][l];
       lane_served[l] += sums->backup_served_kwh[h][l];
     }
     for (int k = 0; k < bo->count[l]; k++) {
       const fleet_interval_t *iv = &bo->interval[l][k];
-      if (iv->end_hour > t0 && iv->end_hour <= t0 + FLEET_HOURS_PER_DAY)
-        record_outage(iv->end_hour - iv->start_hour, bo->demand[l][k], bo->served[l][k], acc);
+      if (iv->end_hour > t0 && iv->end_hour <= t0 + FLEET_HOURS_PER_DAY) record_outage(bo, l, k, acc);
     }
   }
 }
@@ -282,13 +317,46 @@ static void outage_carry(const fleet_block_outages_t *bo, int64_t base, fleet_st
     int64_t i = base + l;
     state->carry_start_h[i] = state->carry_end_h[i] = 0.0f;
     state->carry_demand_kwh[i] = state->carry_served_kwh[i] = 0.0f;
+    state->carry_first_demand_kwh[i] = state->carry_first_served_kwh[i] = state->carry_car_at_start[i] = 0.0f;
     for (int k = 0; k < bo->count[l]; k++)
       if (bo->interval[l][k].end_hour > FLEET_HOURS_PER_YEAR) {
         state->carry_start_h[i] = (float)(bo->interval[l][k].start_hour - FLEET_HOURS_PER_YEAR);
         state->carry_end_h[i] = (float)(bo->interval[l][k].end_hour - FLEET_HOURS_PER_YEAR);
         state->carry_demand_kwh[i] = (float)bo->demand[l][k];
         state->carry_served_kwh[i] = (float)bo->served[l][k];
+        state->carry_first_demand_kwh[i] = (float)bo->first_demand[l][k];
+        state->carry_first_served_kwh[i] = (float)bo->first_served[l][k];
+        state->carry_car_at_start[i] = bo->car_at_start[l][k];
       }
+  }
+}
+
+/* backup.keep_car_home: a household whose house has been cut for keep_home_after_h hours keeps
+ * the car at home while the cut lasts, so that it can back the house up. A trip of today's plan
+ * that would depart at a time t in [start + after, end) of one of the lane's outages is cancelled
+ * for the day (no drive, no km, parked at home as it stands, plugged or not by the plug habit).
+ * This includes the start of a long trip: its nights are then never begun (trip_after, the state
+ * after today, is set back to "not on a trip"), so tomorrow's plan, drawn next from that state,
+ * is an ordinary day. A car already away (dep_hour -1, a long trip under way) is not called
+ * back and returns as planned. The plan was drawn before: the vehicle-day's draws are the same
+ * in number and use whatever is cancelled, so scenarios with and without the key keep common
+ * random numbers. */
+static void keep_cars_home(const fleet_block_outages_t *bo, int day, double after_h, fleet_day_plan_t *plan,
+                           fleet_trip_state_t *trip_after) {
+  const double t0 = (double)day * FLEET_HOURS_PER_DAY;
+  for (int l = 0; l < FLEET_LANES; l++) {
+    const float dep = plan->dep_hour[l];
+    if (!(dep >= 0.0f && dep < (float)FLEET_HOURS_PER_DAY)) continue; /* no departure today */
+    const double t = t0 + dep;
+    int held = 0;
+    for (int k = 0; k < bo->count[l]; k++)
+      held |= t >= bo->interval[l][k].start_hour + after_h && t < bo->interval[l][k].end_hour;
+    if (!held) continue;
+    plan->dep_hour[l] = plan->ret_hour[l] = FLEET_NO_HOUR;
+    plan->out_km[l] = plan->back_km[l] = plan->need_km[l] = plan->at_work[l] = 0.0f;
+    /* it left home today, so it was not on a trip this morning: the state after today is that of
+     * a long trip begun today, or already "none" */
+    trip_after->nights_left[l] = trip_after->back_km[l] = 0.0f;
   }
 }
 
@@ -372,6 +440,8 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
                  &after, &plans[0]);
   trip_tomorrow = after;
   for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) {
+    /* trip_tomorrow is the state after today here, before tomorrow is planned from it */
+    if (ctx->keep_car_home && bo->day_has[d]) keep_cars_home(bo, d, ctx->keep_home_after_h, &plans[d & 1], &trip_tomorrow);
     const fleet_day_plan_t *today = &plans[d & 1];
     fleet_day_plan_t *tomorrow = &plans[(d + 1) & 1];
     int last = d == FLEET_DAYS_PER_YEAR - 1;
@@ -385,7 +455,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       outage_fractions(bo, d, &in);
       fleet_step_day(&sc, &ctx->solar, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow,
                      &ls, &sums, NULL, solar, 1);
-      outage_day_done(bo, d, &in, &sums, acc, bk_demand, bk_served);
+      outage_day_done(bo, d, &in, &sums, sc.storage_lane, acc, bk_demand, bk_served);
       for (int l = 0; l < FLEET_LANES; l++) {
         bk_car[l] += sums.backup_from_car_kwh[l];
         bk_garage[l] += sums.backup_from_garage_kwh[l];
@@ -581,8 +651,14 @@ static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
   add_checked(&total->outage_demand, acc->outage_demand, &total->overflow);
   add_checked(&total->outage_served, acc->outage_served, &total->overflow);
   add_checked(&total->outage_count, acc->outage_count, &total->overflow);
-  add_checked(&total->long_outage_count, acc->long_outage_count, &total->overflow);
-  add_checked(&total->long_outage_covered_count, acc->long_outage_covered_count, &total->overflow);
+  for (int k = 0; k < FLEET_OUTAGE_BANDS; k++) {
+    add_checked(&total->outage_band_count[k], acc->outage_band_count[k], &total->overflow);
+    add_checked(&total->outage_band_car_at_start[k], acc->outage_band_car_at_start[k], &total->overflow);
+    add_checked(&total->outage_band_demand[k], acc->outage_band_demand[k], &total->overflow);
+    add_checked(&total->outage_band_served[k], acc->outage_band_served[k], &total->overflow);
+    add_checked(&total->outage_band_first_served[k], acc->outage_band_first_served[k], &total->overflow);
+    add_checked(&total->outage_band_fully_served[k], acc->outage_band_fully_served[k], &total->overflow);
+  }
   for (int k = 0; k < FLEET_OUTAGE_DURATION_BINS; k++)
     add_checked(&total->outage_duration_histogram[k], acc->outage_duration_histogram[k], &total->overflow);
   for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)
@@ -701,8 +777,14 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
   totals->outage_served_kwh = (double)total->outage_served / FLEET_ACCUM_SCALE;
   totals->outage_unserved_kwh = (double)(total->outage_demand - total->outage_served) / FLEET_ACCUM_SCALE;
   totals->outage_count = (double)total->outage_count;
-  totals->long_outage_count = (double)total->long_outage_count;
-  totals->long_outage_covered_count = (double)total->long_outage_covered_count;
+  for (int k = 0; k < FLEET_OUTAGE_BANDS; k++) {
+    totals->outage_band_count[k] = (double)total->outage_band_count[k];
+    totals->outage_band_car_at_start[k] = (double)total->outage_band_car_at_start[k];
+    totals->outage_band_demand_kwh[k] = (double)total->outage_band_demand[k] / FLEET_ACCUM_SCALE;
+    totals->outage_band_served_kwh[k] = (double)total->outage_band_served[k] / FLEET_ACCUM_SCALE;
+    totals->outage_band_first_served[k] = (double)total->outage_band_first_served[k];
+    totals->outage_band_fully_served[k] = (double)total->outage_band_fully_served[k];
+  }
   for (int k = 0; k < FLEET_OUTAGE_DURATION_BINS; k++)
     totals->outage_duration_histogram[k] = (double)total->outage_duration_histogram[k];
   for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)

@@ -42,7 +42,11 @@ typedef struct {
   int64_t households_out[FLEET_HOURS_PER_YEAR]; /* 1e-6 households */
   int64_t outage_household_hours;               /* 1e-6 h */
   int64_t outage_demand, outage_served;         /* 1e-6 kWh */
-  int64_t outage_count, long_outage_count, long_outage_covered_count;
+  int64_t outage_count;
+  /* claim C2 per duration band: counts, and the band's dormant load and service in 1e-6 kWh */
+  int64_t outage_band_count[FLEET_OUTAGE_BANDS], outage_band_car_at_start[FLEET_OUTAGE_BANDS];
+  int64_t outage_band_demand[FLEET_OUTAGE_BANDS], outage_band_served[FLEET_OUTAGE_BANDS];
+  int64_t outage_band_first_served[FLEET_OUTAGE_BANDS], outage_band_fully_served[FLEET_OUTAGE_BANDS];
   int64_t outage_duration_histogram[FLEET_OUTAGE_DURATION_BINS];
   int64_t outage_covered_histogram[FLEET_COVERED_FRACTION_BINS];
   /* budget: exact integer sums (accounts in cents, squares in cents^2), so they merge exactly */
@@ -59,12 +63,16 @@ typedef struct {
 } fleet_accum_t;
 
 /* A block's outages in the year: each lane's intervals (a carried one first), and the load
- * demanded and served in each so far. */
+ * demanded and served in each so far, in all and within its first FLEET_BACKUP_CLAIM_H hours. */
 typedef struct {
   int count[FLEET_LANES];
   fleet_interval_t interval[FLEET_LANES][FLEET_MAX_OUTAGES + 1];
   double demand[FLEET_LANES][FLEET_MAX_OUTAGES + 1];
   double served[FLEET_LANES][FLEET_MAX_OUTAGES + 1];
+  double first_demand[FLEET_LANES][FLEET_MAX_OUTAGES + 1];
+  double first_served[FLEET_LANES][FLEET_MAX_OUTAGES + 1];
+  /* 1: a bidirectional car was home and plugged in the clock hour the outage began */
+  float car_at_start[FLEET_LANES][FLEET_MAX_OUTAGES + 1];
   unsigned char day_has[FLEET_DAYS_PER_YEAR]; /* 1: some lane is cut during the day */
 } fleet_block_outages_t;
 
@@ -77,7 +85,9 @@ typedef struct {
 /* What each vehicle carries from one year to the next, one float per slot each (structure of
  * arrays); listed once, expanded into the struct, its allocation and its release. An outage
  * still going on at the end of a year has its hours relative to the new year's start (start < 0
- * < end; end = 0: none) and the load demanded and served so far. */
+ * < end; end = 0: none), the load demanded and served so far (in all and in its first
+ * FLEET_BACKUP_CLAIM_H hours), and whether a car could serve when it began: C2's measures are
+ * recorded when the outage ends, so they must not lose last year's part. */
 #define FLEET_STATE_FIELDS(X)                                                                     \
   X(soc_kwh)          /* state of charge */                                                       \
   X(plugged)          /* 1: plugged in at home */                                                 \
@@ -91,6 +101,9 @@ typedef struct {
   X(carry_end_h)                                                                                  \
   X(carry_demand_kwh)                                                                             \
   X(carry_served_kwh)                                                                             \
+  X(carry_first_demand_kwh)                                                                       \
+  X(carry_first_served_kwh)                                                                       \
+  X(carry_car_at_start)                                                                           \
   X(lease_active)     /* 1: the household's lease runs (0 after a default) */
 
 typedef struct {
@@ -147,6 +160,15 @@ typedef struct {
   fleet_solar_consts_t solar;
   float discharge_efficiency;
   float plug_every_arrival;
+  /* backup.keep_car_home (1: on): trips departing at or after an outage's start +
+   * keep_home_after_h, while the house is still cut, are cancelled */
+  int keep_car_home;
+  double keep_home_after_h;
+  /* Tests only (NULL from fleet_year_ctx_init): when set, every active household's outages of
+   * the year are these outage_override_count sorted, disjoint intervals instead of the drawn ones
+   * (a carried one still comes first). */
+  const fleet_interval_t *outage_override;
+  int outage_override_count;
 } fleet_year_ctx_t;
 
 fleet_status_t fleet_state_create(int64_t slots, fleet_state_t *state, fleet_error_t *err);

@@ -200,6 +200,12 @@ typedef struct {
   /* [backup]: the house in "dormant" mode during an outage (proposal; PARAMETERS.md 6) */
   double backup_dormant_load_kwh_per_day;          /* [backup.dormant_load_kwh_per_day] */
   double backup_load_profile[FLEET_LOAD_HOURS];    /* [backup.load_profile] relative weight per clock hour */
+  bool backup_keep_car_home;                       /* [backup.keep_car_home] true: during an outage the
+                                                      household keeps the car at home once the outage
+                                                      has lasted keep_car_home_after_h: trips that would
+                                                      depart then, the house still cut, are cancelled */
+  double backup_keep_car_home_after_h;             /* [backup.keep_car_home_after_h] h; read only when
+                                                      keep_car_home is true (0: from the outage's start) */
 
   /* [prices]: yearly log random walks from the last observed year (PARAMETERS.md 7); year y of
    * the programme is y + 1 steps from the start values */

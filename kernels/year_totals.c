@@ -29,3 +29,13 @@ const char *const fleet_solar_flow_names[FLEET_SOLAR_FLOW_COUNT] = {
 /* Bin k of /outage/duration_histogram holds outages lasting [edge_k, edge_k+1) hours. */
 const double fleet_outage_duration_edges_h[FLEET_OUTAGE_DURATION_BINS + 1] = {
     0, 0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 72, 120, 240, INFINITY};
+
+/* Band k of claim C2 holds outages lasting [edge_k, edge_k+1) hours; defined here once, written
+ * as the outage_band axis' coordinate. */
+const double fleet_outage_band_edges_h[FLEET_OUTAGE_BANDS + 1] = {0, 1, 4, FLEET_BACKUP_CLAIM_H, INFINITY};
+
+int fleet_outage_band(double duration_h) {
+  int band = 0;
+  while (band < FLEET_OUTAGE_BANDS - 1 && duration_h >= fleet_outage_band_edges_h[band + 1]) band++;
+  return band;
+}

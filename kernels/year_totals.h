@@ -50,6 +50,16 @@ extern const char *const fleet_solar_flow_names[FLEET_SOLAR_FLOW_COUNT];
 extern const double fleet_outage_duration_edges_h[FLEET_OUTAGE_DURATION_BINS + 1]; /* last: +inf */
 #define FLEET_COVERED_FRACTION_BINS 20 /* [0, 0.05), ..., [0.95, 1] */
 
+/* Claim C2's reporting bands of outage duration, [edge_k, edge_k+1) hours: < 1 h, 1-4 h, 4-24 h,
+ * >= 24 h (the issue's fixed bands, not a scenario parameter). The proposal's sentence is about a
+ * 24-hour outage: FLEET_BACKUP_CLAIM_H, the last band's lower edge, is also the window of "the
+ * first 24 h fully served". */
+#define FLEET_OUTAGE_BANDS 4
+extern const double fleet_outage_band_edges_h[FLEET_OUTAGE_BANDS + 1]; /* last: +inf */
+#define FLEET_BACKUP_CLAIM_H 24.0
+/* The band of an outage lasting duration_h hours. */
+int fleet_outage_band(double duration_h);
+
 typedef struct {
   /* fleet totals per hour of the year */
   double storage_energy_kwh[FLEET_HOURS_PER_YEAR]; /* energy plugged-in bidirectional cars can give
@@ -76,8 +86,13 @@ typedef struct {
   double outage_count;                /* household outages that ended this year */
   double outage_duration_histogram[FLEET_OUTAGE_DURATION_BINS];
   double outage_covered_histogram[FLEET_COVERED_FRACTION_BINS]; /* served / demand */
-  double long_outage_count;           /* outages of 24 h or more that ended this year */
-  double long_outage_covered_count;   /* of them, fully served */
+  /* claim C2 by duration band (fleet_outage_band_edges_h), over the outages that ended this year */
+  double outage_band_count[FLEET_OUTAGE_BANDS];
+  double outage_band_car_at_start[FLEET_OUTAGE_BANDS];  /* began with a bidirectional car home, plugged */
+  double outage_band_demand_kwh[FLEET_OUTAGE_BANDS];    /* their dormant load, whole outages */
+  double outage_band_served_kwh[FLEET_OUTAGE_BANDS];    /* of it, served */
+  double outage_band_first_served[FLEET_OUTAGE_BANDS];  /* first FLEET_BACKUP_CLAIM_H fully served */
+  double outage_band_fully_served[FLEET_OUTAGE_BANDS];  /* fully served over their whole length */
   /* budget (claims C3, C4) and CO2 (C7) */
   double prices_eur[FLEET_PRICE_COUNT];     /* the year's prices, order of fleet_price_t */
   double household_count;                   /* paying households with an account this year */

@@ -96,6 +96,10 @@ def main():
                         check(bounds[0, 0] == 0 and np.isinf(bounds[-1, 1]) and
                               (bounds[1:, 0] == bounds[:-1, 1]).all(), f"{where}: duration_bin_bounds {bounds}")
                         check(ds.duration_bin.attrs.get("bounds") == "duration_bin_bounds", f"{where}: bounds attr")
+                    if "outage_band" in ds.dims:  # claim C2's bands: < 1 h, 1-4 h, 4-24 h, >= 24 h
+                        bounds = ds["outage_band_bounds"].values
+                        check(list(ds.outage_band.values) == [0, 1, 4, 24] and np.isinf(bounds[-1, 1]) and
+                              (bounds[1:, 0] == bounds[:-1, 1]).all(), f"{where}: outage_band {bounds}")
 
         # the README's recipes: one call to a labelled hourly series, and a table of a year axis
         storage = xr.open_dataset(path, engine="h5netcdf", group="storage")
@@ -135,6 +139,31 @@ def main():
         needed = int(np.ceil((1.2533141373155 * sd / (0.01 * abs(median))) ** 2))
         line = [x for x in summary.splitlines() if "the NPV's P50 has a standard error" in x]
         check(len(line) == 1 and f"about {needed} replica(s)" in line[0], f"NPV line {line}, expected {needed}")
+        # C2 by band: each line's mean is the pooled share of the file's sums, and says how many outages
+        outage = xr.open_dataset(path, engine="h5netcdf", group="outage")
+        totals = {name: outage[name].sum(dim=["replica", "year"]).values for name in
+                  ("band_count", "band_car_at_start", "band_demand_kwh", "band_served_kwh",
+                   "band_first_24h_fully_served", "band_fully_served")}
+        outage.close()
+        for b, band in enumerate(["< 1 h", "1-4 h", "4-24 h", ">= 24 h"]):
+            count = totals["band_count"][b]
+            shares = {"(a)": ("began with bidir. car home, plugged", "band_car_at_start", "band_count"),
+                      "(b)": ("dormant-load kWh served / demanded", "band_served_kwh", "band_demand_kwh"),
+                      "(d)": ("fully served over whole outage", "band_fully_served", "band_count")}
+            if b == 3:
+                shares["(c)"] = ("first 24 h fully served", "band_first_24h_fully_served", "band_count")
+            for tag, (what, part, whole) in shares.items():
+                row = [x for x in summary.splitlines() if x.startswith("C2") and f"{tag} {band}: {what}" in x]
+                check(len(row) == 1, f"summary has no C2 row {tag} {band}")
+                if not row:
+                    continue
+                check(f"{count:.0f} outages;" in row[0], f"C2 {tag} {band}: {row[0]} (want {count:.0f} outages)")
+                mean = row[0].split("%")[1].split()[5]  # after the unit ("of outages", "of kWh"): P5, P50, P95, mean
+                if totals[whole][b] > 0:
+                    want = 100.0 * totals[part][b] / totals[whole][b]
+                    check(abs(float(mean) - want) <= 5e-4 * abs(want), f"C2 {tag} {band}: mean {mean}, file {want}")
+                else:
+                    check(mean == "-", f"C2 {tag} {band}: mean {mean} without outages")
         # the recipes name results/baseline.h5: a run from replica 0, as the baseline is
         baseline = os.path.join(tmp, "baseline.h5")
         subprocess.run([fleetmc, "run", os.path.join(ROOT, "configs", "baseline.yaml"), "--set", "fleet.vehicles=100",

@@ -1311,6 +1311,10 @@ Test(schema, axes_by_hand) {
   cr_assert_eq(fleet_axes[FLEET_AXIS_DURATION_BIN].length + 1, (int)(sizeof duration / sizeof duration[0]));
   for (int k = 0; k <= fleet_axes[FLEET_AXIS_DURATION_BIN].length; k++)
     cr_assert_eq(fleet_axes[FLEET_AXIS_DURATION_BIN].edge(k), duration[k], "duration edge %d", k);
+  const double bands[] = {0, 1, 4, 24, INFINITY}; /* claim C2's reporting bands, h */
+  const fleet_axis_spec_t *band = &fleet_axes[FLEET_AXIS_OUTAGE_BAND];
+  cr_assert(band->length == 4 && !strcmp(band->units, "h") && !strcmp(band->name, "outage_band"), "outage_band");
+  for (int k = 0; k <= band->length; k++) cr_assert_eq(band->edge(k), bands[k], "band edge %d", k);
   const fleet_axis_spec_t *covered = &fleet_axes[FLEET_AXIS_COVERED_BIN];
   const fleet_axis_spec_t *account = &fleet_axes[FLEET_AXIS_ACCOUNT_BIN];
   cr_assert(covered->length == 20 && covered->edge(0) == 0 && covered->edge(1) == 0.05 && covered->edge(19) == 0.95 &&
@@ -1370,8 +1374,12 @@ Test(schema, rows_point_at_their_fields) {
               YEAR_ROW("/outage/count", outage_count),
               YEAR_ROW("/outage/duration_histogram", outage_duration_histogram),
               YEAR_ROW("/outage/covered_fraction_histogram", outage_covered_histogram),
-              YEAR_ROW("/outage/long_outages", long_outage_count),
-              YEAR_ROW("/outage/long_outages_fully_covered", long_outage_covered_count),
+              YEAR_ROW("/outage/band_count", outage_band_count),
+              YEAR_ROW("/outage/band_car_at_start", outage_band_car_at_start),
+              YEAR_ROW("/outage/band_demand_kwh", outage_band_demand_kwh),
+              YEAR_ROW("/outage/band_served_kwh", outage_band_served_kwh),
+              YEAR_ROW("/outage/band_first_24h_fully_served", outage_band_first_served),
+              YEAR_ROW("/outage/band_fully_served", outage_band_fully_served),
               YEAR_ROW("/budget/fuel_price_eur_per_l", prices_eur[FLEET_PRICE_DIESEL]),
               YEAR_ROW("/budget/electricity_price_eur_per_kwh", prices_eur[FLEET_PRICE_TARIFF]),
               YEAR_ROW("/budget/household_count", household_count),

@@ -7,11 +7,15 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "fleet_year.h"
+#include "mobility.h"
 #include "outages.h"
 #include "rng.h"
+#include "scenario.h"
 #include "year_totals.h"
 
 enum {
@@ -592,4 +596,317 @@ Test(outages, excess_merged_into_last) {
   /* With durations of minutes the last interval spans from the 32nd start to near year end. */
   cr_assert(iv[k - 1].end_hour - iv[k - 1].start_hour > 100.0);
   cr_assert(iv[k - 1].end_hour > 8000.0);
+}
+
+/* ---- claim C2 through the block year: hand-computed outages ----------------------------------
+ *
+ * A small fleet of the baseline with every household given the same outage (the context's test
+ * hook replaces the drawn ones), a flat dormant load of 0.5 kWh an hour, no solar garage, plain
+ * sockets (2.3 kW, so the car's discharge never caps 0.5 kWh/h) and the discharge efficiency of
+ * the baseline (0.9). Each test sets the trips it needs; the numbers below follow from the hourly
+ * step's rules: a car serves in the hours it is at home and plugged, a trip's car is away from its
+ * departure hour to its return hour inclusive, and plugs in on the first hour home. */
+
+typedef struct {
+  fleet_params_t p;
+  fleet_population_t pop;
+  fleet_state_t state;
+  fleet_year_ctx_t *ctx;
+  fleet_workspace_t *ws;
+  /* per slot, of the last year run */
+  double *km, *demand_kwh, *served_kwh, *from_car_kwh;
+} c2_rig_t;
+
+#define C2_LOAD_KWH_PER_H 0.5
+
+static void c2_load(c2_rig_t *r, const char *keep_car_home, const char *keep_after) {
+  const char *overrides[] = {"fleet.vehicles=40",  "simulation.years=2",   "garage.share=0",
+                             "carport.worker_share=0", keep_car_home, keep_after};
+  fleet_error_t err;
+  cr_assert_eq(fleet_scenario_load(FLEET_SOURCE_DIR "/configs/baseline.yaml", overrides, 6, &r->p, &err), FLEET_OK,
+               "%s", err.message);
+  r->p.backup_dormant_load_kwh_per_day = 24.0 * C2_LOAD_KWH_PER_H;
+  for (int h = 0; h < FLEET_LOAD_HOURS; h++) r->p.backup_load_profile[h] = 1.0;
+}
+
+/* Draws the fleet and starts it; trips: `commute` 1 gives every household the 8:00-17:00 commute
+ * of 10 km each way every day (errands chained to the drive home as drawn), 0 no trip at all. */
+static void c2_start(c2_rig_t *r, int commute) {
+  fleet_error_t err;
+  r->p.workdays_per_week = 7;
+  r->p.work_absence_probability = 0.0;
+  r->p.long_trips_per_year = 0.0;
+  r->p.weekend_trip_probability = 0.0;
+  if (!commute) r->p.errand_day_probability = 0.0;
+  r->p.errand_km_mean = 5.0; /* short errands: the battery never nears the public reserve */
+  cr_assert_eq(fleet_population_create(&r->p, 0, &r->pop, &err), FLEET_OK, "%s", err.message);
+  for (int64_t i = 0; i < r->pop.slots; i++) {
+    r->pop.employed[i] = commute ? r->pop.active[i] : 0.0f;
+    r->pop.teleworker[i] = 0.0f;
+    r->pop.commute_km[i] = commute ? 10.0f : 0.0f;
+    r->pop.departure_hour[i] = 8.0f;
+    r->pop.return_hour[i] = 17.0f;
+    r->pop.floor_kwh[i] = 0.0f;
+  }
+  cr_assert_eq(fleet_state_create(r->pop.slots, &r->state, &err), FLEET_OK, "%s", err.message);
+  fleet_state_reset(&r->p, &r->pop, &r->state);
+  r->ctx = malloc(sizeof *r->ctx);
+  r->ws = calloc(1, sizeof *r->ws);
+  r->km = calloc((size_t)r->pop.slots, sizeof(double));
+  r->demand_kwh = calloc((size_t)r->pop.slots, sizeof(double));
+  r->served_kwh = calloc((size_t)r->pop.slots, sizeof(double));
+  r->from_car_kwh = calloc((size_t)r->pop.slots, sizeof(double));
+  cr_assert(r->ctx && r->ws && r->km && r->demand_kwh && r->served_kwh && r->from_car_kwh);
+}
+
+/* Runs year `year` with the given outages (count 0: none), the accumulators from zero. */
+static void c2_year(c2_rig_t *r, int64_t year, const fleet_interval_t *outages, int count) {
+  fleet_year_ctx_init(&r->p, &r->pop, 0, year, r->ctx);
+  r->ctx->outage_override = outages;
+  r->ctx->outage_override_count = count;
+  memset(r->ws, 0, sizeof *r->ws);
+  fleet_lane_year_t lanes;
+  for (int64_t b = 0; b < r->pop.blocks; b++) {
+    fleet_block_year(r->ctx, b, &r->state, r->ws, &lanes);
+    for (int l = 0; l < FLEET_LANES; l++) {
+      int64_t i = b * FLEET_LANES + l;
+      r->km[i] = lanes.km[l];
+      r->demand_kwh[i] = lanes.outage_demand_kwh[l];
+      r->served_kwh[i] = lanes.outage_served_kwh[l];
+      r->from_car_kwh[i] = lanes.backup_from_car_kwh[l];
+    }
+  }
+  cr_assert(!r->ws->acc.overflow);
+}
+
+static void c2_free(c2_rig_t *r) {
+  free(r->ctx);
+  free(r->ws);
+  free(r->km);
+  free(r->demand_kwh);
+  free(r->served_kwh);
+  free(r->from_car_kwh);
+  fleet_state_free(&r->state);
+  fleet_population_free(&r->pop);
+}
+
+static double c2_kwh(int64_t fixed) { return (double)fixed / FLEET_ACCUM_SCALE; }
+
+/* Asserts one band's counts and sums (kWh to 1e-3: float hourly steps, exact to ~1e-5 here). */
+static void c2_assert_band(const fleet_accum_t *acc, int band, int64_t count, int64_t car, double demand,
+                           double served, int64_t first, int64_t fully) {
+  cr_assert_eq(acc->outage_band_count[band], count, "band %d: count %lld", band, (long long)acc->outage_band_count[band]);
+  cr_assert_eq(acc->outage_band_car_at_start[band], car, "band %d: with a car at the start %lld", band,
+               (long long)acc->outage_band_car_at_start[band]);
+  cr_assert_float_eq(c2_kwh(acc->outage_band_demand[band]), demand, 1e-3, "band %d: demand %g", band,
+                     c2_kwh(acc->outage_band_demand[band]));
+  cr_assert_float_eq(c2_kwh(acc->outage_band_served[band]), served, 1e-3, "band %d: served %g", band,
+                     c2_kwh(acc->outage_band_served[band]));
+  cr_assert_eq(acc->outage_band_first_served[band], first, "band %d: first 24 h fully served %lld", band,
+               (long long)acc->outage_band_first_served[band]);
+  cr_assert_eq(acc->outage_band_fully_served[band], fully, "band %d: fully served %lld", band,
+               (long long)acc->outage_band_fully_served[band]);
+}
+
+/* A 30 h outage from 10:30 on day 0; the cars stay home all year, plugged since hour 0 and full
+ * (30 kWh) by 10:30. Every other car is made one-way only: it serves nothing and does not count
+ * in (a). A bidirectional car's floor is set at 15 kWh: it can give (30 - 15) x 0.9 = 13.5 kWh,
+ * more than the first 24 h's 12 kWh (to 34:30), less than the whole outage's 15; it reaches its
+ * floor at 37:30. In the last hour, 40:00 to 40:30 cut, the step charges first for the supplied
+ * half and then serves the cut half's 0.25 kWh from that charge (the hour's order): 13.75 kWh
+ * served in all, 1.25 not. */
+Test(c2, a_car_at_home_serves_the_first_24_hours_but_not_the_whole_outage) {
+  static c2_rig_t r;
+  c2_load(&r, "backup.keep_car_home=false", "backup.keep_car_home_after_h=2");
+  c2_start(&r, 0);
+  int64_t n = 0, bidirectional = 0;
+  for (int64_t i = 0; i < r.pop.slots; i++) {
+    r.pop.floor_kwh[i] = 15.0f;
+    if (r.pop.active[i] > 0.0f) {
+      r.pop.bidirectional[i] = (float)(n % 2 == 0);
+      bidirectional += n % 2 == 0;
+      n++;
+    }
+  }
+  const fleet_interval_t outage = {10.5, 40.5};
+  c2_year(&r, 0, &outage, 1);
+  const fleet_accum_t *acc = &r.ws->acc;
+  c2_assert_band(acc, 3, n, bidirectional, 15.0 * (double)n, 13.75 * (double)bidirectional, bidirectional, 0);
+  for (int band = 0; band < 3; band++) c2_assert_band(acc, band, 0, 0, 0.0, 0.0, 0, 0);
+  cr_assert_eq(acc->outage_count, n);
+  for (int64_t i = 0; i < r.pop.slots; i++) {
+    if (r.pop.active[i] == 0.0f) continue;
+    cr_assert_float_eq(r.demand_kwh[i], 15.0, 1e-4);
+    cr_assert_float_eq(r.served_kwh[i], r.pop.bidirectional[i] > 0.0f ? 13.75 : 0.0, 1e-4, "slot %lld: %g",
+                       (long long)i, r.served_kwh[i]);
+  }
+  c2_free(&r);
+}
+
+/* The same car can give 13.5 kWh: an outage of 3 h (1-4 h band) is fully served, and so is one
+ * of 20 h (4-24 h band, 10 kWh), each counted in its band only; short outages are their own first
+ * 24 h. The car recharges between them (both cars plugged at home, 2 days apart). */
+Test(c2, each_outage_counts_in_its_duration_band) {
+  static c2_rig_t r;
+  c2_load(&r, "backup.keep_car_home=false", "backup.keep_car_home_after_h=2");
+  c2_start(&r, 0);
+  int64_t n = 0;
+  for (int64_t i = 0; i < r.pop.slots; i++) {
+    r.pop.floor_kwh[i] = 15.0f;
+    n += r.pop.active[i] > 0.0f;
+  }
+  const fleet_interval_t outages[] = {{100.25, 100.75}, {200.0, 203.0}, {300.0, 320.0}};
+  c2_year(&r, 0, outages, 3);
+  const fleet_accum_t *acc = &r.ws->acc;
+  c2_assert_band(acc, 0, n, n, 0.25 * (double)n, 0.25 * (double)n, n, n);
+  c2_assert_band(acc, 1, n, n, 1.5 * (double)n, 1.5 * (double)n, n, n);
+  c2_assert_band(acc, 2, n, n, 10.0 * (double)n, 10.0 * (double)n, n, n);
+  c2_assert_band(acc, 3, 0, 0, 0.0, 0.0, 0, 0);
+  c2_free(&r);
+}
+
+/* An outage from 12:15 on day 0 for 30 h, while the commuters are away (8:00-17:00): (a) is 0.
+ * Home from 18:00 (the drive home is in hour 17), the car serves 18:00 to 8:00 on day 1 (14 h,
+ * 7 kWh), leaves at 8:00 (hour 32 of the year) and is back for the last quarter hour, 42:00 to
+ * 42:15 (0.125 kWh): 7.125 of 15 kWh; of the first 24 h (to 36:15, 12 kWh) 7 are served. The
+ * floor is 0 and a commute uses ~4 kWh: the battery never limits. */
+Test(c2, a_car_away_when_the_outage_begins) {
+  static c2_rig_t r;
+  c2_load(&r, "backup.keep_car_home=false", "backup.keep_car_home_after_h=6");
+  c2_start(&r, 1);
+  const fleet_interval_t outage = {12.25, 42.25};
+  c2_year(&r, 0, &outage, 1);
+  int64_t n = 0;
+  for (int64_t i = 0; i < r.pop.slots; i++)
+    if (r.pop.active[i] > 0.0f) {
+      n++;
+      cr_assert_float_eq(r.demand_kwh[i], 15.0, 1e-4);
+      cr_assert_float_eq(r.served_kwh[i], 7.125, 1e-4, "slot %lld: %g", (long long)i, r.served_kwh[i]);
+    }
+  c2_assert_band(&r.ws->acc, 3, n, 0, 15.0 * (double)n, 7.125 * (double)n, 0, 0);
+  c2_free(&r);
+}
+
+/* backup.keep_car_home with 6 h: the same outage as above is held from 18:15 on day 0, so day 1's
+ * 8:00 departure (hour 32 < 42:15) is cancelled: the car stays home and serves 18:00 on day 0 to
+ * 42:15, 24.25 h = 12.125 kWh, and the first 24 h's 6 h 15 min before are still unserved (the
+ * car was away): 12.125 - 0.125 = 12 - 2.875 = 9.125 kWh of the first 24 h. The day-1 drive is
+ * gone from the km and nothing else is: the year's km differ by exactly day 1's commute and
+ * errand, planned here from the same vehicle-day streams, so every other day drew the same. With
+ * the key on but the hold (31 h) past the outage's end, the year is bit-identical to off. */
+Test(c2, keep_car_home_cancels_the_trips_that_would_leave_during_the_outage) {
+  static c2_rig_t off, on, late;
+  c2_load(&off, "backup.keep_car_home=false", "backup.keep_car_home_after_h=6");
+  c2_load(&on, "backup.keep_car_home=true", "backup.keep_car_home_after_h=6");
+  c2_load(&late, "backup.keep_car_home=true", "backup.keep_car_home_after_h=31");
+  cr_assert(!off.p.backup_keep_car_home && on.p.backup_keep_car_home && on.p.backup_keep_car_home_after_h == 6.0);
+  c2_start(&off, 1);
+  c2_start(&on, 1);
+  c2_start(&late, 1);
+  const fleet_interval_t outage = {12.25, 42.25};
+  c2_year(&off, 0, &outage, 1);
+  c2_year(&on, 0, &outage, 1);
+  c2_year(&late, 0, &outage, 1);
+  int64_t n = 0;
+  double cancelled_total = 0.0;
+  for (int64_t b = 0; b < on.pop.blocks; b++) {
+    /* day 1's plan, as the block year draws it (no long trip under way) */
+    fleet_plan_consts_t pc;
+    for (int l = 0; l < FLEET_LANES; l++) {
+      int64_t i = b * FLEET_LANES + l;
+      pc.vehicle_id[l] = (uint32_t)on.pop.vehicle_id[i];
+      pc.active[l] = on.pop.active[i];
+      pc.employed[l] = on.pop.employed[i];
+      pc.teleworker[l] = on.pop.teleworker[i];
+      pc.commute_km[l] = on.pop.commute_km[i];
+      pc.departure_hour[l] = on.pop.departure_hour[i];
+      pc.return_hour[l] = on.pop.return_hour[i];
+    }
+    fleet_trip_state_t none, after;
+    memset(&none, 0, sizeof none);
+    fleet_day_plan_t day1;
+    fleet_plan_day(&on.ctx->rates, &pc, on.ctx->stream_prefix, 1, on.ctx->workday[1], on.ctx->weekend_day[1], &none,
+                   &after, &day1);
+    for (int l = 0; l < FLEET_LANES; l++) {
+      int64_t i = b * FLEET_LANES + l;
+      cr_assert_eq(late.km[i], off.km[i]);
+      cr_assert_eq(late.served_kwh[i], off.served_kwh[i]);
+      if (on.pop.active[i] == 0.0f) continue;
+      n++;
+      cr_assert_eq(day1.dep_hour[l], 8.0f);
+      double cancelled = (double)day1.out_km[l] + (double)day1.back_km[l];
+      cr_assert_geq(cancelled, 20.0);
+      cancelled_total += cancelled;
+      cr_assert_float_eq(off.km[i] - on.km[i], cancelled, 1e-6, "slot %lld: %.9f km less, day 1 planned %.9f",
+                         (long long)i, off.km[i] - on.km[i], cancelled);
+      cr_assert_float_eq(on.served_kwh[i], 12.125, 1e-4, "slot %lld: %g", (long long)i, on.served_kwh[i]);
+      cr_assert_gt(on.served_kwh[i], off.served_kwh[i]);
+    }
+  }
+  cr_assert_gt(cancelled_total, 0.0);
+  c2_assert_band(&on.ws->acc, 3, n, 0, 15.0 * (double)n, 12.125 * (double)n, 0, 0);
+  cr_assert(memcmp(&late.ws->acc, &off.ws->acc, sizeof off.ws->acc) == 0, "key on, nothing held: same year");
+  c2_free(&off);
+  c2_free(&on);
+  c2_free(&late);
+}
+
+/* A long trip's start is cancelled too, and its nights never begin: with a long trip drawn on
+ * every day at home (the day probability set to 1) and the car held from the outage's start,
+ * the car is home through the 3-day outage (18 kWh at 0.25 kWh/h, from a 24 kWh battery) and
+ * serves all of it; it leaves when the outage is over. Without the key it leaves at 8:00 on day
+ * 0 for at least one night. */
+Test(c2, keep_car_home_cancels_a_long_trip_start_and_keeps_its_state_consistent) {
+  static c2_rig_t on, off;
+  c2_load(&on, "backup.keep_car_home=true", "backup.keep_car_home_after_h=0");
+  c2_load(&off, "backup.keep_car_home=false", "backup.keep_car_home_after_h=0");
+  c2_rig_t *rigs[2] = {&on, &off};
+  const fleet_interval_t outage = {0.0, 72.0};
+  for (int k = 0; k < 2; k++) {
+    c2_rig_t *r = rigs[k];
+    r->p.backup_dormant_load_kwh_per_day = 6.0;
+    r->p.long_trip_nights_mean = 1.0;
+    c2_start(r, 0);
+    r->p.long_trips_per_year = 200.0; /* > 365 - 200 x 1 days at home: a day probability of 1 */
+    c2_year(r, 0, &outage, 1);
+  }
+  int64_t n = 0;
+  for (int64_t i = 0; i < on.pop.slots; i++) {
+    if (on.pop.active[i] == 0.0f) continue;
+    n++;
+    cr_assert_float_eq(on.served_kwh[i], 18.0, 1e-4, "slot %lld: %g", (long long)i, on.served_kwh[i]);
+    cr_assert_lt(off.served_kwh[i], 18.0 - 0.25 * 10);
+    cr_assert_gt(on.km[i], 0.0); /* trips again after the outage */
+    cr_assert_geq(on.state.trip_nights_left[i], 0.0f);
+  }
+  c2_assert_band(&on.ws->acc, 3, n, n, 18.0 * (double)n, 18.0 * (double)n, n, n);
+  c2_free(&on);
+  c2_free(&off);
+}
+
+/* An outage from 10 h before the year's end to 30 h into the next (40 h): year 0 records
+ * nothing and carries its first 10 h (5 kWh demanded, all served, a car at the start); year 1
+ * records it whole, its first 24 h spanning both years. The car (13.5 kWh to give) serves the
+ * first 24 h (12 kWh) but not the 20 kWh of the whole. */
+Test(c2, an_outage_across_the_new_year_keeps_its_first_24_hours) {
+  static c2_rig_t r;
+  c2_load(&r, "backup.keep_car_home=false", "backup.keep_car_home_after_h=2");
+  c2_start(&r, 0);
+  int64_t n = 0;
+  for (int64_t i = 0; i < r.pop.slots; i++) {
+    r.pop.floor_kwh[i] = 15.0f;
+    n += r.pop.active[i] > 0.0f;
+  }
+  const fleet_interval_t outage = {FLEET_HOURS_PER_YEAR - 10.0, FLEET_HOURS_PER_YEAR + 30.0};
+  c2_year(&r, 0, &outage, 1);
+  for (int band = 0; band < FLEET_OUTAGE_BANDS; band++) c2_assert_band(&r.ws->acc, band, 0, 0, 0.0, 0.0, 0, 0);
+  for (int64_t i = 0; i < r.pop.slots; i++) {
+    if (r.pop.active[i] == 0.0f) continue;
+    cr_assert_float_eq(r.state.carry_first_demand_kwh[i], 5.0, 1e-4);
+    cr_assert_float_eq(r.state.carry_first_served_kwh[i], 5.0, 1e-4);
+    cr_assert_eq(r.state.carry_car_at_start[i], 1.0f);
+  }
+  c2_year(&r, 1, NULL, 0);
+  c2_assert_band(&r.ws->acc, 3, n, n, 20.0 * (double)n, 13.5 * (double)n, n, 0);
+  c2_free(&r);
 }
