@@ -344,8 +344,8 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
   print_row(out, "C6/C8", "carport PV, of the energy entering the cars", "%", stats_of(&t->s[S_CARPORT_PV_PCT]),
             years);
   const int scrapped = params->trade_in_fate == FLEET_TRADE_IN_SCRAPPED;
-  print_row(out, "C7", scrapped ? "CO2 avoided: combustion km - grid (trade-ins scrapped)"
-                                : "CO2 avoided: 0 combustion (trade-ins resold) - grid",
+  print_row(out, "C7", scrapped ? "CO2 avoided, trade-ins scrapped: combustion - grid"
+                                : "CO2 avoided, trade-ins resold: - grid only",
             "Mt/yr", stats_of(&t->s[S_CO2_MT]), years);
   snprintf(label, sizeof label, "life cycle: battery packs made, %" PRId64 " year(s)", info->years);
   print_row(out, "C7", label, "Mt", stats_of(&t->s[S_CO2_BATTERY_MT]), replicas);

@@ -95,9 +95,13 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         gpv += stored;
         /* The surplus goes out through the garage's inverter, at most its power, or is curtailed. */
         float surplus = fleet_maxf(produced - stored / sol->pv_to_battery_efficiency, 0.0f);
-        float exported = sol->export_surplus * fleet_minf(surplus * sol->battery_to_grid_efficiency, sol->garage_to_home_kwh);
+        float out_ac = surplus * sol->battery_to_grid_efficiency;
+        float exported = sol->export_surplus * fleet_minf(out_ac, sol->garage_to_home_kwh);
         g_export[l] += exported;
-        g_curtail[l] += fleet_maxf(surplus - exported / sol->battery_to_grid_efficiency, 0.0f);
+        /* curtailed: all of it, or what the inverter's power cuts off (DC), exactly 0 below it */
+        g_curtail[l] += (1.0f - sol->export_surplus) * surplus +
+                        sol->export_surplus * fleet_maxf(out_ac - sol->garage_to_home_kwh, 0.0f) /
+                            sol->battery_to_grid_efficiency;
         /* The garage battery charges the car in the garage (home, plugged) down to its floor; what
          * leaves it is PV and grid energy in the battery's proportions. */
         float room = plug * fleet_maxf(c->target_kwh[l] - x, 0.0f);
