@@ -1662,3 +1662,21 @@ char *fleet_scenario_format(const fleet_params_t *params) {
   }
   return sb.data;
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * The table, for tools and tests that enumerate the keys (tests/keys_reach)
+ * ------------------------------------------------------------------------------------------- */
+
+size_t fleet_scenario_key_count(void) { return PARAM_COUNT; }
+
+bool fleet_scenario_key_info(size_t index, fleet_scenario_key_info_t *info) {
+  if (index >= PARAM_COUNT || !info) return false;
+  static const char *const kinds[] = {[PT_REAL] = "real", [PT_INT] = "int", [PT_UINT64] = "uint64",
+                                      [PT_BOOL] = "bool", [PT_ENUM] = "enum",
+                                      [PT_REAL_ARRAY] = "real_array"};
+  const param_desc_t *d = &param_table[index];
+  *info = (fleet_scenario_key_info_t){.section = d->section, .name = d->name, .kind = kinds[d->type],
+                                      .min = d->min, .max = d->max, .unit = d->unit,
+                                      .enum_names = d->enum_names, .count = d->count};
+  return true;
+}

@@ -40,4 +40,21 @@ void fleet_scenario_files_free(fleet_scenario_files_t *files);
  * of memory. */
 char *fleet_scenario_format(const fleet_params_t *params);
 
+/* The keys a scenario must give, in fleet_scenario_format's order: for tools and tests that
+ * enumerate them (tests/keys_reach). section is "regions" for a field of every region. min and
+ * max: the inclusive range of a real, an int and each element of a real array (0 otherwise). */
+#include <stdbool.h>
+#include <stddef.h>
+typedef struct {
+  const char *section, *name;
+  const char *kind;              /* "real", "int", "uint64", "bool", "enum" or "real_array" */
+  double min, max;
+  const char *unit;
+  const char *const *enum_names; /* "enum": the values, NULL-terminated; NULL otherwise */
+  size_t count;                  /* "real_array": the number of elements; 0 otherwise */
+} fleet_scenario_key_info_t;
+size_t fleet_scenario_key_count(void);
+/* Fills *info for key index (0 .. fleet_scenario_key_count() - 1); false if out of range. */
+bool fleet_scenario_key_info(size_t index, fleet_scenario_key_info_t *info);
+
 #endif
