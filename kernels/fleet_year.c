@@ -157,6 +157,18 @@ static inline int64_t to_whole(double value, int *overflow) {
 
 /* The lanes give their energy at the battery; what reaches the grid is that x the (scenario-wide)
  * discharge efficiency, applied to the block's sum. */
+/* One household's value (EUR) into a distribution kept as exact sums: count, count below 0, sum
+ * and sum of squares in cents, and its histogram bin. */
+static void add_to_distribution(double value_eur, int64_t *count, int64_t *below_zero, int64_t *cents_sum,
+                                fleet_i128_t *cents2_sum, int64_t *bin, int *overflow) {
+  const int64_t cents = to_whole(value_eur * 100.0, overflow);
+  (*count)++;
+  *below_zero += value_eur < 0.0;
+  add_checked(cents_sum, cents, overflow);
+  *overflow |= __builtin_add_overflow(*cents2_sum, (fleet_i128_t)cents * cents, cents2_sum);
+  (*bin)++;
+}
+
 static void add_day(const fleet_year_ctx_t *ctx, const fleet_day_sums_t *sums, int day, int solar, fleet_accum_t *acc) {
   const int first = day * FLEET_HOURS_PER_DAY;
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
@@ -533,26 +545,18 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
                                           .paying = paying};
       double account = fleet_household_account_eur(p, ctx->prices_eur, &household);
       if (paying) { /* the account of C3 is that of a household paying its lease */
-        int64_t cents = to_whole(account * 100.0, &acc->overflow);
-        acc->household_count++;
-        acc->household_worse_off += account < 0.0;
-        add_checked(&acc->household_account_cents, cents, &acc->overflow);
-        acc->overflow |= __builtin_add_overflow(acc->household_account_cents2, (fleet_i128_t)cents * cents,
-                                                &acc->household_account_cents2);
-        acc->household_account_histogram[fleet_account_bin(account)]++;
+        add_to_distribution(account, &acc->household_count, &acc->household_worse_off, &acc->household_account_cents,
+                            &acc->household_account_cents2, &acc->household_account_histogram[fleet_account_bin(account)],
+                            &acc->overflow);
         /* C3 (ii): the discounted accounts add up over the lease; a household that pays its last
          * year closes it with the car it now owns, minus the one it handed over. A defaulted
          * household never closes (its car is taken back). */
         state->position_eur[i] += (float)(account * fleet_position_weight(p, ctx->year));
         if (ctx->year == p->lease_years - 1) {
           double position = (double)state->position_eur[i] + fleet_position_closing_eur(p);
-          int64_t position_cents = to_whole(position * 100.0, &acc->overflow);
-          acc->position_count++;
-          acc->position_worse_off += position < 0.0;
-          add_checked(&acc->position_cents, position_cents, &acc->overflow);
-          acc->overflow |= __builtin_add_overflow(acc->position_cents2, (fleet_i128_t)position_cents * position_cents,
-                                                  &acc->position_cents2);
-          acc->position_histogram[fleet_position_bin(position)]++;
+          add_to_distribution(position, &acc->position_count, &acc->position_worse_off, &acc->position_cents,
+                              &acc->position_cents2, &acc->position_histogram[fleet_position_bin(position)],
+                              &acc->overflow);
           if (lanes) lanes->position_eur[l] = position;
         }
         if (garage) {
@@ -689,6 +693,14 @@ static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
   add_checked(&total->co2_grid_g, acc->co2_grid_g, &total->overflow);
 }
 
+/* M2 = (n sum x^2 - (sum x)^2) / n in cents^2, exact in 128 bits unless that overflows too; in EUR^2. */
+static double m2_eur2(int64_t n, int64_t cents_sum, fleet_i128_t cents2_sum, int *overflow) {
+  fleet_i128_t sum = cents_sum, n_sum2 = 0, numerator = 0;
+  *overflow |= __builtin_mul_overflow((fleet_i128_t)n, cents2_sum, &n_sum2) ||
+               __builtin_sub_overflow(n_sum2, sum * sum, &numerator);
+  return n > 0 ? (double)numerator / (double)n / 1e4 : 0.0;
+}
+
 fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_population_t *pop,
                                    fleet_state_t *state, int64_t replica, int64_t year,
                                    fleet_year_totals_t *totals, fleet_error_t *err) {
@@ -739,15 +751,10 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
     return fleet_error_set(err, FLEET_ERR_INTERRUPTED, "stopped by a signal during replica %lld, year %lld",
                            (long long)replica, (long long)year);
   }
-  /* M2 = (n sum x^2 - (sum x)^2) / n in cents^2, exact in 128 bits unless that overflows too */
-  const int64_t n = total->household_count;
-  fleet_i128_t sum = total->household_account_cents, n_sum2 = 0, m2_numerator = 0;
-  total->overflow |= __builtin_mul_overflow((fleet_i128_t)n, total->household_account_cents2, &n_sum2) ||
-                     __builtin_sub_overflow(n_sum2, sum * sum, &m2_numerator);
-  const int64_t n_position = total->position_count;
-  fleet_i128_t position_sum = total->position_cents, n_position_sum2 = 0, position_m2_numerator = 0;
-  total->overflow |= __builtin_mul_overflow((fleet_i128_t)n_position, total->position_cents2, &n_position_sum2) ||
-                     __builtin_sub_overflow(n_position_sum2, position_sum * position_sum, &position_m2_numerator);
+  const double account_m2 = m2_eur2(total->household_count, total->household_account_cents,
+                                    total->household_account_cents2, &total->overflow);
+  const double position_m2 = m2_eur2(total->position_count, total->position_cents, total->position_cents2,
+                                     &total->overflow);
   if (total->overflow) {
     free(ctx);
     free(total);
@@ -790,18 +797,18 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
   for (int k = 0; k < FLEET_COVERED_FRACTION_BINS; k++)
     totals->outage_covered_histogram[k] = (double)total->outage_covered_histogram[k];
   for (int k = 0; k < FLEET_PRICE_COUNT; k++) totals->prices_eur[k] = ctx->prices_eur[k];
-  totals->household_count = (double)n;
+  totals->household_count = (double)total->household_count;
   totals->household_worse_off = (double)total->household_worse_off;
   totals->household_account_sum_eur = (double)total->household_account_cents / 100.0;
-  totals->household_account_m2_eur2 = n > 0 ? (double)m2_numerator / (double)n / 1e4 : 0.0;
+  totals->household_account_m2_eur2 = account_m2;
   for (int k = 0; k < FLEET_ACCOUNT_BINS; k++)
     totals->household_account_histogram[k] = (double)total->household_account_histogram[k];
   totals->garage_household_count = (double)total->garage_household_count;
   totals->garage_account_sum_eur = (double)total->garage_account_cents / 100.0;
-  totals->position_count = (double)n_position;
+  totals->position_count = (double)total->position_count;
   totals->position_worse_off = (double)total->position_worse_off;
   totals->position_sum_eur = (double)total->position_cents / 100.0;
-  totals->position_m2_eur2 = n_position > 0 ? (double)position_m2_numerator / (double)n_position / 1e4 : 0.0;
+  totals->position_m2_eur2 = position_m2;
   for (int k = 0; k < FLEET_POSITION_BINS; k++) totals->position_histogram[k] = (double)total->position_histogram[k];
   fleet_ledger_year(params, year, &total->ledger, totals->ledger_eur);
   totals->co2_combustion_avoided_t = (double)total->co2_combustion_avoided_g / 1e6;
