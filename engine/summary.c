@@ -239,7 +239,7 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
   const double threshold_gwh = FLEET_PROPOSAL_STORAGE_KWH_PER_VEHICLE * (double)info->vehicles / 1e6;
   print_row(out, "C1", "cars, at the battery (above the reserve), hourly", "GWh", stats_of(&t->s[S_CAR_BATTERY_GWH]),
             hours);
-  snprintf(label, sizeof label, "hours cars at the battery >= 21 GWh x N/1e6 = %.4g", threshold_gwh);
+  snprintf(label, sizeof label, "hours cars at battery >= 21 kWh x N = %.4g GWh", threshold_gwh);
   stats_t above = stats_of(&t->s[S_HOURS_ABOVE_PCT]);
   above.mean = percent((double)t->hours_above, (double)t->hours);
   print_row(out, "C1", label, "% of hours", above, years);

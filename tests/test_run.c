@@ -361,7 +361,7 @@ Test(cli, outputs_are_never_replaced_by_surprise_and_record_how_they_were_made) 
   const char *table = strstr(run_out, "fleetmc summary of ");
   cr_assert_not_null(table, "%s", run_out);
   cr_assert_str_eq(table, summary_out);
-  cr_assert_not_null(strstr(summary_out, "hours cars at the battery >= 21 GWh x N/1e6 = 0.0042"), "%s", summary_out);
+  cr_assert_not_null(strstr(summary_out, "hours cars at battery >= 21 kWh x N = 0.0042 GWh"), "%s", summary_out);
 
   /* provenance: the command line and the scenario file as given, the commit built */
   char *line = read_root_string(out, "command_line"), *scenario = read_root_string(out, "scenario_file");
