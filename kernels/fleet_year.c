@@ -100,6 +100,9 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   ctx->solar.battery_to_car_efficiency =
       (float)(dc ? params->garage_dc_battery_to_car_efficiency : params->garage_ac_battery_to_car_efficiency);
   ctx->solar.grid_to_battery_efficiency = (float)params->garage_grid_to_battery_efficiency;
+  ctx->solar.inv_pv_to_battery_efficiency = 1.0f / ctx->solar.pv_to_battery_efficiency;
+  ctx->solar.inv_battery_to_car_efficiency = 1.0f / ctx->solar.battery_to_car_efficiency;
+  ctx->solar.inv_battery_to_grid_efficiency = 1.0f / (float)params->garage_battery_to_grid_efficiency;
   ctx->solar.battery_to_grid_efficiency = (float)params->garage_battery_to_grid_efficiency;
   ctx->solar.garage_to_car_kwh = (float)params->garage_charge_power_kw;
   ctx->solar.garage_to_home_kwh = (float)params->garage_inverter_power_kw;
@@ -155,8 +158,6 @@ static inline int64_t to_whole(double value, int *overflow) {
   return (int64_t)llround(value);
 }
 
-/* The lanes give their energy at the battery; what reaches the grid is that x the (scenario-wide)
- * discharge efficiency, applied to the block's sum. */
 /* One household's value (EUR) into a distribution kept as exact sums: count, count below 0, sum
  * and sum of squares in cents, and its histogram bin. */
 static void add_to_distribution(double value_eur, int64_t *count, int64_t *below_zero, int64_t *cents_sum,
@@ -169,20 +170,18 @@ static void add_to_distribution(double value_eur, int64_t *count, int64_t *below
   (*bin)++;
 }
 
-static void add_day(const fleet_year_ctx_t *ctx, const fleet_day_sums_t *sums, int day, int solar, fleet_accum_t *acc) {
+/* The lanes give their energy at the battery; what reaches the grid is that x the (scenario-wide)
+ * discharge efficiency, applied to the fleet's exact sum in fleet_simulate_year. */
+static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accum_t *acc) {
   const int first = day * FLEET_HOURS_PER_DAY;
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-    const double at_battery = lane_sum(sums->energy_kwh[h]);
-    ADD_FIXED(acc, storage_battery[first + h], at_battery);
-    ADD_FIXED(acc, storage_energy[first + h], at_battery * ctx->params->discharge_efficiency);
+    ADD_FIXED(acc, storage_battery[first + h], lane_sum(sums->energy_kwh[h]));
     ADD_FIXED(acc, storage_power[first + h], lane_sum(sums->power_kw[h]));
     acc->plugged[first + h] += (int64_t)lane_sum(sums->plugged[h]); /* small integers: exact */
   }
   if (solar)
     for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-      const double at_battery = lane_sum(sums->garage_give_kwh[h]);
-      ADD_FIXED(acc, garage_battery[first + h], at_battery);
-      ADD_FIXED(acc, garage_energy[first + h], at_battery * ctx->params->garage_battery_to_grid_efficiency);
+      ADD_FIXED(acc, garage_battery[first + h], lane_sum(sums->garage_give_kwh[h]));
       ADD_FIXED(acc, garage_power[first + h], lane_sum(sums->garage_power_kw[h]));
     }
 }
@@ -476,7 +475,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       fleet_step_day(&sc, &ctx->solar, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow,
                      &ls, &sums, NULL, solar, 0);
     }
-    add_day(ctx, &sums, d, solar, acc);
+    add_day(&sums, d, solar, acc);
     for (int l = 0; l < FLEET_LANES; l++) {
       km[l] += (double)today->out_km[l] + (double)today->back_km[l];
       drive[l] += sums.drive_kwh[l];
@@ -639,12 +638,10 @@ void fleet_block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_state_t 
 static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
   total->overflow |= acc->overflow;
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
-    add_checked(&total->storage_energy[h], acc->storage_energy[h], &total->overflow);
     add_checked(&total->storage_battery[h], acc->storage_battery[h], &total->overflow);
     add_checked(&total->garage_battery[h], acc->garage_battery[h], &total->overflow);
     add_checked(&total->storage_power[h], acc->storage_power[h], &total->overflow);
     add_checked(&total->plugged[h], acc->plugged[h], &total->overflow);
-    add_checked(&total->garage_energy[h], acc->garage_energy[h], &total->overflow);
     add_checked(&total->garage_power[h], acc->garage_power[h], &total->overflow);
   }
   add_checked(&total->km, acc->km, &total->overflow);
@@ -765,12 +762,12 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
                            (long long)replica, (long long)year);
   }
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) {
-    totals->storage_energy_kwh[h] = (double)total->storage_energy[h] / FLEET_ACCUM_SCALE;
     totals->storage_battery_kwh[h] = (double)total->storage_battery[h] / FLEET_ACCUM_SCALE;
+    totals->storage_energy_kwh[h] = totals->storage_battery_kwh[h] * params->discharge_efficiency;
     totals->garage_battery_kwh[h] = (double)total->garage_battery[h] / FLEET_ACCUM_SCALE;
+    totals->garage_energy_kwh[h] = totals->garage_battery_kwh[h] * params->garage_battery_to_grid_efficiency;
     totals->storage_power_kw[h] = (double)total->storage_power[h] / FLEET_ACCUM_SCALE;
     totals->plugged_vehicles[h] = (double)total->plugged[h];
-    totals->garage_energy_kwh[h] = (double)total->garage_energy[h] / FLEET_ACCUM_SCALE;
     totals->garage_power_kw[h] = (double)total->garage_power[h] / FLEET_ACCUM_SCALE;
   }
   totals->km_driven = (double)total->km / FLEET_ACCUM_SCALE;

@@ -29,11 +29,9 @@ __extension__ typedef __int128 fleet_i128_t;
 #define FLEET_ACCUM_SCALE 1e6
 
 typedef struct {
-  int64_t storage_energy[FLEET_HOURS_PER_YEAR]; /* 1e-6 kWh, deliverable */
   int64_t storage_battery[FLEET_HOURS_PER_YEAR]; /* 1e-6 kWh, at the battery */
   int64_t storage_power[FLEET_HOURS_PER_YEAR];  /* 1e-6 kW */
   int64_t plugged[FLEET_HOURS_PER_YEAR];        /* vehicles */
-  int64_t garage_energy[FLEET_HOURS_PER_YEAR];  /* 1e-6 kWh, deliverable */
   int64_t garage_battery[FLEET_HOURS_PER_YEAR]; /* 1e-6 kWh, at the battery */
   int64_t garage_power[FLEET_HOURS_PER_YEAR];   /* 1e-6 kW */
   int64_t km;                                   /* 1e-6 km */

@@ -94,22 +94,23 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         g += stored;
         gpv += stored;
         /* The surplus goes out through the garage's inverter, at most its power, or is curtailed. */
-        float surplus = fleet_maxf(produced - stored / sol->pv_to_battery_efficiency, 0.0f);
+        float surplus = fleet_maxf(produced - stored * sol->inv_pv_to_battery_efficiency, 0.0f);
         float out_ac = surplus * sol->battery_to_grid_efficiency;
         float exported = sol->export_surplus * fleet_minf(out_ac, sol->garage_to_home_kwh);
         g_export[l] += exported;
         /* curtailed: all of it, or what the inverter's power cuts off (DC), exactly 0 below it */
         g_curtail[l] += (1.0f - sol->export_surplus) * surplus +
-                        sol->export_surplus * fleet_maxf(out_ac - sol->garage_to_home_kwh, 0.0f) /
-                            sol->battery_to_grid_efficiency;
+                        sol->export_surplus * fleet_maxf(out_ac - sol->garage_to_home_kwh, 0.0f) *
+                            sol->inv_battery_to_grid_efficiency;
         /* The garage battery charges the car in the garage (home, plugged) down to its floor; what
          * leaves it is PV and grid energy in the battery's proportions. */
         float room = plug * fleet_maxf(c->target_kwh[l] - x, 0.0f);
         float from_garage = fleet_minf(fleet_minf(room, sol->garage_to_car_kwh),
                                        fleet_maxf(g - c->garage_floor_kwh[l], 0.0f) * sol->battery_to_car_efficiency);
         float pv_part = g > 0.0f ? fleet_minf(gpv / g, 1.0f) : 0.0f;
-        g -= from_garage / sol->battery_to_car_efficiency;
-        gpv = fleet_maxf(gpv - pv_part * (from_garage / sol->battery_to_car_efficiency), 0.0f);
+        float drawn = from_garage * sol->inv_battery_to_car_efficiency;
+        g -= drawn;
+        gpv = fleet_maxf(gpv - pv_part * drawn, 0.0f);
         x += from_garage;
         g_pv[l] += produced;
         g_stored[l] += stored;
@@ -139,9 +140,10 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         if (solar) {
           from_garage = fleet_minf(demand, fleet_minf(g * sol->battery_to_grid_efficiency, sol->garage_to_home_kwh * cut));
           float pv_part = g > 0.0f ? fleet_minf(gpv / g, 1.0f) : 0.0f;
-          g -= from_garage / sol->battery_to_grid_efficiency;
-          gpv = fleet_maxf(gpv - pv_part * (from_garage / sol->battery_to_grid_efficiency), 0.0f);
-          bk_garage[l] += from_garage / sol->battery_to_grid_efficiency;
+          float drawn = from_garage * sol->inv_battery_to_grid_efficiency;
+          g -= drawn;
+          gpv = fleet_maxf(gpv - pv_part * drawn, 0.0f);
+          bk_garage[l] += drawn;
         }
         float car_serves = home * plug * c->storage_lane[l];
         float from_car = car_serves * fleet_minf(demand - from_garage,
