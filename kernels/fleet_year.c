@@ -489,7 +489,6 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
         g_topup[l] += sums.garage_topup_kwh[l];
         g_to_car[l] += sums.garage_to_car_kwh[l];
         g_pv_to_car[l] += sums.garage_pv_to_car_kwh[l];
-        g_export[l] += sums.garage_exported_kwh[l];
         g_curtail[l] += sums.garage_curtailed_kwh[l];
         cp_pv[l] += sums.carport_pv_kwh[l];
         cp_in[l] += sums.carport_in_kwh[l];
@@ -499,6 +498,12 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   outage_carry(bo, base, state);
 
   const fleet_solar_consts_t *sol = &ctx->solar;
+  /* The garage's surplus (DC) that was not curtailed went out through its inverter. */
+  if (solar)
+    for (int l = 0; l < FLEET_LANES; l++) {
+      const double surplus = g_pv[l] - g_stored[l] * sol->inv_pv_to_battery_efficiency;
+      g_export[l] = p->garage_export_surplus ? fmax(surplus - g_curtail[l], 0.0) * p->garage_battery_to_grid_efficiency : 0.0;
+    }
   double co2_combustion_kg = 0.0, co2_grid_kwh = 0.0;
   double km_sum = 0.0, source_kwh[FLEET_SOURCE_COUNT] = {0}, flow[FLEET_SOLAR_FLOW_COUNT] = {0};
   for (int l = 0; l < FLEET_LANES; l++) {
@@ -582,7 +587,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       source_kwh[FLEET_SOURCE_GARAGE_PV] += g_pv_to_car[l];
       source_kwh[FLEET_SOURCE_GARAGE_GRID] += g_to_car[l] - g_pv_to_car[l];
       source_kwh[FLEET_SOURCE_CARPORT_PV] += cp_in[l];
-      const double exported_dc = g_export[l] / sol->battery_to_grid_efficiency;
+      const double exported_dc = g_export[l] / p->garage_battery_to_grid_efficiency;
       flow[FLEET_SOLAR_GARAGE_PRODUCED] += g_pv[l];
       flow[FLEET_SOLAR_GARAGE_STORED] += g_stored[l];
       flow[FLEET_SOLAR_GARAGE_EXPORTED] += g_export[l];

@@ -134,7 +134,6 @@ typedef struct {
   float garage_topup_kwh[FLEET_LANES];  /* into the garage battery from the grid after losses */
   float garage_to_car_kwh[FLEET_LANES]; /* into the car from the garage battery after losses */
   float garage_pv_to_car_kwh[FLEET_LANES]; /* of it, the share that came from the garage's PV */
-  float garage_exported_kwh[FLEET_LANES];  /* PV surplus exported, after the inverter */
   float garage_curtailed_kwh[FLEET_LANES]; /* PV neither stored nor exported */
   float carport_pv_kwh[FLEET_LANES];    /* carport PV over the car's space while parked */
   float carport_in_kwh[FLEET_LANES];    /* into the car from the carport after losses */

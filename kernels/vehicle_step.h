@@ -38,8 +38,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
   float soc[FLEET_LANES], plugged[FLEET_LANES], away_prev[FLEET_LANES], garage[FLEET_LANES], garage_pv[FLEET_LANES];
   float home_in[FLEET_LANES], public_in[FLEET_LANES], drive_sum[FLEET_LANES];
   float g_pv[FLEET_LANES], g_stored[FLEET_LANES], g_topup[FLEET_LANES], g_to_car[FLEET_LANES], g_pv_to_car[FLEET_LANES];
-  float cp_pv[FLEET_LANES], cp_in[FLEET_LANES], bk_car[FLEET_LANES], bk_garage[FLEET_LANES], g_export[FLEET_LANES],
-      g_curtail[FLEET_LANES];
+  float cp_pv[FLEET_LANES], cp_in[FLEET_LANES], bk_car[FLEET_LANES], bk_garage[FLEET_LANES], g_curtail[FLEET_LANES];
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
     /* The owner estimates trips at the day's mean consumption. */
@@ -58,7 +57,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     garage[l] = s->garage_kwh[l];
     garage_pv[l] = s->garage_pv_kwh[l];
     home_in[l] = public_in[l] = drive_sum[l] = 0.0f;
-    g_pv[l] = g_stored[l] = g_topup[l] = g_to_car[l] = g_pv_to_car[l] = g_export[l] = g_curtail[l] = cp_pv[l] = cp_in[l] = bk_car[l] = bk_garage[l] = 0.0f;
+    g_pv[l] = g_stored[l] = g_topup[l] = g_to_car[l] = g_pv_to_car[l] = g_curtail[l] = cp_pv[l] = cp_in[l] = bk_car[l] = bk_garage[l] = 0.0f;
   }
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
     const float hour = (float)h;
@@ -93,15 +92,12 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         float stored = fleet_minf(produced * sol->pv_to_battery_efficiency, c->garage_capacity_kwh[l] - g);
         g += stored;
         gpv += stored;
-        /* The surplus goes out through the garage's inverter, at most its power, or is curtailed. */
+        /* The surplus goes out through the garage's inverter, at most its power, or is curtailed:
+         * all of it, or what the inverter's power cuts off (DC), exactly 0 below it. What is
+         * exported is the rest, summed by the block at the year's end (one accumulator less here). */
         float surplus = fleet_maxf(produced - stored * sol->inv_pv_to_battery_efficiency, 0.0f);
-        float out_ac = surplus * sol->battery_to_grid_efficiency;
-        float exported = sol->export_surplus * fleet_minf(out_ac, sol->garage_to_home_kwh);
-        g_export[l] += exported;
-        /* curtailed: all of it, or what the inverter's power cuts off (DC), exactly 0 below it */
-        g_curtail[l] += (1.0f - sol->export_surplus) * surplus +
-                        sol->export_surplus * fleet_maxf(out_ac - sol->garage_to_home_kwh, 0.0f) *
-                            sol->inv_battery_to_grid_efficiency;
+        float over_cap = fleet_maxf(surplus - sol->garage_to_home_kwh * sol->inv_battery_to_grid_efficiency, 0.0f);
+        g_curtail[l] += surplus + sol->export_surplus * (over_cap - surplus);
         /* The garage battery charges the car in the garage (home, plugged) down to its floor; what
          * leaves it is PV and grid energy in the battery's proportions. */
         float room = plug * fleet_maxf(c->target_kwh[l] - x, 0.0f);
@@ -194,7 +190,6 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     out->garage_topup_kwh[l] = g_topup[l];
     out->garage_to_car_kwh[l] = g_to_car[l];
     out->garage_pv_to_car_kwh[l] = g_pv_to_car[l];
-    out->garage_exported_kwh[l] = g_export[l];
     out->garage_curtailed_kwh[l] = g_curtail[l];
     out->carport_pv_kwh[l] = cp_pv[l];
     out->carport_in_kwh[l] = cp_in[l];
