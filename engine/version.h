@@ -8,6 +8,6 @@
 #endif
 
 /* Version of the layout of result files; bump on any change a reader must know about. */
-#define FLEETMC_FORMAT_VERSION 2
+#define FLEETMC_FORMAT_VERSION 3
 
 #endif

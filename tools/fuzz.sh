@@ -102,7 +102,7 @@ run_fuzzer() {
     if ! bash tests/fuzz/reader/make_corpus.sh build-fuzz/fleetmc "$dir/fresh" >"$dir/fresh.log" 2>&1; then
       echo "  warning: no fresh seeds (see $dir/fresh.log); fuzzing from the committed ones"
     fi
-    extra=("$dir/fresh" -max_len=1048576)
+    extra=("$dir/fresh" -max_len=2097152)
   fi
   if [ "$fork" = 1 ]; then
     extra+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
