@@ -100,9 +100,6 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   ctx->solar.battery_to_car_efficiency =
       (float)(dc ? params->garage_dc_battery_to_car_efficiency : params->garage_ac_battery_to_car_efficiency);
   ctx->solar.grid_to_battery_efficiency = (float)params->garage_grid_to_battery_efficiency;
-  ctx->solar.inv_pv_to_battery_efficiency = 1.0f / ctx->solar.pv_to_battery_efficiency;
-  ctx->solar.inv_battery_to_car_efficiency = 1.0f / ctx->solar.battery_to_car_efficiency;
-  ctx->solar.inv_battery_to_grid_efficiency = 1.0f / (float)params->garage_battery_to_grid_efficiency;
   ctx->solar.battery_to_grid_efficiency = (float)params->garage_battery_to_grid_efficiency;
   ctx->solar.garage_to_car_kwh = (float)params->garage_charge_power_kw;
   ctx->solar.garage_to_home_kwh = (float)params->garage_inverter_power_kw;
@@ -501,7 +498,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   /* The garage's surplus (DC) that was not curtailed went out through its inverter. */
   if (solar)
     for (int l = 0; l < FLEET_LANES; l++) {
-      const double surplus = g_pv[l] - g_stored[l] * sol->inv_pv_to_battery_efficiency;
+      const double surplus = g_pv[l] - g_stored[l] / sol->pv_to_battery_efficiency;
       g_export[l] = p->garage_export_surplus ? fmax(surplus - g_curtail[l], 0.0) * p->garage_battery_to_grid_efficiency : 0.0;
     }
   double co2_combustion_kg = 0.0, co2_grid_kwh = 0.0;

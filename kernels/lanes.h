@@ -71,9 +71,6 @@ typedef struct {
   float battery_to_car_efficiency;
   float grid_to_battery_efficiency;
   float battery_to_grid_efficiency;
-  float inv_pv_to_battery_efficiency;   /* 1 / the above: a multiply where the hour's step would divide */
-  float inv_battery_to_car_efficiency;
-  float inv_battery_to_grid_efficiency;
   float garage_to_car_kwh;      /* per hour: the garage's charge power x 1 h, car side */
   float garage_to_home_kwh;     /* per hour: the garage inverter's power x 1 h (home backup and
                                    what the garage can give back in an hour) */

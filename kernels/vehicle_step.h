@@ -39,6 +39,10 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
   float home_in[FLEET_LANES], public_in[FLEET_LANES], drive_sum[FLEET_LANES];
   float g_pv[FLEET_LANES], g_stored[FLEET_LANES], g_topup[FLEET_LANES], g_to_car[FLEET_LANES], g_pv_to_car[FLEET_LANES];
   float cp_pv[FLEET_LANES], cp_in[FLEET_LANES], bk_car[FLEET_LANES], bk_garage[FLEET_LANES], g_curtail[FLEET_LANES];
+  /* a multiply where the hour's step would divide by an efficiency */
+  const float inv_pv_to_battery_efficiency = 1.0f / sol->pv_to_battery_efficiency;
+  const float inv_battery_to_car_efficiency = 1.0f / sol->battery_to_car_efficiency;
+  const float inv_battery_to_grid_efficiency = 1.0f / sol->battery_to_grid_efficiency;
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
     /* The owner estimates trips at the day's mean consumption. */
@@ -95,8 +99,8 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         /* The surplus goes out through the garage's inverter, at most its power, or is curtailed:
          * all of it, or what the inverter's power cuts off (DC), exactly 0 below it. What is
          * exported is the rest, summed by the block at the year's end (one accumulator less here). */
-        float surplus = fleet_maxf(produced - stored * sol->inv_pv_to_battery_efficiency, 0.0f);
-        float over_cap = fleet_maxf(surplus - sol->garage_to_home_kwh * sol->inv_battery_to_grid_efficiency, 0.0f);
+        float surplus = fleet_maxf(produced - stored * inv_pv_to_battery_efficiency, 0.0f);
+        float over_cap = fleet_maxf(surplus - sol->garage_to_home_kwh * inv_battery_to_grid_efficiency, 0.0f);
         g_curtail[l] += surplus + sol->export_surplus * (over_cap - surplus);
         /* The garage battery charges the car in the garage (home, plugged) down to its floor; what
          * leaves it is PV and grid energy in the battery's proportions. */
@@ -104,7 +108,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         float from_garage = fleet_minf(fleet_minf(room, sol->garage_to_car_kwh),
                                        fleet_maxf(g - c->garage_floor_kwh[l], 0.0f) * sol->battery_to_car_efficiency);
         float pv_part = g > 0.0f ? fleet_minf(gpv / g, 1.0f) : 0.0f;
-        float drawn = from_garage * sol->inv_battery_to_car_efficiency;
+        float drawn = from_garage * inv_battery_to_car_efficiency;
         g -= drawn;
         gpv = fleet_maxf(gpv - pv_part * drawn, 0.0f);
         x += from_garage;
@@ -136,7 +140,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         if (solar) {
           from_garage = fleet_minf(demand, fleet_minf(g * sol->battery_to_grid_efficiency, sol->garage_to_home_kwh * cut));
           float pv_part = g > 0.0f ? fleet_minf(gpv / g, 1.0f) : 0.0f;
-          float drawn = from_garage * sol->inv_battery_to_grid_efficiency;
+          float drawn = from_garage * inv_battery_to_grid_efficiency;
           g -= drawn;
           gpv = fleet_maxf(gpv - pv_part * drawn, 0.0f);
           bk_garage[l] += drawn;
