@@ -269,6 +269,11 @@ static const param_desc_t param_table[] = {
     P_REAL(prices, corr_diesel_petrol, -1, 1, "correlation of the yearly log changes"),
     P_REAL(prices, corr_fuel_electricity, -1, 1, "correlation of the yearly log changes"),
     P_REAL(prices, corr_tariff_public, -1, 1, "correlation of the yearly log changes"),
+    P_INT(prices, shock_year, 0, 99, "programme year"),
+    P_REAL(prices, diesel_shock_log_change, -2, 2, "change of ln(EUR/L)"),
+    P_REAL(prices, petrol_shock_log_change, -2, 2, "change of ln(EUR/L)"),
+    P_REAL(prices, tariff_shock_log_change, -2, 2, "change of ln(EUR/kWh)"),
+    P_REAL(prices, public_shock_log_change, -2, 2, "change of ln(EUR/kWh)"),
     P_REAL(prices, feed_in_eur_per_kwh, 0, 10, "EUR/kWh"),
 
     P_REAL(household, diesel_share, 0, 1, "fraction of the replaced cars"),

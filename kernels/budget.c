@@ -116,6 +116,8 @@ void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_
                                            params->tariff_log_drift, params->public_log_drift};
   const double sd[FLEET_PRICE_COUNT] = {params->diesel_log_sd, params->petrol_log_sd, params->tariff_log_sd,
                                         params->public_log_sd};
+  const double shock[FLEET_PRICE_COUNT] = {params->diesel_shock_log_change, params->petrol_shock_log_change,
+                                           params->tariff_shock_log_change, params->public_shock_log_change};
 
   double log_price[FLEET_PRICE_COUNT];
   for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
@@ -135,7 +137,9 @@ void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_
       for (int k = 0; k <= i; ++k) {
         e += lower[i][k] * z[k];
       }
-      log_price[i] += drift[i] + sd[i] * e;
+      /* a one-off jump (prices.shock_year) shifts the walk's level from that year on; the draws
+       * are the same with or without it (common random numbers) */
+      log_price[i] += drift[i] + sd[i] * e + (y == params->shock_year ? shock[i] : 0.0);
       path->eur[y][i] = exp(log_price[i]);
     }
   }

@@ -224,6 +224,12 @@ typedef struct {
   double corr_diesel_petrol;         /* [prices.corr_diesel_petrol] of the yearly log changes */
   double corr_fuel_electricity;      /* [prices.corr_fuel_electricity] fuels vs tariff and public */
   double corr_tariff_public;         /* [prices.corr_tariff_public] */
+  int64_t shock_year;                /* [prices.shock_year] programme year of a one-off jump */
+  double diesel_shock_log_change;    /* [prices.diesel_shock_log_change] added to ln(price) that year,
+                                        on top of the walk, and kept after (a level shift) */
+  double petrol_shock_log_change;    /* [prices.petrol_shock_log_change] */
+  double tariff_shock_log_change;    /* [prices.tariff_shock_log_change] */
+  double public_shock_log_change;    /* [prices.public_shock_log_change] */
   double feed_in_eur_per_kwh;        /* [prices.feed_in_eur_per_kwh] garage PV surplus exported,
                                         fixed by a 20-year purchase contract */
 

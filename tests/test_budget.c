@@ -461,3 +461,29 @@ Test(budget, combustion_co2_by_hand) {
   cr_assert(fabs(fleet_combustion_kg_co2(&p, 12000.0, 0) - 2017.56) <= 1e-9);
   cr_assert_eq(fleet_combustion_kg_co2(&p, 0.0, 1), 0.0);
 }
+
+/* A one-off jump (prices.shock_year) shifts ln(price) by its change from that year on and moves
+ * no draw: with and without it the paths differ by exactly exp(change) from the shock's year, and
+ * not at all before it. */
+Test(budget, a_price_shock_shifts_the_level_from_its_year_and_keeps_the_draws) {
+  fleet_params_t p;
+  test_params(&p);
+  p.years = 5;
+  fleet_price_path_t plain, shocked;
+  fleet_prices_generate(&p, 7, &plain);
+  p.shock_year = 2;
+  p.diesel_shock_log_change = 0.2566;
+  p.petrol_shock_log_change = 0.1443;
+  p.tariff_shock_log_change = 0.0392;
+  p.public_shock_log_change = -0.1;
+  fleet_prices_generate(&p, 7, &shocked);
+  const double change[FLEET_PRICE_COUNT] = {0.2566, 0.1443, 0.0392, -0.1};
+  for (int y = 0; y < 5; y++)
+    for (int k = 0; k < FLEET_PRICE_COUNT; k++) {
+      const double want = plain.eur[y][k] * (y >= 2 ? exp(change[k]) : 1.0);
+      cr_assert(fabs(shocked.eur[y][k] - want) <= 1e-12 * want, "year %d, %s: %.15g vs %.15g", y, fleet_price_names[k],
+                shocked.eur[y][k], want);
+    }
+  /* 2022's diesel: 1.4301 x exp(0.2566) = 1.8484 EUR/L, the yearly average the change came from */
+  cr_assert(fabs(1.4301 * exp(0.2566) - 1.8484) < 1e-4);
+}
