@@ -143,6 +143,10 @@ static const param_desc_t param_table[] = {
     P_REAL(fleet, home_wallbox_share, 0, 1, "fraction of vehicles"),
     P_REAL(fleet, employed_share, 0, 1, "fraction of households"),
 
+    S_REAL(ageing, calendar_fade_per_year, 0, 0.5, "fraction of nominal capacity per year"),
+    S_REAL(ageing, cycle_fade_per_efc, 0, 0.01, "fraction of nominal capacity per equivalent full cycle"),
+    S_REAL(ageing, v2g_cycles_per_year, 0, 1000, "equivalent full cycles per year"),
+
     P_REAL(consumption, cold_threshold_c, -50, 50, "C"),
     P_REAL(consumption, cold_increase_per_c, 0, 1, "1/C"),
     P_REAL(consumption, heat_threshold_c, -50, 50, "C"),

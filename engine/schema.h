@@ -227,6 +227,12 @@ typedef struct {
     FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, garage_power_kw, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                 \
   X(KM_DRIVEN, "mobility", "km_driven", FLEET_TYPE_F64, "km", "distance driven", "fleet total per year",              \
     FLEET_SHAPE_RY, FLEET_FROM_YEAR, km_driven, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                              \
+  X(STATE_OF_HEALTH_SUM, "battery", "state_of_health_sum", FLEET_TYPE_F64, "1",                                       \
+    "the cars' battery state of health at the year's end, summed",                                                    \
+    "fleet total per year: sum over the fleet's cars of their battery's state of health (capacity / "                 \
+    "fleet.battery_kwh, 1 when new) after the year's calendar and throughput fade ([ageing]); the mean = this / the " \
+    "root attribute vehicles; the next year runs on the faded capacities",                                            \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, state_of_health_sum, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                    \
   X(CHARGING_ENERGY, "charging", "energy_kwh", FLEET_TYPE_F64, "kWh", "energy entering the cars by source",           \
     "fleet total per year: energy entering the cars' batteries, after every conversion loss, by where it came "       \
     "from: home_socket, home_wallbox (grid at home, AC; a bidirectional wallbox counts here), public (public fast "   \

@@ -94,6 +94,7 @@ enum {
   S_C2_FULLY_PCT,                                        /* (d) by band */
   S_NPV_BN_EUR = S_C2_FULLY_PCT + FLEET_OUTAGE_BANDS, /* per replica */
   S_REPAID_PCT,          /* per replica */
+  S_SOH_LAST_PCT,        /* per replica: the fleet's mean battery state of health at its last year's end */
   SERIES
 };
 
@@ -133,7 +134,7 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, int first_p
   if (!y) return fleet_error_set(err, FLEET_ERR_NOMEM, "out of memory for a year's totals");
   fleet_status_t status = FLEET_OK;
   for (int64_t r = 0; r < info->replicas && status == FLEET_OK; r++) {
-    double co2_battery_t = 0.0, co2_net_t = 0.0;
+    double co2_battery_t = 0.0, co2_net_t = 0.0, soh_last_sum = 0.0;
     fleet_c2_band_t c2[FLEET_OUTAGE_BANDS] = {{0}};
     for (int64_t year = 0; year < info->years && status == FLEET_OK; year++) {
       if ((status = fleet_h5_read_year(reader, r, year, y, err)) != FLEET_OK) break;
@@ -192,6 +193,7 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, int first_p
         if (first_pass) c2_add(&t->c2[b], y, b);
       }
       net[year] = y->ledger_eur[FLEET_LEDGER_NET];
+      soh_last_sum = y->state_of_health_sum;
     }
     if (status != FLEET_OK) break;
     fleet_replica_derived_t derived;
@@ -208,6 +210,7 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, int first_p
     push(t, S_REPAID_PCT, 100.0 * derived.repaid);
     push(t, S_CO2_BATTERY_MT, co2_battery_t / 1e6);
     push(t, S_CO2_NET_MT, co2_net_t / 1e6);
+    push(t, S_SOH_LAST_PCT, percent(soh_last_sum, (double)info->vehicles));
   }
   free(y);
   return status;
@@ -352,6 +355,9 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
   snprintf(label, sizeof label, "net of the packs over %" PRId64 " year(s)", info->years);
   print_row(out, "C7", label, "Mt", stats_of(&t->s[S_CO2_NET_MT]), replicas);
   print_row(out, "C8", "carport PV into cars", "GWh/yr", stats_of(&t->s[S_CARPORT_GWH]), years);
+  snprintf(label, sizeof label, "battery state of health, fleet mean, end of %" PRId64,
+           info->first_year + info->years - 1);
+  print_row(out, "ageing", label, "% of nominal", stats_of(&t->s[S_SOH_LAST_PCT]), replicas);
   fprintf(out, "\n  C2 by outage band: P5 / P50 / P95 over the replicas' shares (replicas without an outage of the "
                "band left out), mean over all the file's outages of the band; an outage counts in the year it ends\n");
   /* what the figures above cannot say */

@@ -39,7 +39,15 @@ void fleet_state_reset(const fleet_params_t *params, const fleet_population_t *p
     state->carry_demand_kwh[i] = state->carry_served_kwh[i] = 0.0f;
     state->carry_first_demand_kwh[i] = state->carry_first_served_kwh[i] = state->carry_car_at_start[i] = 0.0f;
     state->lease_active[i] = pop->active[i];
+    state->soh[i] = 1.0f; /* the cars are new in year 0 */
   }
+}
+
+double fleet_soh_next(const fleet_params_t *params, double soh, double throughput_kwh, double nominal_kwh,
+                      double bidirectional) {
+  const double cycles = throughput_kwh / nominal_kwh + bidirectional * params->ageing_v2g_cycles_per_year;
+  const double next = soh - params->ageing_calendar_fade_per_year - params->ageing_cycle_fade_per_efc * cycles;
+  return next > 0.0 ? next : 0.0;
 }
 
 void fleet_state_free(fleet_state_t *state) {
@@ -386,8 +394,11 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   int source[FLEET_LANES];
   for (int l = 0; l < FLEET_LANES; l++) {
     int64_t i = base + l;
-    float cap = pop->capacity_kwh[i];
-    float garage_capacity = pop->garage[i] * (float)p->garage_battery_to_car_ratio * cap;
+    /* the faded capacity: range, storage, the floor and the reserves shrink with it; the garage
+     * battery is sized on the nominal one and does not age */
+    const float soh = state->soh[i];
+    float cap = pop->capacity_kwh[i] * soh;
+    float garage_capacity = pop->garage[i] * (float)p->garage_battery_to_car_ratio * pop->capacity_kwh[i];
     pc.vehicle_id[l] = (uint32_t)pop->vehicle_id[i];
     pc.active[l] = pop->active[i];
     pc.employed[l] = pop->employed[i];
@@ -402,7 +413,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     sc.kwh_per_km[l] = pop->kwh_per_km[i];
     sc.home_charge_kwh[l] = pop->charger_kw[i] * (float)home_efficiency[l];
     sc.target_kwh[l] = (float)p->charge_target_fraction * cap;
-    sc.floor_kwh[l] = pop->floor_kwh[i];
+    sc.floor_kwh[l] = pop->floor_kwh[i] * soh; /* the owner's fraction of the faded capacity */
     sc.plug_threshold_kwh[l] = (float)p->plug_threshold_fraction * cap;
     /* A garage's DC link counts as a charging point at home. */
     sc.has_charger[l] = pop->charger_kw[i] > 0.0f || pop->garage[i] > 0.0f ? 1.0f : 0.0f;
@@ -503,6 +514,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     }
   double co2_combustion_kg = 0.0, co2_grid_kwh = 0.0;
   double km_sum = 0.0, source_kwh[FLEET_SOURCE_COUNT] = {0}, flow[FLEET_SOLAR_FLOW_COUNT] = {0};
+  double soh_sum = 0.0;
   for (int l = 0; l < FLEET_LANES; l++) {
     int64_t i = base + l;
     state->soc_kwh[i] = ls.soc_kwh[l];
@@ -512,6 +524,13 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     state->garage_pv_kwh[i] = ls.garage_pv_kwh[l];
     state->trip_nights_left[i] = trip_tomorrow.nights_left[l];
     state->trip_back_km[i] = trip_tomorrow.back_km[l];
+    if (pop->active[i] > 0.0f) { /* the year's fade; a charge above the faded capacity is lost */
+      state->soh[i] = (float)fleet_soh_next(p, state->soh[i], drive[l] + bk_car[l], pop->capacity_kwh[i],
+                                            pop->bidirectional[i]);
+      state->soc_kwh[i] = fminf(state->soc_kwh[i], pop->capacity_kwh[i] * state->soh[i]);
+      soh_sum += state->soh[i];
+    }
+    if (lanes) lanes->soh_end[l] = state->soh[i];
     double home_grid = home_in[l] / home_efficiency[l];
     double public_grid = public_in[l] / p->public_efficiency;
     double topup_grid = g_topup[l] / sol->grid_to_battery_efficiency;
@@ -621,6 +640,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       lanes->outage_served_kwh[l] = bk_served[l];
     }
   }
+  ADD_FIXED(acc, state_of_health, soh_sum);
   ADD_FIXED(acc, km, km_sum);
   add_checked(&acc->co2_combustion_avoided_g, to_whole(co2_combustion_kg * 1000.0, &acc->overflow), &acc->overflow);
   add_checked(&acc->co2_grid_g, to_whole(co2_grid_kwh * p->grid_g_co2_per_kwh, &acc->overflow), &acc->overflow);
@@ -647,6 +667,7 @@ static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
     add_checked(&total->garage_power[h], acc->garage_power[h], &total->overflow);
   }
   add_checked(&total->km, acc->km, &total->overflow);
+  add_checked(&total->state_of_health, acc->state_of_health, &total->overflow);
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) add_checked(&total->charging[k], acc->charging[k], &total->overflow);
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) add_checked(&total->solar[k], acc->solar[k], &total->overflow);
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) add_checked(&total->households_out[h], acc->households_out[h], &total->overflow);
@@ -773,6 +794,7 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
     totals->garage_power_kw[h] = (double)total->garage_power[h] / FLEET_ACCUM_SCALE;
   }
   totals->km_driven = (double)total->km / FLEET_ACCUM_SCALE;
+  totals->state_of_health_sum = (double)total->state_of_health / FLEET_ACCUM_SCALE;
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++)
     totals->charging_energy_kwh[k] = (double)total->charging[k] / FLEET_ACCUM_SCALE;
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) totals->solar_energy_kwh[k] = (double)total->solar[k] / FLEET_ACCUM_SCALE;

@@ -57,6 +57,7 @@ typedef struct {
   int64_t position_histogram[FLEET_POSITION_BINS];
   fleet_ledger_counts_t ledger;
   int64_t co2_combustion_avoided_g, co2_grid_g;
+  int64_t state_of_health; /* 1e-6: the active cars' state of health at the year's end, summed */
   int overflow; /* 1: a value or a sum left the range of the integers (fleet_year.c, to_fixed) */
 } fleet_accum_t;
 
@@ -102,7 +103,8 @@ typedef struct {
   X(carry_first_demand_kwh)                                                                       \
   X(carry_first_served_kwh)                                                                       \
   X(carry_car_at_start)                                                                           \
-  X(lease_active)     /* 1: the household's lease runs (0 after a default) */
+  X(lease_active)     /* 1: the household's lease runs (0 after a default) */                     \
+  X(soh)              /* battery state of health: capacity / nominal, for the year to come */
 
 typedef struct {
   int64_t slots;
@@ -136,6 +138,7 @@ typedef struct {
   double account_eur[FLEET_LANES];            /* the household account (paying households) */
   double garage_account_eur[FLEET_LANES];     /* the garage account (paying garage households) */
   double position_eur[FLEET_LANES];           /* the full position, in the lease's last year */
+  double soh_end[FLEET_LANES];                /* state of health after the year's fade */
   int paying[FLEET_LANES];
 } fleet_lane_year_t;
 
@@ -168,6 +171,16 @@ typedef struct {
   const fleet_interval_t *outage_override;
   int outage_override_count;
 } fleet_year_ctx_t;
+
+/* Battery ageing (the scenario's [ageing]): the state of health after a year that began at soh,
+ * in which throughput_kwh left the battery (driving, home backup), of a car whose nominal
+ * capacity is nominal_kwh and that has a bidirectional wallbox (bidirectional 1) or not (0):
+ *   soh - calendar_fade_per_year - cycle_fade_per_efc x (throughput_kwh / nominal_kwh
+ *                                                         + bidirectional x v2g_cycles_per_year),
+ * at least 0. Linear in time and in cycles: the field figures it is set from are yearly averages
+ * over the first years of a pack's life (configs/baseline.yaml). */
+double fleet_soh_next(const fleet_params_t *params, double soh, double throughput_kwh, double nominal_kwh,
+                      double bidirectional);
 
 fleet_status_t fleet_state_create(int64_t slots, fleet_state_t *state, fleet_error_t *err);
 /* The state at the start of a replica: charged to initial_soc_fraction, at home, unplugged

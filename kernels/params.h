@@ -75,6 +75,15 @@ typedef struct {
                                          no home charging point (no off-street parking) */
   double employed_share;              /* [fleet.employed_share] households that commute by car */
 
+  /* [ageing]: each car's state of health (capacity / fleet.battery_kwh) loses, at each year's end,
+   * calendar_fade_per_year + cycle_fade_per_efc x the year's equivalent full cycles (energy out of
+   * the battery for driving and home backup / fleet.battery_kwh, + v2g_cycles_per_year for a car
+   * with a bidirectional wallbox); kernels/fleet_year.h, fleet_soh_next */
+  double ageing_calendar_fade_per_year; /* [ageing.calendar_fade_per_year] fraction of nominal per year */
+  double ageing_cycle_fade_per_efc;     /* [ageing.cycle_fade_per_efc] fraction of nominal per full cycle */
+  double ageing_v2g_cycles_per_year;    /* [ageing.v2g_cycles_per_year] full cycles a year the grid would
+                                           draw from a bidirectional car (the model does not dispatch) */
+
   /* [consumption]: energy per km = base x (1 + cold + heat), piecewise linear in temperature */
   double cold_threshold_c;         /* [consumption.cold_threshold_c] below it consumption rises */
   double cold_increase_per_c;      /* [consumption.cold_increase_per_c] 1/C, fraction per degree */

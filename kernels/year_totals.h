@@ -74,6 +74,7 @@ typedef struct {
   double garage_power_kw[FLEET_HOURS_PER_YEAR];    /* power they can give back, inverter-capped */
   /* fleet totals per year */
   double km_driven;
+  double state_of_health_sum;  /* the cars' battery state of health at the year's end, summed */
   double charging_energy_kwh[FLEET_SOURCE_COUNT];  /* entering the cars, after losses, by source */
   double solar_energy_kwh[FLEET_SOLAR_FLOW_COUNT];
   /* outages and home backup */

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 
+import h5py
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -164,6 +165,17 @@ def main():
                     check(abs(float(mean) - want) <= 5e-4 * abs(want), f"C2 {tag} {band}: mean {mean}, file {want}")
                 else:
                     check(mean == "-", f"C2 {tag} {band}: mean {mean} without outages")
+        # ageing: the fleet's mean state of health at the last year's end, per replica = the file's sum / vehicles
+        with h5py.File(path, "r") as f:
+            soh = 100.0 * f["battery/state_of_health_sum"][:, -1] / f.attrs["vehicles"]
+        row = [x for x in summary.splitlines() if x.startswith("ageing") and "state of health" in x]
+        check(len(row) == 1, "summary has no ageing row")
+        if row:
+            p5, p50, p95, mean = (float(x) for x in row[0].split("% of nominal")[1].split()[:4])
+            want = list(np.percentile(soh, [5, 50, 95])) + [soh.mean()]
+            check(all(abs(g - w) <= 5e-4 * abs(w) for g, w in zip((p5, p50, p95, mean), want)),
+                  f"ageing row {p5, p50, p95, mean}, file {want}")
+            check(80.0 < mean < 100.0, f"mean state of health {mean} %")
         # the recipes name results/baseline.h5: a run from replica 0, as the baseline is
         baseline = os.path.join(tmp, "baseline.h5")
         subprocess.run([fleetmc, "run", os.path.join(ROOT, "configs", "baseline.yaml"), "--set", "fleet.vehicles=100",

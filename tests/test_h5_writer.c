@@ -1362,6 +1362,7 @@ Test(schema, rows_point_at_their_fields) {
               YEAR_ROW("/storage/garage_energy_kwh", garage_energy_kwh),
               YEAR_ROW("/storage/garage_power_kw", garage_power_kw),
               YEAR_ROW("/mobility/km_driven", km_driven),
+              YEAR_ROW("/battery/state_of_health_sum", state_of_health_sum),
               YEAR_ROW("/charging/energy_kwh", charging_energy_kwh),
               YEAR_ROW("/solar/energy_kwh", solar_energy_kwh),
               YEAR_ROW("/weather/pv_yield_kwh_per_kwp", region_pv_yield_kwh_per_kwp),

@@ -891,6 +891,7 @@ Test(c2, keep_car_home_cancels_a_long_trip_start_and_keeps_its_state_consistent)
 Test(c2, an_outage_across_the_new_year_keeps_its_first_24_hours) {
   static c2_rig_t r;
   c2_load(&r, "backup.keep_car_home=false", "backup.keep_car_home_after_h=2");
+  r.p.ageing_calendar_fade_per_year = r.p.ageing_cycle_fade_per_efc = 0.0; /* year 1 on the nominal 30 kWh */
   c2_start(&r, 0);
   int64_t n = 0;
   for (int64_t i = 0; i < r.pop.slots; i++) {
