@@ -309,7 +309,9 @@ static const param_desc_t param_table[] = {
 
     P_REAL(co2, petrol_kg_co2_per_l, 0, 10, "kg CO2/L"),
     P_REAL(co2, diesel_kg_co2_per_l, 0, 10, "kg CO2/L"),
-    P_REAL(co2, grid_g_co2_per_kwh, 0, 2000, "g CO2/kWh"),
+    P_ARRAY(co2, grid_g_co2_per_kwh_monthly, 0, 2000, "g CO2/kWh", MONTHS_TEXT),
+    P_ARRAY(co2, grid_hour_profile_winter, 0, 1000, "relative weight per clock hour", "clock hours 0 to 23"),
+    P_ARRAY(co2, grid_hour_profile_summer, 0, 1000, "relative weight per clock hour", "clock hours 0 to 23"),
     P_REAL(co2, battery_manufacturing_kg_co2_per_kwh, 0, 1000, "kg CO2/kWh"),
 
     R_REAL(fleet_share, 0, 1, "fraction of vehicles"),
@@ -1489,6 +1491,15 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
        "garage.grid_topup_target_fraction",
        "floor_fraction must be <= grid_topup_target_fraction (a top-up stops at the target, "
        "which must not lie below the kept floor)");
+  /* The grid's hour profiles are relative: the engine divides each by its mean. */
+  if (!(array_sum(p->grid_hour_profile_winter, COUNT_OF(p->grid_hour_profile_winter)) > 0))
+    return sum_error(c, w, "co2.grid_hour_profile_winter", NULL,
+                     "at least one hour must have a weight above 0 (the weights are relative: "
+                     "the engine divides them by their mean)");
+  if (!(array_sum(p->grid_hour_profile_summer, COUNT_OF(p->grid_hour_profile_summer)) > 0))
+    return sum_error(c, w, "co2.grid_hour_profile_summer", NULL,
+                     "at least one hour must have a weight above 0 (the weights are relative: "
+                     "the engine divides them by their mean)");
   fleet_status_t st = check_outage_rules(c, w, p);
   if (st != FLEET_OK) return st;
   return check_price_rules(c, w, p);

@@ -378,7 +378,8 @@ typedef struct {
     "resold (they keep running elsewhere)",                                                                           \
     FLEET_SHAPE_RY, FLEET_FROM_YEAR, co2_combustion_avoided_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)               \
   X(CO2_GRID, "co2", "grid_t", FLEET_TYPE_F64, "t", "CO2 of the grid electricity charged",                            \
-    "per year: CO2 emitted for the grid electricity charged (at home, the garages' top-up, public charging)",         \
+    "per year: each kWh drawn from the grid (at home, the garages' top-up, public charging; losses included) x "      \
+    "the grid's intensity in the hour it was drawn (co2.grid_g_co2_per_kwh_monthly x the hour profiles)",             \
     FLEET_SHAPE_RY, FLEET_FROM_YEAR, co2_grid_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                             \
   X(CO2_BATTERY, "co2", "battery_manufacturing_t", FLEET_TYPE_F64, "t", "CO2 of making battery packs",                \
     "per year, life cycle: packs made x fleet.battery_kwh x co2.battery_manufacturing_kg_co2_per_kwh; every car's "  \

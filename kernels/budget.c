@@ -190,6 +190,32 @@ double fleet_combustion_kg_co2(const fleet_params_t *params, double km, int dies
                 : km * params->petrol_l_per_100km / 100.0 * params->petrol_kg_co2_per_l;
 }
 
+/* Monthly means (PARAMETERS.md 7; configs/baseline.yaml gives the sources) times a daily shape:
+ * winter days peak in the morning and evening, when gas plants and imports close the balance;
+ * summer days dip at midday with solar and peak after sunset. Blending the two by month is the
+ * simplest shape that moves the peak between them; the monthly figure keeps its mean. */
+void fleet_grid_co2_profile(const fleet_params_t *params, double g_per_kwh[FLEET_MONTHS][24]) {
+  double winter_sum = 0.0, summer_sum = 0.0;
+  for (int h = 0; h < 24; h++) {
+    winter_sum += params->grid_hour_profile_winter[h];
+    summer_sum += params->grid_hour_profile_summer[h];
+  }
+  for (int m = 0; m < FLEET_MONTHS; m++) {
+    const double w = 0.5 * (1.0 + cos(2.0 * 3.14159265358979323846 * m / FLEET_MONTHS));
+    for (int h = 0; h < 24; h++)
+      g_per_kwh[m][h] = params->grid_g_co2_per_kwh_monthly[m] *
+                        (w * params->grid_hour_profile_winter[h] * 24.0 / winter_sum +
+                         (1.0 - w) * params->grid_hour_profile_summer[h] * 24.0 / summer_sum);
+  }
+}
+
+int fleet_month_of_day(int day) {
+  static const int month_days[FLEET_MONTHS] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int m = 0;
+  for (int first = 0; m < FLEET_MONTHS - 1 && day >= first + month_days[m]; m++) first += month_days[m];
+  return m;
+}
+
 /* ---- the State (claim C4) -------------------------------------------------------------------- */
 
 /* The proposal's bridge loan: the State buys the cars, garages and carports and sells the replaced

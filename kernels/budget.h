@@ -66,6 +66,17 @@ double fleet_position_closing_eur(const fleet_params_t *params);
 /* Combustion CO2 of km in the replaced car, kg. */
 double fleet_combustion_kg_co2(const fleet_params_t *params, double km, int diesel);
 
+/* The grid's carbon intensity by month and clock hour, g CO2 per kWh drawn:
+ *   g[m][h] = co2.grid_g_co2_per_kwh_monthly[m] x (w_m W[h] + (1 - w_m) S[h]),
+ * W and S the winter and summer hour profiles each divided by its mean (so that every day of
+ * month m averages the month's figure), w_m = (1 + cos(2 pi m / 12)) / 2 the winter weight
+ * (1 in January, 1/2 in April and October, 0 in July). Every day of a month has its month's 24
+ * values. */
+void fleet_grid_co2_profile(const fleet_params_t *params, double g_per_kwh[FLEET_MONTHS][24]);
+
+/* The month (0 = January) of day d of a 365-day year. */
+int fleet_month_of_day(int day);
+
 /* The State's ledger, by item; the last axis of /budget/ledger_eur. Signs: receipts positive. */
 typedef enum {
   FLEET_LEDGER_VEHICLES,       /* - purchase of the cars (year 0) */

@@ -99,6 +99,11 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
       ctx->day_factor[r][d] = (float)(day_sum / FLEET_HOURS_PER_DAY);
     }
   }
+  double grid_g_co2[FLEET_MONTHS][FLEET_HOURS_PER_DAY];
+  fleet_grid_co2_profile(params, grid_g_co2);
+  for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++)
+    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
+      ctx->grid_g_co2_per_kwh[d * FLEET_HOURS_PER_DAY + h] = (float)grid_g_co2[fleet_month_of_day(d)][h];
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
     ctx->topup_window[h] =
         in_window(h, params->garage_grid_topup_start_hour, params->garage_grid_topup_end_hour) ? 1.0f : 0.0f;
@@ -440,6 +445,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   double g_pv[FLEET_LANES] = {0}, g_stored[FLEET_LANES] = {0}, g_topup[FLEET_LANES] = {0};
   double g_to_car[FLEET_LANES] = {0}, cp_pv[FLEET_LANES] = {0}, cp_in[FLEET_LANES] = {0};
   double g_pv_to_car[FLEET_LANES] = {0}, g_export[FLEET_LANES] = {0}, g_curtail[FLEET_LANES] = {0};
+  double home_co2[FLEET_LANES] = {0}, public_co2[FLEET_LANES] = {0}, g_topup_co2[FLEET_LANES] = {0};
   float soc_start[FLEET_LANES], garage_start[FLEET_LANES];
   memcpy(soc_start, ls.soc_kwh, sizeof soc_start);
   memcpy(garage_start, ls.garage_kwh, sizeof garage_start);
@@ -470,6 +476,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     memcpy(in.consumption_factor, &ctx->hour_factor[region][d * FLEET_HOURS_PER_DAY], sizeof in.consumption_factor);
     memcpy(in.pv_kw_per_kwp, &ctx->weather.pv_kw_per_kwp[region][d * FLEET_HOURS_PER_DAY], sizeof in.pv_kw_per_kwp);
     in.day_factor = ctx->day_factor[region][d];
+    memcpy(in.grid_g_co2_per_kwh, &ctx->grid_g_co2_per_kwh[d * FLEET_HOURS_PER_DAY], sizeof in.grid_g_co2_per_kwh);
     if (bo->day_has[d]) {
       outage_fractions(bo, d, &in);
       fleet_step_day(&sc, &ctx->solar, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow,
@@ -489,12 +496,15 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       drive[l] += sums.drive_kwh[l];
       home_in[l] += sums.home_in_kwh[l];
       public_in[l] += sums.public_in_kwh[l];
+      home_co2[l] += sums.home_in_co2_g[l];
+      public_co2[l] += sums.public_in_co2_g[l];
     }
     if (solar)
       for (int l = 0; l < FLEET_LANES; l++) {
         g_pv[l] += sums.garage_pv_kwh[l];
         g_stored[l] += sums.garage_stored_kwh[l];
         g_topup[l] += sums.garage_topup_kwh[l];
+        g_topup_co2[l] += sums.garage_topup_co2_g[l];
         g_to_car[l] += sums.garage_to_car_kwh[l];
         g_pv_to_car[l] += sums.garage_pv_to_car_kwh[l];
         g_curtail[l] += sums.garage_curtailed_kwh[l];
@@ -512,7 +522,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       const double surplus = g_pv[l] - g_stored[l] / sol->pv_to_battery_efficiency;
       g_export[l] = p->garage_export_surplus ? fmax(surplus - g_curtail[l], 0.0) * p->garage_battery_to_grid_efficiency : 0.0;
     }
-  double co2_combustion_kg = 0.0, co2_grid_kwh = 0.0;
+  double co2_combustion_kg = 0.0, co2_grid_g = 0.0;
   double km_sum = 0.0, source_kwh[FLEET_SOURCE_COUNT] = {0}, flow[FLEET_SOLAR_FLOW_COUNT] = {0};
   double soh_sum = 0.0;
   for (int l = 0; l < FLEET_LANES; l++) {
@@ -536,6 +546,9 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     double topup_grid = g_topup[l] / sol->grid_to_battery_efficiency;
     double carport_used = cp_in[l] / sol->carport_efficiency;
     double garage_drawn = g_to_car[l] / sol->battery_to_car_efficiency;
+    /* each kWh at the intensity of the hour it was drawn, grid side (the charger's losses too) */
+    double lane_co2_grid_g = home_co2[l] / home_efficiency[l] + public_co2[l] / p->public_efficiency +
+                             g_topup_co2[l] / sol->grid_to_battery_efficiency;
     km_sum += km[l];
     if (pop->active[i] > 0.0f) {
       /* The lease: a default stops the payments from this year on and the car is taken back;
@@ -590,7 +603,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
        * and nothing is avoided (state.trade_in_fate, the ledger's trade-in line). */
       if (p->trade_in_fate == FLEET_TRADE_IN_SCRAPPED)
         co2_combustion_kg += fleet_combustion_kg_co2(p, km[l], household.diesel);
-      co2_grid_kwh += home_grid + topup_grid + public_grid;
+      co2_grid_g += lane_co2_grid_g;
       if (lanes) {
         lanes->account_eur[l] = account;
         lanes->paying[l] = paying;
@@ -638,12 +651,13 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       lanes->backup_from_garage_kwh[l] = bk_garage[l];
       lanes->outage_demand_kwh[l] = bk_demand[l];
       lanes->outage_served_kwh[l] = bk_served[l];
+      lanes->co2_grid_g[l] = lane_co2_grid_g;
     }
   }
   ADD_FIXED(acc, state_of_health, soh_sum);
   ADD_FIXED(acc, km, km_sum);
   add_checked(&acc->co2_combustion_avoided_g, to_whole(co2_combustion_kg * 1000.0, &acc->overflow), &acc->overflow);
-  add_checked(&acc->co2_grid_g, to_whole(co2_grid_kwh * p->grid_g_co2_per_kwh, &acc->overflow), &acc->overflow);
+  add_checked(&acc->co2_grid_g, to_whole(co2_grid_g, &acc->overflow), &acc->overflow);
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) ADD_FIXED(acc, charging[k], source_kwh[k]);
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) ADD_FIXED(acc, solar[k], flow[k]);
 }

@@ -135,6 +135,8 @@ typedef struct {
   double backup_from_garage_kwh[FLEET_LANES]; /* taken from the garage battery for the house */
   double outage_demand_kwh[FLEET_LANES];
   double outage_served_kwh[FLEET_LANES];
+  double co2_grid_g[FLEET_LANES];  /* the grid's CO2 of what it drew (home, public, garage top-up),
+                                      each kWh at its hour's intensity */
   double account_eur[FLEET_LANES];            /* the household account (paying households) */
   double garage_account_eur[FLEET_LANES];     /* the garage account (paying garage households) */
   double position_eur[FLEET_LANES];           /* the full position, in the lease's last year */
@@ -158,6 +160,7 @@ typedef struct {
   float hour_factor[FLEET_MAX_REGIONS][FLEET_HOURS_PER_YEAR]; /* consumption x temperature */
   float day_factor[FLEET_MAX_REGIONS][FLEET_DAYS_PER_YEAR];   /* the day's mean of it */
   float topup_window[FLEET_HOURS_PER_DAY];
+  float grid_g_co2_per_kwh[FLEET_HOURS_PER_YEAR];             /* the grid's intensity, hour by hour */
   fleet_solar_consts_t solar;
   float discharge_efficiency;
   float plug_every_arrival;

@@ -88,6 +88,7 @@ typedef struct {
   float topup_window[FLEET_HOURS_PER_DAY];       /* 1 in the garage grid top-up hours */
   float day_factor;                              /* the day's mean consumption factor */
   float backup_load_kwh[FLEET_HOURS_PER_DAY];    /* the dormant house's load in each hour */
+  float grid_g_co2_per_kwh[FLEET_HOURS_PER_DAY]; /* the grid's carbon intensity in each hour */
   /* per lane: the fraction of each hour its house is without supply (read only on outage days) */
   float outage_fraction[FLEET_HOURS_PER_DAY][FLEET_LANES];
 } fleet_day_inputs_t;
@@ -134,6 +135,11 @@ typedef struct {
   float garage_curtailed_kwh[FLEET_LANES]; /* PV neither stored nor exported */
   float carport_pv_kwh[FLEET_LANES];    /* carport PV over the car's space while parked */
   float carport_in_kwh[FLEET_LANES];    /* into the car from the carport after losses */
+  /* what went into the battery (home, public, garage top-up) x the grid's intensity at the hour
+   * it was drawn, g/kWh: / the charger's efficiency, the grid's CO2 */
+  float home_in_co2_g[FLEET_LANES];
+  float public_in_co2_g[FLEET_LANES];
+  float garage_topup_co2_g[FLEET_LANES];
   /* outage days only: the dormant load and what the garage and the car served of it */
   float backup_demand_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];
   float backup_served_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];

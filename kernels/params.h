@@ -277,7 +277,13 @@ typedef struct {
   /* [co2] */
   double petrol_kg_co2_per_l;  /* [co2.petrol_kg_co2_per_l] combustion */
   double diesel_kg_co2_per_l;  /* [co2.diesel_kg_co2_per_l] */
-  double grid_g_co2_per_kwh;   /* [co2.grid_g_co2_per_kwh] electricity drawn from the grid */
+  /* Electricity drawn from the grid, charged at the hour it is drawn: in month m at clock hour h,
+   * grid_g_co2_per_kwh_monthly[m] x the hour's relative factor, a blend of the winter (January)
+   * and summer (July) profiles by month (fleet_grid_co2_profile, kernels/budget.h). */
+  double grid_g_co2_per_kwh_monthly[FLEET_MONTHS]; /* [co2.grid_g_co2_per_kwh_monthly] g CO2/kWh, mean over
+                                                      the month's hours, Jan..Dec */
+  double grid_hour_profile_winter[FLEET_LOAD_HOURS]; /* [co2.grid_hour_profile_winter] relative, per clock hour */
+  double grid_hour_profile_summer[FLEET_LOAD_HOURS]; /* [co2.grid_hour_profile_summer] relative, per clock hour */
   double battery_manufacturing_kg_co2_per_kwh; /* [co2.battery_manufacturing_kg_co2_per_kwh] life cycle:
                                                   making a pack, per kWh (new cars, warranty packs) */
 

@@ -37,6 +37,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
   float need_before[FLEET_LANES], need_after[FLEET_LANES];
   float soc[FLEET_LANES], plugged[FLEET_LANES], away_prev[FLEET_LANES], garage[FLEET_LANES], garage_pv[FLEET_LANES];
   float home_in[FLEET_LANES], public_in[FLEET_LANES], drive_sum[FLEET_LANES];
+  float home_co2[FLEET_LANES], public_co2[FLEET_LANES], g_topup_co2[FLEET_LANES];
   float g_pv[FLEET_LANES], g_stored[FLEET_LANES], g_topup[FLEET_LANES], g_to_car[FLEET_LANES], g_pv_to_car[FLEET_LANES];
   float cp_pv[FLEET_LANES], cp_in[FLEET_LANES], bk_car[FLEET_LANES], bk_garage[FLEET_LANES], g_curtail[FLEET_LANES];
   /* a multiply where the hour's step would divide by an efficiency */
@@ -61,6 +62,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     garage[l] = s->garage_kwh[l];
     garage_pv[l] = s->garage_pv_kwh[l];
     home_in[l] = public_in[l] = drive_sum[l] = 0.0f;
+    home_co2[l] = public_co2[l] = g_topup_co2[l] = 0.0f;
     g_pv[l] = g_stored[l] = g_topup[l] = g_to_car[l] = g_pv_to_car[l] = g_curtail[l] = cp_pv[l] = cp_in[l] = bk_car[l] = bk_garage[l] = 0.0f;
   }
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
@@ -69,6 +71,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     const float pv = in->pv_kw_per_kwp[h];
     const float topup_open = in->topup_window[h];
     const float load = in->backup_load_kwh[h];
+    const float grid_g_co2 = in->grid_g_co2_per_kwh[h]; /* charged at the hour it is drawn */
 #pragma omp simd
     for (int l = 0; l < FLEET_LANES; l++) {
       float km = (hour == dep[l] ? out_km[l] : 0.0f) + (hour == ret[l] ? back_km[l] : 0.0f);
@@ -124,6 +127,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
                       fleet_maxf(fleet_minf(sol->topup_kwh * supplied, c->garage_topup_target_kwh[l] - g), 0.0f);
         g += topup;
         g_topup[l] += topup;
+        g_topup_co2[l] += topup * grid_g_co2;
         /* Parked at work (between the drives) under a carport: its PV charges the car. */
         float parked = at_work[l] * (hour > dep[l] ? 1.0f : 0.0f) * (hour < ret[l] ? 1.0f : 0.0f);
         float carport_pv = parked * pv; /* at_work carries the space's kWp */
@@ -174,6 +178,8 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
       away_prev[l] = away;
       home_in[l] += charge;
       public_in[l] += pub;
+      home_co2[l] += charge * grid_g_co2;
+      public_co2[l] += pub * grid_g_co2;
       drive_sum[l] += drive;
     }
     if (soc_trace)
@@ -197,6 +203,9 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     out->garage_curtailed_kwh[l] = g_curtail[l];
     out->carport_pv_kwh[l] = cp_pv[l];
     out->carport_in_kwh[l] = cp_in[l];
+    out->home_in_co2_g[l] = home_co2[l];
+    out->public_in_co2_g[l] = public_co2[l];
+    out->garage_topup_co2_g[l] = g_topup_co2[l];
     out->backup_from_car_kwh[l] = bk_car[l];
     out->backup_from_garage_kwh[l] = bk_garage[l];
   }

@@ -60,7 +60,8 @@ static void test_params(fleet_params_t *p) {
   /* [co2] */
   p->petrol_kg_co2_per_l = 2.3;
   p->diesel_kg_co2_per_l = 2.6;
-  p->grid_g_co2_per_kwh = 50.0;
+  for (int m = 0; m < 12; m++) p->grid_g_co2_per_kwh_monthly[m] = 50.0;
+  for (int h = 0; h < 24; h++) p->grid_hour_profile_winter[h] = p->grid_hour_profile_summer[h] = 1.0;
   p->battery_manufacturing_kg_co2_per_kwh = 84.0;
 }
 
@@ -486,4 +487,42 @@ Test(budget, a_price_shock_shifts_the_level_from_its_year_and_keeps_the_draws) {
     }
   /* 2022's diesel: 1.4301 x exp(0.2566) = 1.8484 EUR/L, the yearly average the change came from */
   cr_assert(fabs(1.4301 * exp(0.2566) - 1.8484) < 1e-4);
+
+/* The grid's intensity by month and hour: January is the winter profile, July the summer one,
+ * April and October half of each; every month's 24 hours average its figure; relative profiles
+ * are divided by their mean. */
+Test(budget, grid_co2_profile_by_hand) {
+  fleet_params_t p;
+  test_params(&p);
+  for (int m = 0; m < 12; m++) p.grid_g_co2_per_kwh_monthly[m] = 10.0 * (m + 1);
+  for (int h = 0; h < 24; h++) {
+    p.grid_hour_profile_winter[h] = h >= 18 && h < 21 ? 5.0 : 1.0; /* mean 1.5: evenings x 10/3 */
+    p.grid_hour_profile_summer[h] = h < 12 ? 1.0 : 3.0;              /* mean 2: 0.5 then 1.5 */
+  }
+  double g[12][24];
+  fleet_grid_co2_profile(&p, g);
+  cr_assert(fabs(g[0][19] - 10.0 * 5.0 / 1.5) <= 1e-12);  /* January: winter only */
+  cr_assert(fabs(g[0][3] - 10.0 / 1.5) <= 1e-12);
+  cr_assert(fabs(g[6][3] - 70.0 * 0.5) <= 1e-12);         /* July: summer only */
+  cr_assert(fabs(g[6][19] - 70.0 * 1.5) <= 1e-12);
+  cr_assert(fabs(g[3][19] - 40.0 * (0.5 * 5.0 / 1.5 + 0.5 * 1.5)) <= 1e-12); /* April: half of each */
+  cr_assert(fabs(g[9][3] - 100.0 * (0.5 / 1.5 + 0.5 * 0.5)) <= 1e-12);      /* October */
+  for (int m = 0; m < 12; m++) {
+    double sum = 0.0;
+    for (int h = 0; h < 24; h++) sum += g[m][h];
+    cr_assert(fabs(sum / 24.0 - 10.0 * (m + 1)) <= 1e-12, "month %d", m);
+  }
+  /* A flat profile is the monthly figure at every hour. */
+  for (int h = 0; h < 24; h++) p.grid_hour_profile_winter[h] = p.grid_hour_profile_summer[h] = 0.25;
+  fleet_grid_co2_profile(&p, g);
+  for (int m = 0; m < 12; m++)
+    for (int h = 0; h < 24; h++) cr_assert(fabs(g[m][h] - 10.0 * (m + 1)) <= 1e-12);
+}
+
+Test(budget, month_of_day_edges) {
+  const int first[13] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
+  for (int m = 0; m < 12; m++) {
+    cr_assert_eq(fleet_month_of_day(first[m]), m);
+    cr_assert_eq(fleet_month_of_day(first[m + 1] - 1), m);
+  }
 }

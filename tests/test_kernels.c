@@ -191,6 +191,47 @@ Test(vehicle_step, public_charge_when_a_leg_would_leave_less_than_the_reserve) {
   cr_assert_float_eq(sums.public_in_kwh[0], 38.0 + 40.0, 1e-4); /* 38 going, 40 coming back */
 }
 
+/* The grid's CO2 is each hour's kWh into the battery x that hour's intensity, summed: home
+ * charging at night and after the evening return, public charging before a leg. Whole kWh and
+ * whole grams, so the float sums are exact. */
+Test(vehicle_step, grid_co2_is_each_hours_kwh_times_that_hours_intensity) {
+  fleet_step_consts_t c;
+  fleet_lane_state_t s;
+  fleet_day_plan_t today, tomorrow;
+  fleet_day_sums_t sums;
+  fleet_day_inputs_t in;
+  fleet_solar_consts_t sol;
+  memset(&in, 0, sizeof in);
+  memset(&sol, 0, sizeof sol);
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+    in.consumption_factor[h] = 1.0f;
+    in.grid_g_co2_per_kwh[h] = (float)(30 + 2 * h); /* 30 g at midnight .. 76 g at 23:00 */
+  }
+  in.day_factor = 1.0f;
+  one_lane(&c, &s, 20.0f);
+  c.home_charge_kwh[0] = 2.0f;
+  c.kwh_per_km[0] = 0.25f;            /* exact in binary, so every kWh below is */
+  commute(&today, 7.0f, 17.0f, 8.0f); /* 2 kWh each way */
+  no_trip(&tomorrow);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 0, 0);
+  /* 2 kWh an hour at 0-4 (20 -> 30), then at 18 and 19 after the two legs (26 -> 30). */
+  cr_assert_eq(sums.home_in_kwh[0], 14.0f);
+  cr_assert_eq(sums.home_in_co2_g[0], 2.0f * (30 + 32 + 34 + 36 + 38) + 2.0f * (66 + 68));
+  cr_assert_eq(sums.public_in_co2_g[0], 0.0f);
+  cr_assert_eq(sums.garage_topup_co2_g[0], 0.0f);
+  for (int l = 1; l < FLEET_LANES; l++) cr_assert_eq(sums.home_in_co2_g[l], 0.0f);
+  /* A car without a charging point: 5 kWh, a 6 kWh leg at 8 charges 19 kWh in public at 8. */
+  one_lane(&c, &s, 5.0f);
+  c.kwh_per_km[0] = 0.25f;
+  c.has_charger[0] = 0.0f;
+  s.plugged[0] = 0.0f;
+  commute(&today, 8.0f, 20.0f, 24.0f);
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 0, 0);
+  cr_assert_eq(sums.public_in_kwh[0], 19.0f);
+  cr_assert_eq(sums.public_in_co2_g[0], 19.0f * 46);
+  cr_assert_eq(sums.home_in_co2_g[0], 0.0f);
+}
+
 Test(vehicle_step, below_threshold_policy_plugs_only_low_cars) {
   fleet_step_consts_t c;
   fleet_lane_state_t s;
@@ -519,11 +560,14 @@ Test(garage, grid_top_up_in_its_window_up_to_the_target) {
   memset(&in, 0, sizeof in);
   for (int h = 0; h < 6; h++) in.topup_window[h] = 1.0f; /* 22:00-06:00 */
   in.topup_window[22] = in.topup_window[23] = 1.0f;
+  for (int h = 0; h < 24; h++) in.grid_g_co2_per_kwh[h] = h < 12 ? 40.0f : 80.0f;
   no_trip(&today);
   no_trip(&tomorrow);
   fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1, 0);
   /* 8 open hours x 3 kW x 0.95 = 22.8 kWh, below the 30 - 6 = 24 kWh of room. */
   cr_assert_float_eq(sums.garage_topup_kwh[0], 22.8, 1e-4);
+  /* each hour's 2.85 kWh at its hour's intensity: 6 at 40 g, 2 at 80 g */
+  cr_assert_float_eq(sums.garage_topup_co2_g[0], 2.85 * (6 * 40 + 2 * 80), 1e-3);
   cr_assert_float_eq(s.garage_kwh[0], 28.8, 1e-4);
   fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, NULL, 1, 0);
   cr_assert_float_eq(s.garage_kwh[0], 30.0, 1e-4); /* stops at the target */

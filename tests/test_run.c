@@ -847,3 +847,125 @@ Test(run, full_position_closes_the_lease_by_hand) {
   fleet_state_free(&state);
   fleet_population_free(&pop);
 }
+
+/* One block's year from the fleet's starting state, into a fresh accumulator. */
+static void block_year_afresh(const fleet_year_ctx_t *ctx, int64_t b, fleet_state_t *state, fleet_workspace_t *ws,
+                              fleet_lane_year_t *lanes) {
+  fleet_state_reset(ctx->params, ctx->pop, state);
+  memset(ws, 0, sizeof *ws);
+  fleet_block_year(ctx, b, state, ws, lanes);
+}
+
+/* C7's grid CO2 is charged at the hour of each kWh drawn. The intensity only weighs what is
+ * drawn, so rerunning a block with 1 g/kWh in one (month, clock hour) cell and 0 elsewhere
+ * measures the grid kWh each lane drew in that cell (home, public and a garage's top-up, grid
+ * side). With the baseline's intensities, each lane's CO2 must be the sum over the 288 cells of
+ * its draw x the cell's intensity, and the block's fixed-point total the sum of its households'.
+ * Tolerances: the step sums a day's kWh x g in float (<= 24 terms, relative rounding <= 24 x
+ * 2^-24 = 1.4e-6), so 1e-5 relative; the block total is rounded once to whole grams (0.5 g). */
+Test(run, grid_co2_is_each_hours_draw_times_that_hours_intensity) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=2000");
+  p.home_socket_share = 0.5; /* 20 % without a home charging point: public charging */
+  p.home_wallbox_share = 0.3;
+  fleet_population_t pop;
+  fleet_state_t state;
+  start_fleet(&p, &pop, &state);
+  fleet_year_ctx_t *ctx = malloc(sizeof *ctx);
+  static fleet_workspace_t ws;
+  static float real[FLEET_HOURS_PER_YEAR];
+  static double draw[FLEET_MONTHS][FLEET_HOURS_PER_DAY][FLEET_LANES];
+  fleet_lane_year_t lanes;
+  fleet_year_ctx_init(&p, &pop, 0, 0, ctx);
+  memcpy(real, ctx->grid_g_co2_per_kwh, sizeof real);
+  int64_t blocks[2] = {-1, -1}; /* one with a garage or carport, one without */
+  for (int64_t b = 0; b < pop.blocks; b++) {
+    if (pop.block_solar[b] && blocks[0] < 0) blocks[0] = b;
+    if (!pop.block_solar[b] && blocks[1] < 0) blocks[1] = b;
+  }
+  cr_assert(blocks[0] >= 0 && blocks[1] >= 0);
+  double public_seen = 0.0, topup_seen = 0.0;
+  for (int k = 0; k < 2; k++) {
+    const int64_t b = blocks[k];
+    for (int m = 0; m < FLEET_MONTHS; m++)
+      for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+        for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++)
+          for (int t = 0; t < FLEET_HOURS_PER_DAY; t++)
+            ctx->grid_g_co2_per_kwh[d * FLEET_HOURS_PER_DAY + t] = fleet_month_of_day(d) == m && t == h ? 1.0f : 0.0f;
+        block_year_afresh(ctx, b, &state, &ws, &lanes);
+        for (int l = 0; l < FLEET_LANES; l++) draw[m][h][l] = lanes.co2_grid_g[l];
+      }
+    memcpy(ctx->grid_g_co2_per_kwh, real, sizeof real);
+    block_year_afresh(ctx, b, &state, &ws, &lanes);
+    double households_g = 0.0;
+    for (int l = 0; l < pop.block_lanes[b]; l++) {
+      int64_t i = b * FLEET_LANES + l;
+      double by_hand = 0.0, drawn_kwh = 0.0;
+      for (int m = 0; m < FLEET_MONTHS; m++)
+        for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+          const int d = m == 0 ? 0 : (int)(30.4 * m) + 5; /* a day inside month m */
+          cr_assert_eq(fleet_month_of_day(d), m);
+          by_hand += draw[m][h][l] * real[d * FLEET_HOURS_PER_DAY + h];
+          drawn_kwh += draw[m][h][l];
+        }
+      /* the cells' draws add up to the lane's grid kWh */
+      const double grid_kwh =
+          lanes.home_grid_kwh[l] + lanes.public_grid_kwh[l] + lanes.garage_topup_kwh[l] / p.garage_grid_to_battery_efficiency;
+      cr_assert(fabs(drawn_kwh - grid_kwh) <= 1e-5 * grid_kwh + 1e-6, "slot %lld: %.6f vs %.6f kWh", (long long)i,
+                drawn_kwh, grid_kwh);
+      cr_assert(fabs(lanes.co2_grid_g[l] - by_hand) <= 1e-5 * by_hand + 1e-6, "slot %lld: %.3f vs %.3f g",
+                (long long)i, lanes.co2_grid_g[l], by_hand);
+      if (pop.active[i] > 0.0f) households_g += lanes.co2_grid_g[l];
+      public_seen += lanes.public_grid_kwh[l];
+      topup_seen += lanes.garage_topup_kwh[l];
+    }
+    cr_assert(fabs((double)ws.acc.co2_grid_g - households_g) <= 0.5, "block %lld: %lld vs %.3f g", (long long)b,
+              (long long)ws.acc.co2_grid_g, households_g);
+  }
+  cr_assert_gt(public_seen, 0.0);
+  cr_assert_gt(topup_seen, 0.0);
+  free(ctx);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
+}
+
+/* A flat intensity (every month 50 g/kWh, flat hour profiles) gives the earlier constant model:
+ * 50 g x each household's grid kWh (home, garage top-up, public), per lane and for the fleet's
+ * year through fleet_simulate_year. Tolerance: the float daily sums, 1e-5 relative (above). */
+Test(run, a_flat_grid_intensity_is_the_constant_model) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=2000");
+  p.home_socket_share = 0.5;
+  p.home_wallbox_share = 0.3;
+  for (int m = 0; m < FLEET_MONTHS; m++) p.grid_g_co2_per_kwh_monthly[m] = 50.0;
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) p.grid_hour_profile_winter[h] = p.grid_hour_profile_summer[h] = 1.0;
+  fleet_population_t pop;
+  fleet_state_t state;
+  start_fleet(&p, &pop, &state);
+  fleet_year_ctx_t *ctx = malloc(sizeof *ctx);
+  static fleet_workspace_t ws;
+  memset(&ws, 0, sizeof ws);
+  fleet_lane_year_t lanes;
+  fleet_year_ctx_init(&p, &pop, 0, 0, ctx);
+  for (int t = 0; t < FLEET_HOURS_PER_YEAR; t++) cr_assert_eq(ctx->grid_g_co2_per_kwh[t], 50.0f);
+  double fleet_kwh = 0.0;
+  for (int64_t b = 0; b < pop.blocks; b++) {
+    fleet_block_year(ctx, b, &state, &ws, &lanes);
+    for (int l = 0; l < pop.block_lanes[b]; l++) {
+      const double grid_kwh =
+          lanes.home_grid_kwh[l] + lanes.public_grid_kwh[l] + lanes.garage_topup_kwh[l] / p.garage_grid_to_battery_efficiency;
+      cr_assert(fabs(lanes.co2_grid_g[l] - 50.0 * grid_kwh) <= 1e-5 * 50.0 * grid_kwh + 1e-6);
+      if (pop.active[b * FLEET_LANES + l] > 0.0f) fleet_kwh += grid_kwh;
+    }
+  }
+  cr_assert_gt(fleet_kwh, 0.0);
+  fleet_state_reset(&p, &pop, &state);
+  static fleet_year_totals_t totals;
+  fleet_error_t err;
+  cr_assert_eq(fleet_simulate_year(&p, &pop, &state, 0, 0, &totals, &err), FLEET_OK, "%s", err.message);
+  cr_assert(fabs(totals.co2_grid_t - 50.0 * fleet_kwh / 1e6) <= 1e-5 * 50.0 * fleet_kwh / 1e6, "%.6f vs %.6f t",
+            totals.co2_grid_t, 50.0 * fleet_kwh / 1e6);
+  free(ctx);
+  fleet_state_free(&state);
+  fleet_population_free(&pop);
+}

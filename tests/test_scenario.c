@@ -265,7 +265,10 @@ Test(scenario, baseline_prices_household_state_co2_values) {
   cr_assert_eq(params.discount_rate, 0.032);
   cr_assert_eq(params.petrol_kg_co2_per_l, 2.3);
   cr_assert_eq(params.diesel_kg_co2_per_l, 2.6);
-  cr_assert_eq(params.grid_g_co2_per_kwh, 50.0);
+  const double monthly[12] = {73, 67, 58, 43, 33, 32, 35, 35, 42, 50, 61, 72};
+  for (int m = 0; m < 12; m++) cr_assert_eq(params.grid_g_co2_per_kwh_monthly[m], monthly[m], "month %d", m);
+  cr_assert_eq(params.grid_hour_profile_winter[18], 1.28);
+  cr_assert_eq(params.grid_hour_profile_summer[20], 1.30);
 }
 
 /* ---- overrides ---------------------------------------------------------------------------- */
@@ -657,7 +660,7 @@ Test(scenario, new_keys_missing) {
 Test(scenario, budget_keys_override) {
   const char *set[] = {"prices.diesel_eur_per_l=2.1", "household.diesel_share=0",
                        "state.lease_years=7", "state.discount_rate=-0.01",
-                       "household.maintenance_saving_eur_per_year=-100", "co2.grid_g_co2_per_kwh=0"};
+                       "household.maintenance_saving_eur_per_year=-100", "co2.grid_g_co2_per_kwh_monthly.6=0"};
   cr_assert_eq(load_baseline(set, 6), FLEET_OK, "%s", err.message);
   cr_assert_eq(params.diesel_eur_per_l, 2.1);
   cr_assert_eq(params.petrol_eur_per_l, 1.724);
@@ -665,7 +668,8 @@ Test(scenario, budget_keys_override) {
   cr_assert_eq(params.lease_years, 7);
   cr_assert_eq(params.discount_rate, -0.01);
   cr_assert_eq(params.maintenance_saving_eur_per_year, -100.0);
-  cr_assert_eq(params.grid_g_co2_per_kwh, 0.0);
+  cr_assert_eq(params.grid_g_co2_per_kwh_monthly[6], 0.0);
+  cr_assert_eq(params.grid_g_co2_per_kwh_monthly[5], 32.0);
 }
 
 Test(scenario, budget_keys_out_of_range) {
@@ -701,13 +705,15 @@ Test(scenario, budget_keys_out_of_range) {
                NULL);
   const char *rate[] = {"state.discount_rate=-0.6"};
   expect_error(load_baseline(rate, 1), "key state.discount_rate", "must be in [-0.5, 1]", NULL);
-  const char *grid[] = {"co2.grid_g_co2_per_kwh=2001"};
-  expect_error(load_baseline(grid, 1), "key co2.grid_g_co2_per_kwh", "must be in [0, 2000]", NULL);
+  const char *grid[] = {"co2.grid_g_co2_per_kwh_monthly.0=2001"};
+  expect_error(load_baseline(grid, 1), "key co2.grid_g_co2_per_kwh_monthly", "must be in [0, 2000]", NULL);
+  const char *hour[] = {"co2.grid_hour_profile_winter.3=-1"};
+  expect_error(load_baseline(hour, 1), "key co2.grid_hour_profile_winter", "must be in [0, 1000]", NULL);
 }
 
 Test(scenario, budget_keys_missing) {
-  expect_error(load_modified("  grid_g_co2_per_kwh:", "  #grid_g_co2_per_kwh:"), temp_path,
-               "key co2.grid_g_co2_per_kwh", "missing");
+  expect_error(load_modified("  grid_g_co2_per_kwh_monthly:", "  #grid_g_co2_per_kwh_monthly:"), temp_path,
+               "key co2.grid_g_co2_per_kwh_monthly", "missing");
   remove_temp();
   char *base = read_text(BASELINE);
   char *from = strstr(base, "\nstate:\n"), *to = strstr(base, "\nco2:\n");
