@@ -487,6 +487,7 @@ Test(budget, a_price_shock_shifts_the_level_from_its_year_and_keeps_the_draws) {
     }
   /* 2022's diesel: 1.4301 x exp(0.2566) = 1.8484 EUR/L, the yearly average the change came from */
   cr_assert(fabs(1.4301 * exp(0.2566) - 1.8484) < 1e-4);
+}
 
 /* The grid's intensity by month and hour: January is the winter profile, July the summer one,
  * April and October half of each; every month's 24 hours average its figure; relative profiles
