@@ -251,6 +251,10 @@ static const param_desc_t param_table[] = {
             "the points of the restoration curve"),
     S_ARRAY(storm, still_cut_fraction, 0, 1, "fraction of the households cut",
             "the points of the restoration curve"),
+    S_ARRAY(storm, extreme_restoration_days, 0, 365, "days after the storm",
+            "the points of the extreme storm's restoration curve"),
+    S_ARRAY(storm, extreme_still_cut_fraction, 0, 1, "fraction of the households cut",
+            "the points of the extreme storm's restoration curve"),
 
     S_REAL(backup, dormant_load_kwh_per_day, 0, 200, "kWh/day"),
     S_ARRAY(backup, load_profile, 0, 1000, "relative weight per clock hour",
@@ -1339,6 +1343,31 @@ static double array_sum(const double *v, size_t n) {
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The rules of a restoration curve (kernels/outages.c inverts it): the day of the storm first,
+ * everyone cut then, nobody after the last point, and a still-cut share that never rises. */
+static fleet_status_t check_restoration_curve(const ctx_t *c, const walk_t *w, const char *days, const char *cut,
+                                              const double t[FLEET_RESTORATION_KNOTS],
+                                              const double s[FLEET_RESTORATION_KNOTS]) {
+  const size_t knots = FLEET_RESTORATION_KNOTS;
+  if (t[0] != 0)
+    return element_error(c, w, days, 0, "must be 0: the restoration curve starts on the day of "
+                         "the storm");
+  for (size_t i = 1; i < knots; i++)
+    if (!(t[i] > t[i - 1]))
+      return order_error(c, w, days, i, "restoration_days must be strictly increasing");
+  if (s[0] != 1)
+    return element_error(c, w, cut, 0, "must be 1: every household a storm cuts is cut on the "
+                         "day of the storm");
+  for (size_t i = 1; i < knots; i++)
+    if (!(s[i] <= s[i - 1]))
+      return order_error(c, w, cut, i, "still_cut_fraction must not increase (a household once "
+                         "reconnected stays so)");
+  if (s[knots - 1] != 0)
+    return element_error(c, w, cut, knots - 1, "must be 0: every household is reconnected by the "
+                         "last point of the restoration curve");
+  return FLEET_OK;
+}
+
 /* The rules of [outage], [storm], [backup] and the regions' storm_exposure. */
 static fleet_status_t check_outage_rules(const ctx_t *c, const walk_t *w, const fleet_params_t *p) {
   /* Draws above the maximum are redrawn: with the median above it, half or more of the draws
@@ -1352,24 +1381,12 @@ static fleet_status_t check_outage_rules(const ctx_t *c, const walk_t *w, const 
     return sum_error(c, w, "storm.month_weights", "storm.rate_per_year",
                      "the month weights must sum to more than 0 when storms occur (they are "
                      "relative: a storm's month is drawn in proportion to them)");
-  const char *days = "storm.restoration_days", *cut = "storm.still_cut_fraction";
-  const size_t knots = COUNT_OF(p->storm_restoration_days);
-  if (p->storm_restoration_days[0] != 0)
-    return element_error(c, w, days, 0, "must be 0: the restoration curve starts on the day of "
-                         "the storm");
-  for (size_t i = 1; i < knots; i++)
-    if (!(p->storm_restoration_days[i] > p->storm_restoration_days[i - 1]))
-      return order_error(c, w, days, i, "restoration_days must be strictly increasing");
-  if (p->storm_still_cut_fraction[0] != 1)
-    return element_error(c, w, cut, 0, "must be 1: every household a storm cuts is cut on the "
-                         "day of the storm");
-  for (size_t i = 1; i < knots; i++)
-    if (!(p->storm_still_cut_fraction[i] <= p->storm_still_cut_fraction[i - 1]))
-      return order_error(c, w, cut, i, "still_cut_fraction must not increase (a household once "
-                         "reconnected stays so)");
-  if (p->storm_still_cut_fraction[knots - 1] != 0)
-    return element_error(c, w, cut, knots - 1, "must be 0: every household is reconnected by the "
-                         "last point of the restoration curve");
+  fleet_status_t st = check_restoration_curve(c, w, "storm.restoration_days", "storm.still_cut_fraction",
+                                              p->storm_restoration_days, p->storm_still_cut_fraction);
+  if (st != FLEET_OK) return st;
+  st = check_restoration_curve(c, w, "storm.extreme_restoration_days", "storm.extreme_still_cut_fraction",
+                               p->storm_extreme_restoration_days, p->storm_extreme_still_cut_fraction);
+  if (st != FLEET_OK) return st;
   if (!(array_sum(p->backup_load_profile, COUNT_OF(p->backup_load_profile)) > 0))
     return sum_error(c, w, "backup.load_profile", NULL,
                      "at least one hour must have a weight above 0 (the weights are relative: "

@@ -4,9 +4,12 @@
  * customers (1.91 interruptions per customer and year in 2022; "critere B" 56 to 73 min per year
  * in 2021-2023), so with a lognormal duration of median m and log-sd s the expected minutes per
  * customer-year are rate x m x exp(s^2 / 2). Storms follow the press accounts of 1999
- * (Lothar/Martin, ~3.5 M households), 2009 (Klaus) and Enedis's figures for Ciaran in 2023
- * (1.2 M cut, 523,000 after 1 day, 81,000 after 5, 8,000 after 10), which give the restoration
- * curve's knots.
+ * (Lothar/Martin, ~3.5 M households; 91 % back after 3 days, all after ~9: the extreme curve),
+ * 2009 (Klaus, all back after ~12 days: the ordinary curve's end) and Enedis's figures for
+ * Ciaran in 2023 (1.2 M cut, 523,000 after 1 day, 81,000 after 5, 8,000 after 10: the ordinary
+ * curve's knots). The storms' expected minutes per customer-year are rate x (share of households
+ * cut per storm) x (mean restoration time = the area under the curve); docs/CALIBRATION_STORMS.md
+ * sets them to the long-run share of the 1999-2023 events.
  *
  * Random draws: every sampler here inverts a distribution function from one uniform, so each
  * quantity costs a known number of outputs and its position in its stream never depends on the
@@ -190,12 +193,12 @@ void fleet_storms_generate(const fleet_params_t *params, int64_t replica, int64_
   storms->count = count;
 }
 
-double fleet_storm_restoration_days(const fleet_params_t *params, double u) {
+double fleet_storm_restoration_days(const fleet_params_t *params, int extreme, double u) {
   /* A cut household is still cut after t days with probability S(t), piecewise linear through the
    * knots; its restoration time is T = inf { t : S(t) <= 1 - u }, so P(T > t) = S(t) and T rises
    * with u. A flat stretch of S carries no probability: T jumps over it (to its left end). */
-  const double *t = params->storm_restoration_days;
-  const double *s = params->storm_still_cut_fraction;
+  const double *t = extreme ? params->storm_extreme_restoration_days : params->storm_restoration_days;
+  const double *s = extreme ? params->storm_extreme_still_cut_fraction : params->storm_still_cut_fraction;
   double target = 1.0 - u;
   for (int k = 0; k + 1 < FLEET_RESTORATION_KNOTS; k++) {
     if (s[k + 1] <= target) {
@@ -223,7 +226,7 @@ int fleet_household_outages(const fleet_params_t *params, const fleet_storm_year
     double u_cut = fleet_pcg32_double(&rng);
     double u_restore = fleet_pcg32_double(&rng);
     if (in_range && s->hit[region] && u_cut < s->cut_share) {
-      double days = fleet_storm_restoration_days(params, u_restore);
+      double days = fleet_storm_restoration_days(params, s->extreme, u_restore);
       all[n].start_hour = s->start_hour;
       all[n].end_hour = s->start_hour + FLEET_HOURS_PER_DAY * days;
       n += all[n].end_hour > all[n].start_hour; /* restored at once (u = 0): no outage */

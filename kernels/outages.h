@@ -6,8 +6,10 @@
  * month by weights, a centre region by exposure, a footprint radius: every region whose centre
  * lies within it is hit, so neighbours go down together), which cut a share of each hit region's
  * households and restore each one after a time drawn from the restoration curve (piecewise
- * linear still-cut fraction through the configured knots, after the 2023 storm Ciaran); a share of
- * storms have the 1999 scale. A household's intervals are merged and sorted.
+ * linear still-cut fraction through the configured knots: after the 2023 storm Ciaran, ending by
+ * Klaus 2009's 12 days); a share of storms have the 1999 scale, with 1999's own, faster curve.
+ * The calibration to the published minutes per customer-year is in docs/CALIBRATION_STORMS.md.
+ * A household's intervals are merged and sorted.
  * Streams: storms from (seed, replica, year, NATION, 0, STORMS); a household's draws from
  * (seed, replica, year, VEHICLE, id, OUTAGES), a fixed number per storm, so they never shift. */
 #ifndef FLEET_OUTAGES_H
@@ -43,8 +45,9 @@ void fleet_storms_generate(const fleet_params_t *params, int64_t replica, int64_
 double fleet_region_distance_km(const fleet_params_t *params, int a, int b);
 
 /* Restoration time in days of a household cut by a storm, for a uniform u in [0, 1): the
- * inverse of the piecewise-linear still-cut curve. */
-double fleet_storm_restoration_days(const fleet_params_t *params, double u);
+ * inverse of the piecewise-linear still-cut curve, the extreme storm's (storm.extreme_*) when
+ * extreme is 1, else the ordinary one's. */
+double fleet_storm_restoration_days(const fleet_params_t *params, int extreme, double u);
 
 /* The household's outage intervals of the replica-year (ordinary + storms of its region), merged
  * and sorted; returns their count (at most FLEET_MAX_OUTAGES: later ones are merged into the

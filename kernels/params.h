@@ -203,8 +203,12 @@ typedef struct {
   double storm_extreme_probability;                     /* [storm.extreme_probability] a storm is 1999-scale */
   double storm_extreme_radius_km;                       /* [storm.extreme_radius_km] */
   double storm_extreme_cut_share;                       /* [storm.extreme_cut_share] */
-  double storm_restoration_days[FLEET_RESTORATION_KNOTS];   /* [storm.restoration_days] 0 first, rising */
+  double storm_restoration_days[FLEET_RESTORATION_KNOTS];   /* [storm.restoration_days] 0 first, rising;
+                                                               an ordinary storm's curve */
   double storm_still_cut_fraction[FLEET_RESTORATION_KNOTS]; /* [storm.still_cut_fraction] 1 first, falling to 0 */
+  double storm_extreme_restoration_days[FLEET_RESTORATION_KNOTS];   /* [storm.extreme_restoration_days]
+                                                                       an extreme storm's curve, as above */
+  double storm_extreme_still_cut_fraction[FLEET_RESTORATION_KNOTS]; /* [storm.extreme_still_cut_fraction] */
 
   /* [backup]: the house in "dormant" mode during an outage (proposal; PARAMETERS.md 6) */
   double backup_dormant_load_kwh_per_day;          /* [backup.dormant_load_kwh_per_day] */

@@ -43,6 +43,9 @@ PINNED = {
     "storm.restoration_days.0": "must be 0: the restoration curve starts on the day of the storm",
     "storm.still_cut_fraction.0": "must be 1: every household a storm cuts is cut on its day",
     "storm.still_cut_fraction.LAST": "must be 0: every household is back by the curve's last point",
+    "storm.extreme_restoration_days.0": "must be 0: the restoration curve starts on the day of the storm",
+    "storm.extreme_still_cut_fraction.0": "must be 1: every household a storm cuts is cut on its day",
+    "storm.extreme_still_cut_fraction.LAST": "must be 0: every household is back by the curve's last point",
 }
 
 

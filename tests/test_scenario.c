@@ -215,16 +215,20 @@ Test(scenario, baseline_outage_storm_backup_values) {
   cr_assert_eq(params.storm_month_weights[5], 0.0);
   cr_assert_eq(params.storm_month_weights[9], 1.0);
   cr_assert_eq(params.storm_month_weights[11], 3.0);
-  cr_assert_eq(params.storm_radius_km_mean, 200.0);
+  cr_assert_eq(params.storm_radius_km_mean, 140.0);
   cr_assert_eq(params.storm_cut_share, 0.25);
   cr_assert_eq(params.storm_extreme_probability, 0.25);
   cr_assert_eq(params.storm_extreme_radius_km, 600.0);
-  cr_assert_eq(params.storm_extreme_cut_share, 0.15);
-  const double days[FLEET_RESTORATION_KNOTS] = {0, 1, 5, 10, 15};
+  cr_assert_eq(params.storm_extreme_cut_share, 0.13);
+  const double days[FLEET_RESTORATION_KNOTS] = {0, 1, 5, 10, 12};
   const double cut[FLEET_RESTORATION_KNOTS] = {1.0, 0.436, 0.0675, 0.0067, 0.0};
+  const double extreme_days[FLEET_RESTORATION_KNOTS] = {0, 1, 3, 6, 9};
+  const double extreme_cut[FLEET_RESTORATION_KNOTS] = {1.0, 0.38, 0.09, 0.013, 0.0};
   for (int i = 0; i < FLEET_RESTORATION_KNOTS; i++) {
     cr_assert_eq(params.storm_restoration_days[i], days[i], "restoration_days[%d]", i);
     cr_assert_eq(params.storm_still_cut_fraction[i], cut[i], "still_cut_fraction[%d]", i);
+    cr_assert_eq(params.storm_extreme_restoration_days[i], extreme_days[i], "extreme_restoration_days[%d]", i);
+    cr_assert_eq(params.storm_extreme_still_cut_fraction[i], extreme_cut[i], "extreme_still_cut_fraction[%d]", i);
   }
   cr_assert_eq(params.backup_dormant_load_kwh_per_day, 2.3);
   cr_assert_eq(params.backup_load_profile[0], 1.0);
@@ -622,7 +626,7 @@ Test(scenario, new_keys_out_of_range) {
 }
 
 Test(scenario, new_arrays_wrong_length) {
-  cr_assert_eq(load_modified("[0, 1, 5, 10, 15]", "[0, 1, 5, 10]"), FLEET_ERR_SCENARIO);
+  cr_assert_eq(load_modified("[0, 1, 5, 10, 12]", "[0, 1, 5, 10]"), FLEET_ERR_SCENARIO);
   char *text = read_text(temp_path);
   char expect[256];
   snprintf(expect, sizeof expect, "%s:%d: key storm.restoration_days: value is a sequence of 4 "
@@ -839,9 +843,33 @@ Test(scenario, rule_restoration_days_increase) {
   expect_error(load_baseline(set, 1), "--set storm.restoration_days.3=5",
                "keys storm.restoration_days.3 = 5 and storm.restoration_days.2 = 5 (" BASELINE ":",
                "strictly increasing");
-  expect_error(load_modified("[0, 1, 5, 10, 15]", "[0, 1, 5, 15, 10]"), temp_path,
-               "storm.restoration_days.4 = 10 and storm.restoration_days.3 = 15",
+  expect_error(load_modified("[0, 1, 5, 10, 12]", "[0, 1, 5, 12, 10]"), temp_path,
+               "storm.restoration_days.4 = 10 and storm.restoration_days.3 = 12",
                "strictly increasing");
+}
+
+/* The extreme storm's curve follows the same rules as the ordinary one, each message naming it. */
+Test(scenario, rule_extreme_restoration_curve) {
+  const char *start[] = {"storm.extreme_restoration_days.0=0.5"};
+  expect_error(load_baseline(start, 1), "--set storm.extreme_restoration_days.0=0.5",
+               "key storm.extreme_restoration_days.0: value 0.5", "must be 0");
+  const char *order[] = {"storm.extreme_restoration_days.3=3"};
+  expect_error(load_baseline(order, 1), "storm.extreme_restoration_days.3 = 3",
+               "storm.extreme_restoration_days.2 = 3", "strictly increasing");
+  const char *one[] = {"storm.extreme_still_cut_fraction.0=0.9"};
+  expect_error(load_baseline(one, 1), "--set storm.extreme_still_cut_fraction.0=0.9",
+               "key storm.extreme_still_cut_fraction.0: value 0.9", "must be 1");
+  const char *rise[] = {"storm.extreme_still_cut_fraction.2=0.5"};
+  expect_error(load_baseline(rise, 1), "storm.extreme_still_cut_fraction.2 = 0.5",
+               "storm.extreme_still_cut_fraction.1 = 0.38", "must not increase");
+  const char *end[] = {"storm.extreme_still_cut_fraction.4=0.001"};
+  expect_error(load_baseline(end, 1), "--set storm.extreme_still_cut_fraction.4=0.001",
+               "key storm.extreme_still_cut_fraction.4: value 0.001", "must be 0");
+  const char *fine[] = {"storm.extreme_restoration_days.4=12", "storm.extreme_still_cut_fraction.1=0.5"};
+  cr_assert_eq(load_baseline(fine, 2), FLEET_OK, "%s", err.message);
+  cr_assert_eq(params.storm_extreme_restoration_days[4], 12.0);
+  cr_assert_eq(params.storm_restoration_days[4], 12.0); /* the ordinary curve untouched */
+  cr_assert_eq(params.storm_still_cut_fraction[1], 0.436);
 }
 
 Test(scenario, rule_still_cut_starts_at_one) {
@@ -1200,8 +1228,9 @@ Test(scenario, format_is_deterministic_and_shortest) {
   cr_assert_not_null(strstr(a, "\n    latitude_deg: 48.86  # degrees north\n"), "%s", a);
   cr_assert_not_null(strstr(a, "\n  month_weights: [3, 2, 1, 0, 0, 0, 0, 0, 0, 1, 2, 3]  # "),
                      "%s", a);
-  cr_assert_not_null(strstr(a, "\n  restoration_days: [0, 1, 5, 10, 15]  # days after the storm\n"),
+  cr_assert_not_null(strstr(a, "\n  restoration_days: [0, 1, 5, 10, 12]  # days after the storm\n"),
                      "%s", a);
+  cr_assert_not_null(strstr(a, "\n  extreme_still_cut_fraction: [1, 0.38, 0.09, 0.013, 0]  # "), "%s", a);
   cr_assert_not_null(strstr(a, "\n  still_cut_fraction: [1, 0.436, 0.0675, 0.0067, 0]  # "), "%s",
                      a);
   cr_assert_not_null(strstr(a, "\n  load_profile: [1, 1, 1, 1, 1, 1, 1, 1.5, 1.5, 1, 1, 1, 1.2, "
