@@ -77,6 +77,8 @@ static const char *const reserve_rule_names[] = {"floor_plus_trips", "larger_of_
 _Static_assert(sizeof(fleet_reserve_rule_t) == sizeof(int), "enums are stored as int");
 static const char *const garage_chain_names[] = {"dc", "ac", NULL};
 static const char *const trade_in_fate_names[] = {"scrapped", "resold", NULL};
+static const char *const forced_storm_names[] = {"none", "ordinary", "extreme", NULL};
+_Static_assert(sizeof(fleet_forced_storm_t) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(fleet_trade_in_fate_t) == sizeof(int), "enums are stored as int");
 
 _Static_assert(sizeof(fleet_plug_policy_t) == sizeof(int), "enums are stored as int");
@@ -255,6 +257,11 @@ static const param_desc_t param_table[] = {
             "the points of the extreme storm's restoration curve"),
     S_ARRAY(storm, extreme_still_cut_fraction, 0, 1, "fraction of the households cut",
             "the points of the extreme storm's restoration curve"),
+    S_ENUM(storm, forced, forced_storm_names, "none | ordinary | extreme"),
+    S_INT(storm, forced_year, 0, 99, "programme year"),
+    S_REAL(storm, forced_day, 0, 364.99, "day of the year"),
+    S_REAL(storm, forced_latitude_deg, -90, 90, "degrees north"),
+    S_REAL(storm, forced_longitude_deg, -180, 180, "degrees east"),
 
     S_REAL(backup, dormant_load_kwh_per_day, 0, 200, "kWh/day"),
     S_ARRAY(backup, load_profile, 0, 1000, "relative weight per clock hour",

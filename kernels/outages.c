@@ -117,19 +117,24 @@ static int fleet_choose_weighted(const double *weights, int n, double u) {
 
 /* ---- storms ---------------------------------------------------------------------------------- */
 
-double fleet_region_distance_km(const fleet_params_t *params, int a, int b) {
-  /* Haversine: well conditioned at short distances, unlike the spherical law of cosines, and the
-   * sphere's error (< 0.5 %) is far below the footprint model's. */
+/* Haversine: well conditioned at short distances, unlike the spherical law of cosines, and the
+ * sphere's error (< 0.5 %) is far below the footprint model's. */
+static double distance_km(double lat_a_deg, double lon_a_deg, double lat_b_deg, double lon_b_deg) {
   const double deg = fleet_pi / 180.0;
-  double lat_a = params->regions[a].latitude_deg * deg, lat_b = params->regions[b].latitude_deg * deg;
+  double lat_a = lat_a_deg * deg, lat_b = lat_b_deg * deg;
   double dlat = lat_b - lat_a;
-  double dlon = (params->regions[b].longitude_deg - params->regions[a].longitude_deg) * deg;
+  double dlon = (lon_b_deg - lon_a_deg) * deg;
   double s_lat = sin(0.5 * dlat), s_lon = sin(0.5 * dlon);
   double h = s_lat * s_lat + cos(lat_a) * cos(lat_b) * s_lon * s_lon;
   if (h > 1.0) {
     h = 1.0; /* rounding near antipodes */
   }
   return 2.0 * fleet_earth_radius_km * asin(sqrt(h));
+}
+
+double fleet_region_distance_km(const fleet_params_t *params, int a, int b) {
+  return distance_km(params->regions[a].latitude_deg, params->regions[a].longitude_deg, params->regions[b].latitude_deg,
+                     params->regions[b].longitude_deg);
 }
 
 void fleet_storms_generate(const fleet_params_t *params, int64_t replica, int64_t year, fleet_storm_year_t *storms) {
@@ -191,6 +196,24 @@ void fleet_storms_generate(const fleet_params_t *params, int64_t replica, int64_
     }
   }
   storms->count = count;
+
+  /* A forced storm (storm.forced) joins the drawn ones in its year without taking a draw, so the
+   * drawn storms, households and restorations stay those of the same seed without it. Its
+   * footprint: the regions whose centre lies within the radius of its centre point. */
+  if (params->storm_forced != FLEET_FORCED_STORM_NONE && year == params->storm_forced_year) {
+    const int extreme = params->storm_forced == FLEET_FORCED_STORM_EXTREME;
+    const double radius_km = extreme ? params->storm_extreme_radius_km : params->storm_radius_km_mean;
+    fleet_storm_t *s = &storms->storms[count < FLEET_MAX_STORMS ? count : FLEET_MAX_STORMS - 1];
+    s->start_hour = params->storm_forced_day * FLEET_HOURS_PER_DAY;
+    s->extreme = extreme;
+    s->cut_share = extreme ? params->storm_extreme_cut_share : params->storm_cut_share;
+    for (int r = 0; r < FLEET_MAX_REGIONS; r++) {
+      s->hit[r] = r < region_count && distance_km(params->storm_forced_latitude_deg, params->storm_forced_longitude_deg,
+                                                  params->regions[r].latitude_deg,
+                                                  params->regions[r].longitude_deg) <= radius_km;
+    }
+    if (count < FLEET_MAX_STORMS) storms->count = count + 1;
+  }
 }
 
 double fleet_storm_restoration_days(const fleet_params_t *params, int extreme, double u) {

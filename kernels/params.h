@@ -33,6 +33,13 @@ typedef enum {
   FLEET_TRADE_IN_RESOLD = 1    /* "resold": the State gets its resale value; it keeps running elsewhere */
 } fleet_trade_in_fate_t;
 
+/* A storm forced into the record (configs/storm-year.yaml), besides the drawn ones. */
+typedef enum {
+  FLEET_FORCED_STORM_NONE = 0,     /* "none" */
+  FLEET_FORCED_STORM_ORDINARY = 1, /* "ordinary": radius_km_mean, cut_share, the ordinary curve */
+  FLEET_FORCED_STORM_EXTREME = 2   /* "extreme": the extreme radius, share and curve (1999-scale) */
+} fleet_forced_storm_t;
+
 typedef enum {
   FLEET_GARAGE_CHAIN_DC = 0, /* "dc": PV -> garage battery -> car, all DC (the proposal) */
   FLEET_GARAGE_CHAIN_AC = 1  /* "ac": PV -> inverter -> AC -> battery / on-board charger */
@@ -209,6 +216,11 @@ typedef struct {
   double storm_extreme_restoration_days[FLEET_RESTORATION_KNOTS];   /* [storm.extreme_restoration_days]
                                                                        an extreme storm's curve, as above */
   double storm_extreme_still_cut_fraction[FLEET_RESTORATION_KNOTS]; /* [storm.extreme_still_cut_fraction] */
+  fleet_forced_storm_t storm_forced;          /* [storm.forced] none | ordinary | extreme */
+  int64_t storm_forced_year;                  /* [storm.forced_year] programme year it strikes in */
+  double storm_forced_day;                    /* [storm.forced_day] day of the year, fractional, 0 = 1 January 00:00 */
+  double storm_forced_latitude_deg;           /* [storm.forced_latitude_deg] its centre */
+  double storm_forced_longitude_deg;          /* [storm.forced_longitude_deg] */
 
   /* [backup]: the house in "dormant" mode during an outage (proposal; PARAMETERS.md 6) */
   double backup_dormant_load_kwh_per_day;          /* [backup.dormant_load_kwh_per_day] */

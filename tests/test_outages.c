@@ -1089,3 +1089,58 @@ Test(c2, an_outage_across_the_new_year_keeps_its_first_24_hours) {
   c2_assert_band(&r.ws->acc, 3, n, n, 20.0 * (double)n, 13.5 * (double)n, n, 0);
   c2_free(&r);
 }
+
+/* A forced storm (storm.forced) joins the drawn storms of its year only, at its day, with the
+ * extreme (or ordinary) size, hitting the regions whose centres lie within its radius of its
+ * centre point (by hand from the regions' coordinates), and moves no draw: the drawn storms and
+ * every household's ordinary interruptions are those of the same seed without it. */
+Test(outages, a_forced_storm_joins_its_year_without_moving_a_draw) {
+  fleet_params_t p;
+  test_params(&p);
+  for (int64_t replica = 0; replica < 20; replica++) {
+    fleet_storm_year_t plain, forced, other_year;
+    p.storm_forced = FLEET_FORCED_STORM_NONE;
+    fleet_storms_generate(&p, replica, 0, &plain);
+    p.storm_forced = FLEET_FORCED_STORM_EXTREME;
+    p.storm_forced_year = 0;
+    p.storm_forced_day = 359.0;
+    p.storm_forced_latitude_deg = 47.5;
+    p.storm_forced_longitude_deg = 2.0;
+    fleet_storms_generate(&p, replica, 0, &forced);
+    fleet_storms_generate(&p, replica, 1, &other_year);
+    cr_assert_eq(forced.count, plain.count + 1);
+    cr_assert(memcmp(forced.storms, plain.storms, (size_t)plain.count * sizeof plain.storms[0]) == 0);
+    fleet_storm_year_t plain1;
+    p.storm_forced = FLEET_FORCED_STORM_NONE;
+    fleet_storms_generate(&p, replica, 1, &plain1);
+    cr_assert_eq(other_year.count, plain1.count, "year 1 has no forced storm");
+    const fleet_storm_t *s = &forced.storms[plain.count];
+    cr_assert_eq(s->start_hour, 359.0 * 24.0);
+    cr_assert_eq(s->extreme, 1);
+    cr_assert_eq(s->cut_share, p.storm_extreme_cut_share);
+    for (int r = 0; r < p.region_count; r++) {
+      /* haversine by hand on the 6,371 km sphere */
+      const double deg = 3.14159265358979323846 / 180.0, lat1 = 47.5 * deg, lat2 = p.regions[r].latitude_deg * deg;
+      const double dlat = lat2 - lat1, dlon = (p.regions[r].longitude_deg - 2.0) * deg;
+      const double h = sin(dlat / 2) * sin(dlat / 2) + cos(lat1) * cos(lat2) * sin(dlon / 2) * sin(dlon / 2);
+      const double km = 2.0 * 6371.0 * asin(sqrt(h));
+      cr_assert_eq(s->hit[r], km <= p.storm_extreme_radius_km, "region %d at %.1f km", r, km);
+    }
+    /* the households' ordinary interruptions do not move (the forced storm uses the draws the
+     * drawn storms leave unused): a household of a region outside its footprint has exactly the
+     * same outages, one inside it as many or more */
+    const uint64_t prefix = fleet_stream_prefix(p.seed, (uint64_t)replica, 0, FLEET_ENTITY_VEHICLE);
+    for (int r = 0; r < p.region_count; r++)
+      for (uint64_t vehicle = 0; vehicle < 20; vehicle++) {
+        fleet_interval_t a[FLEET_MAX_OUTAGES], b[FLEET_MAX_OUTAGES];
+        int na = fleet_household_outages(&p, &plain, prefix, vehicle, r, a);
+        int nb = fleet_household_outages(&p, &forced, prefix, vehicle, r, b);
+        if (s->hit[r]) {
+          cr_assert_geq(nb, na > 0 ? 1 : 0);
+        } else {
+          cr_assert_eq(nb, na, "region %d, vehicle %llu", r, (unsigned long long)vehicle);
+          cr_assert(memcmp(a, b, (size_t)na * sizeof a[0]) == 0);
+        }
+      }
+  }
+}
