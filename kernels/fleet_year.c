@@ -122,8 +122,6 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   ctx->solar.carport_to_car_kwh = (float)params->carport_charge_power_kw;
   ctx->discharge_efficiency = (float)params->discharge_efficiency;
   ctx->plug_every_arrival = params->plug_policy == FLEET_PLUG_EVERY_ARRIVAL ? 1.0f : 0.0f;
-  ctx->keep_car_home = params->backup_keep_car_home;
-  ctx->keep_home_after_h = params->backup_keep_car_home_after_h;
   ctx->outage_override = NULL;
   ctx->outage_override_count = 0;
 }
@@ -352,7 +350,7 @@ static void outage_carry(const fleet_block_outages_t *bo, int64_t base, fleet_st
   }
 }
 
-/* backup.keep_car_home: a household whose house has been cut for keep_home_after_h hours keeps
+/* backup.keep_car_home: a household whose house has been cut for keep_car_home_after_h hours keeps
  * the car at home while the cut lasts, so that it can back the house up. A trip of today's plan
  * that would depart at a time t in [start + after, end) of one of the lane's outages is cancelled
  * for the day (no drive, no km, parked at home as it stands, plugged or not by the plug habit).
@@ -466,7 +464,8 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   trip_tomorrow = after;
   for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) {
     /* trip_tomorrow is the state after today here, before tomorrow is planned from it */
-    if (ctx->keep_car_home && bo->day_has[d]) keep_cars_home(bo, d, ctx->keep_home_after_h, &plans[d & 1], &trip_tomorrow);
+    if (p->backup_keep_car_home && bo->day_has[d])
+      keep_cars_home(bo, d, p->backup_keep_car_home_after_h, &plans[d & 1], &trip_tomorrow);
     const fleet_day_plan_t *today = &plans[d & 1];
     fleet_day_plan_t *tomorrow = &plans[(d + 1) & 1];
     int last = d == FLEET_DAYS_PER_YEAR - 1;
@@ -525,6 +524,9 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   double co2_combustion_kg = 0.0, co2_grid_g = 0.0;
   double km_sum = 0.0, source_kwh[FLEET_SOURCE_COUNT] = {0}, flow[FLEET_SOLAR_FLOW_COUNT] = {0};
   double soh_sum = 0.0;
+  /* C3 (ii): this year's discount weight, and what closes a lease in its last year */
+  const double position_weight = fleet_position_weight(p, ctx->year);
+  const double position_closing_eur = fleet_position_closing_eur(p);
   for (int l = 0; l < FLEET_LANES; l++) {
     int64_t i = base + l;
     state->soc_kwh[i] = ls.soc_kwh[l];
@@ -584,9 +586,9 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
         /* C3 (ii): the discounted accounts add up over the lease; a household that pays its last
          * year closes it with the car it now owns, minus the one it handed over. A defaulted
          * household never closes (its car is taken back). */
-        state->position_eur[i] += (float)(account * fleet_position_weight(p, ctx->year));
+        state->position_eur[i] += (float)(account * position_weight);
         if (ctx->year == p->lease_years - 1) {
-          double position = (double)state->position_eur[i] + fleet_position_closing_eur(p);
+          double position = (double)state->position_eur[i] + position_closing_eur;
           add_to_distribution(position, &acc->position_count, &acc->position_worse_off, &acc->position_cents,
                               &acc->position_cents2, &acc->position_histogram[fleet_position_bin(position)],
                               &acc->overflow);

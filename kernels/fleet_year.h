@@ -164,10 +164,6 @@ typedef struct {
   fleet_solar_consts_t solar;
   float discharge_efficiency;
   float plug_every_arrival;
-  /* backup.keep_car_home (1: on): trips departing at or after an outage's start +
-   * keep_home_after_h, while the house is still cut, are cancelled */
-  int keep_car_home;
-  double keep_home_after_h;
   /* Tests only (NULL from fleet_year_ctx_init): when set, every active household's outages of
    * the year are these outage_override_count sorted, disjoint intervals instead of the drawn ones
    * (a carried one still comes first). */
