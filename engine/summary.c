@@ -246,7 +246,7 @@ static void print_table(FILE *out, const char *path, const fleet_h5_file_info_t 
   stats_t above = stats_of(&t->s[S_HOURS_ABOVE_PCT]);
   above.mean = percent((double)t->hours_above, (double)t->hours);
   print_row(out, "C1", label, "% of hours", above, years);
-  print_row(out, "C1", "cars, deliverable to the grid (after losses), hourly", "GWh",
+  print_row(out, "C1", "cars, deliverable to the grid after losses, hourly", "GWh",
             stats_of(&t->s[S_CAR_ENERGY_GWH]), hours);
   snprintf(label, sizeof label, "hours cars deliverable >= %.4g GWh", threshold_gwh);
   stats_t deliverable_above = stats_of(&t->s[S_HOURS_DELIVERABLE_ABOVE_PCT]);
