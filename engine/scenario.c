@@ -182,6 +182,8 @@ static const param_desc_t param_table[] = {
     P_REAL(mobility, work_hours_sd, 0, 24, "h"),
     P_INT(mobility, work_hours_min, 0, 23, "h"),
     P_INT(mobility, work_hours_max, 0, 23, "h"),
+    P_REAL(mobility, commute_stop_probability, 0, 1, "probability"),
+    P_REAL(mobility, commute_stop_km_mean, 0, 1000, "km"),
     P_REAL(mobility, errand_day_probability, 0, 1, "probability"),
     P_REAL(mobility, errand_km_mean, 0, 1000, "km"),
     P_INT(mobility, errand_hour_min, 0, 23, "hour of day"),
@@ -192,6 +194,12 @@ static const param_desc_t param_table[] = {
     P_INT(mobility, weekend_trip_hour_min, 0, 23, "hour of day"),
     P_INT(mobility, weekend_trip_hour_max, 0, 23, "hour of day"),
     P_INT(mobility, weekend_trip_duration_hours, 0, 23, "h"),
+    P_REAL(mobility, evening_trip_probability_weekday, 0, 1, "probability"),
+    P_REAL(mobility, evening_trip_probability_weekend, 0, 1, "probability"),
+    P_REAL(mobility, evening_trip_km_mean, 0, 1000, "km"),
+    P_INT(mobility, evening_trip_hour_min, 0, 23, "hour of day"),
+    P_INT(mobility, evening_trip_hour_max, 0, 23, "hour of day"),
+    P_INT(mobility, evening_trip_duration_hours, 0, 23, "h"),
     P_REAL(mobility, long_trips_per_year, 0, 365, "trips/year"),
     P_REAL(mobility, long_trip_km_min, 0, 5000, "km"),
     P_REAL(mobility, long_trip_extra_km_mean, 0, 10000, "km"),
@@ -1489,6 +1497,11 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
        "mobility.errand_hour_max", "errand_hour_min must be <= errand_hour_max");
   RULE(p->weekend_trip_hour_min <= p->weekend_trip_hour_max, "mobility.weekend_trip_hour_min",
        "mobility.weekend_trip_hour_max", "weekend_trip_hour_min must be <= weekend_trip_hour_max");
+  RULE(p->evening_trip_hour_min <= p->evening_trip_hour_max, "mobility.evening_trip_hour_min",
+       "mobility.evening_trip_hour_max", "evening_trip_hour_min must be <= evening_trip_hour_max");
+  RULE(p->evening_trip_hour_max + p->evening_trip_duration_hours <= 23, "mobility.evening_trip_hour_max",
+       "mobility.evening_trip_duration_hours",
+       "evening_trip_hour_max + evening_trip_duration_hours must be <= 23 (back home the same day)");
   RULE(p->departure_hour_max + p->work_hours_max <= 23, "mobility.departure_hour_max",
        "mobility.work_hours_max",
        "departure_hour_max + work_hours_max must be <= 23 (the drive home happens the same day)");

@@ -227,6 +227,23 @@ typedef struct {
     FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, garage_power_kw, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                 \
   X(KM_DRIVEN, "mobility", "km_driven", FLEET_TYPE_F64, "km", "distance driven", "fleet total per year",              \
     FLEET_SHAPE_RY, FLEET_FROM_YEAR, km_driven, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                              \
+  X(TRIPS, "mobility", "trips", FLEET_TYPE_F64, "1", "one-way car trips",                                             \
+    "fleet total per year: one-way trips driven (an outing from home and back is two, a stop chained to the "     \
+    "drive home one more; the first and last day of a long trip one each), as the national survey EMP 2019 "        \
+    "counts them",                                                                                                    \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, trips, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                                    \
+  X(WEEKDAY_TRIPS, "mobility", "weekday_trips", FLEET_TYPE_F64, "1", "one-way car trips on weekdays",                \
+    "fleet total per year: of /mobility/trips, those driven Monday to Friday (the survey's weekday figure)",         \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, weekday_trips, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                           \
+  X(VEHICLES_AWAY, "mobility", "vehicles_away", FLEET_TYPE_F64, "1", "cars away from home",                           \
+    "fleet total per hour: cars away from home, driving or parked elsewhere, at any time of the hour",               \
+    FLEET_SHAPE_RYX(TIME), FLEET_FROM_YEAR, vehicles_away, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                    \
+  X(COMMUTERS, "mobility", "commuters", FLEET_TYPE_F64, "1", "cars of employed drivers",                               \
+    "fleet total per year: cars whose driver is employed and commutes by car on the days at work",                  \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, commuters, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                               \
+  X(COMMUTE_KM_SUM, "mobility", "commute_km_sum", FLEET_TYPE_F64, "km", "one-way commute distances, summed",         \
+    "fleet total per year: the one-way home-work distances of the commuters' cars, summed (/ commuters: the mean)",  \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, commute_km_sum, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                         \
   X(STATE_OF_HEALTH_SUM, "battery", "state_of_health_sum", FLEET_TYPE_F64, "1",                                       \
     "the cars' battery state of health at the year's end, summed",                                                    \
     "fleet total per year: sum over the fleet's cars of their battery's state of health (capacity / "                 \

@@ -186,6 +186,7 @@ static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accu
     ADD_FIXED(acc, storage_battery[first + h], lane_sum(sums->energy_kwh[h]));
     ADD_FIXED(acc, storage_power[first + h], lane_sum(sums->power_kw[h]));
     acc->plugged[first + h] += (int64_t)lane_sum(sums->plugged[h]); /* small integers: exact */
+    acc->away[first + h] += (int64_t)lane_sum(sums->away[h]);
   }
   if (solar)
     for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
@@ -351,28 +352,47 @@ static void outage_carry(const fleet_block_outages_t *bo, int64_t base, fleet_st
 }
 
 /* backup.keep_car_home: a household whose house has been cut for keep_car_home_after_h hours keeps
- * the car at home while the cut lasts, so that it can back the house up. A trip of today's plan
- * that would depart at a time t in [start + after, end) of one of the lane's outages is cancelled
- * for the day (no drive, no km, parked at home as it stands, plugged or not by the plug habit).
- * This includes the start of a long trip: its nights are then never begun (trip_after, the state
- * after today, is set back to "not on a trip"), so tomorrow's plan, drawn next from that state,
- * is an ordinary day. A car already away (dep_hour -1, a long trip under way) is not called
- * back and returns as planned. The plan was drawn before: the vehicle-day's draws are the same
- * in number and use whatever is cancelled, so scenarios with and without the key keep common
- * random numbers. */
+ * the car at home while the cut lasts, so that it can back the house up. An outing of today's
+ * plan that would depart at a time t in [start + after, end) of one of the lane's outages is
+ * cancelled for the day (no drive, no km, parked at home as it stands, plugged or not by the plug
+ * habit); the other outing of the day stays as drawn (a cancelled slot 1 hands its place to slot
+ * 2). A cancelled slot 1 includes the start of a long trip: its nights are then never begun
+ * (trip_after, the state after today, is set back to "not on a trip"), so tomorrow's plan, drawn
+ * next from that state, is an ordinary day. A car already away (dep_hour -1, a long trip under
+ * way) is not called back and returns as planned. The plan was drawn before: the vehicle-day's
+ * draws are the same in number and use whatever is cancelled, so scenarios with and without the
+ * key keep common random numbers. */
+static int held_home(const fleet_block_outages_t *bo, int l, double t0, float dep, double after_h) {
+  if (!(dep >= 0.0f && dep < (float)FLEET_HOURS_PER_DAY)) return 0; /* no departure today */
+  const double t = t0 + dep;
+  int held = 0;
+  for (int k = 0; k < bo->count[l]; k++)
+    held |= t >= bo->interval[l][k].start_hour + after_h && t < bo->interval[l][k].end_hour;
+  return held;
+}
+
 static void keep_cars_home(const fleet_block_outages_t *bo, int day, double after_h, fleet_day_plan_t *plan,
                            fleet_trip_state_t *trip_after) {
   const double t0 = (double)day * FLEET_HOURS_PER_DAY;
   for (int l = 0; l < FLEET_LANES; l++) {
-    const float dep = plan->dep_hour[l];
-    if (!(dep >= 0.0f && dep < (float)FLEET_HOURS_PER_DAY)) continue; /* no departure today */
-    const double t = t0 + dep;
-    int held = 0;
-    for (int k = 0; k < bo->count[l]; k++)
-      held |= t >= bo->interval[l][k].start_hour + after_h && t < bo->interval[l][k].end_hour;
-    if (!held) continue;
-    plan->dep_hour[l] = plan->ret_hour[l] = FLEET_NO_HOUR;
-    plan->out_km[l] = plan->back_km[l] = plan->need_km[l] = plan->at_work[l] = 0.0f;
+    if (held_home(bo, l, t0, plan->dep2_hour[l], after_h)) { /* the evening outing */
+      plan->need_km[l] -= plan->need2_km[l];
+      plan->trips[l] -= 2.0f;
+      plan->dep2_hour[l] = plan->ret2_hour[l] = FLEET_NO_HOUR;
+      plan->out2_km[l] = plan->back2_km[l] = plan->need2_km[l] = 0.0f;
+    }
+    if (!held_home(bo, l, t0, plan->dep_hour[l], after_h)) continue;
+    /* slot 1 is cancelled; slot 2, if any, takes its place */
+    const float second = plan->dep2_hour[l] != FLEET_NO_HOUR ? 1.0f : 0.0f;
+    plan->dep_hour[l] = plan->dep2_hour[l];
+    plan->ret_hour[l] = plan->ret2_hour[l];
+    plan->out_km[l] = plan->out2_km[l];
+    plan->back_km[l] = plan->back2_km[l];
+    plan->need_km[l] = plan->need2_km[l];
+    plan->trips[l] = 2.0f * second;
+    plan->at_work[l] = 0.0f;
+    plan->dep2_hour[l] = plan->ret2_hour[l] = FLEET_NO_HOUR;
+    plan->out2_km[l] = plan->back2_km[l] = plan->need2_km[l] = 0.0f;
     /* it left home today, so it was not on a trip this morning: the state after today is that of
      * a long trip begun today, or already "none" */
     trip_after->nights_left[l] = trip_after->back_km[l] = 0.0f;
@@ -439,6 +459,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     trip_tomorrow.back_km[l] = state->trip_back_km[i];
   }
 
+  float trips[FLEET_LANES] = {0}, weekday_trips[FLEET_LANES] = {0};
   double km[FLEET_LANES] = {0}, drive[FLEET_LANES] = {0}, home_in[FLEET_LANES] = {0}, public_in[FLEET_LANES] = {0};
   double g_pv[FLEET_LANES] = {0}, g_stored[FLEET_LANES] = {0}, g_topup[FLEET_LANES] = {0};
   double g_to_car[FLEET_LANES] = {0}, cp_pv[FLEET_LANES] = {0}, cp_in[FLEET_LANES] = {0};
@@ -491,7 +512,10 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     }
     add_day(&sums, d, solar, acc);
     for (int l = 0; l < FLEET_LANES; l++) {
-      km[l] += (double)today->out_km[l] + (double)today->back_km[l];
+      km[l] += (double)today->out_km[l] + (double)today->back_km[l] + (double)today->out2_km[l] +
+               (double)today->back2_km[l];
+      trips[l] += today->trips[l]; /* small integers: exact in a float up to 2^24 */
+      weekday_trips[l] += (1.0f - ctx->weekend_day[d]) * today->trips[l];
       drive[l] += sums.drive_kwh[l];
       home_in[l] += sums.home_in_kwh[l];
       public_in[l] += sums.public_in_kwh[l];
@@ -523,7 +547,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     }
   double co2_combustion_kg = 0.0, co2_grid_g = 0.0;
   double km_sum = 0.0, source_kwh[FLEET_SOURCE_COUNT] = {0}, flow[FLEET_SOLAR_FLOW_COUNT] = {0};
-  double soh_sum = 0.0;
+  double soh_sum = 0.0, commute_km_sum = 0.0;
   /* C3 (ii): this year's discount weight, and what closes a lease in its last year */
   const double position_weight = fleet_position_weight(p, ctx->year);
   const double position_closing_eur = fleet_position_closing_eur(p);
@@ -552,6 +576,12 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     double lane_co2_grid_g = home_co2[l] / home_efficiency[l] + public_co2[l] / p->public_efficiency +
                              g_topup_co2[l] / sol->grid_to_battery_efficiency;
     km_sum += km[l];
+    acc->trips += (int64_t)trips[l];
+    acc->weekday_trips += (int64_t)weekday_trips[l];
+    if (pop->active[i] > 0.0f && pop->employed[i] > 0.0f) { /* the fleet's commuters and their distance */
+      acc->commuters++;
+      commute_km_sum += pop->commute_km[i];
+    }
     if (pop->active[i] > 0.0f) {
       /* The lease: a default stops the payments from this year on and the car is taken back;
        * a battery that fails within the warranty is replaced at the State's cost. Two draws
@@ -658,6 +688,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   }
   ADD_FIXED(acc, state_of_health, soh_sum);
   ADD_FIXED(acc, km, km_sum);
+  ADD_FIXED(acc, commute_km, commute_km_sum);
   add_checked(&acc->co2_combustion_avoided_g, to_whole(co2_combustion_kg * 1000.0, &acc->overflow), &acc->overflow);
   add_checked(&acc->co2_grid_g, to_whole(co2_grid_g, &acc->overflow), &acc->overflow);
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) ADD_FIXED(acc, charging[k], source_kwh[k]);
@@ -680,9 +711,14 @@ static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
     add_checked(&total->garage_battery[h], acc->garage_battery[h], &total->overflow);
     add_checked(&total->storage_power[h], acc->storage_power[h], &total->overflow);
     add_checked(&total->plugged[h], acc->plugged[h], &total->overflow);
+    add_checked(&total->away[h], acc->away[h], &total->overflow);
     add_checked(&total->garage_power[h], acc->garage_power[h], &total->overflow);
   }
   add_checked(&total->km, acc->km, &total->overflow);
+  add_checked(&total->trips, acc->trips, &total->overflow);
+  add_checked(&total->weekday_trips, acc->weekday_trips, &total->overflow);
+  add_checked(&total->commuters, acc->commuters, &total->overflow);
+  add_checked(&total->commute_km, acc->commute_km, &total->overflow);
   add_checked(&total->state_of_health, acc->state_of_health, &total->overflow);
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) add_checked(&total->charging[k], acc->charging[k], &total->overflow);
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) add_checked(&total->solar[k], acc->solar[k], &total->overflow);
@@ -807,9 +843,14 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
     totals->garage_energy_kwh[h] = totals->garage_battery_kwh[h] * params->garage_battery_to_grid_efficiency;
     totals->storage_power_kw[h] = (double)total->storage_power[h] / FLEET_ACCUM_SCALE;
     totals->plugged_vehicles[h] = (double)total->plugged[h];
+    totals->vehicles_away[h] = (double)total->away[h];
     totals->garage_power_kw[h] = (double)total->garage_power[h] / FLEET_ACCUM_SCALE;
   }
   totals->km_driven = (double)total->km / FLEET_ACCUM_SCALE;
+  totals->trips = (double)total->trips;
+  totals->weekday_trips = (double)total->weekday_trips;
+  totals->commuters = (double)total->commuters;
+  totals->commute_km_sum = (double)total->commute_km / FLEET_ACCUM_SCALE;
   totals->state_of_health_sum = (double)total->state_of_health / FLEET_ACCUM_SCALE;
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++)
     totals->charging_energy_kwh[k] = (double)total->charging[k] / FLEET_ACCUM_SCALE;

@@ -35,6 +35,11 @@ typedef struct {
   int64_t garage_battery[FLEET_HOURS_PER_YEAR]; /* 1e-6 kWh, at the battery */
   int64_t garage_power[FLEET_HOURS_PER_YEAR];   /* 1e-6 kW */
   int64_t km;                                   /* 1e-6 km */
+  int64_t trips;                                /* one-way trips */
+  int64_t weekday_trips;                        /* of them, on Monday..Friday */
+  int64_t away[FLEET_HOURS_PER_YEAR];           /* vehicles away from home */
+  int64_t commuters;                            /* active vehicles of employed drivers */
+  int64_t commute_km;                           /* 1e-6 km, their one-way commutes summed */
   int64_t charging[FLEET_SOURCE_COUNT];         /* 1e-6 kWh entering the cars */
   int64_t solar[FLEET_SOLAR_FLOW_COUNT];        /* 1e-6 kWh */
   int64_t households_out[FLEET_HOURS_PER_YEAR]; /* 1e-6 households */

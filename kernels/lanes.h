@@ -15,16 +15,24 @@
  * that lane code stays branch-free; -1 means "left on an earlier day". */
 #define FLEET_NO_HOUR 99.0f
 
-/* One day's trip of each lane, expanded once from that vehicle-day's draws (at most one trip a
- * day: the commute, with any errand chained to the drive home; or a weekend trip; or an errand;
- * or a day of a long trip). */
+/* One day's trips of each lane, expanded once from that vehicle-day's draws. A day holds at most
+ * two outings from home, in two slots: slot 1 is the day's main outing (the commute, with a stop
+ * chained to the drive home; or a weekend outing; or a daytime errand; or a day of a long trip),
+ * slot 2 an evening outing that leaves after slot 1 is back. A day whose only outing is an
+ * evening one has it in slot 1, so that slot 2 is used only after slot 1. */
 typedef struct {
-  float dep_hour[FLEET_LANES]; /* hour of the outbound drive; -1: left earlier; NO_HOUR: no trip */
-  float ret_hour[FLEET_LANES]; /* hour of the drive home; NO_HOUR: not back today */
+  float dep_hour[FLEET_LANES]; /* slot 1's outbound drive; -1: left earlier; NO_HOUR: no trip */
+  float ret_hour[FLEET_LANES]; /* slot 1's drive home; NO_HOUR: not back today */
   float out_km[FLEET_LANES];   /* driven in the departure hour */
   float back_km[FLEET_LANES];  /* driven in the return hour */
-  float need_km[FLEET_LANES];  /* distance the car must hold energy for before it leaves */
-  float at_work[FLEET_LANES];  /* 1: today's trip is the commute (parked at work in between) */
+  float dep2_hour[FLEET_LANES]; /* slot 2 (evening): out; NO_HOUR: none */
+  float ret2_hour[FLEET_LANES]; /* slot 2: home, the same day */
+  float out2_km[FLEET_LANES];
+  float back2_km[FLEET_LANES];
+  float need_km[FLEET_LANES];  /* distance the car must hold energy for before it first leaves */
+  float need2_km[FLEET_LANES]; /* of it, slot 2's: what it must hold between the two outings */
+  float at_work[FLEET_LANES];  /* 1: slot 1 is the commute (parked at work in between) */
+  float trips[FLEET_LANES];    /* one-way trips driven today (a stop on the way home counts one) */
 } fleet_day_plan_t;
 
 /* What a lane's battery and plug carry from one hour, day and year to the next. */
@@ -111,10 +119,13 @@ typedef struct {
   float long_trip_km_min, long_trip_extra_km_mean;
   float long_trip_departure_hour, long_trip_return_hour;
   float work_absence_probability, telework_day_probability;
+  float commute_stop_probability, commute_stop_km_mean;
   float errand_day_probability, errand_km_mean;
   float errand_hour_min, errand_hour_span, errand_duration_hours;
   float weekend_trip_probability, weekend_trip_km_mean;
   float weekend_trip_hour_min, weekend_trip_hour_span, weekend_trip_duration_hours;
+  float evening_trip_probability_weekday, evening_trip_probability_weekend, evening_trip_km_mean;
+  float evening_trip_hour_min, evening_trip_hour_span, evening_trip_duration_hours;
 } fleet_plan_rates_t;
 
 /* What a day adds up to, per hour and lane, before the block's sums. */
@@ -122,6 +133,7 @@ typedef struct {
   float energy_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES]; /* at the battery: above the reserve */
   float power_kw[FLEET_HOURS_PER_DAY][FLEET_LANES];   /* deliverable, charger-capped */
   float plugged[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  float away[FLEET_HOURS_PER_DAY][FLEET_LANES];      /* 1: away from home (driving or parked) */
   float garage_give_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES]; /* at the battery: above its floor */
   float garage_power_kw[FLEET_HOURS_PER_DAY][FLEET_LANES];
   float home_in_kwh[FLEET_LANES];   /* into the battery from the home charger */

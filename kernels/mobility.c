@@ -18,6 +18,8 @@ void fleet_plan_rates_init(const fleet_params_t *p, fleet_plan_rates_t *r) {
   r->long_trip_return_hour = (float)p->long_trip_return_hour;
   r->work_absence_probability = (float)p->work_absence_probability;
   r->telework_day_probability = (float)p->telework_day_probability;
+  r->commute_stop_probability = (float)p->commute_stop_probability;
+  r->commute_stop_km_mean = (float)p->commute_stop_km_mean;
   r->errand_day_probability = (float)p->errand_day_probability;
   r->errand_km_mean = (float)p->errand_km_mean;
   r->errand_hour_min = (float)p->errand_hour_min;
@@ -28,6 +30,12 @@ void fleet_plan_rates_init(const fleet_params_t *p, fleet_plan_rates_t *r) {
   r->weekend_trip_hour_min = (float)p->weekend_trip_hour_min;
   r->weekend_trip_hour_span = (float)(p->weekend_trip_hour_max - p->weekend_trip_hour_min + 1);
   r->weekend_trip_duration_hours = (float)p->weekend_trip_duration_hours;
+  r->evening_trip_probability_weekday = (float)p->evening_trip_probability_weekday;
+  r->evening_trip_probability_weekend = (float)p->evening_trip_probability_weekend;
+  r->evening_trip_km_mean = (float)p->evening_trip_km_mean;
+  r->evening_trip_hour_min = (float)p->evening_trip_hour_min;
+  r->evening_trip_hour_span = (float)(p->evening_trip_hour_max - p->evening_trip_hour_min + 1);
+  r->evening_trip_duration_hours = (float)p->evening_trip_duration_hours;
 }
 
 int fleet_weekday(const fleet_params_t *params, int64_t year, int day_of_year) {

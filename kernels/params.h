@@ -131,7 +131,11 @@ typedef struct {
   double work_hours_sd;                /* [mobility.work_hours_sd] h */
   int64_t work_hours_min;              /* [mobility.work_hours_min] clamp */
   int64_t work_hours_max;              /* [mobility.work_hours_max] clamp */
-  double errand_day_probability;       /* [mobility.errand_day_probability] per day */
+  double commute_stop_probability;     /* [mobility.commute_stop_probability] per commute day: a stop
+                                          chained to the drive home (one trip more) */
+  double commute_stop_km_mean;         /* [mobility.commute_stop_km_mean] the stop's detour, exponential */
+  double errand_day_probability;       /* [mobility.errand_day_probability] per day without a commute
+                                          or weekend outing */
   double errand_km_mean;               /* [mobility.errand_km_mean] round trip, exponential */
   int64_t errand_hour_min;             /* [mobility.errand_hour_min] departure on a day off */
   int64_t errand_hour_max;             /* [mobility.errand_hour_max] */
@@ -141,6 +145,13 @@ typedef struct {
   int64_t weekend_trip_hour_min;       /* [mobility.weekend_trip_hour_min] departure */
   int64_t weekend_trip_hour_max;       /* [mobility.weekend_trip_hour_max] */
   int64_t weekend_trip_duration_hours; /* [mobility.weekend_trip_duration_hours] away */
+  double evening_trip_probability_weekday; /* [mobility.evening_trip_probability_weekday] per Mon..Fri:
+                                              an outing from home after the day's main one */
+  double evening_trip_probability_weekend; /* [mobility.evening_trip_probability_weekend] per Sat or Sun */
+  double evening_trip_km_mean;         /* [mobility.evening_trip_km_mean] round trip, exponential */
+  int64_t evening_trip_hour_min;       /* [mobility.evening_trip_hour_min] departure */
+  int64_t evening_trip_hour_max;       /* [mobility.evening_trip_hour_max] */
+  int64_t evening_trip_duration_hours; /* [mobility.evening_trip_duration_hours] away */
   double long_trips_per_year;          /* [mobility.long_trips_per_year] per vehicle */
   double long_trip_km_min;             /* [mobility.long_trip_km_min] round trip */
   double long_trip_extra_km_mean;      /* [mobility.long_trip_extra_km_mean] exponential excess */

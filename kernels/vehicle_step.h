@@ -1,10 +1,10 @@
 /* vehicle_step.h: the hourly step of a block's lanes through one day.
  *
- * Order within an hour: drive (the departure or return leg, at that hour's temperature; a
- * public charge first if the leg would leave less than the public reserve); garage PV into the
- * garage battery; plug in on arrival home; charge the car from the garage battery, then from the
- * home grid charger; top the garage battery up from the grid in its window; charge a car parked
- * at work under a carport from the carport's PV; then count what the car (and the garage
+ * Order within an hour: drive (a departure or return leg of one of the day's outings, at that
+ * hour's temperature; a public charge first if the leg would leave less than the public
+ * reserve); garage PV into the garage battery; plug in on arrival home; charge the car from the
+ * garage battery, then from the home grid charger; top the garage battery up from the grid in
+ * its window; charge a car parked at work under a carport from the carport's PV; then count what the car (and the garage
  * battery) could give back, at the battery (energy above the reserve) and deliverable (after the
  * discharge losses, at most the charger's power). During an outage (a fraction f of the hour without supply) home
  * charging and the garage's grid top-up stop for that fraction, and the house's dormant load is
@@ -34,7 +34,8 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
                                   fleet_day_sums_t *restrict out, float (*restrict soc_trace)[FLEET_LANES],
                                   const int solar, const int outage) {
   float dep[FLEET_LANES], ret[FLEET_LANES], out_km[FLEET_LANES], back_km[FLEET_LANES], at_work[FLEET_LANES];
-  float need_before[FLEET_LANES], need_after[FLEET_LANES];
+  float dep2[FLEET_LANES], ret2[FLEET_LANES], out2_km[FLEET_LANES], back2_km[FLEET_LANES];
+  float need_before[FLEET_LANES], need_between[FLEET_LANES], need_after[FLEET_LANES];
   float soc[FLEET_LANES], plugged[FLEET_LANES], away_prev[FLEET_LANES], garage[FLEET_LANES], garage_pv[FLEET_LANES];
   float home_in[FLEET_LANES], public_in[FLEET_LANES], drive_sum[FLEET_LANES];
   float home_co2[FLEET_LANES], public_co2[FLEET_LANES], g_topup_co2[FLEET_LANES];
@@ -52,10 +53,18 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     ret[l] = today->ret_hour[l];
     out_km[l] = today->out_km[l];
     back_km[l] = today->back_km[l];
+    dep2[l] = today->dep2_hour[l];
+    ret2[l] = today->ret2_hour[l];
+    out2_km[l] = today->out2_km[l];
+    back2_km[l] = today->back2_km[l];
     at_work[l] = today->at_work[l] * c->carport_kwp[l];
+    /* The reserve holds the energy of the trips still ahead: before slot 1 leaves, the whole
+     * day's; between the two outings, the evening one's; after the last, tomorrow's. */
     need_after[l] = tomorrow->need_km[l] * kwh_per_km;
     float no_trip = dep[l] == FLEET_NO_HOUR ? 1.0f : 0.0f;
+    float no_second = dep2[l] == FLEET_NO_HOUR ? 1.0f : 0.0f;
     need_before[l] = no_trip * need_after[l] + (1.0f - no_trip) * today->need_km[l] * kwh_per_km;
+    need_between[l] = no_second * need_after[l] + (1.0f - no_second) * today->need2_km[l] * kwh_per_km;
     soc[l] = s->soc_kwh[l];
     plugged[l] = s->plugged[l];
     away_prev[l] = s->away_prev[l];
@@ -74,9 +83,12 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     const float grid_g_co2 = in->grid_g_co2_per_kwh[h]; /* charged at the hour it is drawn */
 #pragma omp simd
     for (int l = 0; l < FLEET_LANES; l++) {
-      float km = (hour == dep[l] ? out_km[l] : 0.0f) + (hour == ret[l] ? back_km[l] : 0.0f);
+      float km = (hour == dep[l] ? out_km[l] : 0.0f) + (hour == ret[l] ? back_km[l] : 0.0f) +
+                 (hour == dep2[l] ? out2_km[l] : 0.0f) + (hour == ret2[l] ? back2_km[l] : 0.0f);
       float drive = km * c->kwh_per_km[l] * factor;
-      float away = (hour >= dep[l] ? 1.0f : 0.0f) * (hour <= ret[l] ? 1.0f : 0.0f);
+      /* the two outings never overlap: slot 2 leaves after slot 1's return hour */
+      float away = (hour >= dep[l] ? 1.0f : 0.0f) * (hour <= ret[l] ? 1.0f : 0.0f) +
+                   (hour >= dep2[l] ? 1.0f : 0.0f) * (hour <= ret2[l] ? 1.0f : 0.0f);
       /* Public charge before a leg that would leave less than the reserve: up to the public
        * target, or to what the leg needs plus the reserve (several stops on a long leg). */
       float reserve = c->public_reserve_kwh[l];
@@ -166,13 +178,14 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         garage[l] = g;
         garage_pv[l] = fleet_minf(gpv, g);
       }
-      float need = hour < dep[l] ? need_before[l] : need_after[l];
+      float need = hour < dep[l] ? need_before[l] : hour < dep2[l] ? need_between[l] : need_after[l];
       /* floor + need = max + min: the sum, or with reserve_adds_floor 0 the larger, branch-free */
       float keep = fleet_maxf(c->floor_kwh[l], need) + c->reserve_adds_floor[l] * fleet_minf(c->floor_kwh[l], need);
       float above_kwh = plug * c->storage_lane[l] * fleet_maxf(x - keep, 0.0f);
       out->energy_kwh[h][l] = above_kwh; /* at the battery; x discharge_efficiency when summed */
       out->power_kw[h][l] = fleet_minf(above_kwh * discharge_efficiency, c->discharge_kw[l]);
       out->plugged[h][l] = plug;
+      out->away[h][l] = away;
       soc[l] = x;
       plugged[l] = plug;
       away_prev[l] = away;

@@ -68,12 +68,17 @@ typedef struct {
                                                        reserve, before discharge losses */
   double storage_power_kw[FLEET_HOURS_PER_YEAR];   /* power they can give back, charger-capped */
   double plugged_vehicles[FLEET_HOURS_PER_YEAR];   /* cars plugged in at home */
+  double vehicles_away[FLEET_HOURS_PER_YEAR];      /* cars away from home, driving or parked */
   double garage_energy_kwh[FLEET_HOURS_PER_YEAR];  /* energy garage batteries can give back,
                                                       above their floor, after losses */
   double garage_battery_kwh[FLEET_HOURS_PER_YEAR]; /* the same at the battery, before losses */
   double garage_power_kw[FLEET_HOURS_PER_YEAR];    /* power they can give back, inverter-capped */
   /* fleet totals per year */
   double km_driven;
+  double trips;                /* one-way car trips */
+  double weekday_trips;        /* of them, driven Monday..Friday */
+  double commuters;            /* cars of employed drivers */
+  double commute_km_sum;       /* their one-way commute distances, summed */
   double state_of_health_sum;  /* the cars' battery state of health at the year's end, summed */
   double charging_energy_kwh[FLEET_SOURCE_COUNT];  /* entering the cars, after losses, by source */
   double solar_energy_kwh[FLEET_SOLAR_FLOW_COUNT];

@@ -113,6 +113,7 @@ Test(ageing, a_faded_battery_shrinks_the_target_the_floor_and_the_storage) {
   p.employed_share = 0.0;
   p.errand_day_probability = 0.0;
   p.weekend_trip_probability = 0.0;
+  p.evening_trip_probability_weekday = p.evening_trip_probability_weekend = 0.0;
   p.long_trips_per_year = 0.0;
   const double sohs[2] = {1.0, 0.8};
   for (int k = 0; k < 2; k++) {

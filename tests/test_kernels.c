@@ -102,8 +102,9 @@ static void step(const fleet_step_consts_t *c, fleet_lane_state_t *s, const flee
 
 static void no_trip(fleet_day_plan_t *p) {
   for (int l = 0; l < FLEET_LANES; l++) {
-    p->dep_hour[l] = p->ret_hour[l] = FLEET_NO_HOUR;
+    p->dep_hour[l] = p->ret_hour[l] = p->dep2_hour[l] = p->ret2_hour[l] = FLEET_NO_HOUR;
     p->out_km[l] = p->back_km[l] = p->need_km[l] = p->at_work[l] = 0.0f;
+    p->out2_km[l] = p->back2_km[l] = p->need2_km[l] = p->trips[l] = 0.0f;
   }
 }
 
@@ -147,6 +148,38 @@ Test(vehicle_step, commute_day_by_hand) {
   cr_assert_float_eq(sums.public_in_kwh[0], 0.0, 0.0);
   cr_assert_float_eq(s.soc_kwh[0], 30.0, 1e-5);
   cr_assert_float_eq(s.plugged[0], 1.0, 0.0);
+}
+
+/* A commute (7:00-17:00, 2 kWh each way) then an evening outing (19:00-21:00, 3 kWh each way),
+ * tomorrow's commute 10 kWh; the reserve is the floor plus the trips ahead: both outings before
+ * 7:00, the evening's between the two, tomorrow's after 19:00. By hand, hour by hour. */
+Test(vehicle_step, two_outings_a_day_by_hand) {
+  fleet_step_consts_t c;
+  fleet_lane_state_t s;
+  fleet_day_plan_t today, tomorrow;
+  fleet_day_sums_t sums;
+  float trace[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  one_lane(&c, &s, 30.0f);
+  c.reserve_adds_floor[0] = 1.0f;
+  commute(&today, 7.0f, 17.0f, 10.0f);
+  today.dep2_hour[0] = 19.0f;
+  today.ret2_hour[0] = 21.0f;
+  today.out2_km[0] = today.back2_km[0] = 15.0f;
+  today.need2_km[0] = 30.0f;
+  today.need_km[0] = 20.0f + 30.0f;
+  commute(&tomorrow, 7.0f, 17.0f, 25.0f);
+  step(&c, &s, &today, &tomorrow, 1.0f, 1.0f, &sums, trace);
+  const double expected[24] = {30, 30, 30, 30, 30, 30, 30, 28, 28, 28, 28, 28,
+                               28, 28, 28, 28, 28, 26, 27.955, 24.955, 24.955, 21.955, 23.91, 25.865};
+  for (int h = 0; h < 24; h++) {
+    cr_assert_float_eq(trace[h][0], expected[h], 1e-4, "hour %d", h);
+    const int away = (h >= 7 && h <= 17) || (h >= 19 && h <= 21);
+    cr_assert_eq(sums.away[h][0], (float)away, "hour %d", h);
+    const double keep = h < 7 ? 9.0 + 10.0 : h < 19 ? 9.0 + 6.0 : 9.0 + 10.0;
+    cr_assert_float_eq(sums.energy_kwh[h][0], away ? 0.0 : expected[h] - keep, 1e-4, "hour %d", h);
+  }
+  cr_assert_float_eq(sums.drive_kwh[0], 10.0, 1e-5);
+  cr_assert_float_eq(sums.home_in_kwh[0], 3.0 * 1.955, 1e-4);
 }
 
 Test(vehicle_step, cold_day_scales_consumption) {
@@ -319,6 +352,7 @@ static void quiet_rates(fleet_plan_rates_t *r) {
   r->long_trip_return_hour = 18.0f;
   r->errand_hour_span = 1.0f;
   r->weekend_trip_hour_span = 1.0f;
+  r->evening_trip_hour_span = 1.0f;
 }
 
 static void worker(fleet_plan_consts_t *c, uint64_t first_vehicle) {
@@ -381,16 +415,181 @@ Test(mobility, weekend_trip_and_errand_legs) {
     cr_assert_eq(plan.out_km[l], plan.back_km[l]);
     cr_assert_gt(plan.out_km[l], 0.0f);
   }
-  /* On a workday the errand rides along with the drive home. */
-  r.errand_day_probability = 1.0f;
-  r.errand_km_mean = 20.0f;
+  /* On a workday a stop rides along with the drive home: one trip more. */
+  r.commute_stop_probability = 1.0f;
+  r.commute_stop_km_mean = 5.0f;
   fleet_plan_day(&r, &c, 99u, 41, 1.0f, 0.0f, &in, &out, &plan);
   for (int l = 0; l < FLEET_LANES; l++) {
     cr_assert_eq(plan.dep_hour[l], 7.0f);
     cr_assert_eq(plan.out_km[l], 12.5f);
     cr_assert_gt(plan.back_km[l], 12.5f);
     cr_assert_float_eq(plan.need_km[l], plan.out_km[l] + plan.back_km[l], 1e-6);
+    cr_assert_eq(plan.trips[l], 3.0f);
+    cr_assert_eq(plan.dep2_hour[l], FLEET_NO_HOUR);
   }
+}
+
+Test(mobility, an_evening_outing_follows_the_main_one_or_stands_alone) {
+  fleet_plan_rates_t r;
+  fleet_plan_consts_t c;
+  fleet_trip_state_t in, out;
+  fleet_day_plan_t plan;
+  quiet_rates(&r);
+  worker(&c, 0);
+  memset(&in, 0, sizeof in);
+  r.evening_trip_probability_weekday = 1.0f;
+  r.evening_trip_probability_weekend = 1.0f;
+  r.evening_trip_km_mean = 10.0f;
+  r.evening_trip_hour_min = 19.0f;
+  r.evening_trip_duration_hours = 2.0f;
+  /* After the commute (7:00-17:00): slot 2 leaves at 19, back at 21; the reserve before the
+   * commute holds both outings, between them the evening's. */
+  fleet_plan_day(&r, &c, 42u, 50, 1.0f, 0.0f, &in, &out, &plan);
+  for (int l = 0; l < FLEET_LANES; l++) {
+    cr_assert_eq(plan.dep_hour[l], 7.0f);
+    cr_assert_eq(plan.ret_hour[l], 17.0f);
+    cr_assert_eq(plan.dep2_hour[l], 19.0f);
+    cr_assert_eq(plan.ret2_hour[l], 21.0f);
+    cr_assert_gt(plan.out2_km[l], 0.0f);
+    cr_assert_eq(plan.out2_km[l], plan.back2_km[l]);
+    cr_assert_float_eq(plan.need2_km[l], plan.out2_km[l] + plan.back2_km[l], 1e-6);
+    cr_assert_float_eq(plan.need_km[l], 25.0f + plan.need2_km[l], 1e-5);
+    cr_assert_eq(plan.trips[l], 4.0f);
+  }
+  /* A Saturday without a main outing: the evening outing is slot 1, slot 2 is empty. */
+  fleet_plan_day(&r, &c, 42u, 51, 0.0f, 1.0f, &in, &out, &plan);
+  for (int l = 0; l < FLEET_LANES; l++) {
+    cr_assert_eq(plan.dep_hour[l], 19.0f);
+    cr_assert_eq(plan.ret_hour[l], 21.0f);
+    cr_assert_eq(plan.dep2_hour[l], FLEET_NO_HOUR);
+    cr_assert_eq(plan.at_work[l], 0.0f);
+    cr_assert_eq(plan.trips[l], 2.0f);
+  }
+  /* Home from work only at 19:00: no evening outing leaving at 19 that day. */
+  for (int l = 0; l < FLEET_LANES; l++) c.return_hour[l] = 19.0f;
+  fleet_plan_day(&r, &c, 42u, 52, 1.0f, 0.0f, &in, &out, &plan);
+  for (int l = 0; l < FLEET_LANES; l++) {
+    cr_assert_eq(plan.dep2_hour[l], FLEET_NO_HOUR);
+    cr_assert_eq(plan.trips[l], 2.0f);
+    cr_assert_eq(plan.need_km[l], 25.0f);
+  }
+}
+
+/* The draws per vehicle-day are fixed: changing the evening outings' and the stop's parameters
+ * leaves every lane-day's main outing as it was (common random numbers across scenarios). */
+Test(mobility, other_outings_keys_leave_the_main_outing_alone) {
+  fleet_plan_rates_t r;
+  fleet_plan_consts_t c;
+  fleet_trip_state_t in, out;
+  fleet_day_plan_t a, b;
+  quiet_rates(&r);
+  worker(&c, 32);
+  memset(&in, 0, sizeof in);
+  r.errand_day_probability = 0.5f;
+  r.errand_km_mean = 30.0f;
+  r.errand_hour_min = 9.0f;
+  r.errand_hour_span = 8.0f;
+  r.work_absence_probability = 0.3f;
+  for (int d = 0; d < 60; d++) {
+    fleet_plan_rates_t r2 = r;
+    r2.evening_trip_probability_weekday = 0.9f;
+    r2.evening_trip_km_mean = 40.0f;
+    r2.evening_trip_hour_min = 19.0f;
+    r2.commute_stop_probability = 0.7f;
+    r2.commute_stop_km_mean = 9.0f;
+    fleet_plan_day(&r, &c, 77u, d, d % 7 < 5 ? 1.0f : 0.0f, 0.0f, &in, &out, &a);
+    fleet_plan_day(&r2, &c, 77u, d, d % 7 < 5 ? 1.0f : 0.0f, 0.0f, &in, &out, &b);
+    for (int l = 0; l < FLEET_LANES; l++) {
+      cr_assert_eq(a.at_work[l], b.at_work[l]);
+      cr_assert_eq(a.out_km[l], a.dep_hour[l] == b.dep_hour[l] ? b.out_km[l] : a.out_km[l]);
+      if (a.dep_hour[l] != FLEET_NO_HOUR) { /* b may have gained an evening outing in slot 1 */
+        cr_assert_eq(a.dep_hour[l], b.dep_hour[l]);
+        cr_assert_eq(a.ret_hour[l], b.ret_hour[l]);
+        cr_assert_eq(a.out_km[l], b.out_km[l]);
+      }
+    }
+  }
+}
+
+/* Trips per car-day, the share of cars away at 19:00 and the annual km of a year of draws
+ * against their expectations from the rates, weekdays and weekends apart. 4,000 vehicles: a
+ * quarter not employed, the rest commuting 12.5 km each way 7:00-17:00 when present; errands
+ * back by 18:00, weekend outings 10:00-15:00, evening outings 19:00-21:00, so that every evening
+ * outing drawn is made and at 19:00 exactly the evening outings are away; no long trips (their
+ * own test above). Each mean is tested within 4 standard errors, the standard error being the
+ * sample standard deviation / sqrt(n) over n independent units (vehicle-days for trips and the
+ * 19:00 share, a binomial; vehicles for annual km): a false alarm about once in 16,000 runs. */
+Test(mobility, trips_away_at_19_and_annual_km_match_their_expectations) {
+  enum { BLOCKS = 250, DAYS = 365 };
+  fleet_plan_rates_t r;
+  quiet_rates(&r);
+  r.work_absence_probability = 0.1f;
+  r.commute_stop_probability = 0.3f;
+  r.commute_stop_km_mean = 5.0f;
+  r.errand_day_probability = 0.5f;
+  r.errand_km_mean = 30.0f;
+  r.errand_hour_min = 9.0f;
+  r.errand_hour_span = 8.0f; /* 9..16, back by 18 */
+  r.errand_duration_hours = 2.0f;
+  r.weekend_trip_probability = 0.5f;
+  r.weekend_trip_km_mean = 80.0f;
+  r.weekend_trip_hour_min = 10.0f;
+  r.weekend_trip_duration_hours = 5.0f;
+  r.evening_trip_probability_weekday = 0.3f;
+  r.evening_trip_probability_weekend = 0.45f;
+  r.evening_trip_km_mean = 25.0f;
+  r.evening_trip_hour_min = 19.0f;
+  r.evening_trip_duration_hours = 2.0f;
+  const double e = 0.75, present = 0.9, s = 0.3, p_err = 0.5, p_we = 0.5;
+  const double ev_wd = 0.3, ev_we = 0.45;
+  const double trips_wd = e * (present * (2 + s) + (1 - present) * 2 * p_err) + (1 - e) * 2 * p_err + 2 * ev_wd;
+  const double trips_we = 2 * p_we + (1 - p_we) * 2 * p_err + 2 * ev_we;
+  const double km_wd = e * (present * (25.0 + s * 5.0) + (1 - present) * p_err * 30.0) + (1 - e) * p_err * 30.0 + ev_wd * 25.0;
+  const double km_we = p_we * 80.0 + (1 - p_we) * p_err * 30.0 + ev_we * 25.0;
+  double sum[2] = {0}, sum2[2] = {0}, away[2] = {0}, n[2] = {0};
+  double km_sum = 0.0, km_sum2 = 0.0;
+  static double km_vehicle[BLOCKS * FLEET_LANES];
+  memset(km_vehicle, 0, sizeof km_vehicle);
+  for (int b = 0; b < BLOCKS; b++) {
+    fleet_plan_consts_t c;
+    worker(&c, (uint64_t)b * FLEET_LANES);
+    for (int l = 0; l < FLEET_LANES; l++) c.employed[l] = l % 4 == 0 ? 0.0f : 1.0f;
+    fleet_trip_state_t in, out;
+    memset(&in, 0, sizeof in);
+    for (int d = 0; d < DAYS; d++) {
+      const int weekend = d % 7 >= 5; /* day 0 a Monday: 261 weekdays, 104 weekend days */
+      fleet_day_plan_t plan;
+      fleet_plan_day(&r, &c, 2026u, d, weekend ? 0.0f : 1.0f, weekend ? 1.0f : 0.0f, &in, &out, &plan);
+      for (int l = 0; l < FLEET_LANES; l++) {
+        const double t = plan.trips[l];
+        sum[weekend] += t;
+        sum2[weekend] += t * t;
+        n[weekend] += 1;
+        const int away19 = (19.0f >= plan.dep_hour[l] && 19.0f <= plan.ret_hour[l]) ||
+                           (19.0f >= plan.dep2_hour[l] && 19.0f <= plan.ret2_hour[l]);
+        away[weekend] += away19;
+        km_vehicle[b * FLEET_LANES + l] += plan.out_km[l] + plan.back_km[l] + plan.out2_km[l] + plan.back2_km[l];
+      }
+    }
+  }
+  const double expect_trips[2] = {trips_wd, trips_we}, expect_away[2] = {ev_wd, ev_we};
+  for (int w = 0; w < 2; w++) {
+    const double mean = sum[w] / n[w], sd = sqrt(sum2[w] / n[w] - mean * mean);
+    cr_assert(fabs(mean - expect_trips[w]) < 4.0 * sd / sqrt(n[w]), "%s trips per car-day %.4f, expected %.4f +- %.4f",
+              w ? "weekend" : "weekday", mean, expect_trips[w], 4.0 * sd / sqrt(n[w]));
+    const double share = away[w] / n[w], se = sqrt(expect_away[w] * (1 - expect_away[w]) / n[w]);
+    cr_assert(fabs(share - expect_away[w]) < 4.0 * se, "%s share away at 19:00 %.4f, expected %.4f +- %.4f",
+              w ? "weekend" : "weekday", share, expect_away[w], 4.0 * se);
+  }
+  const double vehicles = BLOCKS * FLEET_LANES;
+  for (int i = 0; i < BLOCKS * FLEET_LANES; i++) {
+    km_sum += km_vehicle[i];
+    km_sum2 += km_vehicle[i] * km_vehicle[i];
+  }
+  const double km_mean = km_sum / vehicles, km_sd = sqrt(km_sum2 / vehicles - km_mean * km_mean);
+  const double km_expect = 261.0 * km_wd + 104.0 * km_we;
+  cr_assert(fabs(km_mean - km_expect) < 4.0 * km_sd / sqrt(vehicles), "annual km %.1f, expected %.1f +- %.1f", km_mean,
+            km_expect, 4.0 * km_sd / sqrt(vehicles));
 }
 
 Test(mobility, a_long_trip_spans_days_and_returns) {

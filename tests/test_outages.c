@@ -808,7 +808,8 @@ static void c2_load(c2_rig_t *r, const char *keep_car_home, const char *keep_aft
 }
 
 /* Draws the fleet and starts it; trips: `commute` 1 gives every household the 8:00-17:00 commute
- * of 10 km each way every day (errands chained to the drive home as drawn), 0 no trip at all. */
+ * of 10 km each way every day (stops chained to the drive home as drawn; no evening outing), 0 no
+ * trip at all. */
 static void c2_start(c2_rig_t *r, int commute) {
   fleet_error_t err;
   r->p.workdays_per_week = 7;
@@ -817,6 +818,8 @@ static void c2_start(c2_rig_t *r, int commute) {
   r->p.weekend_trip_probability = 0.0;
   if (!commute) r->p.errand_day_probability = 0.0;
   r->p.errand_km_mean = 5.0; /* short errands: the battery never nears the public reserve */
+  r->p.commute_stop_km_mean = 5.0;
+  r->p.evening_trip_probability_weekday = r->p.evening_trip_probability_weekend = 0.0; /* one outing a day */
   cr_assert_eq(fleet_population_create(&r->p, 0, &r->pop, &err), FLEET_OK, "%s", err.message);
   for (int64_t i = 0; i < r->pop.slots; i++) {
     r->pop.employed[i] = commute ? r->pop.active[i] : 0.0f;

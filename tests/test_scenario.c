@@ -765,7 +765,7 @@ Test(scenario, rule_work_day_ends_same_day) {
 
 Test(scenario, rule_min_max_hours) {
   const char *set[] = {"mobility.errand_hour_min=19"};
-  expect_error(load_baseline(set, 1), "mobility.errand_hour_min = 19", "errand_hour_max = 18",
+  expect_error(load_baseline(set, 1), "mobility.errand_hour_min = 19", "errand_hour_max = 17",
                "errand_hour_min must be <= errand_hour_max");
 }
 
