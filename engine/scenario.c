@@ -166,6 +166,9 @@ static const param_desc_t param_table[] = {
     P_REAL(charging, public_reserve_fraction, 0, 1, "fraction of capacity"),
     P_REAL(charging, public_target_fraction, 0, 1, "fraction of capacity"),
     P_REAL(charging, public_efficiency, 0.01, 1, "fraction"),
+    P_REAL(charging, off_peak_share, 0, 1, "fraction of households with a home charging point"),
+    P_INT(charging, off_peak_start_hour, 0, 23, "hour of day"),
+    P_INT(charging, off_peak_end_hour, 0, 23, "hour of day"),
 
     P_REAL(mobility, commute_km_median, 0.1, 1000, "km"),
     P_REAL(mobility, commute_km_log_sd, 0, 5, "ln(km)"),
@@ -298,6 +301,8 @@ static const param_desc_t param_table[] = {
     P_REAL(prices, tariff_shock_log_change, -2, 2, "change of ln(EUR/kWh)"),
     P_REAL(prices, public_shock_log_change, -2, 2, "change of ln(EUR/kWh)"),
     P_REAL(prices, feed_in_eur_per_kwh, 0, 10, "EUR/kWh"),
+    P_REAL(prices, off_peak_eur_per_kwh, 0.001, 10, "EUR/kWh"),
+    P_REAL(prices, peak_eur_per_kwh, 0.001, 10, "EUR/kWh"),
 
     P_REAL(household, diesel_share, 0, 1, "fraction of the replaced cars"),
     P_REAL(household, petrol_l_per_100km, 0, 50, "L/100 km"),
@@ -1428,7 +1433,7 @@ static fleet_status_t check_outage_rules(const ctx_t *c, const walk_t *w, const 
  * therefore must be positive definite. Each key alone may lie anywhere in [-1, 1]; together they
  * may not (corr_diesel_petrol = 1 makes diesel and petrol the same price: singular). */
 static fleet_status_t check_price_rules(const ctx_t *c, const walk_t *w, const fleet_params_t *p) {
-  double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+  double lower[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS];
   if (fleet_price_cholesky(p, lower)) return FLEET_OK;
   const char *keys[] = {"prices.corr_diesel_petrol", "prices.corr_fuel_electricity",
                         "prices.corr_tariff_public"};
@@ -1486,6 +1491,12 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
   RULE(p->public_reserve_fraction < p->public_target_fraction, "charging.public_reserve_fraction",
        "charging.public_target_fraction",
        "public_reserve_fraction must be < public_target_fraction");
+  /* An empty window would leave the off-peak households' cars never charging at home: refused,
+   * rather than read as "none" as the garage top-up's window is. */
+  RULE(p->off_peak_start_hour != p->off_peak_end_hour, "charging.off_peak_start_hour",
+       "charging.off_peak_end_hour",
+       "off_peak_start_hour must differ from off_peak_end_hour (the off-peak window [start, end) "
+       "may wrap past midnight but must not be empty)");
   RULE(p->commute_km_median <= p->commute_km_max, "mobility.commute_km_median",
        "mobility.commute_km_max",
        "commute_km_median must be <= commute_km_max (draws above the maximum are redrawn)");

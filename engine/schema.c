@@ -9,10 +9,12 @@
 
 /* The fuel and tariff axes split fleet_price_t so that each dataset has one unit. */
 _Static_assert(FLEET_PRICE_DIESEL == 0 && FLEET_PRICE_PETROL == 1 && FLEET_PRICE_TARIFF == 2 &&
-                   FLEET_PRICE_PUBLIC == 3 && FLEET_PRICE_COUNT == FLEET_FUEL_COUNT + FLEET_TARIFF_COUNT,
+                   FLEET_PRICE_PUBLIC == 3 && FLEET_PRICE_OFF_PEAK == 4 && FLEET_PRICE_PEAK == 5 &&
+                   FLEET_PRICE_COUNT == FLEET_FUEL_COUNT + FLEET_TARIFF_COUNT,
                "fleet_price_t: fuels first, then electricity");
 const char *const fleet_fuel_names[FLEET_FUEL_COUNT] = {"diesel", "petrol"};
-const char *const fleet_tariff_names[FLEET_TARIFF_COUNT] = {"home_tariff", "public_fast_charging"};
+const char *const fleet_tariff_names[FLEET_TARIFF_COUNT] = {"home_tariff", "public_fast_charging",
+                                                            "home_off_peak", "home_peak"};
 
 double fleet_duration_edge_h(int k) { return fleet_outage_duration_edges_h[k]; }
 double fleet_covered_edge(int k) { return (double)k / FLEET_COVERED_FRACTION_BINS; }

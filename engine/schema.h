@@ -142,7 +142,7 @@ typedef struct {
 extern const fleet_axis_spec_t fleet_axes[FLEET_AXIS_COUNT];
 
 /* The labels of the fuel and tariff axes, in the order of fleet_price_t. */
-enum { FLEET_FUEL_COUNT = 2, FLEET_TARIFF_COUNT = 2 };
+enum { FLEET_FUEL_COUNT = 2, FLEET_TARIFF_COUNT = 4 };
 extern const char *const fleet_fuel_names[FLEET_FUEL_COUNT];
 extern const char *const fleet_tariff_names[FLEET_TARIFF_COUNT];
 
@@ -256,6 +256,16 @@ typedef struct {
     "charging, DC), garage_pv and garage_grid (out of the garage batteries, split in the proportions of roof PV and " \
     "grid top-up they hold), carport_pv (workplace carport PV); the sources sum to the energy entering the cars",     \
     FLEET_SHAPE_RYX(SOURCE), FLEET_FROM_YEAR, charging_energy_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)           \
+  X(HOME_GRID, "charging", "home_grid_kwh", FLEET_TYPE_F64, "kWh", "grid energy drawn at home",                       \
+    "fleet total per year: energy drawn from the grid at home, before losses: home sockets and wallboxes, and the "   \
+    "solar garages' grid top-ups",                                                                                    \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, home_grid_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                          \
+  X(HOME_GRID_OFF_PEAK, "charging", "home_grid_off_peak_kwh", FLEET_TYPE_F64, "kWh",                                  \
+    "grid energy drawn at home in off-peak hours",                                                                    \
+    "fleet total per year: of home_grid_kwh, what was drawn in the off-peak window (charging.off_peak_start_hour to " \
+    "off_peak_end_hour), by every household whatever its tariff; the households on the off-peak schedule "           \
+    "(charging.off_peak_share) charge their cars only then",                                                          \
+    FLEET_SHAPE_RY, FLEET_FROM_YEAR, home_grid_off_peak_kwh, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                 \
   X(SOLAR_ENERGY, "solar", "energy_kwh", FLEET_TYPE_F64, "kWh", "solar energy flows",                                 \
     "fleet total per year: garage_produced (garage PV output, DC), garage_stored (reached garage batteries after "    \
     "losses), garage_exported (PV surplus sold through the garage inverter, after its losses and at most its "       \
@@ -328,7 +338,9 @@ typedef struct {
     "per year: the replica's pump prices of diesel and petrol", FLEET_SHAPE_RYX(FUEL), FLEET_FROM_YEAR,               \
     prices_eur[FLEET_PRICE_DIESEL], FLEET_MERGE_CONCAT, FLEET_DOMAIN_POSITIVE)                                        \
   X(ELECTRICITY_PRICE, "budget", "electricity_price_eur_per_kwh", FLEET_TYPE_F64, "EUR/kWh", "electricity price",     \
-    "per year: the replica's residential grid tariff (home_tariff) and public fast-charging price",                   \
+    "per year: the replica's residential grid tariff (home_tariff, base option), public fast-charging price, and "    \
+    "the peak/off-peak option's off-peak (home_off_peak) and peak (home_peak) prices, which follow home_tariff's "    \
+    "yearly changes",                                                                                                 \
     FLEET_SHAPE_RYX(TARIFF), FLEET_FROM_YEAR, prices_eur[FLEET_PRICE_TARIFF], FLEET_MERGE_CONCAT, FLEET_DOMAIN_POSITIVE) \
   X(HOUSEHOLD_COUNT, "budget", "household_count", FLEET_TYPE_F64, "1", "households paying their lease",               \
     "per year: households paying their lease that year, each with an account", FLEET_SHAPE_RY, FLEET_FROM_YEAR,       \

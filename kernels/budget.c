@@ -15,7 +15,7 @@
  * (e.g. P. Glasserman, Monte Carlo Methods in Financial Engineering, Springer 2003, section 2.3).
  *
  * Random draws: one stream per replica, (seed, replica, 0, NATION, 0, PRICES). Year y uses
- * exactly FLEET_PRICE_COUNT normals (fleet_sample_normal: a fixed four 32-bit outputs each), so
+ * exactly FLEET_PRICE_WALKS normals (fleet_sample_normal: a fixed four 32-bit outputs each), so
  * year y always starts at output 16 y whatever the parameters, and changing one price's drift or
  * sd leaves every draw in place (common random numbers across a parameter sweep).
  *
@@ -32,6 +32,8 @@ const char *const fleet_price_names[FLEET_PRICE_COUNT] = {
     "petrol_eur_per_l",
     "tariff_eur_per_kwh",
     "public_eur_per_kwh",
+    "off_peak_eur_per_kwh",
+    "peak_eur_per_kwh",
 };
 
 const char *const fleet_ledger_names[FLEET_LEDGER_COUNT] = {
@@ -41,12 +43,12 @@ const char *const fleet_ledger_names[FLEET_LEDGER_COUNT] = {
 /* ---- prices --------------------------------------------------------------------------------- */
 
 /* The correlation matrix of the yearly log changes, in the order of fleet_price_t. */
-static void fleet_price_correlation(const fleet_params_t *params, double corr[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT]) {
+static void fleet_price_correlation(const fleet_params_t *params, double corr[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS]) {
   const double fuels = params->corr_diesel_petrol;
   const double cross = params->corr_fuel_electricity;
   const double power = params->corr_tariff_public;
-  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
-    for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+  for (int i = 0; i < FLEET_PRICE_WALKS; ++i) {
+    for (int j = 0; j < FLEET_PRICE_WALKS; ++j) {
       corr[i][j] = i == j ? 1.0 : 0.0;
     }
   }
@@ -65,15 +67,15 @@ static void fleet_price_correlation(const fleet_params_t *params, double corr[FL
  * below the diagonal, L[i][i] = sqrt(C[i][i] - sum_{k<i} L[i][k]^2) on it (G. H. Golub and
  * C. F. Van Loan, Matrix Computations, 4th ed., algorithm 4.2.1). The matrix is positive definite
  * iff every pivot C[i][i] - sum is > 0; a pivot <= 0, or NaN from a NaN correlation, rejects it. */
-int fleet_price_cholesky(const fleet_params_t *params, double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT]) {
-  double corr[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+int fleet_price_cholesky(const fleet_params_t *params, double lower[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS]) {
+  double corr[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS];
   fleet_price_correlation(params, corr);
-  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
-    for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+  for (int i = 0; i < FLEET_PRICE_WALKS; ++i) {
+    for (int j = 0; j < FLEET_PRICE_WALKS; ++j) {
       lower[i][j] = 0.0;
     }
   }
-  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+  for (int i = 0; i < FLEET_PRICE_WALKS; ++i) {
     for (int j = 0; j < i; ++j) {
       double s = corr[i][j];
       for (int k = 0; k < j; ++k) {
@@ -99,28 +101,28 @@ void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_
   int years = params->years < 0 ? 0 : params->years > FLEET_MAX_YEARS ? FLEET_MAX_YEARS : (int)params->years;
   path->years = years;
 
-  double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+  double lower[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS];
   if (!fleet_price_cholesky(params, lower)) {
     /* An invalid correlation set is refused by the scenario's validation; should one reach here,
      * the changes are drawn uncorrelated rather than from a half-built factor. */
-    for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
-      for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+    for (int i = 0; i < FLEET_PRICE_WALKS; ++i) {
+      for (int j = 0; j < FLEET_PRICE_WALKS; ++j) {
         lower[i][j] = i == j ? 1.0 : 0.0;
       }
     }
   }
 
-  const double start[FLEET_PRICE_COUNT] = {params->diesel_eur_per_l, params->petrol_eur_per_l,
+  const double start[FLEET_PRICE_WALKS] = {params->diesel_eur_per_l, params->petrol_eur_per_l,
                                            params->tariff_eur_per_kwh, params->public_eur_per_kwh};
-  const double drift[FLEET_PRICE_COUNT] = {params->diesel_log_drift, params->petrol_log_drift,
+  const double drift[FLEET_PRICE_WALKS] = {params->diesel_log_drift, params->petrol_log_drift,
                                            params->tariff_log_drift, params->public_log_drift};
-  const double sd[FLEET_PRICE_COUNT] = {params->diesel_log_sd, params->petrol_log_sd, params->tariff_log_sd,
+  const double sd[FLEET_PRICE_WALKS] = {params->diesel_log_sd, params->petrol_log_sd, params->tariff_log_sd,
                                         params->public_log_sd};
-  const double shock[FLEET_PRICE_COUNT] = {params->diesel_shock_log_change, params->petrol_shock_log_change,
+  const double shock[FLEET_PRICE_WALKS] = {params->diesel_shock_log_change, params->petrol_shock_log_change,
                                            params->tariff_shock_log_change, params->public_shock_log_change};
 
-  double log_price[FLEET_PRICE_COUNT];
-  for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+  double log_price[FLEET_PRICE_WALKS];
+  for (int k = 0; k < FLEET_PRICE_WALKS; ++k) {
     log_price[k] = log(start[k]);
   }
 
@@ -128,11 +130,11 @@ void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_
       fleet_stream(params->seed, (uint64_t)replica, 0u, FLEET_ENTITY_NATION, 0u, FLEET_PURPOSE_PRICES);
   for (int y = 0; y < years; ++y) {
     /* All four normals are drawn before any is used: the count per year never varies. */
-    double z[FLEET_PRICE_COUNT];
-    for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+    double z[FLEET_PRICE_WALKS];
+    for (int k = 0; k < FLEET_PRICE_WALKS; ++k) {
       z[k] = fleet_sample_normal(&rng, 0.0, 1.0);
     }
-    for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+    for (int i = 0; i < FLEET_PRICE_WALKS; ++i) {
       double e = 0.0;
       for (int k = 0; k <= i; ++k) {
         e += lower[i][k] * z[k];
@@ -142,6 +144,11 @@ void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_
       log_price[i] += drift[i] + sd[i] * e + (y == params->shock_year ? shock[i] : 0.0);
       path->eur[y][i] = exp(log_price[i]);
     }
+    /* The peak/off-peak tariff's two prices: their start values x the tariff's change since its
+     * start, exp(the tariff's summed log changes, shock included) (budget.h, fleet_price_t). */
+    const double tariff_ratio = exp(log_price[FLEET_PRICE_TARIFF] - log(start[FLEET_PRICE_TARIFF]));
+    path->eur[y][FLEET_PRICE_OFF_PEAK] = params->off_peak_eur_per_kwh * tariff_ratio;
+    path->eur[y][FLEET_PRICE_PEAK] = params->peak_eur_per_kwh * tariff_ratio;
   }
 }
 
@@ -149,7 +156,7 @@ void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_
 
 /* The running cost the household no longer pays (fuel for its km in the replaced car, and the
  * maintenance an EV saves: UFC-Que Choisir 2018, 2021, PARAMETERS.md 7) minus what the EV costs it
- * (grid kWh at home at the residential tariff; public kWh at the public price; its own PV free)
+ * (grid kWh at home at the residential tariff the household is on; public kWh at the public price; its own PV free)
  * minus the lease payments of the year, the garage's included when it leases one. The proposal
  * claims the 1,800 EUR lease equals the gap, i.e. an account near 0. */
 double fleet_household_account_eur(const fleet_params_t *params, const double prices[FLEET_PRICE_COUNT],
@@ -158,8 +165,15 @@ double fleet_household_account_eur(const fleet_params_t *params, const double pr
       household->diesel ? params->diesel_l_per_100km * prices[FLEET_PRICE_DIESEL]
                         : params->petrol_l_per_100km * prices[FLEET_PRICE_PETROL];
   const double avoided = household->km * fuel_eur / 100.0 + params->maintenance_saving_eur_per_year;
-  const double charging = household->home_grid_kwh * prices[FLEET_PRICE_TARIFF] +
-                          household->public_kwh * prices[FLEET_PRICE_PUBLIC];
+  /* A household on the peak/off-peak tariff (TRVE option HP/HC; PARAMETERS.md 7, CRE deliberation
+   * of Feb 2026 via econostrum) pays each home kWh at the price of the hour it was drawn: its car
+   * waits for the window, but a garage top-up outside it pays the peak price. */
+  const double home_eur =
+      household->off_peak
+          ? household->home_grid_off_peak_kwh * prices[FLEET_PRICE_OFF_PEAK] +
+                (household->home_grid_kwh - household->home_grid_off_peak_kwh) * prices[FLEET_PRICE_PEAK]
+          : household->home_grid_kwh * prices[FLEET_PRICE_TARIFF];
+  const double charging = home_eur + household->public_kwh * prices[FLEET_PRICE_PUBLIC];
   const double lease = household->paying ? params->lease_eur_per_year : 0.0;
   return avoided - charging - lease;
 }

@@ -4,8 +4,9 @@
  * fast charging), correlated through a Cholesky factor of their correlation matrix, drawn from
  * (seed, replica, 0, NATION, 0, PRICES). The household account of a year: the combustion running
  * cost it avoids (its km x the replaced car's L/100 km x fuel price, + the maintenance saving)
- * minus its charging cost (grid kWh at home, the garage's grid top-up included, x tariff; public
- * kWh x public price; its own PV free) minus its lease payments (claim C3). The State's ledger
+ * minus its charging cost (grid kWh at home, the garage's grid top-up included, x the tariff the
+ * household is on: base, or peak/off-peak by the hour drawn; public kWh x public price; its own
+ * PV free) minus its lease payments (claim C3). The State's ledger
  * of a year: purchases and trade-in sales in year 0, lease receipts, defaults with a partial
  * recovery of the car's depreciated value, battery replacements under warranty, administration;
  * its net present value (claim C4). CO2 avoided: combustion emissions of the km driven minus
@@ -19,7 +20,21 @@
 
 #define FLEET_MAX_YEARS 100
 
-typedef enum { FLEET_PRICE_DIESEL, FLEET_PRICE_PETROL, FLEET_PRICE_TARIFF, FLEET_PRICE_PUBLIC, FLEET_PRICE_COUNT } fleet_price_t;
+/* The first FLEET_PRICE_WALKS prices follow their own correlated walks. The two prices of the
+ * peak/off-peak tariff (TRVE option HP/HC) follow the base tariff's: each is its start value x the
+ * tariff path's ratio to the tariff's start, i.e. the same yearly log changes, the shock included
+ * (the regulated tariff's options move together: one CRE deliberation sets them all). Deriving
+ * them adds no draw, so the walks' draws stay where they are (common random numbers). */
+typedef enum {
+  FLEET_PRICE_DIESEL,
+  FLEET_PRICE_PETROL,
+  FLEET_PRICE_TARIFF,   /* base tariff, every hour */
+  FLEET_PRICE_PUBLIC,
+  FLEET_PRICE_OFF_PEAK, /* peak/off-peak tariff, in the off-peak window */
+  FLEET_PRICE_PEAK,     /* peak/off-peak tariff, outside it */
+  FLEET_PRICE_COUNT
+} fleet_price_t;
+enum { FLEET_PRICE_WALKS = FLEET_PRICE_OFF_PEAK }; /* prices with a walk of their own */
 extern const char *const fleet_price_names[FLEET_PRICE_COUNT]; /* "diesel_eur_per_l", ... */
 
 typedef struct {
@@ -27,11 +42,11 @@ typedef struct {
   double eur[FLEET_MAX_YEARS][FLEET_PRICE_COUNT]; /* price in each programme year */
 } fleet_price_path_t;
 
-/* Lower Cholesky factor of the 4 x 4 correlation matrix of the yearly log changes (order of
- * fleet_price_t; fuels correlate with each other by corr_diesel_petrol, with both electricity
+/* Lower Cholesky factor of the 4 x 4 correlation matrix of the yearly log changes of the walked
+ * prices (order of fleet_price_t; fuels correlate with each other by corr_diesel_petrol, with both electricity
  * prices by corr_fuel_electricity; tariff and public by corr_tariff_public). Returns 1, or 0 if
  * the matrix is not positive definite (then the scenario is invalid). */
-int fleet_price_cholesky(const fleet_params_t *params, double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT]);
+int fleet_price_cholesky(const fleet_params_t *params, double lower[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS]);
 
 /* Draws a replica's price paths over params->years years. */
 void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_price_path_t *path);
@@ -40,6 +55,8 @@ void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_
 typedef struct {
   double km;
   double home_grid_kwh;   /* from the grid at home: socket or wallbox, and the garage's top-up */
+  double home_grid_off_peak_kwh; /* of it, drawn in the off-peak window's hours */
+  int off_peak;           /* 1: on the peak/off-peak tariff (charging.off_peak_share), 0: base */
   double public_kwh;      /* from public chargers */
   int diesel;             /* 1: the replaced car ran on diesel, 0: petrol */
   int paying;             /* 1: its lease is running and paid this year */
@@ -47,7 +64,9 @@ typedef struct {
 
 /* The household's account in EUR for a year at prices[FLEET_PRICE_COUNT], the proposal's
  * running-cost framing (C3, i): avoided combustion cost - charging cost - the car's lease payment
- * (positive: better off than with the combustion car). The garage has its own account. */
+ * (positive: better off than with the combustion car). Home grid kWh cost the base tariff, or for
+ * a household on the peak/off-peak tariff the off-peak price in the window and the peak price
+ * outside it. The garage has its own account. */
 double fleet_household_account_eur(const fleet_params_t *params, const double prices[FLEET_PRICE_COUNT],
                                    const fleet_household_year_t *household);
 

@@ -107,6 +107,9 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
     ctx->topup_window[h] =
         in_window(h, params->garage_grid_topup_start_hour, params->garage_grid_topup_end_hour) ? 1.0f : 0.0f;
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
+    ctx->off_peak_window[h] =
+        in_window(h, params->off_peak_start_hour, params->off_peak_end_hour) ? 1.0f : 0.0f;
   int dc = params->garage_chain == FLEET_GARAGE_CHAIN_DC;
   ctx->solar.pv_to_battery_efficiency =
       (float)(dc ? params->garage_dc_pv_to_battery_efficiency : params->garage_ac_pv_to_battery_efficiency);
@@ -450,6 +453,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     sc.garage_floor_kwh[l] = (float)p->garage_floor_fraction * garage_capacity;
     sc.garage_topup_target_kwh[l] = (float)p->garage_grid_topup_target_fraction * garage_capacity;
     sc.carport_kwp[l] = pop->carport[i] * (float)p->carport_pv_kwp_per_space;
+    sc.off_peak[l] = pop->off_peak[i];
     ls.soc_kwh[l] = state->soc_kwh[i];
     ls.plugged[l] = state->plugged[i];
     ls.away_prev[l] = state->away_prev[i];
@@ -465,6 +469,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   double g_to_car[FLEET_LANES] = {0}, cp_pv[FLEET_LANES] = {0}, cp_in[FLEET_LANES] = {0};
   double g_pv_to_car[FLEET_LANES] = {0}, g_export[FLEET_LANES] = {0}, g_curtail[FLEET_LANES] = {0};
   double home_co2[FLEET_LANES] = {0}, public_co2[FLEET_LANES] = {0}, g_topup_co2[FLEET_LANES] = {0};
+  double home_in_off_peak[FLEET_LANES] = {0}, g_topup_off_peak[FLEET_LANES] = {0};
   float soc_start[FLEET_LANES], garage_start[FLEET_LANES];
   memcpy(soc_start, ls.soc_kwh, sizeof soc_start);
   memcpy(garage_start, ls.garage_kwh, sizeof garage_start);
@@ -477,6 +482,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   fleet_day_sums_t sums;
   fleet_day_inputs_t in;
   memcpy(in.topup_window, ctx->topup_window, sizeof in.topup_window);
+  memcpy(in.off_peak_window, ctx->off_peak_window, sizeof in.off_peak_window);
   memcpy(in.backup_load_kwh, ctx->backup_load_kwh, sizeof in.backup_load_kwh);
   /* trip_tomorrow always holds the state before the day planned next. */
   fleet_trip_state_t after;
@@ -520,6 +526,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       home_in[l] += sums.home_in_kwh[l];
       public_in[l] += sums.public_in_kwh[l];
       home_co2[l] += sums.home_in_co2_g[l];
+      home_in_off_peak[l] += sums.home_in_off_peak_kwh[l];
       public_co2[l] += sums.public_in_co2_g[l];
     }
     if (solar)
@@ -528,6 +535,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
         g_stored[l] += sums.garage_stored_kwh[l];
         g_topup[l] += sums.garage_topup_kwh[l];
         g_topup_co2[l] += sums.garage_topup_co2_g[l];
+        g_topup_off_peak[l] += sums.garage_topup_off_peak_kwh[l];
         g_to_car[l] += sums.garage_to_car_kwh[l];
         g_pv_to_car[l] += sums.garage_pv_to_car_kwh[l];
         g_curtail[l] += sums.garage_curtailed_kwh[l];
@@ -547,7 +555,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     }
   double co2_combustion_kg = 0.0, co2_grid_g = 0.0;
   double km_sum = 0.0, source_kwh[FLEET_SOURCE_COUNT] = {0}, flow[FLEET_SOLAR_FLOW_COUNT] = {0};
-  double soh_sum = 0.0, commute_km_sum = 0.0;
+  double soh_sum = 0.0, commute_km_sum = 0.0, home_grid_sum = 0.0, home_grid_off_peak_sum = 0.0;
   /* C3 (ii): this year's discount weight, and what closes a lease in its last year */
   const double position_weight = fleet_position_weight(p, ctx->year);
   const double position_closing_eur = fleet_position_closing_eur(p);
@@ -570,6 +578,11 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     double home_grid = home_in[l] / home_efficiency[l];
     double public_grid = public_in[l] / p->public_efficiency;
     double topup_grid = g_topup[l] / sol->grid_to_battery_efficiency;
+    double home_grid_off_peak = home_in_off_peak[l] / home_efficiency[l];
+    /* what the household's tariff prices by the hour: charger and garage top-up, grid side */
+    double household_grid_off_peak = home_grid_off_peak + g_topup_off_peak[l] / sol->grid_to_battery_efficiency;
+    home_grid_sum += home_grid + topup_grid;
+    home_grid_off_peak_sum += household_grid_off_peak;
     double carport_used = cp_in[l] / sol->carport_efficiency;
     double garage_drawn = g_to_car[l] / sol->battery_to_car_efficiency;
     /* each kWh at the intensity of the hour it was drawn, grid side (the charger's losses too) */
@@ -605,6 +618,8 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       acc->ledger.paying_garage_leases += paying && garage;
       fleet_household_year_t household = {.km = km[l],
                                           .home_grid_kwh = home_grid + topup_grid,
+                                          .home_grid_off_peak_kwh = household_grid_off_peak,
+                                          .off_peak = pop->off_peak[i] > 0.0f,
                                           .public_kwh = public_grid,
                                           .diesel = pop->diesel[i] > 0.0f,
                                           .paying = paying};
@@ -668,6 +683,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       lanes->home_in_kwh[l] = home_in[l];
       lanes->public_in_kwh[l] = public_in[l];
       lanes->home_grid_kwh[l] = home_grid;
+      lanes->home_grid_off_peak_kwh[l] = home_grid_off_peak;
       lanes->public_grid_kwh[l] = public_grid;
       lanes->soc_start_kwh[l] = soc_start[l];
       lanes->soc_end_kwh[l] = ls.soc_kwh[l];
@@ -689,6 +705,8 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   ADD_FIXED(acc, state_of_health, soh_sum);
   ADD_FIXED(acc, km, km_sum);
   ADD_FIXED(acc, commute_km, commute_km_sum);
+  ADD_FIXED(acc, home_grid, home_grid_sum);
+  ADD_FIXED(acc, home_grid_off_peak, home_grid_off_peak_sum);
   add_checked(&acc->co2_combustion_avoided_g, to_whole(co2_combustion_kg * 1000.0, &acc->overflow), &acc->overflow);
   add_checked(&acc->co2_grid_g, to_whole(co2_grid_g, &acc->overflow), &acc->overflow);
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) ADD_FIXED(acc, charging[k], source_kwh[k]);
@@ -720,6 +738,8 @@ static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
   add_checked(&total->commuters, acc->commuters, &total->overflow);
   add_checked(&total->commute_km, acc->commute_km, &total->overflow);
   add_checked(&total->state_of_health, acc->state_of_health, &total->overflow);
+  add_checked(&total->home_grid, acc->home_grid, &total->overflow);
+  add_checked(&total->home_grid_off_peak, acc->home_grid_off_peak, &total->overflow);
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++) add_checked(&total->charging[k], acc->charging[k], &total->overflow);
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) add_checked(&total->solar[k], acc->solar[k], &total->overflow);
   for (int h = 0; h < FLEET_HOURS_PER_YEAR; h++) add_checked(&total->households_out[h], acc->households_out[h], &total->overflow);
@@ -852,6 +872,8 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
   totals->commuters = (double)total->commuters;
   totals->commute_km_sum = (double)total->commute_km / FLEET_ACCUM_SCALE;
   totals->state_of_health_sum = (double)total->state_of_health / FLEET_ACCUM_SCALE;
+  totals->home_grid_kwh = (double)total->home_grid / FLEET_ACCUM_SCALE;
+  totals->home_grid_off_peak_kwh = (double)total->home_grid_off_peak / FLEET_ACCUM_SCALE;
   for (int k = 0; k < FLEET_SOURCE_COUNT; k++)
     totals->charging_energy_kwh[k] = (double)total->charging[k] / FLEET_ACCUM_SCALE;
   for (int k = 0; k < FLEET_SOLAR_FLOW_COUNT; k++) totals->solar_energy_kwh[k] = (double)total->solar[k] / FLEET_ACCUM_SCALE;

@@ -63,6 +63,8 @@ typedef struct {
   fleet_ledger_counts_t ledger;
   int64_t co2_combustion_avoided_g, co2_grid_g;
   int64_t state_of_health; /* 1e-6: the active cars' state of health at the year's end, summed */
+  int64_t home_grid, home_grid_off_peak;   /* 1e-6 kWh from the grid at home (chargers, garage
+                                              top-ups), and of it in the off-peak window */
   int overflow; /* 1: a value or a sum left the range of the integers (fleet_year.c, to_fixed) */
 } fleet_accum_t;
 
@@ -125,6 +127,7 @@ typedef struct {
   double home_in_kwh[FLEET_LANES];     /* put into the battery by the home charger */
   double public_in_kwh[FLEET_LANES];   /* put into the battery by public chargers */
   double home_grid_kwh[FLEET_LANES];   /* drawn from the grid at home (before losses) */
+  double home_grid_off_peak_kwh[FLEET_LANES]; /* of it, in the off-peak window's hours */
   double public_grid_kwh[FLEET_LANES]; /* drawn from the grid in public (before losses) */
   double soc_start_kwh[FLEET_LANES];
   double soc_end_kwh[FLEET_LANES];
@@ -165,6 +168,7 @@ typedef struct {
   float hour_factor[FLEET_MAX_REGIONS][FLEET_HOURS_PER_YEAR]; /* consumption x temperature */
   float day_factor[FLEET_MAX_REGIONS][FLEET_DAYS_PER_YEAR];   /* the day's mean of it */
   float topup_window[FLEET_HOURS_PER_DAY];
+  float off_peak_window[FLEET_HOURS_PER_DAY]; /* 1 in charging.off_peak_start_hour..end_hour */
   float grid_g_co2_per_kwh[FLEET_HOURS_PER_YEAR];             /* the grid's intensity, hour by hour */
   fleet_solar_consts_t solar;
   float discharge_efficiency;

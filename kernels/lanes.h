@@ -70,6 +70,7 @@ typedef struct {
   float garage_floor_kwh[FLEET_LANES];
   float garage_topup_target_kwh[FLEET_LANES];
   float carport_kwp[FLEET_LANES];          /* 0 without a carport at work */
+  float off_peak[FLEET_LANES];             /* 1: the home grid charges only in the off-peak window */
 } fleet_step_consts_t;
 
 /* Scenario-wide numbers of the solar garage and carport chains (the garage chain's efficiencies
@@ -94,6 +95,7 @@ typedef struct {
   float consumption_factor[FLEET_HOURS_PER_DAY]; /* x kWh/km at each hour's temperature */
   float pv_kw_per_kwp[FLEET_HOURS_PER_DAY];
   float topup_window[FLEET_HOURS_PER_DAY];       /* 1 in the garage grid top-up hours */
+  float off_peak_window[FLEET_HOURS_PER_DAY];    /* 1 in the peak/off-peak tariff's off-peak hours */
   float day_factor;                              /* the day's mean consumption factor */
   float backup_load_kwh[FLEET_HOURS_PER_DAY];    /* the dormant house's load in each hour */
   float grid_g_co2_per_kwh[FLEET_HOURS_PER_DAY]; /* the grid's carbon intensity in each hour */
@@ -152,6 +154,9 @@ typedef struct {
   float home_in_co2_g[FLEET_LANES];
   float public_in_co2_g[FLEET_LANES];
   float garage_topup_co2_g[FLEET_LANES];
+  /* of home_in_kwh and garage_topup_kwh, what went in during the off-peak window's hours */
+  float home_in_off_peak_kwh[FLEET_LANES];
+  float garage_topup_off_peak_kwh[FLEET_LANES];
   /* outage days only: the dormant load and what the garage and the car served of it */
   float backup_demand_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];
   float backup_served_kwh[FLEET_HOURS_PER_DAY][FLEET_LANES];

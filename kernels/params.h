@@ -113,6 +113,13 @@ typedef struct {
                                       less than this charges publicly first */
   double public_target_fraction;   /* [charging.public_target_fraction] public charge stops here */
   double public_efficiency;        /* [charging.public_efficiency] grid -> battery, DC fast */
+  double off_peak_share;           /* [charging.off_peak_share] of the households with a home
+                                      charging point: on a peak/off-peak tariff, their car charges
+                                      from the home grid only in the off-peak window (the rest
+                                      charge on arrival, at the base tariff) */
+  int64_t off_peak_start_hour;     /* [charging.off_peak_start_hour] window start (inclusive) */
+  int64_t off_peak_end_hour;       /* [charging.off_peak_end_hour] window end (exclusive), may
+                                      wrap past midnight; must differ from the start */
 
   /* [mobility] */
   double commute_km_median;            /* [mobility.commute_km_median] one way, lognormal */
@@ -268,6 +275,9 @@ typedef struct {
   double public_shock_log_change;    /* [prices.public_shock_log_change] */
   double feed_in_eur_per_kwh;        /* [prices.feed_in_eur_per_kwh] garage PV surplus exported,
                                         fixed by a 20-year purchase contract */
+  double off_peak_eur_per_kwh;       /* [prices.off_peak_eur_per_kwh] peak/off-peak tariff, off-peak
+                                        hours, start; follows the tariff's walk (budget.h) */
+  double peak_eur_per_kwh;           /* [prices.peak_eur_per_kwh] the same tariff's other hours */
 
   /* [household]: the running-cost account of a leasing household (claim C3) */
   double diesel_share;                    /* [household.diesel_share] replaced cars on diesel */

@@ -149,6 +149,13 @@ static void draw_vehicle(const fleet_params_t *p, uint64_t prefix, int64_t id, f
   pop->carport[slot] = (float)draw_carport(p, prefix, id);
   rng = STREAM(FLEET_ATTR_DIESEL);
   pop->diesel[slot] = (float)fleet_sample_bernoulli(&rng, p->diesel_share);
+  /* The charging schedule (charging.off_peak_share) means something only with a charging point at
+   * home (a socket, a wallbox or a garage's DC link: the grid energy a household draws at home);
+   * the draw is made for everyone, whatever the share, so that it never shifts (common random
+   * numbers across scenarios). */
+  rng = STREAM(FLEET_ATTR_OFF_PEAK);
+  int off_peak = fleet_sample_bernoulli(&rng, p->off_peak_share);
+  pop->off_peak[slot] = (float)(off_peak && (pop->charger_kw[slot] > 0.0f || pop->garage[slot] > 0.0f));
 }
 #undef STREAM
 
@@ -188,7 +195,7 @@ void fleet_population_draw(const fleet_params_t *params, int64_t replica, fleet_
         pop->kwh_per_km[slot] = pop->charger_kw[slot] = pop->bidirectional[slot] = pop->floor_kwh[slot] = 0.0f;
         pop->charger_source[slot] = (float)FLEET_CHARGER_NONE;
         pop->capacity_kwh[slot] = (float)params->battery_kwh;
-        pop->garage[slot] = pop->carport[slot] = pop->diesel[slot] = 0.0f;
+        pop->garage[slot] = pop->carport[slot] = pop->diesel[slot] = pop->off_peak[slot] = 0.0f;
       }
     }
     pop->block_solar[b] = solar;

@@ -33,6 +33,7 @@ enum {
   FLEET_ATTR_GARAGE = 9,
   FLEET_ATTR_CARPORT = 10,
   FLEET_ATTR_DIESEL = 11,
+  FLEET_ATTR_OFF_PEAK = 12,
 };
 
 /* Home charging equipment, stored as a float code in charger_source. */
@@ -55,7 +56,9 @@ enum { FLEET_CHARGER_NONE = -1 }; /* otherwise a fleet_charge_source_t (socket o
   X(capacity_kwh)                                                                                 \
   X(garage)         /* 1: a solar garage at home */                                               \
   X(carport)        /* 1: parks under a solar carport at work (commuters only) */                 \
-  X(diesel)         /* 1: the replaced combustion car ran on diesel, 0: petrol */
+  X(diesel)         /* 1: the replaced combustion car ran on diesel, 0: petrol */                 \
+  X(off_peak)       /* 1: charges at home in the off-peak window only, on the peak/off-peak     \
+                       tariff (households with a home charging point; 0: on arrival, base) */
 
 typedef struct {
   int64_t vehicles;

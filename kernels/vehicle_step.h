@@ -3,8 +3,11 @@
  * Order within an hour: drive (a departure or return leg of one of the day's outings, at that
  * hour's temperature; a public charge first if the leg would leave less than the public
  * reserve); garage PV into the garage battery; plug in on arrival home; charge the car from the
- * garage battery, then from the home grid charger; top the garage battery up from the grid in
- * its window; charge a car parked at work under a carport from the carport's PV; then count what the car (and the garage
+ * garage battery, then from the home grid charger (a lane on the off-peak schedule only in the
+ * off-peak window: plugged in on arrival, it holds what it arrived with until the window opens;
+ * the garage battery's energy is the household's own and is not gated); top the garage battery
+ * up from the grid in its window; charge a car parked at work under a carport from the carport's
+ * PV; then count what the car (and the garage
  * battery) could give back, at the battery (energy above the reserve) and deliverable (after the
  * discharge losses, at most the charger's power). During an outage (a fraction f of the hour without supply) home
  * charging and the garage's grid top-up stop for that fraction, and the house's dormant load is
@@ -39,6 +42,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
   float soc[FLEET_LANES], plugged[FLEET_LANES], away_prev[FLEET_LANES], garage[FLEET_LANES], garage_pv[FLEET_LANES];
   float home_in[FLEET_LANES], public_in[FLEET_LANES], drive_sum[FLEET_LANES];
   float home_co2[FLEET_LANES], public_co2[FLEET_LANES], g_topup_co2[FLEET_LANES];
+  float home_off_peak[FLEET_LANES], g_topup_off_peak[FLEET_LANES];
   float g_pv[FLEET_LANES], g_stored[FLEET_LANES], g_topup[FLEET_LANES], g_to_car[FLEET_LANES], g_pv_to_car[FLEET_LANES];
   float cp_pv[FLEET_LANES], cp_in[FLEET_LANES], bk_car[FLEET_LANES], bk_garage[FLEET_LANES], g_curtail[FLEET_LANES];
   /* a multiply where the hour's step would divide by an efficiency */
@@ -72,6 +76,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     garage_pv[l] = s->garage_pv_kwh[l];
     home_in[l] = public_in[l] = drive_sum[l] = 0.0f;
     home_co2[l] = public_co2[l] = g_topup_co2[l] = 0.0f;
+    home_off_peak[l] = g_topup_off_peak[l] = 0.0f;
     g_pv[l] = g_stored[l] = g_topup[l] = g_to_car[l] = g_pv_to_car[l] = g_curtail[l] = cp_pv[l] = cp_in[l] = bk_car[l] = bk_garage[l] = 0.0f;
   }
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
@@ -79,6 +84,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     const float factor = in->consumption_factor[h];
     const float pv = in->pv_kw_per_kwp[h];
     const float topup_open = in->topup_window[h];
+    const float off_peak_hour = in->off_peak_window[h];
     const float load = in->backup_load_kwh[h];
     const float grid_g_co2 = in->grid_g_co2_per_kwh[h]; /* charged at the hour it is drawn */
 #pragma omp simd
@@ -132,7 +138,9 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         g_to_car[l] += from_garage;
         g_pv_to_car[l] += pv_part * from_garage;
       }
-      float charge = plug * fleet_maxf(fleet_minf(c->home_charge_kwh[l] * supplied, c->target_kwh[l] - x), 0.0f);
+      /* The schedule: 1 for a lane that charges on arrival, the window's 0/1 for an off-peak one. */
+      float open = 1.0f + c->off_peak[l] * (off_peak_hour - 1.0f);
+      float charge = plug * fleet_maxf(fleet_minf(c->home_charge_kwh[l] * supplied * open, c->target_kwh[l] - x), 0.0f);
       x += charge;
       if (solar) {
         float topup = topup_open *
@@ -140,6 +148,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
         g += topup;
         g_topup[l] += topup;
         g_topup_co2[l] += topup * grid_g_co2;
+        g_topup_off_peak[l] += topup * off_peak_hour;
         /* Parked at work (between the drives) under a carport: its PV charges the car. */
         float parked = at_work[l] * (hour > dep[l] ? 1.0f : 0.0f) * (hour < ret[l] ? 1.0f : 0.0f);
         float carport_pv = parked * pv; /* at_work carries the space's kWp */
@@ -192,6 +201,7 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
       home_in[l] += charge;
       public_in[l] += pub;
       home_co2[l] += charge * grid_g_co2;
+      home_off_peak[l] += charge * off_peak_hour;
       public_co2[l] += pub * grid_g_co2;
       drive_sum[l] += drive;
     }
@@ -219,6 +229,8 @@ FLEET_HOT_INLINE void fleet_step_day(const fleet_step_consts_t *restrict c, cons
     out->home_in_co2_g[l] = home_co2[l];
     out->public_in_co2_g[l] = public_co2[l];
     out->garage_topup_co2_g[l] = g_topup_co2[l];
+    out->home_in_off_peak_kwh[l] = home_off_peak[l];
+    out->garage_topup_off_peak_kwh[l] = g_topup_off_peak[l];
     out->backup_from_car_kwh[l] = bk_car[l];
     out->backup_from_garage_kwh[l] = bk_garage[l];
   }

@@ -81,6 +81,9 @@ typedef struct {
   double commute_km_sum;       /* their one-way commute distances, summed */
   double state_of_health_sum;  /* the cars' battery state of health at the year's end, summed */
   double charging_energy_kwh[FLEET_SOURCE_COUNT];  /* entering the cars, after losses, by source */
+  double home_grid_kwh;           /* drawn from the grid at home (chargers and garage top-ups),
+                                     before losses */
+  double home_grid_off_peak_kwh;  /* of it, in the off-peak window's hours */
   double solar_energy_kwh[FLEET_SOLAR_FLOW_COUNT];
   /* outages and home backup */
   double households_out[FLEET_HOURS_PER_YEAR]; /* households without supply in the hour, each

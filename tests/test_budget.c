@@ -30,6 +30,8 @@ static void test_params(fleet_params_t *p) {
   p->corr_diesel_petrol = 0.9;
   p->corr_fuel_electricity = 0.3;
   p->corr_tariff_public = 0.7;
+  p->off_peak_eur_per_kwh = 0.1579; /* TRVE option HP/HC, Feb 2026 */
+  p->peak_eur_per_kwh = 0.2065;
   /* [household] */
   p->diesel_share = 0.5;
   p->petrol_l_per_100km = 7.31;
@@ -97,10 +99,10 @@ Test(budget, deterministic_prices_are_the_drift) {
   fleet_price_path_t path;
   fleet_prices_generate(&p, 3, &path);
   cr_assert_eq(path.years, 5);
-  const double start[FLEET_PRICE_COUNT] = {1.654, 1.724, 0.1952, 0.50};
-  const double drift[FLEET_PRICE_COUNT] = {0.044, 0.031, 0.0255, 0.0255};
+  const double start[FLEET_PRICE_WALKS] = {1.654, 1.724, 0.1952, 0.50};
+  const double drift[FLEET_PRICE_WALKS] = {0.044, 0.031, 0.0255, 0.0255};
   for (int y = 0; y < path.years; ++y) {
-    for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+    for (int k = 0; k < FLEET_PRICE_WALKS; ++k) {
       /* year y is y + 1 steps from the start value */
       assert_rel(path.eur[y][k], start[k] * exp(drift[k] * (y + 1)), 1e-12, fleet_price_names[k]);
     }
@@ -112,7 +114,7 @@ Test(budget, deterministic_prices_are_the_drift) {
  *   petrol 1.724  x exp(0.031)  = 1.724  x 1.031485503886523 = 1.778281008700365 EUR/L
  *   tariff 0.1952 x exp(0.0255) = 0.1952 x 1.025827906270445 = 0.2002416073039908 EUR/kWh
  *   public 0.50   x exp(0.0255)                               = 0.5129139531352223 EUR/kWh */
-static const double year0[FLEET_PRICE_COUNT] = {1.728400814985486, 1.778281008700365, 0.2002416073039908,
+static const double year0[FLEET_PRICE_WALKS] = {1.728400814985486, 1.778281008700365, 0.2002416073039908,
                                                 0.5129139531352223};
 
 Test(budget, household_account_by_hand) {
@@ -120,7 +122,7 @@ Test(budget, household_account_by_hand) {
   deterministic_params(&p);
   fleet_price_path_t path;
   fleet_prices_generate(&p, 0, &path);
-  for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+  for (int k = 0; k < FLEET_PRICE_WALKS; ++k) {
     assert_rel(path.eur[0][k], year0[k], 1e-12, fleet_price_names[k]);
   }
 
@@ -153,6 +155,58 @@ Test(budget, household_account_by_hand) {
    * lease has ended, the 60 EUR alone. */
   cr_assert(fabs(fleet_garage_account_eur(&p, 1500.0, 1) - -3540.0) <= CENT);
   cr_assert(fabs(fleet_garage_account_eur(&p, 1500.0, 0) - 60.0) <= CENT);
+}
+
+/* The tariff each household is on, by hand (deterministic year 0: every electricity price is its
+ * start x exp(0.0255) = x 1.025827906270445, the peak/off-peak prices following the base tariff's
+ * change):
+ *   off-peak 0.1579 x 1.025827906270445 = 0.1619782264001033 EUR/kWh
+ *   peak     0.2065 x 1.025827906270445 = 0.2118334626448469 EUR/kWh
+ * Petrol household, 10,000 km, no public charging, paying: avoided = 10,000 x 7.31 / 100 =
+ * 731 L x 1.778281008700365 = 1,299.923417 + 250 = 1,549.923417 EUR; lease 1,800.
+ *   base tariff, 2,000 kWh at home: 2,000 x 0.2002416073 = 400.483215 -> account -650.559797
+ *   off-peak schedule, 2,000 kWh of which 1,800 in the window (200 of a garage top-up outside it):
+ *     1,800 x 0.1619782264 = 291.560808 + 200 x 0.2118334626 = 42.366693 -> 333.927501
+ *     -> account -584.004083
+ *   off-peak schedule, all 2,000 in the window: 323.956453 -> account -574.033035 */
+Test(budget, households_pay_the_tariff_they_are_on_by_hand) {
+  fleet_params_t p;
+  deterministic_params(&p);
+  fleet_price_path_t path;
+  fleet_prices_generate(&p, 0, &path);
+  assert_rel(path.eur[0][FLEET_PRICE_OFF_PEAK], 0.1619782264001033, 1e-12, "off-peak");
+  assert_rel(path.eur[0][FLEET_PRICE_PEAK], 0.2118334626448469, 1e-12, "peak");
+  fleet_household_year_t base = {.km = 10000.0, .home_grid_kwh = 2000.0, .home_grid_off_peak_kwh = 1800.0,
+                                 .off_peak = 0, .diesel = 0, .paying = 1};
+  double account = fleet_household_account_eur(&p, path.eur[0], &base);
+  cr_assert(fabs(account - -650.559797) <= 1e-5, "base tariff: %.6f", account);
+  fleet_household_year_t hphc = base;
+  hphc.off_peak = 1;
+  account = fleet_household_account_eur(&p, path.eur[0], &hphc);
+  cr_assert(fabs(account - -584.004083) <= 1e-5, "off-peak schedule: %.6f", account);
+  hphc.home_grid_off_peak_kwh = 2000.0;
+  account = fleet_household_account_eur(&p, path.eur[0], &hphc);
+  cr_assert(fabs(account - -574.033035) <= 1e-5, "off-peak schedule, all in the window: %.6f", account);
+}
+
+/* The peak/off-peak prices move exactly as the base tariff (the same log changes, the shock
+ * included): their ratio to the tariff stays their start ratio in every year of random paths. */
+Test(budget, off_peak_and_peak_prices_follow_the_tariff) {
+  fleet_params_t p;
+  test_params(&p);
+  p.shock_year = 2;
+  p.tariff_shock_log_change = 0.0392;
+  for (int64_t r = 0; r < 20; r++) {
+    fleet_price_path_t path;
+    fleet_prices_generate(&p, r, &path);
+    for (int y = 0; y < path.years; y++) {
+      const double ratio = path.eur[y][FLEET_PRICE_TARIFF] / p.tariff_eur_per_kwh;
+      assert_rel(path.eur[y][FLEET_PRICE_OFF_PEAK], p.off_peak_eur_per_kwh * ratio, 1e-12, "off-peak");
+      assert_rel(path.eur[y][FLEET_PRICE_PEAK], p.peak_eur_per_kwh * ratio, 1e-12, "peak");
+    }
+  }
+  cr_assert_str_eq(fleet_price_names[FLEET_PRICE_OFF_PEAK], "off_peak_eur_per_kwh");
+  cr_assert_str_eq(fleet_price_names[FLEET_PRICE_PEAK], "peak_eur_per_kwh");
 }
 
 /* C3 (ii) by hand: 5 years of -500 EUR discounted at 3.2 %:
@@ -283,28 +337,28 @@ Test(budget, npv_by_hand) {
 Test(budget, price_moments_and_correlations) {
   fleet_params_t p;
   test_params(&p);
-  const double start[FLEET_PRICE_COUNT] = {p.diesel_eur_per_l, p.petrol_eur_per_l, p.tariff_eur_per_kwh,
+  const double start[FLEET_PRICE_WALKS] = {p.diesel_eur_per_l, p.petrol_eur_per_l, p.tariff_eur_per_kwh,
                                            p.public_eur_per_kwh};
-  const double drift[FLEET_PRICE_COUNT] = {p.diesel_log_drift, p.petrol_log_drift, p.tariff_log_drift,
+  const double drift[FLEET_PRICE_WALKS] = {p.diesel_log_drift, p.petrol_log_drift, p.tariff_log_drift,
                                            p.public_log_drift};
-  const double sd[FLEET_PRICE_COUNT] = {p.diesel_log_sd, p.petrol_log_sd, p.tariff_log_sd, p.public_log_sd};
-  const double corr[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT] = {
+  const double sd[FLEET_PRICE_WALKS] = {p.diesel_log_sd, p.petrol_log_sd, p.tariff_log_sd, p.public_log_sd};
+  const double corr[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS] = {
       {1.0, 0.9, 0.3, 0.3}, {0.9, 1.0, 0.3, 0.3}, {0.3, 0.3, 1.0, 0.7}, {0.3, 0.3, 0.7, 1.0}};
 
   /* Sums of the year-0 log changes x, of their products, and of the diesel change of year 1 with
    * that of year 0 (independent across years: lag correlation 0). */
-  double sx[FLEET_PRICE_COUNT] = {0}, sxx[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT] = {{0}};
+  double sx[FLEET_PRICE_WALKS] = {0}, sxx[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS] = {{0}};
   double s1 = 0.0, s11 = 0.0, s01 = 0.0;
   for (int64_t r = 0; r < MOMENT_REPLICAS; ++r) {
     fleet_price_path_t path;
     fleet_prices_generate(&p, r, &path);
-    double x[FLEET_PRICE_COUNT];
-    for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+    double x[FLEET_PRICE_WALKS];
+    for (int k = 0; k < FLEET_PRICE_WALKS; ++k) {
       x[k] = log(path.eur[0][k] / start[k]);
       sx[k] += x[k];
     }
-    for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
-      for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+    for (int i = 0; i < FLEET_PRICE_WALKS; ++i) {
+      for (int j = 0; j < FLEET_PRICE_WALKS; ++j) {
         sxx[i][j] += x[i] * x[j];
       }
     }
@@ -315,16 +369,16 @@ Test(budget, price_moments_and_correlations) {
   }
 
   const double n = MOMENT_REPLICAS;
-  double mean[FLEET_PRICE_COUNT], cov[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
-  for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+  double mean[FLEET_PRICE_WALKS], cov[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS];
+  for (int k = 0; k < FLEET_PRICE_WALKS; ++k) {
     mean[k] = sx[k] / n;
   }
-  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
-    for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+  for (int i = 0; i < FLEET_PRICE_WALKS; ++i) {
+    for (int j = 0; j < FLEET_PRICE_WALKS; ++j) {
       cov[i][j] = (sxx[i][j] - n * mean[i] * mean[j]) / (n - 1.0);
     }
   }
-  for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+  for (int k = 0; k < FLEET_PRICE_WALKS; ++k) {
     /* mean: standard error sd / sqrt(n); sample sd of normal data: standard error
      * ~ sd / sqrt(2 (n - 1)). With n = 20,000 and sd 0.114, 5 SE = 0.0040 and 0.0029. */
     double mean_tol = 5.0 * sd[k] / sqrt(n);
@@ -338,8 +392,8 @@ Test(budget, price_moments_and_correlations) {
   /* Correlations by Fisher's z: atanh(r) is close to normal with mean atanh(rho) and sd
    * 1 / sqrt(n - 3) (R. A. Fisher, Biometrika 10, 1915); 5 / sqrt(19,997) = 0.0354 in z. */
   const double z_tol = 5.0 / sqrt(n - 3.0);
-  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
-    for (int j = i + 1; j < FLEET_PRICE_COUNT; ++j) {
+  for (int i = 0; i < FLEET_PRICE_WALKS; ++i) {
+    for (int j = i + 1; j < FLEET_PRICE_WALKS; ++j) {
       double r = cov[i][j] / sqrt(cov[i][i] * cov[j][j]);
       cr_assert(fabs(atanh(r) - atanh(corr[i][j])) <= z_tol, "corr(%s, %s) = %.4f, want %.2f",
                 fleet_price_names[i], fleet_price_names[j], r, corr[i][j]);
@@ -355,18 +409,18 @@ Test(budget, price_moments_and_correlations) {
 Test(budget, cholesky_reproduces_the_matrix) {
   fleet_params_t p;
   test_params(&p);
-  double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+  double lower[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS];
   cr_assert_eq(fleet_price_cholesky(&p, lower), 1);
-  const double corr[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT] = {
+  const double corr[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS] = {
       {1.0, 0.9, 0.3, 0.3}, {0.9, 1.0, 0.3, 0.3}, {0.3, 0.3, 1.0, 0.7}, {0.3, 0.3, 0.7, 1.0}};
-  for (int i = 0; i < FLEET_PRICE_COUNT; ++i) {
+  for (int i = 0; i < FLEET_PRICE_WALKS; ++i) {
     cr_assert_gt(lower[i][i], 0.0);
-    for (int j = 0; j < FLEET_PRICE_COUNT; ++j) {
+    for (int j = 0; j < FLEET_PRICE_WALKS; ++j) {
       if (j > i) {
         cr_assert_eq(lower[i][j], 0.0, "upper triangle [%d][%d] = %g", i, j, lower[i][j]);
       }
       double s = 0.0;
-      for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+      for (int k = 0; k < FLEET_PRICE_WALKS; ++k) {
         s += lower[i][k] * lower[j][k];
       }
       cr_assert(fabs(s - corr[i][j]) <= 1e-12, "(L L^T)[%d][%d] = %.17g, want %g", i, j, s, corr[i][j]);
@@ -377,7 +431,7 @@ Test(budget, cholesky_reproduces_the_matrix) {
 Test(budget, cholesky_rejects_non_positive_definite) {
   fleet_params_t p;
   test_params(&p);
-  double lower[FLEET_PRICE_COUNT][FLEET_PRICE_COUNT];
+  double lower[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS];
   /* v = (1, 1, -1, -1): v^T C v = 4 + 2 x 0.9 - 8 x 0.95 + 2 x (-0.9) = -3.6 < 0 */
   p.corr_diesel_petrol = 0.9;
   p.corr_fuel_electricity = 0.95;
@@ -406,7 +460,7 @@ Test(budget, paths_are_reproducible_per_replica) {
   cr_assert_eq(memcmp(&a, &b, sizeof a), 0, "same replica, different paths");
   fleet_prices_generate(&p, 18, &c);
   for (int y = 0; y < p.years; ++y) {
-    for (int k = 0; k < FLEET_PRICE_COUNT; ++k) {
+    for (int k = 0; k < FLEET_PRICE_WALKS; ++k) {
       cr_assert_neq(a.eur[y][k], c.eur[y][k], "replicas 17 and 18 agree in year %d, %s", y, fleet_price_names[k]);
     }
   }
@@ -478,9 +532,9 @@ Test(budget, a_price_shock_shifts_the_level_from_its_year_and_keeps_the_draws) {
   p.tariff_shock_log_change = 0.0392;
   p.public_shock_log_change = -0.1;
   fleet_prices_generate(&p, 7, &shocked);
-  const double change[FLEET_PRICE_COUNT] = {0.2566, 0.1443, 0.0392, -0.1};
+  const double change[FLEET_PRICE_WALKS] = {0.2566, 0.1443, 0.0392, -0.1};
   for (int y = 0; y < 5; y++)
-    for (int k = 0; k < FLEET_PRICE_COUNT; k++) {
+    for (int k = 0; k < FLEET_PRICE_WALKS; k++) {
       const double want = plain.eur[y][k] * (y >= 2 ? exp(change[k]) : 1.0);
       cr_assert(fabs(shocked.eur[y][k] - want) <= 1e-12 * want, "year %d, %s: %.15g vs %.15g", y, fleet_price_names[k],
                 shocked.eur[y][k], want);

@@ -1333,13 +1333,14 @@ Test(schema, axes_by_hand) {
                                "carport_losses"};
   const char *const items[] = {"vehicles", "garages",   "carports", "chargers", "trade_ins", "leases",
                                "recoveries", "batteries", "administration", "net"};
-  const char *const fuels[] = {"diesel", "petrol"}, *const tariffs[] = {"home_tariff", "public_fast_charging"};
+  const char *const fuels[] = {"diesel", "petrol"}, *const tariffs[] = {"home_tariff", "public_fast_charging",
+                                                                          "home_off_peak", "home_peak"};
   const struct {
     fleet_axis_t axis;
     int n;
     const char *const *labels;
   } label_axes[] = {{FLEET_AXIS_SOURCE, 6, sources}, {FLEET_AXIS_FLOW, 10, flows}, {FLEET_AXIS_ITEM, 10, items},
-                    {FLEET_AXIS_FUEL, 2, fuels},     {FLEET_AXIS_TARIFF, 2, tariffs}};
+                    {FLEET_AXIS_FUEL, 2, fuels},     {FLEET_AXIS_TARIFF, 4, tariffs}};
   for (size_t i = 0; i < sizeof label_axes / sizeof label_axes[0]; i++) {
     const fleet_axis_spec_t *x = &fleet_axes[label_axes[i].axis];
     cr_assert_eq(x->length, label_axes[i].n, "%s: length", x->name);
@@ -1369,6 +1370,8 @@ Test(schema, rows_point_at_their_fields) {
               YEAR_ROW("/mobility/commute_km_sum", commute_km_sum),
               YEAR_ROW("/battery/state_of_health_sum", state_of_health_sum),
               YEAR_ROW("/charging/energy_kwh", charging_energy_kwh),
+              YEAR_ROW("/charging/home_grid_kwh", home_grid_kwh),
+              YEAR_ROW("/charging/home_grid_off_peak_kwh", home_grid_off_peak_kwh),
               YEAR_ROW("/solar/energy_kwh", solar_energy_kwh),
               YEAR_ROW("/weather/pv_yield_kwh_per_kwp", region_pv_yield_kwh_per_kwp),
               YEAR_ROW("/weather/mean_temperature_c", region_mean_temperature_c),

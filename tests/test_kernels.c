@@ -342,6 +342,81 @@ Test(vehicle_step, the_reserve_is_the_floor_plus_the_next_trips) {
   }
 }
 
+/* The charging schedule (charging.off_peak_share) by hand. Lanes 0 and 1 are the same car (the
+ * one_lane socket: 1.955 kWh an hour, target 30, floor 9, the floor-plus-trips reserve), 20 kWh
+ * at midnight, commuting 25 km each way (5 kWh a leg at 0.2 kWh/km): out at 7, the drive home in
+ * hour 17, home from 18:00. Lane 0 charges on arrival, lane 1 only in the off-peak window
+ * 22:00-06:00. Both charge 0-4 h (the window) to the target: 21.955 ... 29.775, 30 at 5; 25 after
+ * leaving, 20 after the drive home. Then lane 0 charges from 18:00: 21.955, 23.91, 25.865, 27.82,
+ * 29.775, 30 at 23; lane 1 holds its 20 kWh until 22:00: 21.955 at 22, 23.91 at 23. The reserve
+ * is the floor 9 + tomorrow's commute 10 = 19 kWh, so at 19:00 lane 1 gives at the battery what
+ * it arrived with minus the reserve, 20 - 19 = 1 kWh, and lane 0 23.91 - 19 = 4.91 kWh. */
+Test(vehicle_step, an_off_peak_car_waits_for_the_window_and_an_on_arrival_car_does_not) {
+  fleet_step_consts_t c;
+  fleet_lane_state_t s;
+  fleet_day_plan_t today, tomorrow;
+  fleet_day_sums_t sums;
+  float trace[FLEET_HOURS_PER_DAY][FLEET_LANES];
+  one_lane(&c, &s, 20.0f);
+  c.reserve_adds_floor[0] = 1.0f;
+  /* lane 1: lane 0's car on the off-peak schedule */
+  c.kwh_per_km[1] = c.kwh_per_km[0];
+  c.home_charge_kwh[1] = c.home_charge_kwh[0];
+  c.target_kwh[1] = c.target_kwh[0];
+  c.floor_kwh[1] = c.floor_kwh[0];
+  c.plug_threshold_kwh[1] = c.plug_threshold_kwh[0];
+  c.has_charger[1] = c.storage_lane[1] = 1.0f;
+  c.discharge_kw[1] = c.discharge_kw[0];
+  c.public_reserve_kwh[1] = c.public_reserve_kwh[0];
+  c.public_target_kwh[1] = c.public_target_kwh[0];
+  c.reserve_adds_floor[1] = 1.0f;
+  c.off_peak[1] = 1.0f;
+  s.soc_kwh[1] = 20.0f;
+  s.plugged[1] = 1.0f;
+  commute(&today, 7.0f, 17.0f, 25.0f);
+  commute(&tomorrow, 7.0f, 17.0f, 25.0f);
+  for (int l = 1; l < 2; l++) {
+    today.dep_hour[l] = tomorrow.dep_hour[l] = 7.0f;
+    today.ret_hour[l] = tomorrow.ret_hour[l] = 17.0f;
+    today.out_km[l] = today.back_km[l] = tomorrow.out_km[l] = tomorrow.back_km[l] = 25.0f;
+    today.need_km[l] = tomorrow.need_km[l] = 50.0f;
+  }
+  fleet_day_inputs_t in;
+  fleet_solar_consts_t sol;
+  memset(&in, 0, sizeof in);
+  memset(&sol, 0, sizeof sol);
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+    in.consumption_factor[h] = 1.0f;
+    in.off_peak_window[h] = h >= 22 || h < 6 ? 1.0f : 0.0f;
+  }
+  in.day_factor = 1.0f;
+  fleet_step_day(&c, &sol, 0.9f, 1.0f, &in, &today, &tomorrow, &s, &sums, trace, 0, 0);
+  const double on_arrival[24] = {21.955, 23.91, 25.865, 27.82, 29.775, 30, 30, 25, 25, 25, 25, 25,
+                                 25,     25,    25,     25,    25,     20, 21.955, 23.91, 25.865, 27.82, 29.775, 30};
+  const double off_peak[24] = {21.955, 23.91, 25.865, 27.82, 29.775, 30, 30, 25, 25, 25, 25, 25,
+                               25,     25,    25,     25,    25,     20, 20, 20, 20, 20, 21.955, 23.91};
+  for (int h = 0; h < 24; h++) {
+    cr_assert_float_eq(trace[h][0], on_arrival[h], 1e-4, "on arrival, hour %d: %g", h, trace[h][0]);
+    cr_assert_float_eq(trace[h][1], off_peak[h], 1e-4, "off-peak, hour %d: %g", h, trace[h][1]);
+    /* plugged in alike: the off-peak car waits plugged in */
+    cr_assert_eq(sums.plugged[h][1], sums.plugged[h][0], "hour %d", h);
+  }
+  /* 18:00: the on-arrival car charges at its power, the off-peak one not at all; 22:00: it does */
+  cr_assert_float_eq(trace[18][0] - trace[17][0], 1.955, 1e-4);
+  cr_assert_eq(trace[18][1], trace[17][1]);
+  cr_assert_eq(trace[21][1], trace[17][1]);
+  cr_assert_float_eq(trace[22][1] - trace[21][1], 1.955, 1e-4);
+  /* 19:00 at the battery: arrived with 20, reserve 9 + 10 */
+  cr_assert_float_eq(sums.energy_kwh[19][1], 20.0 - 19.0, 1e-5, "%g", sums.energy_kwh[19][1]);
+  cr_assert_float_eq(sums.energy_kwh[19][0], 23.91 - 19.0, 1e-4, "%g", sums.energy_kwh[19][0]);
+  /* what went in during the window: all of the off-peak car's 10 + 3.91 kWh; of the on-arrival
+   * car's 10 + 10, the morning's 10 and 22-23 h's 1.955 + 0.225 */
+  cr_assert_float_eq(sums.home_in_kwh[1], 13.91, 1e-4);
+  cr_assert_eq(sums.home_in_off_peak_kwh[1], sums.home_in_kwh[1]);
+  cr_assert_float_eq(sums.home_in_kwh[0], 20.0, 1e-4);
+  cr_assert_float_eq(sums.home_in_off_peak_kwh[0], 12.18, 1e-4);
+}
+
 /* ---- the daily trip draws ------------------------------------------------------------------- */
 
 static void quiet_rates(fleet_plan_rates_t *r) {

@@ -796,6 +796,96 @@ Test(run, bidirectional_cars_get_a_bidirectional_wallbox_only_with_a_home_chargi
   fleet_population_free(&pop);
 }
 
+/* charging.off_peak_share: among the households with a charging point at home (a socket, a
+ * wallbox or a garage's DC link), the drawn fraction on the off-peak schedule is binomial with
+ * p = the key over n ~ 2,900 of 4,000; its standard error is sqrt(p (1 - p) / n) (0.0087 at
+ * p = 0.32), and 4 of them make a false failure about once in 16,000. Households without a
+ * charging point are never on it. */
+Test(run, the_drawn_off_peak_share_among_households_with_a_charging_point_is_the_key) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=4000");
+  p.home_socket_share = 0.5;
+  p.home_wallbox_share = 0.2;
+  p.off_peak_share = 0.32; /* Enedis 2024 survey: 32 % use scheduled charging (PARAMETERS.md 2) */
+  fleet_population_t pop;
+  fleet_error_t err;
+  cr_assert_eq(fleet_population_create(&p, 0, &pop, &err), FLEET_OK, "%s", err.message);
+  int64_t with_point = 0, off_peak = 0;
+  for (int64_t b = 0; b < pop.blocks; b++)
+    for (int l = 0; l < pop.block_lanes[b]; l++) {
+      int64_t i = b * FLEET_LANES + l;
+      int point = pop.charger_kw[i] > 0.0f || pop.garage[i] > 0.0f;
+      with_point += point;
+      off_peak += pop.off_peak[i] > 0.0f;
+      if (!point) cr_assert_eq(pop.off_peak[i], 0.0f, "slot %lld: off-peak without a charging point", (long long)i);
+    }
+  const double share = (double)off_peak / (double)with_point;
+  const double se = sqrt(p.off_peak_share * (1.0 - p.off_peak_share) / (double)with_point);
+  cr_assert(fabs(share - p.off_peak_share) < 4.0 * se, "%.4f of %lld, want %.2f +- %.4f", share, (long long)with_point,
+            p.off_peak_share, 4.0 * se);
+  fleet_population_free(&pop);
+}
+
+/* With every household on the off-peak schedule (and the garage top-up in the same 22:00-06:00
+ * window, as in the baseline) no grid energy is drawn at home outside the window: per lane the
+ * year's home grid energy and its off-peak part are the same sums of the same hourly terms, so
+ * they are equal exactly, and so are the fleet's totals. The accounts price every home kWh at the
+ * off-peak price. With the baseline's on-arrival charging, part of the energy is drawn outside. */
+Test(run, with_every_household_off_peak_no_home_grid_energy_is_drawn_outside_the_window) {
+  static fleet_params_t p;
+  load_baseline(&p, "fleet.vehicles=2000");
+  cr_assert_eq(p.garage_grid_topup_start_hour, p.off_peak_start_hour);
+  cr_assert_eq(p.garage_grid_topup_end_hour, p.off_peak_end_hour);
+  p.diesel_log_sd = p.petrol_log_sd = p.tariff_log_sd = p.public_log_sd = 0.0;
+  for (int share = 0; share <= 1; share++) {
+    p.off_peak_share = share;
+    fleet_population_t pop;
+    fleet_state_t state;
+    start_fleet(&p, &pop, &state);
+    fleet_year_ctx_t *ctx = malloc(sizeof *ctx);
+    static fleet_workspace_t ws;
+    memset(&ws, 0, sizeof ws);
+    fleet_lane_year_t lanes;
+    fleet_year_ctx_init(&p, &pop, 0, 0, ctx);
+    const double ratio = exp(p.tariff_log_drift); /* year 0: one step of the drift */
+    double home = 0.0, home_off_peak = 0.0;
+    for (int64_t b = 0; b < pop.blocks; b++) {
+      fleet_block_year(ctx, b, &state, &ws, &lanes);
+      for (int l = 0; l < pop.block_lanes[b]; l++) {
+        int64_t i = b * FLEET_LANES + l;
+        home += lanes.home_grid_kwh[l];
+        home_off_peak += lanes.home_grid_off_peak_kwh[l];
+        if (share == 1) {
+          cr_assert_eq(lanes.home_grid_kwh[l] - lanes.home_grid_off_peak_kwh[l], 0.0, "slot %lld: %.17g kWh outside",
+                       (long long)i, lanes.home_grid_kwh[l] - lanes.home_grid_off_peak_kwh[l]);
+          /* the account by hand, every home kWh at the off-peak price */
+          double diesel = p.diesel_eur_per_l * exp(p.diesel_log_drift), petrol = p.petrol_eur_per_l * exp(p.petrol_log_drift);
+          double home_grid = lanes.home_grid_kwh[l] + lanes.garage_topup_kwh[l] / p.garage_grid_to_battery_efficiency;
+          double by_hand = lanes.km[l] * (pop.diesel[i] > 0.0f ? p.diesel_l_per_100km * diesel : p.petrol_l_per_100km * petrol) /
+                               100.0 +
+                           p.maintenance_saving_eur_per_year -
+                           home_grid * (pop.off_peak[i] > 0.0f ? p.off_peak_eur_per_kwh : p.tariff_eur_per_kwh) * ratio -
+                           lanes.public_grid_kwh[l] * p.public_eur_per_kwh * exp(p.public_log_drift) -
+                           (lanes.paying[l] ? p.lease_eur_per_year : 0.0);
+          cr_assert(fabs(lanes.account_eur[l] - by_hand) < 0.005, "slot %lld: %.4f vs %.4f", (long long)i,
+                    lanes.account_eur[l], by_hand);
+        }
+      }
+    }
+    cr_assert_gt(home, 0.0);
+    if (share == 1) {
+      cr_assert_eq(home, home_off_peak);
+      cr_assert_eq(ws.acc.home_grid, ws.acc.home_grid_off_peak, "fleet: %lld vs %lld 1e-6 kWh", (long long)ws.acc.home_grid,
+                   (long long)ws.acc.home_grid_off_peak);
+    } else {
+      cr_assert_lt(home_off_peak, 0.9 * home, "on arrival, %.0f of %.0f kWh in the window", home_off_peak, home);
+    }
+    free(ctx);
+    fleet_state_free(&state);
+    fleet_population_free(&pop);
+  }
+}
+
 /* C3 (ii) through the engine: a household paying to the lease's end closes it with the sum of
  * its yearly accounts discounted at household.discount_rate, plus the car it owns (the price
  * depreciated over the lease, discounted), minus the trade-in car; one that defaulted never
