@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Plots the storage of a result file (claim C1) with Debian's own python3, which is the one that
+# Draws the dashboard of a result file, or of two overlaid (tools/plot_results.py), with Debian's own python3, which is the one that
 # has python3-h5py and python3-matplotlib (the python3 first on PATH may be another).
-# usage: bash tools/plot.sh RESULT.h5 [OUT.png]
+# usage: bash tools/plot.sh FILE [FILE2] [-o OUT.png] [--force]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -14,4 +14,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-exec /usr/bin/python3 tools/plot_storage.py "$@"
+exec /usr/bin/python3 tools/plot_results.py "$@"
