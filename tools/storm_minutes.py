@@ -23,18 +23,30 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def minutes_per_household_year(fleetmc, config, sets, vehicles, replicas, years, out):
+def run_fleetmc(fleetmc, config, sets, vehicles, replicas, years, out):
+    """Runs CONFIG with the given size and --set overrides into OUT (replaced: a scratch path).
+    Shared with tools/validate.py, whose runs are made the same way."""
     cmd = [fleetmc, "run", config, "-o", out, "--force", "--quiet", "--replicas", str(replicas),
            "--years", str(years), "--set", f"fleet.vehicles={vehicles}"]
     for s in sets:
         cmd += ["--set", s]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def minutes_per_household_year(fleetmc, config, sets, vehicles, replicas, years, out):
+    run_fleetmc(fleetmc, config, sets, vehicles, replicas, years, out)
     with h5py.File(out, "r") as f:
         return 60.0 * np.asarray(f["outage/household_hours"][:], dtype=float).ravel() / vehicles
 
 
+def mean_se(x):
+    """Mean and standard error of independent draws (the replica-years): sample sd / sqrt(n)."""
+    x = np.asarray(x, dtype=float).ravel()
+    return x.mean(), (x.std(ddof=1) / math.sqrt(x.size) if x.size > 1 else float("nan"))
+
+
 def line(name, x):
-    se = x.std(ddof=1) / math.sqrt(x.size)
+    _, se = mean_se(x)
     print(f"{name:34s} {x.mean():8.3f} min   se {se:6.3f}   ({x.size} replica-years)")
 
 
