@@ -93,7 +93,10 @@ def mobility_rows():
                 "mobility": {"commute_km_log_sd": 0.862}}
     f = h5py.File("mem.h5", "w", driver="core", backing_store=False)
     ctx.main = f
-    f["mobility/trips"] = np.full((R, Y), 1.9 * n * 365)
+    days = np.arange(365)
+    weekdays = np.array([(((4 + 365 * y + days) % 7) < 5).sum() for y in range(Y)], dtype=float)
+    f["mobility/weekday_trips"] = np.tile(1.9 * n * weekdays, (R, 1))
+    f["mobility/trips"] = np.tile(1.9 * n * weekdays + 1.7 * n * (365 - weekdays), (R, 1))
     away = np.full((R, Y, 8760), 0.27 * n)
     hours = np.arange(8760)
     for y in range(Y):
@@ -105,6 +108,8 @@ def mobility_rows():
     f["mobility/commuters"] = np.full((R, Y), 700.0)
     r = v.row_trips(ctx)
     check(r["verdict"] == "PASS" and r["simulated"].startswith("1.9"), f"trips row on 1.9 trips/car-day: {r}")
+    r = v.row_trips_weekend(ctx)
+    check(r["verdict"] == "NOTE" and r["simulated"].startswith("1.7"), f"weekend trips row on 1.7 trips/car-day: {r}")
     r = v.row_commute(ctx)
     check(r["verdict"] == "PASS" and r["simulated"].startswith("13.3"), f"commute row on 13.3 km: {r}")
     x, _ = v.home_at(ctx, 19, True)
@@ -113,12 +118,12 @@ def mobility_rows():
     check(abs(x - 0.90) < 1e-12, f"home at 19:00 on weekends: {x}, 0.90 expected")
     r = v.row_home(ctx)
     check(r["verdict"] in ("PASS", "FAIL") and r["simulated"] != "-", f"home row computed: {r}")
-    del f["mobility/trips"]
+    del f["mobility/weekday_trips"]
     try:
         v.row_trips(ctx)
-        check(False, "trips row without /mobility/trips did not say NOT COMPUTED")
+        check(False, "trips row without /mobility/weekday_trips did not say NOT COMPUTED")
     except v.NotComputed as e:
-        check("/mobility/trips" in str(e), f"NOT COMPUTED reason names the dataset: {e}")
+        check("/mobility/weekday_trips" in str(e), f"NOT COMPUTED reason names the dataset: {e}")
     f.close()
 
 
