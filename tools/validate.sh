@@ -29,8 +29,7 @@ for arg in "$@"; do
 done
 if [ $help = 0 ] && [ ! -f "$scenario" ]; then
   echo "validate.sh: scenario $scenario not found: give an existing scenario file as the first" \
-       "argument (configs/realistic.yaml is created by issue 11 point 7; until then e.g." \
-       "bash tools/validate.sh configs/baseline.yaml)" >&2
+       "argument (default configs/realistic.yaml)" >&2
   exit 2
 fi
 # Build fleetmc only when the caller gives none and build/ has none.
