@@ -1147,3 +1147,57 @@ Test(outages, a_forced_storm_joins_its_year_without_moving_a_draw) {
       }
   }
 }
+
+/* backup.keep_car_home with two outings a day: an outage from 18:30 to 22:00 on day 0, held from
+ * its start (after 0 h), cancels the evening outing that would leave at 19:00 and not the commute
+ * that left at 8:00 and came back at 17:00. The year's km differ from the key off by exactly day
+ * 0's evening outing, planned here from the same vehicle-day streams. */
+Test(c2, keep_car_home_cancels_an_evening_outing_and_keeps_the_commute) {
+  static c2_rig_t off, on;
+  c2_load(&off, "backup.keep_car_home=false", "backup.keep_car_home_after_h=0");
+  c2_load(&on, "backup.keep_car_home=true", "backup.keep_car_home_after_h=0");
+  c2_start(&off, 1);
+  c2_start(&on, 1);
+  for (c2_rig_t *r = &off; r; r = r == &off ? &on : NULL) {
+    r->p.evening_trip_probability_weekday = r->p.evening_trip_probability_weekend = 1.0;
+    r->p.evening_trip_hour_min = r->p.evening_trip_hour_max = 19;
+    r->p.evening_trip_duration_hours = 2;
+    r->p.evening_trip_km_mean = 10.0;
+  }
+  const fleet_interval_t outage = {18.5, 22.0};
+  c2_year(&off, 0, &outage, 1);
+  c2_year(&on, 0, &outage, 1);
+  int64_t n = 0;
+  for (int64_t b = 0; b < on.pop.blocks; b++) {
+    fleet_plan_consts_t pc;
+    for (int l = 0; l < FLEET_LANES; l++) {
+      int64_t i = b * FLEET_LANES + l;
+      pc.vehicle_id[l] = (uint32_t)on.pop.vehicle_id[i];
+      pc.active[l] = on.pop.active[i];
+      pc.employed[l] = on.pop.employed[i];
+      pc.teleworker[l] = on.pop.teleworker[i];
+      pc.commute_km[l] = on.pop.commute_km[i];
+      pc.departure_hour[l] = on.pop.departure_hour[i];
+      pc.return_hour[l] = on.pop.return_hour[i];
+    }
+    fleet_trip_state_t none, after;
+    memset(&none, 0, sizeof none);
+    fleet_day_plan_t day0;
+    fleet_plan_day(&on.ctx->rates, &pc, on.ctx->stream_prefix, 0, on.ctx->workday[0], on.ctx->weekend_day[0], &none,
+                   &after, &day0);
+    for (int l = 0; l < FLEET_LANES; l++) {
+      int64_t i = b * FLEET_LANES + l;
+      if (on.pop.active[i] == 0.0f) continue;
+      n++;
+      cr_assert_eq(day0.dep_hour[l], 8.0f);
+      cr_assert_eq(day0.dep2_hour[l], 19.0f);
+      const double evening = (double)day0.out2_km[l] + (double)day0.back2_km[l];
+      cr_assert_gt(evening, 0.0);
+      cr_assert_float_eq(off.km[i] - on.km[i], evening, 1e-6, "slot %lld: %.9f km less, the evening outing %.9f",
+                         (long long)i, off.km[i] - on.km[i], evening);
+    }
+  }
+  cr_assert_gt(n, 0);
+  c2_free(&off);
+  c2_free(&on);
+}
