@@ -249,6 +249,7 @@ static int run_command(cli_args_t *args, const char *command_line) {
   }
   if (status == FLEET_OK && strcmp(args->command, "check") == 0) {
     fputs(text, stdout);
+    fleet_scenario_print_sampled(params, stdout);
     printf("# %s: valid\n", args->config);
   } else if (status == FLEET_OK) {
     output = args->output ? NULL : default_output(args->config);

@@ -927,3 +927,97 @@ fleet_status_t fleet_h5_read_info(const char *path, fleet_h5_file_info_t *info, 
   if (status != FLEET_OK) fleet_h5_file_info_free(info);
   return status;
 }
+
+/* ---- /parameters -------------------------------------------------------------------------- */
+
+void fleet_h5_parameters_free(fleet_h5_parameters_t *parameters) {
+  if (!parameters) return;
+  free(parameters->values);
+  parameters->values = NULL;
+  parameters->count = 0;
+}
+
+/* The group's attribute keys: a 1-D list of 1 to FLEET_MAX_SAMPLED variable-length strings. */
+static fleet_status_t read_parameter_keys(const char *file, hid_t group, fleet_h5_parameters_t *out,
+                                          fleet_error_t *err) {
+  hid_t attr, type, space;
+  fleet_status_t status = open_attr(file, group, "/parameters", "keys", &attr, &type, &space, err);
+  if (status != FLEET_OK) return status;
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  char *names[FLEET_MAX_SAMPLED] = {NULL};
+  if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) <= 0 || n < 1 || n > FLEET_MAX_SAMPLED ||
+      H5Sget_simple_extent_ndims(space) != 1)
+    status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: attribute keys of /parameters is not a list of 1 to %d "
+                             "strings", file, FLEET_MAX_SAMPLED);
+  else if (H5Aread(attr, type, names) < 0)
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot read attribute keys of /parameters", file);
+  for (hssize_t i = 0; status == FLEET_OK && i < n; i++) {
+    if (!names[i] || !names[i][0] || strlen(names[i]) >= FLEET_SAMPLED_KEY_MAX || strchr(names[i], '/'))
+      status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: /parameters lists a key that no scenario has", file);
+    else
+      snprintf(out->key[i], sizeof out->key[i], "%s", names[i]);
+  }
+  if (status == FLEET_OK) out->count = (int)n;
+  for (hssize_t i = 0; i < n && i < FLEET_MAX_SAMPLED; i++)
+    if (names[i]) H5free_memory(names[i]);
+  return close_attr(file, "/parameters", "keys", attr, type, space, status, err);
+}
+
+fleet_status_t fleet_h5_read_parameters(fleet_h5_reader_t *reader, fleet_h5_parameters_t *out, fleet_error_t *err) {
+  memset(out, 0, sizeof *out);
+  if (!reader) return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_read_parameters: no reader");
+  const char *file = reader->path;
+  fleet_h5_quiet_t quiet;
+  fleet_h5_quiet_begin(&quiet);
+  fleet_status_t status = FLEET_OK;
+  const htri_t exists = H5Lexists(reader->file, "parameters", H5P_DEFAULT);
+  hid_t group = -1;
+  if (exists < 0)
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot look for /parameters", file);
+  else if (exists > 0 && (group = H5Gopen2(reader->file, "parameters", H5P_DEFAULT)) < 0)
+    status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: /parameters is not a group", file);
+  if (status == FLEET_OK && group >= 0) status = read_parameter_keys(file, group, out, err);
+  const int64_t replicas = reader->info.replicas;
+  out->replicas = replicas;
+  double *column = NULL;
+  if (status == FLEET_OK && out->count) {
+    out->values = malloc((size_t)replicas * (size_t)out->count * sizeof *out->values);
+    column = malloc((size_t)replicas * sizeof *column);
+    if (!out->values || !column)
+      status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory for /parameters", file);
+  }
+  for (int i = 0; status == FLEET_OK && i < out->count; i++) {
+    char path[FLEET_SAMPLED_KEY_MAX + 16];
+    snprintf(path, sizeof path, "/parameters/%s", out->key[i]);
+    hid_t dset = H5Dopen2(group, out->key[i], H5P_DEFAULT), space = -1, type = -1;
+    hsize_t dims[2] = {0, 0};
+    if (dset < 0) {
+      status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: %s is missing", file, path);
+    } else if ((space = H5Dget_space(dset)) < 0 || (type = H5Dget_type(dset)) < 0 ||
+               H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, dims, NULL) != 1 ||
+               dims[0] != (hsize_t)replicas || H5Tget_class(type) != H5T_FLOAT) {
+      status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: %s is not a float dataset of shape [%" PRId64 "]", file,
+                               path, replicas);
+    } else if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, column) < 0) {
+      status = fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot read %s (damaged?)", file, path);
+    }
+    if (status == FLEET_OK) status = read_string_attr(file, dset, path, "units", out->units[i], sizeof out->units[i], err);
+    if (status == FLEET_OK)
+      status = read_string_attr(file, dset, path, "distribution", out->distribution[i], sizeof out->distribution[i], err);
+    for (int64_t r = 0; status == FLEET_OK && r < replicas; r++) {
+      if (!isfinite(column[r]))
+        status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: %s element %" PRId64 " is %g, must be finite", file, path,
+                                 r, column[r]);
+      else
+        out->values[r * out->count + i] = column[r];
+    }
+    if (type >= 0) H5Tclose(type);
+    if (space >= 0) H5Sclose(space);
+    if (dset >= 0) H5Dclose(dset);
+  }
+  free(column);
+  if (group >= 0) H5Gclose(group);
+  fleet_h5_quiet_end(&quiet);
+  if (status != FLEET_OK) fleet_h5_parameters_free(out);
+  return status;
+}

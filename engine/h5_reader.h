@@ -42,6 +42,21 @@ const fleet_h5_file_info_t *fleet_h5_reader_info(const fleet_h5_reader_t *reader
 fleet_status_t fleet_h5_read_year(fleet_h5_reader_t *reader, int64_t replica_offset, int64_t year,
                                   fleet_year_totals_t *totals, fleet_error_t *err);
 
+/* /parameters (h5_writer.h): the keys sampled per replica and each replica's draws. */
+typedef struct {
+  int count;                                      /* 0: the file has no /parameters */
+  int64_t replicas;
+  char key[FLEET_MAX_SAMPLED][FLEET_SAMPLED_KEY_MAX];
+  char units[FLEET_MAX_SAMPLED][128];
+  char distribution[FLEET_MAX_SAMPLED][512];
+  double *values;                                 /* [replica][key]: values[r * count + i]; malloc */
+} fleet_h5_parameters_t;
+/* Reads /parameters of an open file into *out (count 0 when it has none); free with
+ * fleet_h5_parameters_free. A /parameters that is not as the writer makes it (keys listed, each a
+ * float64 [replicas] dataset) gives FLEET_ERR_INPUT naming the file and the object. */
+fleet_status_t fleet_h5_read_parameters(fleet_h5_reader_t *reader, fleet_h5_parameters_t *out, fleet_error_t *err);
+void fleet_h5_parameters_free(fleet_h5_parameters_t *parameters);
+
 /* Closes every handle and frees the reader (also when closing fails; err may be NULL then). */
 fleet_status_t fleet_h5_close(fleet_h5_reader_t *reader, fleet_error_t *err);
 

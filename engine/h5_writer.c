@@ -33,6 +33,7 @@
 
 #include "build_info.h"
 #include "h5_util.h"
+#include "params.h"
 #include "version.h"
 
 struct fleet_h5_writer {
@@ -41,6 +42,9 @@ struct fleet_h5_writer {
   int overwrite;
   hid_t file;
   hid_t dsets[FLEET_DS_COUNT];
+  int param_count;                    /* /parameters' datasets, open for the writes */
+  hid_t param_dsets[FLEET_MAX_SAMPLED];
+  int64_t first_replica;
   fleet_schema_dims_t dims;
   double discount_rate;
   int64_t lease_years;
@@ -366,6 +370,11 @@ static void close_datasets(fleet_h5_check_t *c, fleet_h5_writer_t *w) {
       fleet_h5_check(c, -1, FLEET_ERR_HDF5, "cannot close dataset %s in %s", fleet_datasets[k].path, w->tmp_path);
     w->dsets[k] = -1;
   }
+  for (int i = 0; i < w->param_count; i++) {
+    if (w->param_dsets[i] >= 0 && H5Dclose(w->param_dsets[i]) < 0 && c)
+      fleet_h5_check(c, -1, FLEET_ERR_HDF5, "cannot close a dataset of /parameters in %s", w->tmp_path);
+    w->param_dsets[i] = -1;
+  }
 }
 
 /* Closes whatever is open, removes the temporary file and frees the writer; errors ignored. */
@@ -482,6 +491,7 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, i
   for (int k = 0; k < FLEET_DS_COUNT; k++) w->dsets[k] = -1;
   w->overwrite = overwrite;
   w->dims = (fleet_schema_dims_t){info->replicas, info->years, info->region_count};
+  w->first_replica = info->first_replica;
   w->discount_rate = info->discount_rate;
   w->lease_years = info->lease_years;
   const size_t tmp_size = strlen(path) + sizeof ".tmp." + 20;
@@ -691,4 +701,83 @@ void fleet_h5_discard(fleet_h5_writer_t *writer) {
   fleet_h5_quiet_begin(&quiet);
   destroy(writer);
   fleet_h5_quiet_end(&quiet);
+}
+
+/* ---- /parameters -------------------------------------------------------------------------- */
+
+fleet_status_t fleet_h5_add_parameters(fleet_h5_writer_t *writer, int count, const fleet_h5_parameter_t *keys,
+                                       fleet_error_t *err) {
+  if (!writer || !keys || count < 1 || count > FLEET_MAX_SAMPLED || writer->param_count)
+    return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_add_parameters: 1 to %d keys, once per file",
+                           FLEET_MAX_SAMPLED);
+  const char *file = writer->tmp_path, *group_path = "/parameters";
+  fleet_h5_check_t c = {err, FLEET_OK};
+  fleet_h5_quiet_t quiet;
+  fleet_h5_quiet_begin(&quiet);
+  hid_t group = -1;
+  if (fleet_h5_check(&c, group = H5Gcreate2(writer->file, group_path, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                     FLEET_ERR_HDF5, "cannot create group %s in %s", group_path, file)) {
+    const char *names[FLEET_MAX_SAMPLED];
+    for (int i = 0; i < count; i++) names[i] = keys[i].key;
+    write_attr_strings(&c, file, group, group_path, "keys", (hsize_t)count, names);
+    write_attr_string(&c, file, group, group_path, "description",
+                      "the value each replica drew for each key the scenario gives as a distribution");
+    const fleet_run_info_t replica_axis = {.first_replica = writer->first_replica};
+    hid_t scale = c.status == FLEET_OK
+                      ? create_scale(&c, file, group, group_path, FLEET_AXIS_REPLICA, &replica_axis, &writer->dims)
+                      : -1;
+    const hsize_t n = (hsize_t)writer->dims.replicas, chunk = n < 4096 ? n : 4096;
+    for (int i = 0; i < count && c.status == FLEET_OK; i++) {
+      char path[FLEET_SAMPLED_KEY_MAX + 16], long_name[FLEET_SAMPLED_KEY_MAX + 32];
+      snprintf(path, sizeof path, "%s/%s", group_path, keys[i].key);
+      snprintf(long_name, sizeof long_name, "drawn value of %s", keys[i].key);
+      hid_t dset = writer->param_dsets[i] = create_dataset(&c, file, group, keys[i].key, H5T_IEEE_F64LE, 1, &n, &chunk);
+      writer->param_count = i + 1;
+      if (dset < 0) break;
+      write_attr_string(&c, file, dset, path, "units", keys[i].units ? keys[i].units : "");
+      write_attr_string(&c, file, dset, path, "long_name", long_name);
+      write_attr_string(&c, file, dset, path, "distribution", keys[i].distribution ? keys[i].distribution : "");
+      const double fill = NAN;
+      write_attr(&c, file, dset, path, "_FillValue", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &fill);
+      if (scale >= 0) attach(&c, file, dset, path, scale, 0);
+    }
+    close_dataset(&c, file, scale, "/parameters/replica");
+    fleet_h5_check(&c, H5Gclose(group), FLEET_ERR_HDF5, "cannot close group %s in %s", group_path, file);
+  }
+  fleet_h5_quiet_end(&quiet);
+  return c.status;
+}
+
+fleet_status_t fleet_h5_write_parameters(fleet_h5_writer_t *writer, int64_t replica_offset, const double *values,
+                                         fleet_error_t *err) {
+  if (!writer || !values || !writer->param_count)
+    return fleet_error_set(err, FLEET_ERR_USAGE, "fleet_h5_write_parameters: a writer with /parameters and values");
+  if (replica_offset < 0 || replica_offset >= writer->dims.replicas)
+    return fleet_error_set(err, FLEET_ERR_USAGE, "cannot write the parameters of replica offset %" PRId64 " to %s: "
+                           "the file holds [0, %" PRId64 ")", replica_offset, writer->tmp_path, writer->dims.replicas);
+  for (int i = 0; i < writer->param_count; i++)
+    if (!isfinite(values[i]))
+      return fleet_error_set(err, FLEET_ERR_USAGE, "cannot write the parameters of replica offset %" PRId64
+                             " to %s: value %d is %g, must be finite", replica_offset, writer->tmp_path, i, values[i]);
+  fleet_h5_check_t c = {err, FLEET_OK};
+  fleet_h5_quiet_t quiet;
+  fleet_h5_quiet_begin(&quiet);
+  const hsize_t start = (hsize_t)replica_offset, one = 1;
+  for (int i = 0; i < writer->param_count && c.status == FLEET_OK; i++) {
+    hid_t file_space = -1, mem_space = -1;
+    if (fleet_h5_check(&c, file_space = H5Dget_space(writer->param_dsets[i]), FLEET_ERR_HDF5,
+                       "cannot get the dataspace of a dataset of /parameters in %s", writer->tmp_path) &&
+        fleet_h5_check(&c, H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &start, NULL, &one, NULL), FLEET_ERR_HDF5,
+                       "cannot select a replica of /parameters in %s", writer->tmp_path) &&
+        fleet_h5_check(&c, mem_space = H5Screate_simple(1, &one, NULL), FLEET_ERR_HDF5,
+                       "cannot create a dataspace for /parameters in %s", writer->tmp_path))
+      fleet_h5_check(&c, H5Dwrite(writer->param_dsets[i], H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT,
+                                  &values[i]),
+                     FLEET_ERR_HDF5, "cannot write replica offset %" PRId64 " of /parameters in %s", replica_offset,
+                     writer->tmp_path);
+    if (mem_space >= 0) H5Sclose(mem_space);
+    if (file_space >= 0) H5Sclose(file_space);
+  }
+  fleet_h5_quiet_end(&quiet);
+  return c.status;
 }

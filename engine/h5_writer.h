@@ -28,6 +28,20 @@ fleet_status_t fleet_h5_write_year(fleet_h5_writer_t *writer, int64_t replica_of
  * failure, when the temporary file is removed). */
 fleet_status_t fleet_h5_commit(fleet_h5_writer_t *writer, const fleet_run_values_t *run, fleet_error_t *err);
 
+/* /parameters (README, "Uncertain assumptions"): one float64 dataset per sampled key, named by
+ * the key ("fleet.bidirectional_share"), of shape [replica] on the group's own replica
+ * coordinate, with attributes units, long_name and distribution (as `check` prints it); the
+ * group's attribute keys lists them in the scenario's order. */
+typedef struct {
+  const char *key, *units, *distribution;
+} fleet_h5_parameter_t;
+/* Adds /parameters with count keys (1 to FLEET_MAX_SAMPLED), unwritten (NaN); once per writer. */
+fleet_status_t fleet_h5_add_parameters(fleet_h5_writer_t *writer, int count, const fleet_h5_parameter_t *keys,
+                                       fleet_error_t *err);
+/* Writes replica replica_offset's drawn values, one per key in the order added (finite). */
+fleet_status_t fleet_h5_write_parameters(fleet_h5_writer_t *writer, int64_t replica_offset, const double *values,
+                                         fleet_error_t *err);
+
 /* Closes and removes the temporary file and frees the writer; for runs that fail. */
 void fleet_h5_discard(fleet_h5_writer_t *writer);
 

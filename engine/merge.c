@@ -282,6 +282,8 @@ static fleet_status_t copy_years(fleet_h5_writer_t *writer, const input_t *in, i
   fleet_year_totals_t *totals = malloc(sizeof *totals);
   if (!totals) return fleet_error_set(err, FLEET_ERR_NOMEM, "merge: cannot allocate a year's totals");
   fleet_status_t status = FLEET_OK;
+  char first_keys[FLEET_MAX_SAMPLED][FLEET_SAMPLED_KEY_MAX]; /* the first input's /parameters keys */
+  int key_count = 0;
   for (int i = 0; i < n && status == FLEET_OK; i++) {
     fleet_h5_reader_t *reader = NULL;
     if ((status = fleet_h5_open(in[i].path, &reader, err)) != FLEET_OK) break;
@@ -291,6 +293,26 @@ static fleet_status_t copy_years(fleet_h5_writer_t *writer, const input_t *in, i
         now->replicas != in[i].info.replicas)
       status = fleet_error_set(err, FLEET_ERR_INPUT, "merge: %s changed while it was being merged", in[i].path);
     const int64_t offset = in[i].info.first_replica - first_replica;
+    /* /parameters: concatenated along the replica axis like every per-replica dataset; the inputs
+     * share model_sha256, hence the sampled keys, and the first input's list is the output's */
+    fleet_h5_parameters_t parameters = {0};
+    if (status == FLEET_OK) status = fleet_h5_read_parameters(reader, &parameters, err);
+    if (status == FLEET_OK && i == 0 && parameters.count) {
+      fleet_h5_parameter_t keys[FLEET_MAX_SAMPLED];
+      for (int k = 0; k < parameters.count; k++)
+        keys[k] = (fleet_h5_parameter_t){parameters.key[k], parameters.units[k], parameters.distribution[k]};
+      status = fleet_h5_add_parameters(writer, parameters.count, keys, err);
+      for (int k = 0; k < parameters.count; k++) snprintf(first_keys[k], sizeof first_keys[k], "%s", parameters.key[k]);
+      key_count = parameters.count;
+    }
+    for (int k = 0; status == FLEET_OK && (k < parameters.count || k < key_count); k++)
+      if (parameters.count != key_count || strcmp(parameters.key[k], first_keys[k]) != 0)
+        status = fleet_error_set(err, FLEET_ERR_INPUT, "merge: %s and %s sample different keys in /parameters (%d and "
+                                 "%d keys): damaged or not of one study", in[0].path, in[i].path, key_count,
+                                 parameters.count);
+    for (int64_t r = 0; r < in[i].info.replicas && status == FLEET_OK && key_count; r++)
+      status = fleet_h5_write_parameters(writer, offset + r, &parameters.values[r * key_count], err);
+    fleet_h5_parameters_free(&parameters);
     for (int64_t r = 0; r < in[i].info.replicas && status == FLEET_OK; r++)
       for (int64_t y = 0; y < in[i].info.years && status == FLEET_OK; y++) {
         if (stop && *stop) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "distributions.h"
 #include "fleet_year.h"
 #include "h5_writer.h"
 #include "population.h"
@@ -79,13 +80,40 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
                                  .region_names = region_names};
   fleet_h5_writer_t *writer = NULL;
   if (status == FLEET_OK) status = fleet_h5_create(options->output_path, &info, options->overwrite, &writer, err);
+  /* Uncertain assumptions: each replica runs on its own draws (replica_params), which /parameters
+   * records. The fleet is then drawn again for every replica from them, since many of them
+   * (bidirectional_share, the floors, the equipment shares) are the fleet's attributes; its
+   * random numbers stay those simulation.redraw_fleet_per_replica names (false: the same
+   * households for every replica, so that only the assumptions move them). */
+  const int sampled = params->sampled_count;
+  fleet_params_t *replica_params = sampled ? malloc(sizeof *replica_params) : NULL;
+  double drawn[FLEET_MAX_SAMPLED];
+  if (status == FLEET_OK && sampled && !replica_params)
+    status = fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate a replica's parameters");
+  if (status == FLEET_OK && sampled) {
+    fleet_h5_parameter_t keys[FLEET_MAX_SAMPLED];
+    char texts[FLEET_MAX_SAMPLED][512];
+    for (int i = 0; i < sampled; i++) {
+      fleet_distribution_format(&params->sampled[i].dist, false, texts[i], sizeof texts[i]);
+      keys[i] = (fleet_h5_parameter_t){params->sampled[i].key, fleet_scenario_sampled_unit(params, i), texts[i]};
+    }
+    status = fleet_h5_add_parameters(writer, sampled, keys, err);
+  }
 
   const int64_t total = params->replicas * params->years;
   const double vehicle_hours_per_year = (double)params->vehicles * FLEET_HOURS_PER_YEAR;
   for (int64_t r = 0; status == FLEET_OK && r < params->replicas; r++) {
     int64_t replica = params->first_replica + r;
-    if (params->redraw_fleet_per_replica && r > 0) fleet_population_draw(params, replica, &pop);
-    fleet_state_reset(params, &pop, &state);
+    const fleet_params_t *p = params;
+    if (sampled) {
+      fleet_scenario_sample(params, replica, replica_params, drawn);
+      p = replica_params;
+      fleet_population_draw(p, replica, &pop);
+      status = fleet_h5_write_parameters(writer, r, drawn, err);
+    } else if (params->redraw_fleet_per_replica && r > 0) {
+      fleet_population_draw(params, replica, &pop);
+    }
+    fleet_state_reset(p, &pop, &state);
     for (int64_t y = 0; status == FLEET_OK && y < params->years; y++) {
       if (options->stop && *options->stop) {
         status = fleet_error_set(err, FLEET_ERR_INTERRUPTED,
@@ -93,7 +121,7 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
                                  (long long)(r * params->years + y), (long long)total, options->output_path);
         break;
       }
-      status = fleet_simulate_year_stoppable(params, &pop, &state, replica, y, options->stop, totals, err);
+      status = fleet_simulate_year_stoppable(p, &pop, &state, replica, y, options->stop, totals, err);
       if (status == FLEET_ERR_INTERRUPTED)
         status = fleet_error_set(err, FLEET_ERR_INTERRUPTED, "stopped during replica-year %lld of %lld; %s not written",
                                  (long long)(r * params->years + y + 1), (long long)total, options->output_path);
@@ -113,6 +141,7 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
   }
   fleet_state_free(&state);
   fleet_population_free(&pop);
+  free(replica_params);
   free(totals);
   return status;
 }

@@ -32,6 +32,7 @@
 
 #include "scenario.h"
 
+#include "distributions.h"
 #include "file_util.h"
 
 #include "budget.h" /* fleet_price_cholesky: the price correlation rule */
@@ -385,20 +386,6 @@ static void list_keys(bool region, char *buf, size_t cap) {
                             names[i]);
 }
 
-/* Shortest "%.*g" text that strtod reads back to the same double; whole numbers below 1e15
- * in plain digits (150, not 1.5e+02), which reads back exactly too. */
-static void format_double(double v, char *buf, size_t cap) {
-  if (v == floor(v) && fabs(v) < 1e15) {
-    snprintf(buf, cap, "%.0f", v);
-    if (strtod(buf, NULL) == v) return;
-  }
-  for (int prec = 1; prec <= 17; prec++) {
-    snprintf(buf, cap, "%.*g", prec, v);
-    if (strtod(buf, NULL) == v) return;
-  }
-  snprintf(buf, cap, "%.17g", v);
-}
-
 /* ---------------------------------------------------------------------------------------------
  * The tree
  * ------------------------------------------------------------------------------------------- */
@@ -454,6 +441,15 @@ static const char *kind_name(node_kind_t kind) {
     case NODE_MAPPING: return "a mapping";
   }
   return "a node";
+}
+
+/* A mapping that gives a key as a distribution: it has a "dist" entry (README, "Uncertain
+ * assumptions"). */
+static bool is_distribution(const node_t *n) {
+  if (!n || n->kind != NODE_MAPPING) return false;
+  for (size_t i = 0; i < n->count; i++)
+    if (strcmp(n->entries[i].key, "dist") == 0) return true;
+  return false;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -518,6 +514,7 @@ static fleet_status_t fail_entry(const ctx_t *c, const entry_t *e, const char *f
  * rule after it survives the message's 1024 bytes. Four rotating buffers: a message may show
  * several values (loading is single-threaded). */
 static const char *shown(const node_t *n) {
+  if (n->kind == NODE_MAPPING) return "(a distribution)";
   if (!n->len) return "\"\"";
   if (n->len <= 60) return n->text;
   static char buffers[4][96];
@@ -867,7 +864,9 @@ static fleet_status_t merge(const ctx_t *c, node_t *base, node_t *incl, char *ke
     if (!b)
       return fail_entry(c, e, "key %s: unknown key: not in base %s (a scenario with a base changes "
                         "the base's values; it cannot add keys)", key, base_name);
-    if (b->value->kind == NODE_MAPPING && e->value->kind == NODE_MAPPING) {
+    /* a distribution (with its dist entry) replaces the base's value, number or distribution,
+     * wholesale; a mapping without one changes some parameters of the base's distribution */
+    if (b->value->kind == NODE_MAPPING && e->value->kind == NODE_MAPPING && !is_distribution(e->value)) {
       fleet_status_t st = merge(c, b->value, e->value, key, len, base_name);
       if (st != FLEET_OK) return st;
     } else {
@@ -1026,6 +1025,16 @@ static fleet_status_t apply_override(const ctx_t *c, node_t *root, const char *t
     if (!dot) break;
     component = dot + 1;
   }
+  if (st == FLEET_OK && is_distribution(n)) { /* a number overrides a distribution */
+    for (size_t i = 0; i < n->count; i++) {
+      free(n->entries[i].key);
+      node_free(n->entries[i].value);
+    }
+    free(n->entries);
+    n->entries = NULL;
+    n->count = n->cap = 0;
+    n->kind = NODE_SCALAR;
+  }
   if (st == FLEET_OK && n->kind != NODE_SCALAR)
     st = fleet_error_set(c->err, FLEET_ERR_SCENARIO,
                          "--set %s: key %s: unknown key: it names %s (line %d of %s); an override "
@@ -1082,8 +1091,8 @@ static bool parse_uint64(const node_t *n, uint64_t *out) {
 static fleet_status_t range_error(const ctx_t *c, const param_desc_t *d, const node_t *n,
                                   const char *key) {
   char lo[40], hi[40];
-  format_double(d->min, lo, sizeof lo);
-  format_double(d->max, hi, sizeof hi);
+  fleet_format_double(d->min, lo, sizeof lo);
+  fleet_format_double(d->max, hi, sizeof hi);
   return fail(c, n, n->line, "key %s: value %s is out of range: must be in [%s, %s] %s", key, shown(n),
               lo, hi, d->unit);
 }
@@ -1171,6 +1180,130 @@ static fleet_status_t set_value(const ctx_t *c, const param_desc_t *d, const nod
   return fail(c, n, n->line, "key %s: internal error: unknown parameter type", key);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Distributions: a real key given as {dist: KIND, parameters...} (README, "Uncertain assumptions")
+ * ------------------------------------------------------------------------------------------- */
+
+/* Keys a replica cannot draw for itself: state.discount_rate is the file's (the root attribute
+ * the derived NPV is computed with, by run and merge alike). */
+static const char *const unsampled_keys[] = {"state.discount_rate", NULL};
+
+static void param_list(fleet_dist_kind_t kind, char *buf, size_t cap) {
+  const char *const *names = fleet_dist_param_names(kind);
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int i = 0; names[i] && len < cap; i++)
+    len += (size_t)snprintf(buf + len, cap - len, "%s%s%s", i ? ", " : "", names[i],
+                            fleet_dist_param_optional(kind, names[i]) ? " (optional)" : "");
+}
+
+/* A sequence of 1 to FLEET_DISCRETE_MAX real numbers into v; its length in *count. */
+static fleet_status_t real_list(const ctx_t *c, const node_t *n, const char *key, double *v, int *count) {
+  if (n->kind != NODE_SEQUENCE || n->count < 1 || n->count > FLEET_DISCRETE_MAX)
+    return fail(c, n, n->line, "key %s: value %s: expected a sequence of 1 to %d numbers, e.g. [0.2, 0.5]", key,
+                n->kind == NODE_SCALAR ? shown(n) : kind_name(n->kind), FLEET_DISCRETE_MAX);
+  for (size_t i = 0; i < n->count; i++) {
+    const node_t *item = n->items[i];
+    if (item->kind != NODE_SCALAR || !parse_real(item, &v[i]))
+      return fail(c, item, item->line, "key %s.%zu: value %s is not a real number", key, i,
+                  item->kind == NODE_SCALAR ? shown(item) : kind_name(item->kind));
+  }
+  *count = (int)n->count;
+  return FLEET_OK;
+}
+
+/* Reads the distribution n gives key (row d of the table; region or -1) into a new entry of
+ * params->sampled, and sets the field at base to its mean, the value the rules see. */
+static fleet_status_t sample_key(const ctx_t *c, size_t d, const node_t *n, const char *key, int region,
+                                 fleet_params_t *params, void *base) {
+  const param_desc_t *desc = &param_table[d];
+  if (desc->type != PT_REAL)
+    return fail(c, n, n->line, "key %s: value is a distribution: only a real key may be given as one (%s)", key,
+                desc->unit);
+  for (int i = 0; unsampled_keys[i]; i++)
+    if (strcmp(key, unsampled_keys[i]) == 0)
+      return fail(c, n, n->line, "key %s: value is a distribution: this key is the result file's, one for all "
+                  "replicas (the NPV's discount rate): give a number", key);
+  if (params->sampled_count >= FLEET_MAX_SAMPLED)
+    return fail(c, n, n->line, "key %s: value is a distribution: at most %d keys of a scenario may be", key,
+                FLEET_MAX_SAMPLED);
+  fleet_distribution_t dist = {0};
+  const node_t *kind_node = NULL;
+  for (size_t i = 0; i < n->count; i++)
+    if (strcmp(n->entries[i].key, "dist") == 0) kind_node = n->entries[i].value;
+  if (kind_node->kind != NODE_SCALAR || !fleet_dist_kind_from_name(kind_node->text, &dist.kind))
+    return fail(c, kind_node, kind_node->line, "key %s.dist: value %s is not a known distribution: must be one of "
+                "uniform, triangular, normal, lognormal, beta, discrete", key,
+                kind_node->kind == NODE_SCALAR ? shown(kind_node) : kind_name(kind_node->kind));
+  const char *kind = fleet_dist_name(dist.kind);
+  char takes[160];
+  param_list(dist.kind, takes, sizeof takes);
+  bool has_min = false, has_max = false, has_weights = false;
+  int weight_count = 0;
+  const char *const *names = fleet_dist_param_names(dist.kind);
+  bool given[8] = {false};
+  for (size_t i = 0; i < n->count; i++) {
+    const entry_t *e = &n->entries[i];
+    if (strcmp(e->key, "dist") == 0) continue;
+    char sub[KEY_MAX + 64];
+    snprintf(sub, sizeof sub, "%s.%s", key, e->key);
+    int which = -1;
+    for (int k = 0; names[k]; k++)
+      if (strcmp(names[k], e->key) == 0) which = k;
+    if (which < 0)
+      return fail_entry(c, e, "key %s: unknown parameter of a %s distribution (it takes %s)", sub, kind, takes);
+    given[which] = true;
+    fleet_status_t st = FLEET_OK;
+    if (strcmp(e->key, "values") == 0) {
+      st = real_list(c, e->value, sub, dist.values, &dist.value_count);
+    } else if (strcmp(e->key, "weights") == 0) {
+      st = real_list(c, e->value, sub, dist.weights, &weight_count);
+      has_weights = true;
+    } else {
+      const node_t *v = e->value;
+      if (v->kind != NODE_SCALAR || !parse_real(v, fleet_dist_param(&dist, e->key)))
+        return fail(c, v, v->line, "key %s: value %s is not a real number: expected a finite decimal number", sub,
+                    v->kind == NODE_SCALAR ? shown(v) : kind_name(v->kind));
+      has_min |= strcmp(e->key, "min") == 0;
+      has_max |= strcmp(e->key, "max") == 0;
+    }
+    if (st != FLEET_OK) return st;
+  }
+  for (int k = 0; names[k]; k++)
+    if (!given[k] && !fleet_dist_param_optional(dist.kind, names[k]))
+      return fail(c, n, n->line, "key %s: a %s distribution needs %s (it takes %s)", key, kind, names[k], takes);
+  /* the defaults: the key's range, cut at 0 for a lognormal; equal weights */
+  if (!has_min) dist.min = dist.kind == FLEET_DIST_LOGNORMAL && desc->min < 0 ? 0 : desc->min;
+  if (!has_max) dist.max = desc->max;
+  if (dist.kind == FLEET_DIST_DISCRETE && !has_weights)
+    for (int i = 0; i < dist.value_count; i++) dist.weights[i] = 1.0 / dist.value_count;
+  if (has_weights && weight_count != dist.value_count)
+    return fail(c, n, n->line, "key %s: a discrete distribution with %d values and %d weights: give one weight per "
+                "value", key, dist.value_count, weight_count);
+  char text[512];
+  const char *rule = fleet_distribution_check(&dist);
+  fleet_distribution_format(&dist, false, text, sizeof text);
+  if (rule) return fail(c, n, n->line, "key %s: value %s: %s", key, text, rule);
+  if (!(dist.min >= desc->min && dist.max <= desc->max)) {
+    char lo[40], hi[40], a[40], b[40];
+    fleet_format_double(desc->min, lo, sizeof lo);
+    fleet_format_double(desc->max, hi, sizeof hi);
+    fleet_format_double(dist.min, a, sizeof a);
+    fleet_format_double(dist.max, b, sizeof b);
+    return fail(c, n, n->line, "key %s: value %s can draw [%s, %s], out of range: every draw must be in [%s, %s] %s",
+                key, text, a, b, lo, hi, desc->unit);
+  }
+  fleet_sampled_key_t *s = &params->sampled[params->sampled_count++];
+  snprintf(s->key, sizeof s->key, "%s", key);
+  s->table_index = (int)d;
+  s->region = region;
+  s->dist = dist;
+  double mean;
+  fleet_distribution_moments(&dist, &mean, NULL);
+  *(double *)((char *)base + desc->offset) = mean < dist.min ? dist.min : mean > dist.max ? dist.max : mean;
+  return FLEET_OK;
+}
+
 typedef struct {
   const node_t *src[PARAM_COUNT];        /* the node that gave each non-region key */
   const entry_t *section[PARAM_COUNT];   /* the section of each key, if present */
@@ -1219,7 +1352,8 @@ static fleet_status_t walk_regions(const ctx_t *c, const entry_t *section, fleet
       path_push(key, key_len, f->key);
       int d = desc_index(REGIONS_SECTION, f->key);
       if (d < 0) return fail_entry(c, f, "key %s: unknown key (a region has %s)", key, fields);
-      fleet_status_t st = set_value(c, &param_table[d], f->value, key, region);
+      fleet_status_t st = is_distribution(f->value) ? sample_key(c, (size_t)d, f->value, key, (int)r, params, region)
+                                                    : set_value(c, &param_table[d], f->value, key, region);
       if (st != FLEET_OK) return st;
       seen[d] = true;
     }
@@ -1259,7 +1393,8 @@ static fleet_status_t walk(const ctx_t *c, const node_t *root, fleet_params_t *p
       path_push(key, path_push(key, 0, section->key), e->key);
       int d = desc_index(section->key, e->key);
       if (d < 0) return fail_entry(c, e, "key %s: unknown key", key);
-      fleet_status_t st = set_value(c, &param_table[d], e->value, key, params);
+      fleet_status_t st = is_distribution(e->value) ? sample_key(c, (size_t)d, e->value, key, -1, params, params)
+                                                    : set_value(c, &param_table[d], e->value, key, params);
       if (st != FLEET_OK) return st;
       w->src[d] = e->value;
     }
@@ -1465,7 +1600,7 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
   for (int r = 0; r < p->region_count; r++) share_sum += p->regions[r].fleet_share;
   if (!(fabs(share_sum - 1.0) <= 1e-6)) {
     char sum[40];
-    format_double(share_sum, sum, sizeof sum);
+    fleet_format_double(share_sum, sum, sizeof sum);
     return fail_entry(c, w->regions, "key regions.*.fleet_share: values sum to %s over %d "
                       "regions: the shares must sum to 1 within 1e-6", sum, p->region_count);
   }
@@ -1554,6 +1689,59 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
   return check_price_rules(c, w, p);
 }
 
+static double *sampled_field(fleet_params_t *p, const fleet_sampled_key_t *s) {
+  void *base = s->region >= 0 ? (void *)&p->regions[s->region] : (void *)p;
+  return (double *)((char *)base + param_table[s->table_index].offset);
+}
+
+/* The rules must hold for every value the distributions can draw. Each rule above reads at most
+ * three keys and is convex in them (linear inequalities; a correlation matrix positive definite
+ * at the corners of a box is so inside it, being affine in the correlations), so it holds on the
+ * whole box of the bounds if it holds at its corners: every corner of every three sampled keys is
+ * checked, the others at their means. Loading, not a replica, refuses a scenario. */
+static int by_table_order(const void *a, const void *b) {
+  const fleet_sampled_key_t *x = a, *y = b;
+  if (x->table_index != y->table_index) return x->table_index < y->table_index ? -1 : 1;
+  return (x->region > y->region) - (x->region < y->region);
+}
+
+static fleet_status_t check_sampled_rules(const ctx_t *c, const walk_t *w, fleet_params_t *p) {
+  const int m = p->sampled_count;
+  /* the order of fleet_scenario_format, so that a file and its resolved /scenario list the
+   * sampled keys alike, whatever order the file gave them in */
+  qsort(p->sampled, (size_t)m, sizeof p->sampled[0], by_table_order);
+  for (int i = 0; i < m; i++)
+    for (int j = i; j < m; j++)
+      for (int k = j; k < m; k++)
+        for (int corner = 0; corner < 8; corner++) {
+          const int keys[3] = {i, j, k};
+          double saved[3];
+          for (int t = 0; t < 3; t++) saved[t] = *sampled_field(p, &p->sampled[keys[t]]);
+          for (int t = 0; t < 3; t++) {
+            const fleet_distribution_t *d = &p->sampled[keys[t]].dist;
+            *sampled_field(p, &p->sampled[keys[t]]) = corner >> t & 1 ? d->max : d->min;
+          }
+          fleet_status_t st = check_rules(c, w, p);
+          char at[3 * (FLEET_SAMPLED_KEY_MAX + 48)] = "";
+          size_t len = 0;
+          for (int t = 0; t < 3 && st != FLEET_OK; t++) {
+            if (t && keys[t] == keys[t - 1]) continue;
+            char v[40];
+            fleet_format_double(*sampled_field(p, &p->sampled[keys[t]]), v, sizeof v);
+            len += (size_t)snprintf(at + len, len < sizeof at ? sizeof at - len : 0, "%s%s = %s", t ? ", " : "",
+                                    p->sampled[keys[t]].key, v);
+          }
+          for (int t = 2; t >= 0; t--) *sampled_field(p, &p->sampled[keys[t]]) = saved[t];
+          if (st != FLEET_OK) {
+            char inner[FLEET_ERROR_MESSAGE_MAX];
+            snprintf(inner, sizeof inner, "%s", c->err->message);
+            return fleet_error_set(c->err, FLEET_ERR_SCENARIO, "%s (a rule must hold for every value the "
+                                   "distributions can draw: it fails at the bounds %s)", inner, at);
+          }
+        }
+  return FLEET_OK;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Public functions
  * ------------------------------------------------------------------------------------------- */
@@ -1599,6 +1787,7 @@ fleet_status_t fleet_scenario_load_files(const char *path, const char *const *ov
   }
   if (st == FLEET_OK) st = walk(&c, root, params, w);
   if (st == FLEET_OK) st = check_rules(&c, w, params);
+  if (st == FLEET_OK) st = check_sampled_rules(&c, w, params);
   free(w);
   node_free(root);
   for (int i = 0; files && i < loader.count && i < FLEET_SCENARIO_MAX_FILES; i++) {
@@ -1626,6 +1815,7 @@ fleet_status_t fleet_scenario_parse_text(const char *name, const char *text, fle
   if (st == FLEET_OK && !(w = calloc(1, sizeof *w))) st = nomem(&c);
   if (st == FLEET_OK) st = walk(&c, root, params, w);
   if (st == FLEET_OK) st = check_rules(&c, w, params);
+  if (st == FLEET_OK) st = check_sampled_rules(&c, w, params);
   free(w);
   node_free(root);
   return st;
@@ -1672,7 +1862,7 @@ static void format_value(strbuf_t *sb, const param_desc_t *d, const void *base) 
   char buf[40];
   switch (d->type) {
     case PT_REAL:
-      format_double(*(const double *)src, buf, sizeof buf);
+      fleet_format_double(*(const double *)src, buf, sizeof buf);
       sb_printf(sb, "%s", buf);
       break;
     case PT_INT: sb_printf(sb, "%" PRId64, *(const int64_t *)src); break;
@@ -1687,12 +1877,25 @@ static void format_value(strbuf_t *sb, const param_desc_t *d, const void *base) 
     case PT_REAL_ARRAY:
       sb_printf(sb, "[");
       for (size_t i = 0; i < d->count; i++) {
-        format_double(((const double *)src)[i], buf, sizeof buf);
+        fleet_format_double(((const double *)src)[i], buf, sizeof buf);
         sb_printf(sb, "%s%s", i ? ", " : "", buf);
       }
       sb_printf(sb, "]");
       break;
   }
+}
+
+/* A key's value, or its distribution as the flow mapping a scenario gives. */
+static void format_field(strbuf_t *sb, const fleet_params_t *params, size_t d, int region, const void *base) {
+  for (int i = 0; i < params->sampled_count && i < FLEET_MAX_SAMPLED; i++) {
+    const fleet_sampled_key_t *s = &params->sampled[i];
+    if (s->table_index != (int)d || s->region != region) continue;
+    char text[1024];
+    fleet_distribution_format(&s->dist, true, text, sizeof text);
+    sb_printf(sb, "%s", text);
+    return;
+  }
+  format_value(sb, &param_table[d], base);
 }
 
 char *fleet_scenario_format(const fleet_params_t *params) {
@@ -1707,7 +1910,7 @@ char *fleet_scenario_format(const fleet_params_t *params) {
       sb_printf(&sb, "%s:\n", section);
     }
     sb_printf(&sb, "  %s: ", desc->name);
-    format_value(&sb, desc, params);
+    format_field(&sb, params, d, -1, params);
     sb_printf(&sb, "  # %s\n", desc->unit);
   }
   sb_printf(&sb, "%s:\n", REGIONS_SECTION);
@@ -1721,7 +1924,7 @@ char *fleet_scenario_format(const fleet_params_t *params) {
       const param_desc_t *desc = &param_table[d];
       if (!is_region_desc(desc)) continue;
       sb_printf(&sb, "    %s: ", desc->name);
-      format_value(&sb, desc, region);
+      format_field(&sb, params, d, r, region);
       sb_printf(&sb, "  # %s\n", desc->unit);
     }
   }
@@ -1748,4 +1951,34 @@ bool fleet_scenario_key_info(size_t index, fleet_scenario_key_info_t *info) {
                                       .min = d->min, .max = d->max, .unit = d->unit,
                                       .enum_names = d->enum_names, .count = d->count};
   return true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Uncertain assumptions: a replica's draws
+ * ------------------------------------------------------------------------------------------- */
+
+void fleet_scenario_sample(const fleet_params_t *params, int64_t replica, fleet_params_t *out, double *values) {
+  if (out != params) *out = *params;
+  for (int i = 0; i < params->sampled_count; i++) {
+    const fleet_sampled_key_t *s = &params->sampled[i];
+    const double v = fleet_distribution_draw(&s->dist, params->seed, replica, s->key);
+    *sampled_field(out, s) = v;
+    if (values) values[i] = v;
+  }
+}
+
+const char *fleet_scenario_sampled_unit(const fleet_params_t *params, int i) {
+  if (i < 0 || i >= params->sampled_count) return NULL;
+  return param_table[params->sampled[i].table_index].unit;
+}
+
+void fleet_scenario_print_sampled(const fleet_params_t *params, FILE *out) {
+  if (params->sampled_count == 0) return;
+  fprintf(out, "# sampled per replica (%d key%s):\n", params->sampled_count, params->sampled_count > 1 ? "s" : "");
+  for (int i = 0; i < params->sampled_count; i++) {
+    char text[1024];
+    fleet_distribution_format(&params->sampled[i].dist, false, text, sizeof text);
+    fprintf(out, "#   %s = %s  # %s\n", params->sampled[i].key, text,
+            param_table[params->sampled[i].table_index].unit);
+  }
 }

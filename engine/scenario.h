@@ -57,4 +57,18 @@ size_t fleet_scenario_key_count(void);
 /* Fills *info for key index (0 .. fleet_scenario_key_count() - 1); false if out of range. */
 bool fleet_scenario_key_info(size_t index, fleet_scenario_key_info_t *info);
 
+/* Uncertain assumptions (README, "Uncertain assumptions"): params->sampled lists the real keys a
+ * scenario gives as distributions; their fields hold the distributions' means. */
+#include <stdint.h>
+#include <stdio.h>
+/* Copies params to *out (out may be params) with each sampled key set to replica's draw
+ * (fleet_distribution_draw), and stores the draws in values[i] for params->sampled[i] (values may
+ * be NULL). Replica k's draws depend on the seed, k and the keys' names only. */
+void fleet_scenario_sample(const fleet_params_t *params, int64_t replica, fleet_params_t *out, double *values);
+/* The unit of params->sampled[i]; NULL if out of range. */
+const char *fleet_scenario_sampled_unit(const fleet_params_t *params, int i);
+/* For `check`: "# sampled per replica", then one "#   key = triangular(min 0.2, mode 0.5, max 0.8)  # unit"
+ * line per sampled key; nothing when there is none. */
+void fleet_scenario_print_sampled(const fleet_params_t *params, FILE *out);
+
 #endif

@@ -16,6 +16,37 @@
 #define FLEET_RESTORATION_KNOTS 5 /* points of a storm's restoration curve */
 #define FLEET_LOAD_HOURS 24       /* hours of the household load profile */
 
+/* An uncertain assumption: a real key given as a distribution instead of a number (README,
+ * "Uncertain assumptions"). Each replica draws its own value (engine/distributions.c); the field
+ * itself holds the distribution's mean, the value that the checks and the summary see. */
+#define FLEET_MAX_SAMPLED 32       /* keys given as distributions in one scenario */
+#define FLEET_DISCRETE_MAX 16      /* values of a discrete distribution */
+#define FLEET_SAMPLED_KEY_MAX 128  /* "section.name" or "regions.REGION.name", NUL included */
+
+typedef enum {
+  FLEET_DIST_UNIFORM = 0,    /* min, max */
+  FLEET_DIST_TRIANGULAR = 1, /* min, mode, max */
+  FLEET_DIST_NORMAL = 2,     /* mean, sd; truncated to [min, max] */
+  FLEET_DIST_LOGNORMAL = 3,  /* median, log_sd (of ln x); truncated to [min, max] */
+  FLEET_DIST_BETA = 4,       /* alpha, beta, on [min, max] */
+  FLEET_DIST_DISCRETE = 5    /* values with weights; min, max = the smallest and largest value */
+} fleet_dist_kind_t;
+
+typedef struct {
+  fleet_dist_kind_t kind;
+  double p1, p2;   /* mode (triangular, p1); mean, sd; median, log_sd; alpha, beta */
+  double min, max; /* every draw lies in [min, max] */
+  int value_count; /* discrete */
+  double values[FLEET_DISCRETE_MAX], weights[FLEET_DISCRETE_MAX];
+} fleet_distribution_t;
+
+typedef struct {
+  char key[FLEET_SAMPLED_KEY_MAX]; /* dotted key; the stream's address is its hash */
+  int table_index;                 /* row of engine/scenario.c's param_table */
+  int region;                      /* region index for a region field, -1 otherwise */
+  fleet_distribution_t dist;
+} fleet_sampled_key_t;
+
 typedef enum {
   FLEET_PLUG_EVERY_ARRIVAL = 0,  /* "every_arrival": plugs in whenever it comes home */
   FLEET_PLUG_BELOW_THRESHOLD = 1 /* "below_threshold": only if state of charge < threshold */
@@ -329,6 +360,10 @@ typedef struct {
   /* [regions]: a mapping from region name to its fields, in file order */
   int region_count;
   fleet_region_t regions[FLEET_MAX_REGIONS];
+
+  /* keys given as distributions, in the order the scenario is read (engine/scenario.c) */
+  int sampled_count;
+  fleet_sampled_key_t sampled[FLEET_MAX_SAMPLED];
 } fleet_params_t;
 
 #endif

@@ -45,6 +45,8 @@ typedef enum {
   FLEET_PURPOSE_LEASE = 0x2005,               /* a household's default and battery failure in a year */
   FLEET_PURPOSE_WEATHER_BOUNDARY = 0x2006,    /* the temperature anomaly at the start of a year */
   FLEET_PURPOSE_CLEARNESS_BOUNDARY = 0x2007,  /* the clearness state at the start of a year */
+  FLEET_PURPOSE_PARAMETERS = 0x2008,          /* a replica's draw of one uncertain assumption (nation, year 0,
+                                                 entity id = hash of the key's name) */
 } fleet_purpose_t;
 
 /* ---- the generator ------------------------------------------------------------------------ */
