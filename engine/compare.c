@@ -58,7 +58,8 @@ static void print_text(FILE *out, const fleet_summary_t *a, const fleet_summary_
                         "outages, trips and prices\n  (common random numbers); the error comes from the per-replica "
                         "differences\n\n"
                       : "  unpaired: the files' replicas are independent (other seeds or replicas), so the error is "
-                        "Welch's from each file's own\n\n");
+                        "Welch's from each file's own;\n  two seeds also draw two fleets (unless "
+                        "simulation.redraw_fleet_per_replica), a difference this error does not hold\n\n");
   fprintf(out, "%-6s %-50s %-15s %10s %10s %10s  %-26s %s\n", "claim", "quantity", "unit", "mean A", "mean B", "B - A",
           "95% CI of B - A", "verdicts A / B");
   for (int k = 0; k < count; k++) {
