@@ -16,6 +16,7 @@
 #include <hdf5.h>
 
 #include "build_info.h"
+#include "compare.h"
 #include "error.h"
 #include "h5_writer.h"
 #include "merge.h"
@@ -32,7 +33,8 @@ static const char usage_text[] =
     "                          [--first-replica K] [--years Y] [--seed S] [--threads T] [--quiet]\n"
     "       fleetmc check CONFIG [--set KEY=VALUE]...\n"
     "       fleetmc merge [--force] OUT IN1 [IN2]...\n"
-    "       fleetmc summary FILE\n"
+    "       fleetmc summary FILE [--format text|csv|json]\n"
+    "       fleetmc compare A B [--format text|csv|json]\n"
     "       fleetmc schema\n"
     "       fleetmc --help | --version\n"
     "\n"
@@ -41,7 +43,10 @@ static const char usage_text[] =
     "check   validates the scenario and prints every resolved value\n"
     "merge   joins result files of one scenario holding contiguous replica ranges (in any order)\n"
     "        into OUT, the same as one run over the whole range\n"
-    "summary prints the claims table (C1-C8: P5, P50, P95, mean) of a result file\n"
+    "summary prints the claims table (C1-C8: P5, P50, P95, mean) of a result file, each with its\n"
+    "        95 % confidence interval across replicas and a verdict against the proposal's figure\n"
+    "compare prints B - A for every quantity of the table with its 95 % confidence interval,\n"
+    "        paired replica by replica when A and B share seed and replicas\n"
     "schema  prints the layout of result files (root attributes, axes, datasets) as markdown\n"
     "\n"
     "--force            replace an existing output file (never a scenario, an input or a non-file)\n"
@@ -50,6 +55,8 @@ static const char usage_text[] =
     "                   shorthands for --set simulation.replicas=N and so on\n"
     "--threads T        OpenMP threads (default: OMP_NUM_THREADS, else all cores)\n"
     "--quiet            no progress line on stderr\n"
+    "--format F         summary and compare: text (default), csv (one row per quantity and\n"
+    "                   statistic) or json\n"
     "\n"
     "exit codes: 0 success, 1 runtime failure (i/o, hdf5, memory), 2 bad command line, scenario or\n"
     "            input file (missing, not a fleetmc result, or not mergeable with the others)\n";
@@ -268,7 +275,7 @@ static int run_command(cli_args_t *args, const char *command_line) {
       fleet_run_values_t values;
       status = fleet_run(params, text, &options, &values, &err);
       /* the claims table of the file just written, by the one code path of `fleetmc summary` */
-      if (status == FLEET_OK) status = fleet_summary_file(path, stdout, &err);
+      if (status == FLEET_OK) status = fleet_summary_file(path, FLEET_FORMAT_TEXT, stdout, &err);
     }
   }
   if (status != FLEET_OK) fprintf(stderr, "fleetmc: %s: %s\n", fleet_status_name(status), err.message);
@@ -279,15 +286,22 @@ static int run_command(cli_args_t *args, const char *command_line) {
   return fleet_status_exit_code(status);
 }
 
-/* fleetmc merge [--force] OUT IN1 [IN2]..., fleetmc summary FILE and fleetmc schema: file
- * arguments only. */
+/* fleetmc merge [--force] OUT IN1 [IN2]..., fleetmc summary FILE, fleetmc compare A B and
+ * fleetmc schema: file arguments, --force (merge) and --format (summary, compare). */
 static int file_command(int argc, char **argv, const char *command_line) {
   const char *command = argv[1];
-  const int merge = strcmp(command, "merge") == 0, schema = strcmp(command, "schema") == 0;
+  const int merge = strcmp(command, "merge") == 0, schema = strcmp(command, "schema") == 0,
+            compare = strcmp(command, "compare") == 0, formatted = compare || strcmp(command, "summary") == 0;
   const char *files[argc];
   int count = 0, force = 0;
+  fleet_format_t format = FLEET_FORMAT_TEXT;
   for (int i = 2; i < argc; i++) {
     if (merge && strcmp(argv[i], "--force") == 0) force = 1;
+    else if (formatted && strcmp(argv[i], "--format") == 0) {
+      if (i + 1 >= argc) return usage_error("option %s needs a value%s", argv[i], "");
+      if (fleet_format_parse(argv[++i], &format) != 0)
+        return usage_error("option --format: value '%s' is not one of %s", argv[i], "text, csv, json");
+    }
     else if (argv[i][0] == '-' && argv[i][1] != '\0') return usage_error("%s: unknown option '%s'", command, argv[i]);
     else files[count++] = argv[i];
   }
@@ -297,7 +311,8 @@ static int file_command(int argc, char **argv, const char *command_line) {
     return 0;
   }
   if (merge && count < 2) return usage_error("%s: needs OUT and at least one input file%s", command, "");
-  if (!merge && count != 1) return usage_error("%s: needs exactly one FILE%s", command, "");
+  if (compare && count != 2) return usage_error("%s: needs exactly two files, A and B%s", command, "");
+  if (!merge && !compare && count != 1) return usage_error("%s: needs exactly one FILE%s", command, "");
   fleet_error_t err;
   fleet_error_clear(&err);
   fleet_status_t status;
@@ -305,8 +320,10 @@ static int file_command(int argc, char **argv, const char *command_line) {
     catch_stop_signals();
     status = fleet_merge(files[0], files + 1, count - 1, command_line, force, &stop_requested, &err);
     if (status == FLEET_OK) printf("fleetmc: merged %d file(s) -> %s\n", count - 1, files[0]);
+  } else if (compare) {
+    status = fleet_compare_files(files[0], files[1], format, stdout, &err);
   } else {
-    status = fleet_summary_file(files[0], stdout, &err);
+    status = fleet_summary_file(files[0], format, stdout, &err);
   }
   if (status != FLEET_OK) fprintf(stderr, "fleetmc: %s: %s\n", fleet_status_name(status), err.message);
   return fleet_status_exit_code(status);
@@ -349,7 +366,8 @@ static int cli_command(int argc, char **argv) {
     return 1;
   }
   int rc;
-  if (strcmp(argv[1], "merge") == 0 || strcmp(argv[1], "summary") == 0 || strcmp(argv[1], "schema") == 0) {
+  if (strcmp(argv[1], "merge") == 0 || strcmp(argv[1], "summary") == 0 || strcmp(argv[1], "schema") == 0 ||
+      strcmp(argv[1], "compare") == 0) {
     rc = file_command(argc, argv, command_line);
     free(command_line);
     return rc;

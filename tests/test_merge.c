@@ -396,7 +396,7 @@ Test(merge_cli, bad_inputs_exit_2_naming_the_file_and_the_rule_and_leave_no_outp
       {plain, {plain, "not a fleetmc result file (attribute filetype is missing)", NULL}},
       {v2, {v2, other_version, NULL}},
   };
-  char out[160], command[1024], stdout_text[8192], err[4096];
+  char out[160], command[1024], stdout_text[65536], err[4096];
   snprintf(out, sizeof out, "%s/out.h5", tmpdir);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     for (int order = 0; order < 2; order++) {
