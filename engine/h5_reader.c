@@ -42,6 +42,7 @@ struct fleet_h5_reader {
   hid_t dsets[FLEET_DS_COUNT];
   fleet_schema_dims_t dims;
   fleet_h5_file_info_t info;
+  int64_t scenario_price_paths; /* budget.price_paths_per_replica of /scenario */
 };
 
 /* Where each root attribute goes in the info: the same names as the table's. */
@@ -392,6 +393,39 @@ static fleet_status_t read_regions(fleet_h5_reader_t *r, fleet_error_t *err) {
   return c.status;
 }
 
+/* The price paths per replica: the length of the path coordinate, which must be /scenario's
+ * budget.price_paths_per_replica (its values are checked with the other coordinates'). */
+static fleet_status_t read_paths(fleet_h5_reader_t *r, fleet_error_t *err) {
+  const char *group = NULL;
+  for (int k = 0; k < FLEET_DS_COUNT && !group; k++)
+    for (int i = 0; i < fleet_datasets[k].rank; i++)
+      if (fleet_datasets[k].axes[i] == FLEET_AXIS_PATH) group = fleet_datasets[k].group;
+  if (!group) return FLEET_OK;
+  char path[96];
+  snprintf(path, sizeof path, "/%s/%s", group, fleet_axes[FLEET_AXIS_PATH].name);
+  const char *file = r->path;
+  htri_t exists = object_exists(r->file, path);
+  if (exists < 0) return fleet_h5_fail(err, FLEET_ERR_INPUT, "%s: cannot look up dataset %s", file, path);
+  if (exists == 0) return fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s is missing", file, path);
+  fleet_h5_check_t c = {err, FLEET_OK};
+  hid_t dset = -1, space = -1;
+  hssize_t n = -1;
+  if (fleet_h5_check(&c, dset = H5Dopen2(r->file, path, H5P_DEFAULT), FLEET_ERR_INPUT, "%s: cannot open %s", file, path) &&
+      fleet_h5_check(&c, space = H5Dget_space(dset), FLEET_ERR_INPUT, "%s: cannot read the shape of %s", file, path) &&
+      fleet_h5_check(&c, n = H5Sget_simple_extent_npoints(space), FLEET_ERR_INPUT, "%s: cannot count %s", file, path) &&
+      (H5Sget_simple_extent_ndims(space) != 1 || n < 1 || n > FLEET_MAX_PRICE_PATHS))
+    c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s does not hold 1 to %d values", file, path,
+                               FLEET_MAX_PRICE_PATHS);
+  else if (c.status == FLEET_OK && n != r->scenario_price_paths)
+    c.status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: coordinate %s has %lld values but /scenario says "
+                               "budget.price_paths_per_replica: %lld: the file was altered", file, path, (long long)n,
+                               (long long)r->scenario_price_paths);
+  if (space >= 0) H5Sclose(space);
+  if (dset >= 0) H5Dclose(dset);
+  if (c.status == FLEET_OK) r->info.price_paths = r->dims.paths = (int64_t)n;
+  return c.status;
+}
+
 /* 1 if the dataset's data carry HDF5's Fletcher32 checksum (which H5Dread then verifies). */
 static int has_checksum(hid_t dset) {
   hid_t dcpl = H5Dget_create_plist(dset);
@@ -633,6 +667,7 @@ static fleet_status_t check_against_scenario(fleet_h5_reader_t *r, fleet_error_t
                {"discount_rate", "state.discount_rate", info->discount_rate, p->discount_rate},
                {"lease_years", "state.lease_years", (double)info->lease_years, (double)p->lease_years},
                {"region count", "regions", (double)info->region_count, (double)p->region_count}};
+  r->scenario_price_paths = p->price_paths_per_replica;
   if (strcmp(formatted, info->scenario_text) != 0)
     status = fleet_error_set(err, FLEET_ERR_INPUT, "%s: /scenario is not in the form fleetmc writes: the file was "
                              "altered", r->path);
@@ -665,6 +700,7 @@ static fleet_status_t read_file(fleet_h5_reader_t *r, fleet_error_t *err) {
   if (status == FLEET_OK) status = read_scenario(r, err);
   if (status == FLEET_OK) status = read_regions(r, err);
   if (status == FLEET_OK) status = check_against_scenario(r, err);
+  if (status == FLEET_OK) status = read_paths(r, err);
   for (int k = 0; k < FLEET_DS_COUNT && status == FLEET_OK; k++) status = open_dataset(r, k, err);
   if (status == FLEET_OK) status = check_coordinates(r, err);
   /* the run's values, which merge combines by the table's rule */

@@ -22,6 +22,7 @@ typedef struct {
   char scenario_sha256[65]; /* /scenario@sha256, checked against the text */
   int region_count;         /* the region coordinate's values */
   char region_names[FLEET_MAX_REGIONS][FLEET_REGION_NAME_MAX];
+  int64_t price_paths;      /* the path coordinate's length */
   fleet_run_values_t runtime; /* /runtime */
 } fleet_h5_file_info_t;
 

@@ -414,7 +414,8 @@ static fleet_status_t check_info(const char *path, const fleet_run_info_t *info,
                 {"years", info->years, 1, FLEET_MAX_YEARS},
                 {"vehicles", info->vehicles, 1, INT64_MAX},
                 {"first_year", info->first_year, 1, 9999},
-                {"lease_years", info->lease_years, 1, INT64_MAX}};
+                {"lease_years", info->lease_years, 1, INT64_MAX},
+                {"price_paths", info->price_paths, 1, FLEET_MAX_PRICE_PATHS}};
   for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
     if (ranges[i].value < ranges[i].min || ranges[i].value > ranges[i].max)
       return fleet_error_set(err, FLEET_ERR_USAGE,
@@ -490,7 +491,7 @@ fleet_status_t fleet_h5_create(const char *path, const fleet_run_info_t *info, i
   w->file = -1;
   for (int k = 0; k < FLEET_DS_COUNT; k++) w->dsets[k] = -1;
   w->overwrite = overwrite;
-  w->dims = (fleet_schema_dims_t){info->replicas, info->years, info->region_count};
+  w->dims = (fleet_schema_dims_t){info->replicas, info->years, info->region_count, info->price_paths};
   w->first_replica = info->first_replica;
   w->discount_rate = info->discount_rate;
   w->lease_years = info->lease_years;

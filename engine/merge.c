@@ -223,9 +223,9 @@ static fleet_status_t check_same_study(const input_t *a, const input_t *b, fleet
                            b->path, a->path, y->model_sha256, x->model_sha256, difference, rule);
   }
   /* implied by the model hash (both are scenario keys), checked since the writer takes them as given */
-  if (x->discount_rate != y->discount_rate || x->lease_years != y->lease_years)
+  if (x->discount_rate != y->discount_rate || x->lease_years != y->lease_years || x->price_paths != y->price_paths)
     return fleet_error_set(err, FLEET_ERR_INPUT,
-                           "merge: %s and %s differ in root attribute discount_rate or lease_years: %s", b->path,
+                           "merge: %s and %s differ in root attribute discount_rate or lease_years, or in price paths: %s", b->path,
                            a->path, rule);
   return FLEET_OK;
 }
@@ -391,6 +391,7 @@ fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int 
                                    .first_year = first->first_year,
                                    .discount_rate = first->discount_rate,
                                    .lease_years = first->lease_years,
+                                   .price_paths = first->price_paths,
                                    .scenario_text = scenario,
                                    .scenario_sha256 = sha,
                                    .region_count = first->region_count,

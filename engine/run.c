@@ -74,6 +74,7 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
                                  .first_year = params->first_year,
                                  .discount_rate = params->discount_rate,
                                  .lease_years = params->lease_years,
+                                 .price_paths = params->price_paths_per_replica,
                                  .scenario_text = scenario_text,
                                  .scenario_sha256 = sha,
                                  .region_count = params->region_count,

@@ -315,6 +315,8 @@ static const param_desc_t param_table[] = {
     {"household", "discount_rate", PT_REAL, offsetof(fleet_params_t, household_discount_rate), -0.5, 1, "per year",
      NULL, 0, NULL},
 
+    P_INT(budget, price_paths_per_replica, 1, FLEET_MAX_PRICE_PATHS, "paths"),
+
     P_REAL(state, vehicle_price_eur, 0, 1e6, "EUR per vehicle"),
     P_REAL(state, garage_price_eur, 0, 1e6, "EUR per garage"),
     P_REAL(state, carport_price_eur_per_space, 0, 1e6, "EUR per parking space"),

@@ -99,6 +99,7 @@ int64_t fleet_axis_length(fleet_axis_t axis, const fleet_schema_dims_t *dims) {
   case FLEET_AXIS_REPLICA: return dims->replicas;
   case FLEET_AXIS_YEAR: return dims->years;
   case FLEET_AXIS_REGION: return dims->regions;
+  case FLEET_AXIS_PATH: return dims->paths;
   default: return fleet_axes[axis].length;
   }
 }
@@ -186,6 +187,7 @@ static void print_axis_values(FILE *out, const fleet_axis_spec_t *a) {
             a->edge(1), a->edge(a->length - 1), a->name, a->name, a->edge(a->length));
     break;
   case FLEET_AXIS_KIND_BOUND: fputs("0, 1", out); break;
+  case FLEET_AXIS_KIND_INDEX: fputs("0, 1, ...", out); break;
   }
 }
 
@@ -207,7 +209,10 @@ void fleet_schema_print_markdown(FILE *out) {
                                                                                               : "int64";
     fprintf(out, "| `%s` | %s | ", a->name, type);
     if (a->length) fprintf(out, "%d", a->length);
-    else fputs(a->kind == FLEET_AXIS_KIND_REPLICA ? "replicas" : a->kind == FLEET_AXIS_KIND_YEAR ? "years" : "regions",
+    else fputs(a->kind == FLEET_AXIS_KIND_REPLICA  ? "replicas"
+               : a->kind == FLEET_AXIS_KIND_YEAR   ? "years"
+               : a->kind == FLEET_AXIS_KIND_REGION ? "regions"
+                                                   : "price_paths",
                out);
     fprintf(out, " | %s | ", a->units ? a->units : "");
     print_axis_values(out, a);

@@ -54,6 +54,7 @@ typedef struct {
   double discount_rate;
   int64_t lease_years;
   /* not root attributes */
+  int64_t price_paths;         /* the path axis' length (budget.price_paths_per_replica) */
   const char *scenario_text;   /* resolved scenario (fleet_scenario_format) -> /scenario */
   const char *scenario_sha256; /* its SHA-256, 64 lowercase hex digits -> /scenario@sha256 */
   int region_count;            /* the region axis' coordinate values */
@@ -91,6 +92,7 @@ typedef enum {
   FLEET_AXIS_KIND_LABELS,  /* strings: a fixed list */
   FLEET_AXIS_KIND_BINS,    /* float64: each bin's lower edge, with a bounds variable NAME_bounds */
   FLEET_AXIS_KIND_BOUND,   /* int64 0, 1: the second axis of the bounds variables */
+  FLEET_AXIS_KIND_INDEX,   /* int64 0, 1, ..., length - 1 */
 } fleet_axis_kind_t;
 
 /* X(ID, name, kind, length (0: set by the run), labels or NULL, edge function or NULL, units or
@@ -120,7 +122,9 @@ typedef enum {
     "household account for the year, lower edge of the bin (the end bins also hold the values beyond)")               \
   X(POSITION_BIN, "position_bin", FLEET_AXIS_KIND_BINS, FLEET_POSITION_BINS, NULL, fleet_position_edge_eur, "EUR",   \
     "household's full position over the lease, lower edge of the bin (the end bins also hold the values beyond)")    \
-  X(BOUND, "bound", FLEET_AXIS_KIND_BOUND, 2, NULL, NULL, "1", "0: lower, 1: upper bound of a bin")
+  X(BOUND, "bound", FLEET_AXIS_KIND_BOUND, 2, NULL, NULL, "1", "0: lower, 1: upper bound of a bin")                  \
+  X(PATH, "path", FLEET_AXIS_KIND_INDEX, 0, NULL, NULL, "1",                                                          \
+    "price path of the replica (0: its own, the one /budget holds; budget.price_paths_per_replica)")
 
 typedef enum {
 #define FLEET_AXIS_ENUM(id, ...) FLEET_AXIS_##id,
@@ -402,6 +406,46 @@ typedef struct {
     "per replica, derived: 1 if the cumulative ledger_eur net is >= 0 at the end of year min(lease_years, years) "    \
     "- 1 (root attribute lease_years), else 0; NaN unless all its years were written",                                \
     FLEET_SHAPE_R, FLEET_FROM_REPLICA, repaid, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)                               \
+  X(PATH_ACCOUNT_SUM, "price_paths", "household_account_sum_eur", FLEET_TYPE_F64, "EUR",                            \
+    "sum of the household accounts on each price path",                                                               \
+    "per year and price path: /budget/household_account_sum_eur with the same households' km and kWh of the "       \
+    "replica's physical year priced at the path's prices (path 0: the replica's own, equal to it); over the paths, " \
+    "the spread of C3 (i) given the replica's physical history (README \"Price paths per replica\"); "               \
+    "/ /budget/household_count: the mean account",                                                                   \
+    FLEET_SHAPE_RYX(PATH), FLEET_FROM_YEAR, path_account_sum_eur, FLEET_MERGE_CONCAT, FLEET_DOMAIN_FINITE)            \
+  X(PATH_ACCOUNT_M2, "price_paths", "household_account_m2_eur2", FLEET_TYPE_F64, "EUR2",                             \
+    "sum of squared deviations of the household accounts on each price path",                                         \
+    "per year and price path: sum over the paying households of (account - the path's mean)^2",                      \
+    FLEET_SHAPE_RYX(PATH), FLEET_FROM_YEAR, path_account_m2_eur2, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)            \
+  X(PATH_WORSE_OFF, "price_paths", "household_worse_off", FLEET_TYPE_F64, "1",                                       \
+    "households worse off on each price path",                                                                        \
+    "per year and price path: paying households whose account at the path's prices is below 0 (/ "                  \
+    "/budget/household_count: C3's share worse off on that path)",                                                   \
+    FLEET_SHAPE_RYX(PATH), FLEET_FROM_YEAR, path_worse_off, FLEET_MERGE_CONCAT, FLEET_DOMAIN_COUNT)                   \
+  X(PATH_PRICE_DIESEL, "price_paths", "diesel_eur_per_l", FLEET_TYPE_F64, "EUR/L", "diesel pump price on each price path",   \
+    "per year and price path: the path's price (path 0: the replica's own, as in /budget)",                           \
+    FLEET_SHAPE_RYX(PATH), FLEET_FROM_YEAR, path_prices_eur[FLEET_PRICE_DIESEL], FLEET_MERGE_CONCAT,                   \
+    FLEET_DOMAIN_POSITIVE)                                                                                            \
+  X(PATH_PRICE_PETROL, "price_paths", "petrol_eur_per_l", FLEET_TYPE_F64, "EUR/L", "petrol pump price on each price path",   \
+    "per year and price path: the path's price (path 0: the replica's own, as in /budget)",                           \
+    FLEET_SHAPE_RYX(PATH), FLEET_FROM_YEAR, path_prices_eur[FLEET_PRICE_PETROL], FLEET_MERGE_CONCAT,                   \
+    FLEET_DOMAIN_POSITIVE)                                                                                            \
+  X(PATH_PRICE_TARIFF, "price_paths", "tariff_eur_per_kwh", FLEET_TYPE_F64, "EUR/kWh", "residential tariff, base option on each price path",   \
+    "per year and price path: the path's price (path 0: the replica's own, as in /budget)",                           \
+    FLEET_SHAPE_RYX(PATH), FLEET_FROM_YEAR, path_prices_eur[FLEET_PRICE_TARIFF], FLEET_MERGE_CONCAT,                   \
+    FLEET_DOMAIN_POSITIVE)                                                                                            \
+  X(PATH_PRICE_PUBLIC, "price_paths", "public_eur_per_kwh", FLEET_TYPE_F64, "EUR/kWh", "public fast-charging price on each price path",   \
+    "per year and price path: the path's price (path 0: the replica's own, as in /budget)",                           \
+    FLEET_SHAPE_RYX(PATH), FLEET_FROM_YEAR, path_prices_eur[FLEET_PRICE_PUBLIC], FLEET_MERGE_CONCAT,                   \
+    FLEET_DOMAIN_POSITIVE)                                                                                            \
+  X(PATH_PRICE_OFF_PEAK, "price_paths", "off_peak_eur_per_kwh", FLEET_TYPE_F64, "EUR/kWh", "peak/off-peak tariff, off-peak hours on each price path",   \
+    "per year and price path: the path's price (path 0: the replica's own, as in /budget)",                           \
+    FLEET_SHAPE_RYX(PATH), FLEET_FROM_YEAR, path_prices_eur[FLEET_PRICE_OFF_PEAK], FLEET_MERGE_CONCAT,                   \
+    FLEET_DOMAIN_POSITIVE)                                                                                            \
+  X(PATH_PRICE_PEAK, "price_paths", "peak_eur_per_kwh", FLEET_TYPE_F64, "EUR/kWh", "peak/off-peak tariff, peak hours on each price path",   \
+    "per year and price path: the path's price (path 0: the replica's own, as in /budget)",                           \
+    FLEET_SHAPE_RYX(PATH), FLEET_FROM_YEAR, path_prices_eur[FLEET_PRICE_PEAK], FLEET_MERGE_CONCAT,                   \
+    FLEET_DOMAIN_POSITIVE)                                                                                            \
   X(CO2_COMBUSTION, "co2", "combustion_avoided_t", FLEET_TYPE_F64, "t", "combustion CO2 avoided",                     \
     "per year: CO2 the replaced cars would have emitted for the km driven if state.trade_in_fate is scrapped; 0 if "  \
     "resold (they keep running elsewhere)",                                                                           \
@@ -458,6 +502,7 @@ int fleet_schema_groups(const char *groups[FLEET_GROUP_MAX]);
 typedef struct {
   int64_t replicas, years;
   int regions;
+  int64_t paths; /* price paths per replica */
 } fleet_schema_dims_t;
 
 /* The length of an axis in a file of those dims. */

@@ -14,7 +14,8 @@
  * correlation matrix C: with z independent standard normals, e = L z has covariance L L^T = C
  * (e.g. P. Glasserman, Monte Carlo Methods in Financial Engineering, Springer 2003, section 2.3).
  *
- * Random draws: one stream per replica, (seed, replica, 0, NATION, 0, PRICES). Year y uses
+ * Random draws: one stream per replica and price path, (seed, replica, 0, NATION, path, PRICES),
+ * path 0 the replica's own (budget.h, fleet_prices_generate_path). Year y uses
  * exactly FLEET_PRICE_WALKS normals (fleet_sample_normal: a fixed four 32-bit outputs each), so
  * year y always starts at output 16 y whatever the parameters, and changing one price's drift or
  * sd leaves every draw in place (common random numbers across a parameter sweep).
@@ -96,6 +97,11 @@ int fleet_price_cholesky(const fleet_params_t *params, double lower[FLEET_PRICE_
 }
 
 void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_price_path_t *path) {
+  fleet_prices_generate_path(params, replica, 0, path);
+}
+
+void fleet_prices_generate_path(const fleet_params_t *params, int64_t replica, int64_t path_index,
+                                fleet_price_path_t *path) {
   /* params->years is validated to 1..100 by the scenario; clamped here so the path's array can
    * never overflow whatever a caller passes. */
   int years = params->years < 0 ? 0 : params->years > FLEET_MAX_YEARS ? FLEET_MAX_YEARS : (int)params->years;
@@ -127,7 +133,7 @@ void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_
   }
 
   fleet_pcg32_t rng =
-      fleet_stream(params->seed, (uint64_t)replica, 0u, FLEET_ENTITY_NATION, 0u, FLEET_PURPOSE_PRICES);
+      fleet_stream(params->seed, (uint64_t)replica, 0u, FLEET_ENTITY_NATION, (uint64_t)path_index, FLEET_PURPOSE_PRICES);
   for (int y = 0; y < years; ++y) {
     /* All four normals are drawn before any is used: the count per year never varies. */
     double z[FLEET_PRICE_WALKS];
@@ -159,23 +165,33 @@ void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_
  * (grid kWh at home at the residential tariff the household is on; public kWh at the public price; its own PV free)
  * minus the lease payments of the year, the garage's included when it leases one. The proposal
  * claims the 1,800 EUR lease equals the gap, i.e. an account near 0. */
-double fleet_household_account_eur(const fleet_params_t *params, const double prices[FLEET_PRICE_COUNT],
-                                   const fleet_household_year_t *household) {
-  const double fuel_eur =
-      household->diesel ? params->diesel_l_per_100km * prices[FLEET_PRICE_DIESEL]
-                        : params->petrol_l_per_100km * prices[FLEET_PRICE_PETROL];
-  const double avoided = household->km * fuel_eur / 100.0 + params->maintenance_saving_eur_per_year;
+void fleet_household_account_terms(const fleet_params_t *params, const fleet_household_year_t *household,
+                                   fleet_account_terms_t *terms) {
+  for (int k = 0; k < FLEET_PRICE_COUNT; k++) terms->eur_per_price[k] = 0.0;
+  /* the fuel its km would have burnt in the replaced car, litres */
+  if (household->diesel)
+    terms->eur_per_price[FLEET_PRICE_DIESEL] = household->km * params->diesel_l_per_100km / 100.0;
+  else
+    terms->eur_per_price[FLEET_PRICE_PETROL] = household->km * params->petrol_l_per_100km / 100.0;
   /* A household on the peak/off-peak tariff (TRVE option HP/HC; PARAMETERS.md 7, CRE deliberation
    * of Feb 2026 via econostrum) pays each home kWh at the price of the hour it was drawn: its car
    * waits for the window, but a garage top-up outside it pays the peak price. */
-  const double home_eur =
-      household->off_peak
-          ? household->home_grid_off_peak_kwh * prices[FLEET_PRICE_OFF_PEAK] +
-                (household->home_grid_kwh - household->home_grid_off_peak_kwh) * prices[FLEET_PRICE_PEAK]
-          : household->home_grid_kwh * prices[FLEET_PRICE_TARIFF];
-  const double charging = home_eur + household->public_kwh * prices[FLEET_PRICE_PUBLIC];
-  const double lease = household->paying ? params->lease_eur_per_year : 0.0;
-  return avoided - charging - lease;
+  if (household->off_peak) {
+    terms->eur_per_price[FLEET_PRICE_OFF_PEAK] = -household->home_grid_off_peak_kwh;
+    terms->eur_per_price[FLEET_PRICE_PEAK] = -(household->home_grid_kwh - household->home_grid_off_peak_kwh);
+  } else {
+    terms->eur_per_price[FLEET_PRICE_TARIFF] = -household->home_grid_kwh;
+  }
+  terms->eur_per_price[FLEET_PRICE_PUBLIC] = -household->public_kwh;
+  terms->constant_eur =
+      params->maintenance_saving_eur_per_year - (household->paying ? params->lease_eur_per_year : 0.0);
+}
+
+double fleet_household_account_eur(const fleet_params_t *params, const double prices[FLEET_PRICE_COUNT],
+                                   const fleet_household_year_t *household) {
+  fleet_account_terms_t terms;
+  fleet_household_account_terms(params, household, &terms);
+  return fleet_account_at(&terms, prices);
 }
 
 /* The surplus is sold under the 20-year purchase contract at a fixed price (prices.feed_in_eur_per_kwh);

@@ -2,7 +2,8 @@
  *
  * Prices follow yearly log random walks per replica (diesel, petrol, residential tariff, public
  * fast charging), correlated through a Cholesky factor of their correlation matrix, drawn from
- * (seed, replica, 0, NATION, 0, PRICES). The household account of a year: the combustion running
+ * (seed, replica, 0, NATION, path, PRICES), path 0 the replica's own (price paths below). The
+ * household account of a year: the combustion running
  * cost it avoids (its km x the replaced car's L/100 km x fuel price, + the maintenance saving)
  * minus its charging cost (grid kWh at home, the garage's grid top-up included, x the tariff the
  * household is on: base, or peak/off-peak by the hour drawn; public kWh x public price; its own
@@ -48,8 +49,20 @@ typedef struct {
  * the matrix is not positive definite (then the scenario is invalid). */
 int fleet_price_cholesky(const fleet_params_t *params, double lower[FLEET_PRICE_WALKS][FLEET_PRICE_WALKS]);
 
-/* Draws a replica's price paths over params->years years. */
+/* Draws a replica's price paths over params->years years: its own, path 0 of the paths below. */
 void fleet_prices_generate(const fleet_params_t *params, int64_t replica, fleet_price_path_t *path);
+
+/* Price paths per replica (budget.price_paths_per_replica, README "Price paths per replica").
+ * Path k of replica r is the walk above drawn from stream (seed, r, 0, NATION, k, PRICES): path 0
+ * is the replica's own (the one its physical run and /budget see), paths 1..K-1 are further
+ * independent draws of the same walk. Each is addressed by (replica, path) alone, so it is the
+ * same in any split and whatever K is (path k of a run with K = 10 is path k of one with 1000).
+ * Every household's account is evaluated at each path's prices with the household's quantities of
+ * the physical run (km, kWh by source and hour): conditioned on the replica's physical history
+ * (fleet, weather, trips, outages, defaults), the K paths are independent draws of prices. */
+#define FLEET_MAX_PRICE_PATHS 4096
+void fleet_prices_generate_path(const fleet_params_t *params, int64_t replica, int64_t path_index,
+                                fleet_price_path_t *path);
 
 /* One household-year, as the engine measured it. */
 typedef struct {
@@ -61,6 +74,22 @@ typedef struct {
   int diesel;             /* 1: the replaced car ran on diesel, 0: petrol */
   int paying;             /* 1: its lease is running and paid this year */
 } fleet_household_year_t;
+
+/* The household's account as an affine function of the year's prices: constant_eur + sum over k
+ * of eur_per_price[k] x prices[k] (fleet_account_at, k in the order of fleet_price_t). The one
+ * formula of the account below, so that it can be evaluated on many price paths at the cost of a
+ * dot product. */
+typedef struct {
+  double constant_eur;                    /* maintenance saving - lease payment */
+  double eur_per_price[FLEET_PRICE_COUNT]; /* litres or kWh, signed: + avoided fuel, - charging */
+} fleet_account_terms_t;
+void fleet_household_account_terms(const fleet_params_t *params, const fleet_household_year_t *household,
+                                   fleet_account_terms_t *terms);
+static inline double fleet_account_at(const fleet_account_terms_t *terms, const double prices[FLEET_PRICE_COUNT]) {
+  double account = terms->constant_eur;
+  for (int k = 0; k < FLEET_PRICE_COUNT; k++) account += terms->eur_per_price[k] * prices[k];
+  return account;
+}
 
 /* The household's account in EUR for a year at prices[FLEET_PRICE_COUNT], the proposal's
  * running-cost framing (C3, i): avoided combustion cost - charging cost - the car's lease payment

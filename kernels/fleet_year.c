@@ -80,9 +80,16 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   }
   fleet_weather_generate(params, replica, year, &ctx->weather);
   fleet_storms_generate(params, replica, year, &ctx->storms);
-  fleet_price_path_t path; /* the replica's whole path, redrawn each year: a few microseconds */
-  fleet_prices_generate(params, replica, &path);
-  for (int k = 0; k < FLEET_PRICE_COUNT; k++) ctx->prices_eur[k] = path.eur[year][k];
+  /* each path whole, redrawn each year: a few microseconds a path */
+  ctx->price_paths = params->price_paths_per_replica < 1                       ? 1
+                     : params->price_paths_per_replica > FLEET_MAX_PRICE_PATHS ? FLEET_MAX_PRICE_PATHS
+                                                                               : params->price_paths_per_replica;
+  for (int64_t j = 0; j < ctx->price_paths; j++) {
+    fleet_price_path_t path;
+    fleet_prices_generate_path(params, replica, j, &path);
+    for (int k = 0; k < FLEET_PRICE_COUNT; k++) ctx->path_prices_eur[j][k] = path.eur[year][k];
+  }
+  for (int k = 0; k < FLEET_PRICE_COUNT; k++) ctx->prices_eur[k] = ctx->path_prices_eur[0][k];
   double profile_sum = 0.0;
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) profile_sum += params->backup_load_profile[h];
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
@@ -179,6 +186,28 @@ static void add_to_distribution(double value_eur, int64_t *count, int64_t *below
   add_checked(cents_sum, cents, overflow);
   *overflow |= __builtin_add_overflow(*cents2_sum, (fleet_i128_t)cents * cents, cents2_sum);
   (*bin)++;
+}
+
+/* The block's paying households' accounts on price paths 1..K-1: each household's quantities of
+ * this physical year (its terms) at each path's prices, into the same exact sums as path 0's
+ * (add_to_distribution). Path by path, so each path's sums are touched once per block. */
+static void add_price_paths(const fleet_year_ctx_t *ctx, const fleet_account_terms_t *terms, int households,
+                            fleet_accum_t *acc) {
+  if (households == 0) return;
+  for (int64_t j = 1; j < ctx->price_paths; j++) {
+    int64_t cents_sum = 0, below_zero = 0;
+    fleet_i128_t cents2_sum = 0;
+    for (int h = 0; h < households; h++) {
+      const double account = fleet_account_at(&terms[h], ctx->path_prices_eur[j]);
+      const int64_t cents = to_whole(account * 100.0, &acc->overflow);
+      below_zero += account < 0.0;
+      add_checked(&cents_sum, cents, &acc->overflow);
+      acc->overflow |= __builtin_add_overflow(cents2_sum, (fleet_i128_t)cents * cents, &cents2_sum);
+    }
+    add_checked(&acc->path_account_cents[j], cents_sum, &acc->overflow);
+    acc->path_worse_off[j] += below_zero;
+    acc->overflow |= __builtin_add_overflow(acc->path_account_cents2[j], cents2_sum, &acc->path_account_cents2[j]);
+  }
 }
 
 /* The lanes give their energy at the battery; what reaches the grid is that x the (scenario-wide)
@@ -559,6 +588,8 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   /* C3 (ii): this year's discount weight, and what closes a lease in its last year */
   const double position_weight = fleet_position_weight(p, ctx->year);
   const double position_closing_eur = fleet_position_closing_eur(p);
+  fleet_account_terms_t paying_terms[FLEET_LANES]; /* of the paying households, for the price paths */
+  int paying_lanes = 0;
   for (int l = 0; l < FLEET_LANES; l++) {
     int64_t i = base + l;
     state->soc_kwh[i] = ls.soc_kwh[l];
@@ -623,8 +654,11 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
                                           .public_kwh = public_grid,
                                           .diesel = pop->diesel[i] > 0.0f,
                                           .paying = paying};
-      double account = fleet_household_account_eur(p, ctx->prices_eur, &household);
+      fleet_account_terms_t terms;
+      fleet_household_account_terms(p, &household, &terms);
+      double account = fleet_account_at(&terms, ctx->prices_eur);
       if (paying) { /* the account of C3 is that of a household paying its lease */
+        paying_terms[paying_lanes++] = terms;
         add_to_distribution(account, &acc->household_count, &acc->household_worse_off, &acc->household_account_cents,
                             &acc->household_account_cents2, &acc->household_account_histogram[fleet_account_bin(account)],
                             &acc->overflow);
@@ -653,6 +687,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       co2_grid_g += lane_co2_grid_g;
       if (lanes) {
         lanes->account_eur[l] = account;
+        lanes->account_terms[l] = terms;
         lanes->paying[l] = paying;
       }
     }
@@ -702,6 +737,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       lanes->co2_grid_g[l] = lane_co2_grid_g;
     }
   }
+  add_price_paths(ctx, paying_terms, paying_lanes, acc);
   ADD_FIXED(acc, state_of_health, soh_sum);
   ADD_FIXED(acc, km, km_sum);
   ADD_FIXED(acc, commute_km, commute_km_sum);
@@ -773,6 +809,12 @@ static void accum_add(fleet_accum_t *total, const fleet_accum_t *acc) {
   total->overflow |= __builtin_add_overflow(total->position_cents2, acc->position_cents2, &total->position_cents2);
   for (int k = 0; k < FLEET_POSITION_BINS; k++)
     add_checked(&total->position_histogram[k], acc->position_histogram[k], &total->overflow);
+  for (int k = 0; k < FLEET_MAX_PRICE_PATHS; k++) {
+    add_checked(&total->path_account_cents[k], acc->path_account_cents[k], &total->overflow);
+    add_checked(&total->path_worse_off[k], acc->path_worse_off[k], &total->overflow);
+    total->overflow |= __builtin_add_overflow(total->path_account_cents2[k], acc->path_account_cents2[k],
+                                              &total->path_account_cents2[k]);
+  }
   add_checked(&total->ledger.vehicles, acc->ledger.vehicles, &total->overflow);
   add_checked(&total->ledger.bidirectional_chargers, acc->ledger.bidirectional_chargers, &total->overflow);
   add_checked(&total->ledger.garages, acc->ledger.garages, &total->overflow);
@@ -847,6 +889,14 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
                                     total->household_account_cents2, &total->overflow);
   const double position_m2 = m2_eur2(total->position_count, total->position_cents, total->position_cents2,
                                      &total->overflow);
+  /* path 0 is the replica's own: the sums above; the paths past K stay 0 */
+  total->path_account_cents[0] = total->household_account_cents;
+  total->path_account_cents2[0] = total->household_account_cents2;
+  total->path_worse_off[0] = total->household_worse_off;
+  for (int64_t j = 0; j < FLEET_MAX_PRICE_PATHS; j++)
+    totals->path_account_m2_eur2[j] = j < ctx->price_paths ? m2_eur2(total->household_count, total->path_account_cents[j],
+                                                                   total->path_account_cents2[j], &total->overflow)
+                                                         : 0.0;
   if (total->overflow) {
     free(ctx);
     free(total);
@@ -910,6 +960,11 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
   totals->position_sum_eur = (double)total->position_cents / 100.0;
   totals->position_m2_eur2 = position_m2;
   for (int k = 0; k < FLEET_POSITION_BINS; k++) totals->position_histogram[k] = (double)total->position_histogram[k];
+  for (int64_t j = 0; j < FLEET_MAX_PRICE_PATHS; j++) {
+    totals->path_account_sum_eur[j] = (double)total->path_account_cents[j] / 100.0;
+    totals->path_worse_off[j] = (double)total->path_worse_off[j];
+    for (int k = 0; k < FLEET_PRICE_COUNT; k++) totals->path_prices_eur[k][j] = ctx->path_prices_eur[j][k];
+  }
   fleet_ledger_year(params, year, &total->ledger, totals->ledger_eur);
   totals->co2_combustion_avoided_t = (double)total->co2_combustion_avoided_g / 1e6;
   totals->co2_grid_t = (double)total->co2_grid_g / 1e6;

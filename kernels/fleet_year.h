@@ -60,6 +60,10 @@ typedef struct {
   int64_t position_count, position_worse_off, position_cents;
   fleet_i128_t position_cents2;
   int64_t position_histogram[FLEET_POSITION_BINS];
+  /* the household account on price paths 1..K-1 (path 0: household_account_* above), the same
+   * exact sums per path */
+  int64_t path_account_cents[FLEET_MAX_PRICE_PATHS], path_worse_off[FLEET_MAX_PRICE_PATHS];
+  fleet_i128_t path_account_cents2[FLEET_MAX_PRICE_PATHS];
   fleet_ledger_counts_t ledger;
   int64_t co2_combustion_avoided_g, co2_grid_g;
   int64_t state_of_health; /* 1e-6: the active cars' state of health at the year's end, summed */
@@ -146,6 +150,7 @@ typedef struct {
   double co2_grid_g[FLEET_LANES];  /* the grid's CO2 of what it drew (home, public, garage top-up),
                                       each kWh at its hour's intensity */
   double account_eur[FLEET_LANES];            /* the household account (paying households) */
+  fleet_account_terms_t account_terms[FLEET_LANES]; /* it as a function of the prices (budget.h) */
   double garage_account_eur[FLEET_LANES];     /* the garage account (paying garage households) */
   double position_eur[FLEET_LANES];           /* the full position, in the lease's last year */
   double soh_end[FLEET_LANES];                /* state of health after the year's fade */
@@ -165,6 +170,9 @@ typedef struct {
   fleet_storm_year_t storms;                                /* this replica-year's */
   float backup_load_kwh[FLEET_HOURS_PER_DAY];               /* dormant load per clock hour */
   double prices_eur[FLEET_PRICE_COUNT];                     /* this replica-year's */
+  int64_t price_paths;                                      /* budget.price_paths_per_replica */
+  double path_prices_eur[FLEET_MAX_PRICE_PATHS][FLEET_PRICE_COUNT]; /* this year's on each path;
+                                                               [0] = prices_eur */
   float hour_factor[FLEET_MAX_REGIONS][FLEET_HOURS_PER_YEAR]; /* consumption x temperature */
   float day_factor[FLEET_MAX_REGIONS][FLEET_DAYS_PER_YEAR];   /* the day's mean of it */
   float topup_window[FLEET_HOURS_PER_DAY];

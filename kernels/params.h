@@ -322,6 +322,10 @@ typedef struct {
   double household_discount_rate;         /* [household.discount_rate] per year, of the household's
                                              full position over the lease (C3, framing ii) */
 
+  /* [budget]: how the accounts of C3 are evaluated */
+  int64_t price_paths_per_replica;        /* [budget.price_paths_per_replica] price paths evaluated on
+                                             each physical replica (path 0: its own; budget.h) */
+
   /* [state]: the State's ledger (claim C4) */
   double vehicle_price_eur;                   /* [state.vehicle_price_eur] per car, bought in year 0 */
   double garage_price_eur;                    /* [state.garage_price_eur] per solar garage */

@@ -116,6 +116,13 @@ typedef struct {
   double position_m2_eur2;                  /* sum of squared deviations from the mean */
   double position_worse_off;                /* of them, with a position below 0 */
   double position_histogram[FLEET_POSITION_BINS];
+  /* C3 on each price path (budget.h, fleet_prices_generate_path), the same households and
+   * quantities as above: path 0 is the replica's own (= household_account_sum_eur, _m2_eur2,
+   * household_worse_off, prices_eur); paths from budget.price_paths_per_replica on hold 0 */
+  double path_prices_eur[FLEET_PRICE_COUNT][FLEET_MAX_PRICE_PATHS]; /* order of fleet_price_t */
+  double path_account_sum_eur[FLEET_MAX_PRICE_PATHS];
+  double path_account_m2_eur2[FLEET_MAX_PRICE_PATHS]; /* sum of squared deviations from the path's mean */
+  double path_worse_off[FLEET_MAX_PRICE_PATHS];       /* households with an account below 0 */
   double ledger_eur[FLEET_LEDGER_COUNT];    /* order of fleet_ledger_item_t */
   double co2_combustion_avoided_t;          /* the replaced cars' emissions for the km, if scrapped */
   double co2_grid_t;                        /* emitted: grid electricity charged */

@@ -34,7 +34,7 @@
 #include "version.h"
 #include "year_totals.h"
 
-enum { REPLICAS = 2, YEARS = 3, REGIONS = 3, FIRST_REPLICA = 7 };
+enum { REPLICAS = 2, YEARS = 3, REGIONS = 3, FIRST_REPLICA = 7, PATHS = 3 };
 
 static char dir[] = "/tmp/fleetmc_h5_XXXXXX";
 
@@ -89,6 +89,7 @@ static fleet_run_info_t test_info_regions(int regions) {
   params.years = YEARS;
   params.discount_rate = 0.25; /* 1.25^y is exact: NPVs by hand */
   params.lease_years = 2;
+  params.price_paths_per_replica = PATHS;
   set_regions(regions);
   free(scenario_text);
   scenario_text = fleet_scenario_format(&params);
@@ -109,6 +110,7 @@ static fleet_run_info_t test_info_regions(int regions) {
                             .first_year = params.first_year,
                             .discount_rate = params.discount_rate,
                             .lease_years = params.lease_years,
+                            .price_paths = PATHS,
                             .scenario_text = scenario_text,
                             .scenario_sha256 = scenario_sha256,
                             .region_count = regions,
@@ -140,7 +142,7 @@ static fleet_replica_derived_t expected_derived[REPLICAS];
 static fleet_run_values_t expected_run;
 static fleet_year_totals_t buffer; /* handed to the writer, filled by the reader */
 
-static fleet_schema_dims_t dims_of(int regions) { return (fleet_schema_dims_t){REPLICAS, YEARS, regions}; }
+static fleet_schema_dims_t dims_of(int regions) { return (fleet_schema_dims_t){REPLICAS, YEARS, regions, PATHS}; }
 
 /* Every FLEET_FROM_YEAR row of the table (the regions' part only; beyond stays 0), then the net. */
 static void fill_totals(fleet_year_totals_t *t, int r, int y, int regions) {
@@ -1202,7 +1204,7 @@ static void assert_rows_tile(fleet_source_t source, size_t size, const char *str
   const size_t slots = size / sizeof(double);
   cr_assert(size % sizeof(double) == 0 && slots <= SLOTS, "%s is not made of doubles", struct_name);
   for (size_t s = 0; s < slots; s++) owner[s] = -1;
-  const fleet_schema_dims_t dims = {1, 1, FLEET_MAX_REGIONS};
+  const fleet_schema_dims_t dims = {1, 1, FLEET_MAX_REGIONS, FLEET_MAX_PRICE_PATHS};
   for (int k = 0; k < FLEET_DS_COUNT; k++) {
     const fleet_dataset_spec_t *spec = &fleet_datasets[k];
     if (spec->source != source) continue;
@@ -1296,7 +1298,7 @@ Test(schema, axes_by_hand) {
   for (int a = 0; a < FLEET_AXIS_COUNT; a++) {
     const fleet_axis_spec_t *x = &fleet_axes[a];
     const int by_run = x->kind == FLEET_AXIS_KIND_REPLICA || x->kind == FLEET_AXIS_KIND_YEAR ||
-                       x->kind == FLEET_AXIS_KIND_REGION;
+                       x->kind == FLEET_AXIS_KIND_REGION || x->kind == FLEET_AXIS_KIND_INDEX;
     cr_assert(by_run ? x->length == 0 : x->length > 0, "%s: length %d", x->name, x->length);
     cr_assert(x->name[0] && x->long_name && x->long_name[0], "axis %d: names", a);
     cr_assert_eq(x->labels != NULL, x->kind == FLEET_AXIS_KIND_LABELS, "%s: labels", x->name);
@@ -1408,6 +1410,15 @@ Test(schema, rows_point_at_their_fields) {
               YEAR_ROW("/budget/position_m2_eur2", position_m2_eur2),
               YEAR_ROW("/budget/position_worse_off", position_worse_off),
               YEAR_ROW("/budget/position_histogram", position_histogram),
+              YEAR_ROW("/price_paths/household_account_sum_eur", path_account_sum_eur),
+              YEAR_ROW("/price_paths/household_account_m2_eur2", path_account_m2_eur2),
+              YEAR_ROW("/price_paths/household_worse_off", path_worse_off),
+              YEAR_ROW("/price_paths/diesel_eur_per_l", path_prices_eur[FLEET_PRICE_DIESEL]),
+              YEAR_ROW("/price_paths/petrol_eur_per_l", path_prices_eur[FLEET_PRICE_PETROL]),
+              YEAR_ROW("/price_paths/tariff_eur_per_kwh", path_prices_eur[FLEET_PRICE_TARIFF]),
+              YEAR_ROW("/price_paths/public_eur_per_kwh", path_prices_eur[FLEET_PRICE_PUBLIC]),
+              YEAR_ROW("/price_paths/off_peak_eur_per_kwh", path_prices_eur[FLEET_PRICE_OFF_PEAK]),
+              YEAR_ROW("/price_paths/peak_eur_per_kwh", path_prices_eur[FLEET_PRICE_PEAK]),
               YEAR_ROW("/co2/grid_t", co2_grid_t),
               {"/budget/npv_eur", FLEET_FROM_REPLICA, offsetof(fleet_replica_derived_t, npv_eur)},
               {"/budget/repaid", FLEET_FROM_REPLICA, offsetof(fleet_replica_derived_t, repaid)},
