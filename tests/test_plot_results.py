@@ -42,6 +42,12 @@ def main():
                 head = f.read(8)
             check(head == PNG_SIGNATURE, f"{png} is not a PNG")
             check(os.path.getsize(png) > 20000, f"{png} is only {os.path.getsize(png)} bytes")
+        # sampled assumptions (/parameters): the sensitivity panel ranks them
+        sampled = os.path.join(tmp, "uncertain.h5")
+        subprocess.run([fleetmc, "run", os.path.join(ROOT, "configs", "uncertain.yaml"), "--set", "fleet.vehicles=160",
+                        "--years", "1", "--replicas", "4", "--quiet", "-o", sampled], check=True, stdout=subprocess.DEVNULL)
+        run = plot(sampled, "-o", os.path.join(tmp, "sampled.png"))
+        check(run.returncode == 0, f"uncertain.yaml's file: exit {run.returncode}: {run.stderr}")
         check(not any(name.endswith(".partial.png") for name in os.listdir(tmp)), "a partial PNG was left behind")
         # an existing PNG is not replaced without --force
         before = os.path.getmtime(one), os.path.getsize(one)

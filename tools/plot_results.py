@@ -77,10 +77,10 @@ class Result:
             self.position = f["budget/position_histogram"][...].sum(axis=(0, 1))
             self.npv = f["budget/npv_eur"][...] / 1e9  # bn EUR [replica]
             self.parameters = {}
-            if "parameters" in f:
-                for key, item in f["parameters"].items():
-                    if isinstance(item, h5py.Dataset) and item.ndim == 1 and item.shape[0] == self.cars.shape[0]:
-                        self.parameters[key] = item[...].astype(float)
+            if "parameters" in f:  # the sampled keys, listed by the group's "keys" attribute
+                group = f["parameters"]
+                for key in (text(k) for k in group.attrs.get("keys", [])):
+                    self.parameters[key] = group[key][...].astype(float)
         self.replicas = self.cars.shape[0]
         self.days = self.cars.reshape(self.replicas, self.cars.shape[1], 365, 24)
         self.garage_days = self.garages.reshape(self.days.shape)
