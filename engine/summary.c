@@ -669,7 +669,7 @@ static void sensitivity_section(builder_t *b, FILE *out) {
     if (m > SENSITIVITY_SHOWN)
       fprintf(out, "        and %d more (--format csv or json lists every one)\n", m - SENSITIVITY_SHOWN);
   }
-  if (n < 25) /* B = round(sqrt(n)) < 5 bins: E[Y | X_i] is seen in a few steps */
+  if (n >= SENSITIVITY_MIN_REPLICAS && n < 25) /* B = round(sqrt(n)) < 5 bins: E[Y | X_i] seen in a few steps */
     fprintf(out, "    with %" PRId64 " replicas S_i is rough (B = round(sqrt(n)) bins); Spearman's interval says how "
                  "far the ranks can be trusted\n", n);
   free(x);
