@@ -12,7 +12,12 @@
  * found by reading the file several times (quantiles.h), in memory that does not grow with it. The household account is the exception: the file keeps
  * its distribution as histograms, so its quantiles come from their sum over the replica-years
  * (linear within the bin, fleet_account_quantile_eur). Every ratio, NPV and repayment comes from
- * derived.h, from the sums the file stores. */
+ * derived.h, from the sums the file stores.
+ *
+ * With budget.price_paths_per_replica > 1 the rows c3_paths_* give C3 over every replica-year x
+ * price path, each replica's paths pooled into its one record (replicas stay the independent
+ * units). With /parameters, each claim's per-replica value is handed to fleet_sensitivity_rank
+ * with the replicas' draws (sensitivity_section). */
 /* open_memstream */
 #define _POSIX_C_SOURCE 200809L
 
@@ -29,6 +34,7 @@
 #include "mc_error.h"
 #include "quantiles.h"
 #include "scenario.h"
+#include "sensitivity.h"
 #include "year_totals.h"
 
 /* Claim C2's sums of one duration band (the /outage/band_* datasets). */
@@ -96,6 +102,8 @@ enum {
   S_NPV_BN_EUR = S_C2_FULLY_PCT + FLEET_OUTAGE_BANDS, /* per replica */
   S_REPAID_PCT,          /* per replica */
   S_SOH_LAST_PCT,        /* per replica: the fleet's mean battery state of health at its last year's end */
+  S_PATH_ACCOUNT_EUR,    /* per replica-year and price path (only with more than one path): mean household account */
+  S_PATH_WORSE_OFF_PCT,  /* per replica-year and price path: households worse off */
   SERIES
 };
 
@@ -104,7 +112,7 @@ enum {
   R_HOURS_ABOVE, R_HOURS_DELIVERABLE_ABOVE,
   R_C2_CAR, R_C2_SERVED = R_C2_CAR + FLEET_OUTAGE_BANDS, R_C2_FIRST = R_C2_SERVED + FLEET_OUTAGE_BANDS,
   R_C2_FULLY, R_ACCOUNT = R_C2_FULLY + FLEET_OUTAGE_BANDS, R_WORSE_OFF, R_POSITION, R_POSITION_WORSE_OFF,
-  R_GARAGE_ACCOUNT, RATIOS
+  R_GARAGE_ACCOUNT, R_PATH_ACCOUNT, R_PATH_WORSE_OFF, RATIOS
 };
 /* A measure is a series (part = the replica's sum, whole = its count, its quantiles from its
  * values) or a ratio (its quantiles from the replica's histograms, for the account and position). */
@@ -118,6 +126,7 @@ typedef struct {
   double position_histogram[FLEET_POSITION_BINS];
   double positions, position_sum_eur, position_worse_off;
   double garage_households, garage_account_sum_eur;
+  double path_households, path_account_sum_eur, path_worse_off; /* over replica-years x price paths */
   uint64_t hours_above, hours_deliverable_above, hours;
   double npv_count, npv_mean_eur, npv_m2_eur2; /* over the replicas, in the first pass */
   fleet_c2_band_t c2[FLEET_OUTAGE_BANDS];      /* over the file, in the first pass */
@@ -257,6 +266,22 @@ static fleet_status_t collect(fleet_h5_reader_t *reader, table_t *t, int first_p
       push(t, S_CARPORT_PV_PCT, percent(y->charging_energy_kwh[FLEET_SOURCE_CARPORT_PV], charged));
       push(t, S_CO2_MT, (y->co2_combustion_avoided_t - y->co2_grid_t) / 1e6);
       push(t, S_CARPORT_GWH, y->solar_energy_kwh[FLEET_SOLAR_CARPORT_TO_CARS] / 1e6);
+      /* C3 over the price paths (README "Price paths per replica"): every path's mean account is a
+       * value of the distribution; the replica's record pools its paths, so that its mean over them
+       * is one value per replica, the independent unit (its paths share one physical history). */
+      for (int64_t p = 0; info->price_paths > 1 && p < info->price_paths; p++) {
+        push(t, S_PATH_ACCOUNT_EUR, fleet_ratio(y->path_account_sum_eur[p], y->household_count));
+        push(t, S_PATH_WORSE_OFF_PCT, percent(y->path_worse_off[p], y->household_count));
+        if (first_pass && y->household_count > 0.0) {
+          t->ratio[R_PATH_ACCOUNT][0] += y->path_account_sum_eur[p];
+          t->ratio[R_PATH_ACCOUNT][1] += y->household_count;
+          t->ratio[R_PATH_WORSE_OFF][0] += y->path_worse_off[p];
+          t->ratio[R_PATH_WORSE_OFF][1] += y->household_count;
+          t->path_households += y->household_count;
+          t->path_account_sum_eur += y->path_account_sum_eur[p];
+          t->path_worse_off += y->path_worse_off[p];
+        }
+      }
       if (first_pass) {
         t->ratio[R_HOURS_ABOVE][0] += (double)above;
         t->ratio[R_HOURS_ABOVE][1] += FLEET_HOURS_PER_YEAR;
@@ -357,6 +382,7 @@ static const struct {
     {"c1_evening_battery_autumn", FLEET_PROPOSAL_STORAGE_KWH_PER_VEHICLE, 1, ">=", "C1: 21 kWh x vehicles"},
     {"c3_account", 0.0, 0, ">=",
      "C3: 1,800 EUR/yr equals the running-cost gap, so the household budget is unchanged (account >= 0)"},
+    {"c3_paths_account", 0.0, 0, ">=", "C3: account >= 0, over the price paths of the physical replicas"},
     {"c4_npv", 0.0, 0, ">=", "C4: the 5 bn EUR bridge loan is repaid by the beneficiaries (the State's NPV >= 0)"},
     {"c7_co2", 0.0, 0, ">", "C7: fossil CO2 no longer released (CO2 avoided > 0)"},
 };
@@ -382,6 +408,7 @@ int fleet_format_parse(const char *text, fleet_format_t *format) {
 typedef struct {
   fleet_summary_t *s;
   table_t *t;
+  const fleet_h5_parameters_t *parameters; /* the file's sampled assumptions (count 0: none) */
   int capacity;
   int out_of_memory;
 } builder_t;
@@ -530,6 +557,124 @@ static void print_text_row(FILE *out, const fleet_summary_row_t *row) {
   fputc('\n', out);
 }
 
+/* Sensitivity (issue 12, point 3; sensitivity.h): each claim's deciding quantity, one value per
+ * replica from the replicas' records (its mean over the replica's hours, years or outages, as the
+ * row of that id pools them), against the replicas' draws of the sampled assumptions. */
+static const struct {
+  const char *id, *claim, *quantity, *unit;
+  int measure;
+  double scale;
+} sensitivity_claims[] = {
+    {"c1_evening_battery_winter", "C1", "cars at battery, 18:00-21:00, winter: replica mean", "GWh",
+     S_EVENING_BATTERY_WINTER_GWH, 1.0},
+    {"c2_b_24h_plus", "C2", "(b) >= 24 h outages: dormant-load kWh served / demanded", "% of kWh",
+     SERIES + R_C2_SERVED + FLEET_OUTAGE_BANDS - 1, 100.0},
+    {"c3_account", "C3", "(i) account: replica mean per household-year", "EUR/yr", SERIES + R_ACCOUNT, 1.0},
+    {"c4_npv", "C4", "State NPV", "bn EUR", S_NPV_BN_EUR, 1.0},
+    {"c7_co2", "C7", "CO2 avoided: replica mean", "Mt/yr", S_CO2_MT, 1.0},
+};
+enum { SENSITIVITY_MIN_REPLICAS = 4, SENSITIVITY_SHOWN = 5 }; /* fleet_sensitivity_rank needs n >= 4 */
+
+/* The 95 % interval of a Spearman correlation rho from n pairs: Fisher's z = atanh(rho) with
+ * variance 1.06 / (n - 3) (Fieller, Hartley & Pearson, Biometrika 44, 1957, 470-481), back
+ * through tanh. NaN ends for n <= 3, a NaN rho, or |rho| = 1, where z is infinite and the
+ * approximation says nothing (it would give [rho, rho]). */
+static const char spearman_no_interval[] = "none at |rho| = 1 or n <= 3 (Fisher z undefined)";
+static void spearman_interval(double rho, int64_t n, double *low, double *high) {
+  *low = *high = NAN;
+  if (n <= 3 || isnan(rho) || fabs(rho) >= 1.0) return;
+  const double z = atanh(rho), half = 1.959963984540054 * sqrt(1.06 / (double)(n - 3));
+  *low = tanh(z - half);
+  *high = tanh(z + half);
+}
+
+/* Ranks the sampled assumptions for each claim of sensitivity_claims into s->sensitivity and
+ * prints the text section. */
+static void sensitivity_section(builder_t *b, FILE *out) {
+  fleet_summary_t *s = b->s;
+  const table_t *t = b->t;
+  const fleet_h5_parameters_t *par = b->parameters;
+  fprintf(out, "\n  sensitivity: which assumption decides each claim\n");
+  if (!par || par->count == 0) {
+    fprintf(out, "    no sampled assumption in this file (no /parameters: every scenario key is a number)\n");
+    return;
+  }
+  const int m = par->count;
+  const int64_t n = t->records;
+  s->assumption_count = m;
+  for (int i = 0; i < m; i++) {
+    snprintf(s->assumption_key[i], sizeof s->assumption_key[i], "%s", par->key[i]);
+    snprintf(s->assumption_units[i], sizeof s->assumption_units[i], "%s", par->units[i]);
+  }
+  fprintf(out, "    %d sampled assumption(s) (/parameters) against each claim's value per replica (replicas without "
+               "one left out).\n    S_i: first-order index, the share of the claim's variance across replicas that "
+               "the assumption alone\n    explains (binned, bias-corrected); Spearman: rank correlation, its 95 %% "
+               "interval by Fisher's z (variance 1.06 / (n - 3))\n", m);
+  double *x = par->replicas == n ? malloc((size_t)(m + 1) * (size_t)(n > 0 ? n : 1) * sizeof *x) : NULL;
+  if (!x) {
+    if (par->replicas == n) b->out_of_memory = 1;
+    else fprintf(out, "    /parameters holds %" PRId64 " replicas, the file %" PRId64 ": not ranked\n", par->replicas, n);
+    return;
+  }
+  double *y = x + (size_t)m * (size_t)n;
+  const double *columns[FLEET_MAX_SAMPLED];
+  for (int i = 0; i < m; i++) columns[i] = x + (size_t)i * (size_t)n;
+  for (size_t c = 0; c < sizeof sensitivity_claims / sizeof sensitivity_claims[0]; c++) {
+    fleet_summary_sensitivity_t *row = &s->sensitivity[s->sensitivity_count++];
+    memset(row, 0, sizeof *row);
+    row->id = sensitivity_claims[c].id;
+    snprintf(row->claim, sizeof row->claim, "%s", sensitivity_claims[c].claim);
+    snprintf(row->quantity, sizeof row->quantity, "%s", sensitivity_claims[c].quantity);
+    snprintf(row->unit, sizeof row->unit, "%s", sensitivity_claims[c].unit);
+    const double *rec = t->record[sensitivity_claims[c].measure];
+    int64_t count = 0;
+    for (int64_t r = 0; r < n; r++) {
+      const double value = sensitivity_claims[c].scale * fleet_ratio(rec[r * REC_STRIDE + REC_PART],
+                                                                     rec[r * REC_STRIDE + REC_WHOLE]);
+      if (isnan(value)) continue;
+      y[count] = value;
+      for (int i = 0; i < m; i++) x[(size_t)i * (size_t)n + (size_t)count] = par->values[r * m + i];
+      count++;
+    }
+    row->n = count;
+    fprintf(out, "    %-3s %s (%s), %" PRId64 " replica(s)", row->claim, row->quantity, row->unit, count);
+    if (count < SENSITIVITY_MIN_REPLICAS) {
+      row->why_none = "too few replicas with a value (n < 4)";
+    } else {
+      fleet_error_t err;
+      if (fleet_sensitivity_rank(columns, m, y, count, row->ranked, &err) != FLEET_OK) {
+        b->out_of_memory = 1; /* the arguments are right, so only memory can fail */
+        break;
+      }
+      if (isnan(row->ranked[0].first_order)) row->why_none = "the claim's value is the same in every replica";
+      else row->count = m;
+    }
+    if (row->why_none) {
+      fprintf(out, ": not ranked, %s\n", row->why_none);
+      continue;
+    }
+    fprintf(out, ", %d bins:\n", row->ranked[0].bins);
+    for (int k = 0; k < m; k++) {
+      spearman_interval(row->ranked[k].spearman, count, &row->spearman_low[k], &row->spearman_high[k]);
+      if (k >= SENSITIVITY_SHOWN) continue;
+      char index[32], rho[32], low[32], high[32];
+      snprintf(index, sizeof index, "%.2f", row->ranked[k].first_order);
+      snprintf(rho, sizeof rho, "%+.2f", row->ranked[k].spearman);
+      snprintf(low, sizeof low, "%+.2f", row->spearman_low[k]);
+      snprintf(high, sizeof high, "%+.2f", row->spearman_high[k]);
+      fprintf(out, "        %d. %-40s S_i %-8s Spearman %s [%s, %s]\n", k + 1, s->assumption_key[row->ranked[k].index],
+              index, isnan(row->ranked[k].spearman) ? "-" : rho, isnan(row->spearman_low[k]) ? "-" : low,
+              isnan(row->spearman_high[k]) ? "-" : high);
+    }
+    if (m > SENSITIVITY_SHOWN)
+      fprintf(out, "        and %d more (--format csv or json lists every one)\n", m - SENSITIVITY_SHOWN);
+  }
+  if (n >= SENSITIVITY_MIN_REPLICAS && n < 25) /* B = round(sqrt(n)) < 5 bins: E[Y | X_i] seen in a few steps */
+    fprintf(out, "    with %" PRId64 " replicas S_i is rough (B = round(sqrt(n)) bins); Spearman's interval says how "
+                 "far the ranks can be trusted\n", n);
+  free(x);
+}
+
 #define ROW(...) \
   do { \
     const fleet_summary_row_t *added_ = add_row(builder, __VA_ARGS__); \
@@ -653,6 +798,18 @@ static void build_table(builder_t *builder, FILE *out, const char *path, const f
   worse.mean = percent(t->worse_off, t->households); /* over all household-years, not of the yearly shares */
   ROW("c3_worse_off", "C3", "(i) households worse off (account < 0)", "% of hh", worse, years, SERIES + R_WORSE_OFF,
       100.0, S_WORSE_OFF_PCT);
+  if (info->price_paths > 1) { /* budget.price_paths_per_replica: C3 over every replica-year x path */
+    snprintf(over, sizeof over, "%" PRId64 " replica-years x %" PRId64 " price paths, given the replicas", replica_years,
+             info->price_paths);
+    stats_t paths = stats_of(&t->s[S_PATH_ACCOUNT_EUR]);
+    paths.mean = fleet_ratio(t->path_account_sum_eur, t->path_households);
+    ROW("c3_paths_account", "C3", "(i) account over price paths, mean per hh-year", "EUR/yr", paths, over,
+        SERIES + R_PATH_ACCOUNT, 1.0, S_PATH_ACCOUNT_EUR);
+    stats_t paths_worse = stats_of(&t->s[S_PATH_WORSE_OFF_PCT]);
+    paths_worse.mean = percent(t->path_worse_off, t->path_households);
+    ROW("c3_paths_worse_off", "C3", "(i) households worse off over price paths", "% of hh", paths_worse, over,
+        SERIES + R_PATH_WORSE_OFF, 100.0, S_PATH_WORSE_OFF_PCT);
+  }
   const stats_t position = {
       fleet_histogram_quantile(t->position_histogram, FLEET_POSITION_BINS, FLEET_POSITION_MIN_EUR, FLEET_POSITION_BIN_EUR, 0.05),
       fleet_histogram_quantile(t->position_histogram, FLEET_POSITION_BINS, FLEET_POSITION_MIN_EUR, FLEET_POSITION_BIN_EUR, 0.5),
@@ -720,6 +877,13 @@ static void build_table(builder_t *builder, FILE *out, const char *path, const f
                "fleetmc compare)\n");
   fprintf(out, "\n  C2 by outage band: P5 / P50 / P95 over the replicas' shares (replicas without an outage of the "
                "band left out), mean over all the file's outages of the band; an outage counts in the year it ends\n");
+  if (info->price_paths > 1)
+    fprintf(out, "\n  C3 over price paths (%" PRId64 " per replica): P5 / P50 / P95 over every replica-year x path's "
+                 "mean account\n  (share worse off), i.e. over price paths given the physical replicas: a replica's "
+                 "paths share its km and kWh\n  by source, so they are not independent of each other; the Monte Carlo "
+                 "error of the mean counts replicas as the\n  independent units (each replica's mean over its paths), "
+                 "the quantiles' intervals come from sectioning over the replicas\n",
+            info->price_paths);
   /* what the figures above cannot say */
   if (info->years < info->lease_years)
     fprintf(out, "\n  warning: the run covers %" PRId64 " of the lease's %" PRId64 " years: the NPV and the "
@@ -741,6 +905,7 @@ static void build_table(builder_t *builder, FILE *out, const char *path, const f
             "replica(s) keep it within 1 %%\n",
             100.0 * relative, t->npv_count, needed);
   }
+  sensitivity_section(builder, out);
   const fleet_run_values_t *run = &info->runtime;
   fprintf(out, "\n  run: %.1f s wall on %.0f thread(s), %.3g vehicle-hours, %.3g ns per vehicle-hour\n",
           run->wall_seconds, run->threads, run->vehicle_hours, 1e9 * fleet_ratio(run->wall_seconds, run->vehicle_hours));
@@ -764,6 +929,8 @@ fleet_status_t fleet_summary_read(const char *path, fleet_summary_t **out, fleet
   if (status == FLEET_OK && !params) status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory", path);
   /* the reader has checked /scenario already; parsed again for the settings the table names */
   if (status == FLEET_OK) status = fleet_scenario_parse_text(path, info->scenario_text, params, err);
+  fleet_h5_parameters_t parameters = {0};
+  if (status == FLEET_OK) status = fleet_h5_read_parameters(reader, &parameters, err);
   if (status == FLEET_OK) {
     s->seed = info->seed;
     s->first_replica = info->first_replica;
@@ -774,7 +941,7 @@ fleet_status_t fleet_summary_read(const char *path, fleet_summary_t **out, fleet
     snprintf(s->model_sha256, sizeof s->model_sha256, "%s", info->model_sha256);
     size_t size = 0;
     FILE *text = open_memstream(&s->text, &size);
-    builder_t b = {.s = s, .t = t};
+    builder_t b = {.s = s, .t = t, .parameters = &parameters};
     if (text) {
       build_table(&b, text, path, info, params);
       if (fclose(text) != 0) b.out_of_memory = 1;
@@ -782,6 +949,7 @@ fleet_status_t fleet_summary_read(const char *path, fleet_summary_t **out, fleet
     if (!text || b.out_of_memory) status = fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory", path);
   }
   free(params);
+  fleet_h5_parameters_free(&parameters);
   fleet_status_t closed = fleet_h5_close(reader, status == FLEET_OK ? err : NULL);
   if (status == FLEET_OK) status = closed;
   if (t) {
@@ -835,9 +1003,52 @@ static void csv_number(FILE *out, double x) {
   if (!isnan(x) && !isinf(x)) fprintf(out, "%.17g", x); /* empty: none (pandas reads NaN) */
 }
 
+/* The sensitivity in CSV: per claim and assumption a row spearman (with its Fisher-z interval)
+ * and a row first_order_index, the assumption's key and rank in the last two columns; a claim
+ * not ranked gets one row first_order_index without a value, the reason in no_ci_reason. */
+static void print_csv_sensitivity(const fleet_summary_t *s, FILE *out) {
+  for (int c = 0; c < s->sensitivity_count; c++) {
+    const fleet_summary_sensitivity_t *row = &s->sensitivity[c];
+    for (int k = 0; k < (row->count ? row->count : 1); k++)
+      for (int spearman = row->count ? 1 : 0; spearman >= 0; spearman--) {
+        fleet_csv_string(out, s->path);
+        fputc(',', out);
+        fleet_csv_string(out, row->claim);
+        fprintf(out, ",%s,", row->id);
+        fleet_csv_string(out, row->quantity);
+        fprintf(out, ",\"1\",%s,", spearman ? "spearman" : "first_order_index");
+        if (row->count) csv_number(out, spearman ? row->ranked[k].spearman : row->ranked[k].first_order);
+        fputc(',', out); /* no standard error */
+        fputc(',', out);
+        if (spearman) csv_number(out, row->spearman_low[k]);
+        fputc(',', out);
+        if (spearman) csv_number(out, row->spearman_high[k]);
+        fputc(',', out);
+        char method[96] = "";
+        if (spearman) snprintf(method, sizeof method, "Fisher z, variance 1.06 / (n - 3)");
+        else if (row->count) snprintf(method, sizeof method, "binned, %d bins, bias-corrected", row->ranked[k].bins);
+        fleet_csv_string(out, method);
+        fputc(',', out);
+        const char *why = row->why_none                ? row->why_none
+                          : !spearman                  ? "no interval for a binned index"
+                          : isnan(row->spearman_low[k]) ? spearman_no_interval
+                                                       : NULL;
+        fleet_csv_string(out, why);
+        fprintf(out, ",,,,%" PRId64 ",", row->n);
+        if (row->count) {
+          fleet_csv_string(out, s->assumption_key[row->ranked[k].index]);
+          fprintf(out, ",%d", k + 1);
+        } else {
+          fputc(',', out);
+        }
+        fputc('\n', out);
+      }
+  }
+}
+
 static void print_csv(const fleet_summary_t *s, FILE *out) {
   fputs("file,claim,quantity_id,quantity,unit,statistic,value,se,ci_low,ci_high,ci_method,no_ci_reason,"
-        "proposal_figure,proposal_side,verdict,n_replicas\n", out);
+        "proposal_figure,proposal_side,verdict,n_replicas,assumption,rank\n", out);
   for (int r = 0; r < s->row_count; r++) {
     const fleet_summary_row_t *row = &s->rows[r];
     for (int k = 0; k < FLEET_STATS; k++) {
@@ -868,9 +1079,52 @@ static void print_csv(const fleet_summary_t *s, FILE *out) {
       fleet_csv_string(out, mean && !isnan(row->proposal_figure) ? row->proposal_side : "");
       fputc(',', out);
       fleet_csv_string(out, mean && !isnan(row->proposal_figure) ? fleet_verdict_names[row->verdict] : "");
-      fprintf(out, ",%" PRId64 "\n", row->mean.n);
+      fprintf(out, ",%" PRId64 ",,\n", row->mean.n);
     }
   }
+  print_csv_sensitivity(s, out);
+}
+
+/* The sensitivity in JSON: the sampled assumptions with their units, and per claim its ranking. */
+static void print_json_sensitivity(const fleet_summary_t *s, FILE *out) {
+  fputs("{\"assumptions\": [", out);
+  for (int i = 0; i < s->assumption_count; i++) {
+    fprintf(out, "%s{\"key\": ", i ? ", " : "");
+    fleet_json_string(out, s->assumption_key[i]);
+    fputs(", \"units\": ", out);
+    fleet_json_string(out, s->assumption_units[i]);
+    fputc('}', out);
+  }
+  fputs("], \"not_ranked_reason\": ", out);
+  fleet_json_string(out, s->assumption_count ? NULL : "no sampled assumption (no /parameters)");
+  fputs(", \"spearman_ci_method\": \"Fisher z, variance 1.06 / (n - 3)\", \"claims\": [", out);
+  for (int c = 0; c < s->sensitivity_count; c++) {
+    const fleet_summary_sensitivity_t *row = &s->sensitivity[c];
+    fprintf(out, "%s\n  {\"claim\": ", c ? "," : "");
+    fleet_json_string(out, row->claim);
+    fprintf(out, ", \"quantity_id\": \"%s\", \"quantity\": ", row->id);
+    fleet_json_string(out, row->quantity);
+    fputs(", \"unit\": ", out);
+    fleet_json_string(out, row->unit);
+    fprintf(out, ", \"n_replicas\": %" PRId64 ", \"not_ranked_reason\": ", row->n);
+    fleet_json_string(out, row->why_none);
+    fputs(", \"ranking\": [", out);
+    for (int k = 0; k < row->count; k++) {
+      fprintf(out, "%s\n   {\"rank\": %d, \"assumption\": ", k ? "," : "", k + 1);
+      fleet_json_string(out, s->assumption_key[row->ranked[k].index]);
+      fputs(", \"first_order_index\": ", out);
+      fleet_json_number(out, row->ranked[k].first_order);
+      fprintf(out, ", \"bins\": %d, \"spearman\": ", row->ranked[k].bins);
+      fleet_json_number(out, row->ranked[k].spearman);
+      fputs(", \"spearman_ci_low\": ", out);
+      fleet_json_number(out, row->spearman_low[k]);
+      fputs(", \"spearman_ci_high\": ", out);
+      fleet_json_number(out, row->spearman_high[k]);
+      fputc('}', out);
+    }
+    fputs("]}", out);
+  }
+  fputs("\n ]}", out);
 }
 
 static void print_json(const fleet_summary_t *s, FILE *out) {
@@ -940,7 +1194,9 @@ static void print_json(const fleet_summary_t *s, FILE *out) {
       fleet_json_string(out, row->verdict == FLEET_VERDICT_NONE ? row->why_none[FLEET_STAT_MEAN] : NULL);
       fputc('}', out);
     }
-  fputs("\n ]}\n", out);
+  fputs("\n ],\n \"sensitivity\": ", out);
+  print_json_sensitivity(s, out);
+  fputs("}\n", out);
 }
 
 void fleet_summary_print(const fleet_summary_t *summary, fleet_format_t format, FILE *out) {

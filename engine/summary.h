@@ -10,6 +10,8 @@
 
 #include "error.h"
 #include "mc_error.h"
+#include "params.h" /* FLEET_MAX_SAMPLED, FLEET_SAMPLED_KEY_MAX */
+#include "sensitivity.h"
 
 typedef enum { FLEET_FORMAT_TEXT, FLEET_FORMAT_CSV, FLEET_FORMAT_JSON } fleet_format_t;
 
@@ -41,6 +43,19 @@ typedef struct {
   fleet_verdict_t verdict;
 } fleet_summary_row_t;
 
+/* Which sampled assumption decides a claim (issue 12, point 3): the claim's deciding quantity, one
+ * value per replica (its mean over the replica's hours or years), against the file's /parameters,
+ * ranked by fleet_sensitivity_rank. */
+typedef struct {
+  const char *id; /* the claim's row whose per-replica values are ranked, e.g. "c1_evening_battery_winter" */
+  char claim[8], quantity[112], unit[24];
+  int64_t n;      /* replicas with a value of the quantity (those without one left out) */
+  int count;      /* assumptions ranked, in ranked[0, count); 0 when why_none */
+  fleet_sensitivity_t ranked[FLEET_MAX_SAMPLED];
+  double spearman_low[FLEET_MAX_SAMPLED], spearman_high[FLEET_MAX_SAMPLED]; /* 95 %, by rank; NaN: none */
+  const char *why_none; /* why nothing is ranked (too few replicas, a constant quantity); NULL when ranked */
+} fleet_summary_sensitivity_t;
+
 /* A file's table. */
 typedef struct {
   char *path;
@@ -50,6 +65,12 @@ typedef struct {
   int row_count;
   fleet_summary_row_t *rows;
   char *text; /* the table as text, header and notes included */
+  /* the sampled assumptions (/parameters; 0: none) and, when there are any, each claim's ranking */
+  int assumption_count;
+  char assumption_key[FLEET_MAX_SAMPLED][FLEET_SAMPLED_KEY_MAX];
+  char assumption_units[FLEET_MAX_SAMPLED][128];
+  int sensitivity_count;
+  fleet_summary_sensitivity_t sensitivity[8];
 } fleet_summary_t;
 
 /* Reads the result file at path into *out (fleet_summary_free). Errors as fleet_h5_open's. */
@@ -58,8 +79,9 @@ void fleet_summary_free(fleet_summary_t *summary);
 
 /* Prints a table read by fleet_summary_read: text (for each quantity its P5, P50, P95 (over the
  * file's replica-years; hourly quantities over all their hours; per-replica quantities over its
- * replicas) and mean with its unit, then their 95 % intervals and the verdict), CSV (one row per
- * quantity and statistic) or JSON. */
+ * replicas) and mean with its unit, then their 95 % intervals and the verdict; then the
+ * sensitivity section), CSV (one row per quantity and statistic; the sensitivity's statistics
+ * spearman and first_order_index one row per claim and assumption) or JSON. */
 void fleet_summary_print(const fleet_summary_t *summary, fleet_format_t format, FILE *out);
 
 /* fleet_summary_read then fleet_summary_print. */
