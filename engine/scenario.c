@@ -274,7 +274,7 @@ static const param_desc_t param_table[] = {
     S_REAL(storm, forced_day, 0, 364.99, "day of the year"),
     S_REAL(storm, forced_latitude_deg, -90, 90, "degrees north"),
     S_REAL(storm, forced_longitude_deg, -180, 180, "degrees east"),
-    S_REAL(storm, forced_cut_share, 0, 1, "fraction"),
+    S_REAL(storm, forced_extreme_cut_share, 0, 1, "fraction"),
 
     S_REAL(backup, dormant_load_kwh_per_day, 0, 200, "kWh/day"),
     S_ARRAY(backup, load_profile, 0, 1000, "relative weight per clock hour",

@@ -206,9 +206,9 @@ void fleet_storms_generate(const fleet_params_t *params, int64_t replica, int64_
     fleet_storm_t *s = &storms->storms[count < FLEET_MAX_STORMS ? count : FLEET_MAX_STORMS - 1];
     s->start_hour = params->storm_forced_day * FLEET_HOURS_PER_DAY;
     s->extreme = extreme;
-    /* its own share: a drawn storm's is calibrated on the footprint of a random centre (77 % of
-     * households for an extreme one), the forced one's on its own fixed centre */
-    s->cut_share = params->storm_forced_cut_share;
+    /* an extreme one has its own share: the drawn extreme storms' is calibrated on the footprint of
+     * a random centre (77 % of households), the forced one's on its own fixed centre (about all) */
+    s->cut_share = extreme ? params->storm_forced_extreme_cut_share : params->storm_cut_share;
     for (int r = 0; r < FLEET_MAX_REGIONS; r++) {
       s->hit[r] = r < region_count && distance_km(params->storm_forced_latitude_deg, params->storm_forced_longitude_deg,
                                                   params->regions[r].latitude_deg,

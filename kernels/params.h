@@ -270,8 +270,8 @@ typedef struct {
   double storm_forced_day;                    /* [storm.forced_day] day of the year, fractional, 0 = 1 January 00:00 */
   double storm_forced_latitude_deg;           /* [storm.forced_latitude_deg] its centre */
   double storm_forced_longitude_deg;          /* [storm.forced_longitude_deg] */
-  double storm_forced_cut_share;              /* [storm.forced_cut_share] of a hit region's households,
-                                                 the forced storm's, whatever its kind */
+  double storm_forced_extreme_cut_share;      /* [storm.forced_extreme_cut_share] of a hit region's households,
+                                                 a forced extreme storm's (an ordinary one: cut_share) */
 
   /* [backup]: the house in "dormant" mode during an outage (proposal; PARAMETERS.md 6) */
   double backup_dormant_load_kwh_per_day;          /* [backup.dormant_load_kwh_per_day] */

@@ -1094,8 +1094,8 @@ Test(c2, an_outage_across_the_new_year_keeps_its_first_24_hours) {
 }
 
 /* A forced storm (storm.forced) joins the drawn storms of its year only, at its day, with the
- * extreme (or ordinary) radius and its own cut share (storm.forced_cut_share), hitting the regions whose centres lie within its radius of its
- * centre point (by hand from the regions' coordinates), and moves no draw: the drawn storms and
+ * extreme (or ordinary) radius, an extreme one with its own cut share (storm.forced_extreme_cut_share),
+ * hitting the regions whose centres lie within its radius of its centre point (by hand from the regions' coordinates), and moves no draw: the drawn storms and
  * every household's ordinary interruptions are those of the same seed without it. */
 Test(outages, a_forced_storm_joins_its_year_without_moving_a_draw) {
   fleet_params_t p;
@@ -1120,7 +1120,7 @@ Test(outages, a_forced_storm_joins_its_year_without_moving_a_draw) {
     const fleet_storm_t *s = &forced.storms[plain.count];
     cr_assert_eq(s->start_hour, 359.0 * 24.0);
     cr_assert_eq(s->extreme, 1);
-    cr_assert_eq(s->cut_share, p.storm_forced_cut_share); /* its own share, not the drawn ones' */
+    cr_assert_eq(s->cut_share, p.storm_forced_extreme_cut_share); /* its own share, not the drawn extremes' */
     for (int r = 0; r < p.region_count; r++) {
       /* haversine by hand on the 6,371 km sphere */
       const double deg = 3.14159265358979323846 / 180.0, lat1 = 47.5 * deg, lat2 = p.regions[r].latitude_deg * deg;
