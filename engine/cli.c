@@ -24,6 +24,7 @@
 #include "scenario.h"
 #include "schema.h"
 #include "summary.h"
+#include "target_error.h"
 #include "version.h"
 
 #define MAX_OVERRIDES 256
@@ -31,6 +32,7 @@
 static const char usage_text[] =
     "usage: fleetmc run CONFIG [-o PATH] [--force] [--set KEY=VALUE]... [--replicas N]\n"
     "                          [--first-replica K] [--years Y] [--seed S] [--threads T] [--quiet]\n"
+    "                          [--target-error CLAIM=X]\n"
     "       fleetmc check CONFIG [--set KEY=VALUE]...\n"
     "       fleetmc merge [--force] OUT IN1 [IN2]...\n"
     "       fleetmc summary FILE [--format text|csv|json]\n"
@@ -55,6 +57,10 @@ static const char usage_text[] =
     "                   shorthands for --set simulation.replicas=N and so on\n"
     "--threads T        OpenMP threads (default: OMP_NUM_THREADS, else all cores)\n"
     "--quiet            no progress line on stderr\n"
+    "--target-error CLAIM=X\n"
+    "                   run: add replicas (8 first, then 4 at a time) until the 95 % half-width of\n"
+    "                   the mean that decides CLAIM (C1, C3, C4 or C7) is below X times |mean|, or\n"
+    "                   until --replicas N have run; root attribute stopped_by says which\n"
     "--format F         summary and compare: text (default), csv (one row per quantity and\n"
     "                   statistic) or json\n"
     "\n"
@@ -71,6 +77,8 @@ typedef struct {
   int threads;
   int quiet;
   int force;
+  const char *target_error_text;
+  fleet_target_error_t target_error;
 } cli_args_t;
 
 static int usage_error(const char *format, const char *a, const char *b) {
@@ -120,7 +128,8 @@ static int parse_args(int argc, char **argv, cli_args_t *args) {
     int rc = 0;
     int takes_value = strcmp(a, "-o") == 0 || strcmp(a, "--set") == 0 || strcmp(a, "--replicas") == 0 ||
                       strcmp(a, "--first-replica") == 0 || strcmp(a, "--years") == 0 ||
-                      strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0;
+                      strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0 ||
+                      strcmp(a, "--target-error") == 0;
     if (takes_value && !value) return usage_error("option %s needs a value%s", a, "");
     if (strcmp(a, "-o") == 0) {
       args->output = value;
@@ -138,6 +147,11 @@ static int parse_args(int argc, char **argv, cli_args_t *args) {
       int64_t t = parse_count(value);
       if (t < 1 || t > 4096) return usage_error("option --threads: value '%s' %s", value, "must be an integer in [1, 4096]");
       args->threads = (int)t;
+    } else if (strcmp(a, "--target-error") == 0) {
+      char why[256];
+      if (fleet_target_error_parse(value, &args->target_error, why, sizeof why) != 0)
+        return usage_error("option --target-error: value '%s': %s", value, why);
+      args->target_error_text = value;
     } else if (strcmp(a, "--quiet") == 0) {
       args->quiet = 1;
       continue;
@@ -156,7 +170,8 @@ static int parse_args(int argc, char **argv, cli_args_t *args) {
     i++; /* the value */
   }
   if (!args->config) return usage_error("%s: missing CONFIG%s", args->command, "");
-  if (strcmp(args->command, "check") == 0 && (args->output || args->threads || args->force || args->quiet))
+  if (strcmp(args->command, "check") == 0 && (args->output || args->threads || args->force || args->quiet ||
+                                                args->target_error_text))
     return usage_error("check takes only CONFIG and --set%s%s", "", "");
   return 0;
 }
@@ -273,9 +288,14 @@ static int run_command(cli_args_t *args, const char *command_line) {
                                      .progress = !args->quiet && isatty(STDERR_FILENO), .stop = &stop_requested};
       catch_stop_signals();
       fleet_run_values_t values;
-      status = fleet_run(params, text, &options, &values, &err);
+      char stopped_by[512] = "";
+      if (args->target_error_text)
+        status = fleet_run_to_target(params, &options, &args->target_error, stopped_by, sizeof stopped_by, &err);
+      else
+        status = fleet_run(params, text, &options, &values, &err);
       /* the claims table of the file just written, by the one code path of `fleetmc summary` */
       if (status == FLEET_OK) status = fleet_summary_file(path, FLEET_FORMAT_TEXT, stdout, &err);
+      if (status == FLEET_OK && stopped_by[0]) printf("\nfleetmc: %s: stopped_by: %s\n", path, stopped_by);
     }
   }
   if (status != FLEET_OK) fprintf(stderr, "fleetmc: %s: %s\n", fleet_status_name(status), err.message);

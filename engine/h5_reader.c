@@ -298,7 +298,13 @@ static fleet_status_t read_root(fleet_h5_reader_t *r, hid_t root, fleet_error_t 
     const fleet_root_attr_spec_t *a = &fleet_root_attrs[k];
     void *field = (char *)info + info_offsets[k];
     switch (a->kind) {
-    case FLEET_ATTR_STRING: status = read_string_attr_alloc(file, root, "/", a->name, (char **)field, err); break;
+    case FLEET_ATTR_STRING:
+      if (FLEET_ROOT_ATTR_OPTIONAL(a->name) && H5Aexists(root, a->name) == 0)
+        status = (*(char **)field = strdup("")) ? FLEET_OK
+                                                : fleet_error_set(err, FLEET_ERR_NOMEM, "%s: out of memory", file);
+      else
+        status = read_string_attr_alloc(file, root, "/", a->name, (char **)field, err);
+      break;
     case FLEET_ATTR_U64:
       status = read_number_attr(file, root, "/", a->name, H5T_INTEGER, H5T_NATIVE_UINT64, field, err);
       break;

@@ -18,6 +18,7 @@ typedef struct {
   int64_t first_replica, replicas, years, vehicles, first_year;
   double discount_rate;
   int64_t lease_years;
+  char *stopped_by;
   char *scenario_text;      /* /scenario */
   char scenario_sha256[65]; /* /scenario@sha256, checked against the text */
   int region_count;         /* the region coordinate's values */

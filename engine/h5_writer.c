@@ -318,6 +318,7 @@ static void write_root_attrs(fleet_h5_check_t *c, const char *file, hid_t root, 
   info.fleetmc_version = FLEETMC_VERSION;
   info.git_commit = fleet_build_git_commit;
   info.created = created;
+  if (!info.stopped_by) info.stopped_by = "";
   write_attr_string(c, file, root, "/", "filetype", "fleetmc");
   const int32_t format_version = FLEETMC_FORMAT_VERSION;
   write_attr(c, file, root, "/", "format_version", H5T_STD_I32LE, H5T_NATIVE_INT32, 0, &format_version);

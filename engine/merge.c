@@ -346,6 +346,12 @@ static void merge_run_values(const input_t *in, int n, fleet_run_values_t *out) 
 
 fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int n, const char *command_line,
                            int overwrite, const volatile sig_atomic_t *stop, fleet_error_t *err) {
+  return fleet_merge_stopped_by(out_path, inputs, n, command_line, "", overwrite, stop, err);
+}
+
+fleet_status_t fleet_merge_stopped_by(const char *out_path, const char *const *inputs, int n, const char *command_line,
+                                      const char *stopped_by, int overwrite, const volatile sig_atomic_t *stop,
+                                      fleet_error_t *err) {
   if (!out_path || !out_path[0] || !inputs || n < 1)
     return fleet_error_set(err, FLEET_ERR_USAGE, "merge: needs an output path and at least one input file");
   input_t *in = calloc((size_t)n, sizeof *in);
@@ -391,6 +397,7 @@ fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int 
                                    .first_year = first->first_year,
                                    .discount_rate = first->discount_rate,
                                    .lease_years = first->lease_years,
+                                   .stopped_by = stopped_by,
                                    .price_paths = first->price_paths,
                                    .scenario_text = scenario,
                                    .scenario_sha256 = sha,

@@ -23,6 +23,12 @@
 fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int n, const char *command_line,
                            int overwrite, const volatile sig_atomic_t *stop, fleet_error_t *err);
 
+/* fleet_merge with the root attribute stopped_by of the output given (fleet_merge's is "": a merge
+ * joins what its parts ran): `run --target-error` joins its batches with the outcome. */
+fleet_status_t fleet_merge_stopped_by(const char *out_path, const char *const *inputs, int n, const char *command_line,
+                                      const char *stopped_by, int overwrite, const volatile sig_atomic_t *stop,
+                                      fleet_error_t *err);
+
 /* A copy of the resolved scenario text (fleet_scenario_format) with the values of
  * simulation.replicas and simulation.first_replica replaced, and their previous values in
  * *old_replicas, *old_first_replica (either may be NULL). NULL if the text does not have each of

@@ -36,6 +36,9 @@ fleet_status_t fleet_model_sha256(const fleet_params_t *params, char hex[65], fl
   return FLEET_OK;
 }
 
+/* One file of simulation.replicas replicas. `run --target-error` (target_error.c) calls this once
+ * per batch (8 replicas, then 4 at a time) and merges the batches, so that its file equals, dataset
+ * for dataset, one call over the replicas it ended with. */
 fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text, const fleet_run_options_t *options,
                          fleet_run_values_t *values, fleet_error_t *err) {
   memset(values, 0, sizeof *values);

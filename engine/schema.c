@@ -145,7 +145,8 @@ void fleet_root_attrs_sha256(const fleet_run_info_t *info, char hex[65]) {
   }
   size_t used = 0;
   for (int k = 0; k < FLEET_ROOT_ATTR_COUNT; k++)
-    used += (size_t)snprintf(text + used, size - used, "%s=%s\n", fleet_root_attrs[k].name, values[k]);
+    if (!FLEET_ROOT_ATTR_OPTIONAL(fleet_root_attrs[k].name) || values[k][0])
+      used += (size_t)snprintf(text + used, size - used, "%s=%s\n", fleet_root_attrs[k].name, values[k]);
   fleet_sha256_hex(text, used, hex);
   free(text);
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "derived.h"
 #include "params.h"
@@ -41,9 +42,18 @@
   X(vehicles, FLEET_ATTR_I64, "vehicles in the fleet")                                                                \
   X(first_year, FLEET_ATTR_I64, "calendar year of year 0")                                                            \
   X(discount_rate, FLEET_ATTR_F64, "per year, of /budget/npv_eur (state.discount_rate)")                              \
-  X(lease_years, FLEET_ATTR_I64, "lease term in years, of /budget/repaid (state.lease_years)")
+  X(lease_years, FLEET_ATTR_I64, "lease term in years, of /budget/repaid (state.lease_years)")                         \
+  X(stopped_by, FLEET_ATTR_STRING,                                                                                    \
+    "why the file holds the replicas it does: empty for a run of simulation.replicas and for a merge; with "          \
+    "--target-error, 'target_error C1=0.01 met at 12 replicas (...)' or 'replica limit 40 reached (...)'; "       \
+    "files written before it lack it (read as empty)")
 
 typedef enum { FLEET_ATTR_STRING, FLEET_ATTR_U64, FLEET_ATTR_I64, FLEET_ATTR_F64 } fleet_attr_kind_t;
+
+/* stopped_by came after files of this format version were written: a file may lack it (the reader
+ * takes ""), and an empty one adds no line to attributes_sha256, so that those files read and hash
+ * as they did. */
+#define FLEET_ROOT_ATTR_OPTIONAL(name) (strcmp((name), "stopped_by") == 0)
 
 /* What a run or a merge tells the writer about the file. */
 typedef struct {
@@ -53,6 +63,7 @@ typedef struct {
   int64_t first_replica, replicas, years, vehicles, first_year;
   double discount_rate;
   int64_t lease_years;
+  const char *stopped_by; /* NULL: "" */
   /* not root attributes */
   int64_t price_paths;         /* the path axis' length (budget.price_paths_per_replica) */
   const char *scenario_text;   /* resolved scenario (fleet_scenario_format) -> /scenario */

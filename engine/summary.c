@@ -1213,3 +1213,9 @@ fleet_status_t fleet_summary_file(const char *path, fleet_format_t format, FILE 
   fleet_summary_free(summary);
   return FLEET_OK;
 }
+
+const char *fleet_summary_claim_row(const char *claim) {
+  for (size_t c = 0; claim && c < sizeof claim_verdict_rows / sizeof claim_verdict_rows[0]; c++)
+    if (strcmp(claim_verdict_rows[c].claim, claim) == 0) return claim_verdict_rows[c].id;
+  return NULL;
+}

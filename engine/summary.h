@@ -87,6 +87,11 @@ void fleet_summary_print(const fleet_summary_t *summary, fleet_format_t format, 
 /* fleet_summary_read then fleet_summary_print. */
 fleet_status_t fleet_summary_file(const char *path, fleet_format_t format, FILE *out, fleet_error_t *err);
 
+/* The id of the row whose mean decides claim ("C1" -> "c1_evening_battery_winter"; the claims
+ * with a figure in the proposal: C1, C3, C4, C7), or NULL for any other name: what
+ * `run --target-error CLAIM=X` tests. */
+const char *fleet_summary_claim_row(const char *claim);
+
 /* Output helpers shared with compare: a CSV field quoted, a JSON string, a JSON number (NaN: null). */
 void fleet_csv_string(FILE *out, const char *text);
 void fleet_json_string(FILE *out, const char *text);

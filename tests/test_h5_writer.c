@@ -110,6 +110,7 @@ static fleet_run_info_t test_info_regions(int regions) {
                             .first_year = params.first_year,
                             .discount_rate = params.discount_rate,
                             .lease_years = params.lease_years,
+                            .stopped_by = "target_error C1=0.01 met at 2 replicas (caller's)",
                             .price_paths = PATHS,
                             .scenario_text = scenario_text,
                             .scenario_sha256 = scenario_sha256,

@@ -56,7 +56,8 @@ def parse_number(text):
 # decimal, doubles as %.17g, strings as they are.
 HASHED_ATTRIBUTES = ["fleetmc_version", "git_commit", "created", "command_line", "scenario_file", "model_sha256",
                      "seed", "first_replica", "replicas", "years", "vehicles", "first_year", "discount_rate",
-                     "lease_years"]
+                     "lease_years", "stopped_by"]
+OPTIONAL_ATTRIBUTES = ["stopped_by"]  # hashed only when present and not empty (FLEET_ROOT_ATTR_OPTIONAL)
 
 
 def rehash_attributes(f):
@@ -64,6 +65,8 @@ def rehash_attributes(f):
         return
     lines = []
     for name in HASHED_ATTRIBUTES:
+        if name in OPTIONAL_ATTRIBUTES and not f.attrs.get(name, b""):
+            continue
         value = f.attrs[name]
         if isinstance(value, bytes):
             value = value.decode("utf-8")
