@@ -179,8 +179,8 @@ static void mean_var(const double *x, int n, double *mean, double *var) {
  * that the physical spread between replicas (weather, trips, defaults) is small beside the
  * price spread: same mean and variance within Monte Carlo error. The paths' prices are also
  * independent of one another (neighbouring paths' diesel uncorrelated). */
-Test(price_paths, paths_of_one_replica_match_separate_replicas, .timeout = 300) {
-  enum { K = 200 };
+Test(price_paths, paths_of_one_replica_match_separate_replicas, .timeout = 1200) {
+  enum { K = 120 }; /* 120 physical replicas: about 3 min under the sanitizers (1.5 s a year there) */
   fleet_params_t paths, single;
   load(&paths, 48, K);
   load(&single, 48, 1);
