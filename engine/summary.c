@@ -193,7 +193,7 @@ static void end_replica(table_t *t) {
       const int64_t n = t->current_count[m];
       double sum = 0.0;
       for (int64_t i = 0; i < n; i++) sum += t->current[m][i];
-      qsort(t->current[m], (size_t)n, sizeof(double), compare_doubles);
+      if (n > 0) qsort(t->current[m], (size_t)n, sizeof(double), compare_doubles); /* none yet: NULL */
       rec[REC_PART] = sum;
       rec[REC_WHOLE] = (double)n;
       for (int k = 0; k < 3; k++) rec[REC_Q + k] = fleet_mc_quantile_sorted(t->current[m], n, fleet_mc_levels[k]);
