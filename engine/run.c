@@ -98,7 +98,7 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
     fleet_h5_parameter_t keys[FLEET_MAX_SAMPLED];
     char texts[FLEET_MAX_SAMPLED][512];
     for (int i = 0; i < sampled; i++) {
-      fleet_distribution_format(&params->sampled[i].dist, false, texts[i], sizeof texts[i]);
+      fleet_scenario_sampled_format(params, i, texts[i], sizeof texts[i]);
       keys[i] = (fleet_h5_parameter_t){params->sampled[i].key, fleet_scenario_sampled_unit(params, i), texts[i]};
     }
     status = fleet_h5_add_parameters(writer, sampled, keys, err);

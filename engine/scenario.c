@@ -1111,6 +1111,9 @@ static fleet_status_t real_value(const ctx_t *c, const param_desc_t *d, const no
   return FLEET_OK;
 }
 
+static fleet_status_t scalar_value(const ctx_t *c, const param_desc_t *d, const node_t *n, const char *key,
+                                   void *dst);
+
 /* Converts node n for descriptor d into the field at base + d->offset. */
 static fleet_status_t set_value(const ctx_t *c, const param_desc_t *d, const node_t *n,
                                 const char *key, void *base) {
@@ -1135,6 +1138,12 @@ static fleet_status_t set_value(const ctx_t *c, const param_desc_t *d, const nod
   if (n->kind != NODE_SCALAR)
     return fail(c, n, n->line, "key %s: value is %s: expected a single value (%s)", key,
                 kind_name(n->kind), d->unit);
+  return scalar_value(c, d, n, key, dst);
+}
+
+/* Converts scalar node n for the scalar descriptor d into *dst, a field of d's type. */
+static fleet_status_t scalar_value(const ctx_t *c, const param_desc_t *d, const node_t *n, const char *key,
+                                   void *dst) {
   switch (d->type) {
     case PT_REAL: return real_value(c, d, n, key, (double *)dst);
     case PT_INT: {
@@ -1183,12 +1192,27 @@ static fleet_status_t set_value(const ctx_t *c, const param_desc_t *d, const nod
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Distributions: a real key given as {dist: KIND, parameters...} (README, "Uncertain assumptions")
+ * Distributions: a scalar key given as {dist: KIND, parameters...} (README, "Uncertain assumptions")
  * ------------------------------------------------------------------------------------------- */
 
-/* Keys a replica cannot draw for itself: state.discount_rate is the file's (the root attribute
- * the derived NPV is computed with, by run and merge alike). */
-static const char *const unsampled_keys[] = {"state.discount_rate", NULL};
+/* Keys a replica cannot draw for itself, and why: state.discount_rate and state.lease_years are
+ * the file's (root attributes the derived NPV and lease figures are computed with, by run and
+ * merge alike); the others size the run or the file, or address its random numbers. */
+static const struct {
+  const char *key, *why;
+} unsampled_keys[] = {
+    {"state.discount_rate", "this key is the result file's, one for all replicas (the NPV's discount rate)"},
+    {"state.lease_years", "this key is the result file's, one for all replicas (root attribute lease_years)"},
+    {"simulation.replicas", "this key sizes the run and the file"},
+    {"simulation.first_replica", "this key addresses the run's replicas"},
+    {"simulation.years", "this key sizes the run and the file (its year axis)"},
+    {"simulation.first_year", "this key dates the file's year axis, one for all replicas"},
+    {"simulation.first_weekday", "this key dates the file's year axis, one for all replicas"},
+    {"simulation.seed", "this key addresses every random number, the draws included"},
+    {"simulation.redraw_fleet_per_replica", "this key decides how the replicas' fleets are drawn"},
+    {"fleet.vehicles", "this key sizes the run and the file"},
+    {"budget.price_paths_per_replica", "this key sizes the run and the file (its price-path axis)"},
+};
 
 static void param_list(fleet_dist_kind_t kind, char *buf, size_t cap) {
   const char *const *names = fleet_dist_param_names(kind);
@@ -1214,18 +1238,124 @@ static fleet_status_t real_list(const ctx_t *c, const node_t *n, const char *key
   return FLEET_OK;
 }
 
+/* A typed (integer, boolean, enum) key's values: 1 to FLEET_DISCRETE_MAX scalars, each read as a
+ * single value of the key is (its range, true/false, its names), stored as the integer, 0/1 or the
+ * name's index in the enum's order. */
+static fleet_status_t typed_list(const ctx_t *c, const param_desc_t *desc, const node_t *n, const char *key,
+                                 double *v, int *count) {
+  if (n->kind != NODE_SEQUENCE || n->count < 1 || n->count > FLEET_DISCRETE_MAX)
+    return fail(c, n, n->line, "key %s: value %s: expected a sequence of 1 to %d values (%s)", key,
+                n->kind == NODE_SCALAR ? shown(n) : kind_name(n->kind), FLEET_DISCRETE_MAX, desc->unit);
+  for (size_t i = 0; i < n->count; i++) {
+    const node_t *item = n->items[i];
+    char element[KEY_MAX + 64 + 24]; /* key is sample_key's sub, KEY_MAX + 64 */
+    snprintf(element, sizeof element, "%s.%zu", key, i);
+    if (item->kind != NODE_SCALAR)
+      return fail(c, item, item->line, "key %s: value is %s: expected a single value (%s)", element,
+                  kind_name(item->kind), desc->unit);
+    union {
+      int64_t i64;
+      bool b;
+      int e;
+    } x = {0};
+    fleet_status_t st = scalar_value(c, desc, item, element, &x);
+    if (st != FLEET_OK) return st;
+    v[i] = desc->type == PT_INT ? (double)x.i64 : desc->type == PT_BOOL ? (x.b ? 1.0 : 0.0) : (double)x.e;
+  }
+  *count = (int)n->count;
+  return FLEET_OK;
+}
+
+/* A typed key's value v (the integer, 0/1, the enum's index) as a scenario writes it. */
+static void typed_text(const param_desc_t *desc, double v, char *buf, size_t cap) {
+  if (desc->type == PT_BOOL) {
+    snprintf(buf, cap, "%s", v != 0 ? "true" : "false");
+  } else if (desc->type == PT_ENUM) {
+    int count = 0;
+    while (desc->enum_names[count]) count++;
+    snprintf(buf, cap, "%s", v >= 0 && v < count ? desc->enum_names[(int)v] : "invalid");
+  } else {
+    fleet_format_double(v, buf, cap);
+  }
+}
+
+/* fleet_distribution_format, with a boolean or enum key's values written as true/false or names. */
+static void format_dist(const param_desc_t *desc, const fleet_distribution_t *d, bool yaml, char *buf, size_t cap) {
+  if ((desc->type != PT_BOOL && desc->type != PT_ENUM) || d->kind != FLEET_DIST_DISCRETE) {
+    fleet_distribution_format(d, yaml, buf, cap);
+    return;
+  }
+  size_t len = (size_t)snprintf(buf, cap, yaml ? "{dist: discrete, values: [" : "discrete(values [");
+  for (int i = 0; i < d->value_count && len < cap; i++) {
+    char t[64];
+    typed_text(desc, d->values[i], t, sizeof t);
+    len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", t);
+  }
+  if (len < cap) len += (size_t)snprintf(buf + len, cap - len, yaml ? "], weights: [" : "], weights [");
+  for (int i = 0; i < d->value_count && len < cap; i++) {
+    char t[40];
+    fleet_format_double(d->weights[i], t, sizeof t);
+    len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", t);
+  }
+  if (len < cap) snprintf(buf + len, cap - len, yaml ? "]}" : "])");
+}
+
+/* The value the rules and a run without draws see for a sampled key: a real key's mean (within
+ * its bounds); an integer, boolean or enum key's most probable value (the first listed among
+ * equals), since the mean of an integer, of true/false or of names need not be one of them. */
+static double nominal_value(const fleet_sampled_key_t *s) {
+  const fleet_distribution_t *d = &s->dist;
+  if (param_table[s->table_index].type != PT_REAL) {
+    int best = 0;
+    for (int i = 1; i < d->value_count; i++)
+      if (d->weights[i] > d->weights[best]) best = i;
+    return d->values[best];
+  }
+  double mean;
+  fleet_distribution_moments(d, &mean, NULL);
+  return mean < d->min ? d->min : mean > d->max ? d->max : mean;
+}
+
+/* A sampled key's field, read or set as its type: a double for a real key, an int64_t for an
+ * integer, a bool, or an enum (an int, as the table's _Static_asserts hold). */
+static void *sampled_field(fleet_params_t *p, const fleet_sampled_key_t *s) {
+  void *base = s->region >= 0 ? (void *)&p->regions[s->region] : (void *)p;
+  return (char *)base + param_table[s->table_index].offset;
+}
+
+static void set_sampled(fleet_params_t *p, const fleet_sampled_key_t *s, double v) {
+  void *f = sampled_field(p, s);
+  switch (param_table[s->table_index].type) {
+    case PT_INT: *(int64_t *)f = (int64_t)llround(v); break;
+    case PT_BOOL: *(bool *)f = v != 0; break;
+    case PT_ENUM: *(int *)f = (int)lround(v); break;
+    default: *(double *)f = v; break;
+  }
+}
+
+static double get_sampled(fleet_params_t *p, const fleet_sampled_key_t *s) {
+  void *f = sampled_field(p, s);
+  switch (param_table[s->table_index].type) {
+    case PT_INT: return (double)*(int64_t *)f;
+    case PT_BOOL: return *(bool *)f ? 1.0 : 0.0;
+    case PT_ENUM: return (double)*(int *)f;
+    default: return *(double *)f;
+  }
+}
+
 /* Reads the distribution n gives key (row d of the table; region or -1) into a new entry of
  * params->sampled, and sets the field at base to its mean, the value the rules see. */
 static fleet_status_t sample_key(const ctx_t *c, size_t d, const node_t *n, const char *key, int region,
                                  fleet_params_t *params, void *base) {
   const param_desc_t *desc = &param_table[d];
-  if (desc->type != PT_REAL)
-    return fail(c, n, n->line, "key %s: value is a distribution: only a real key may be given as one (%s)", key,
-                desc->unit);
-  for (int i = 0; unsampled_keys[i]; i++)
-    if (strcmp(key, unsampled_keys[i]) == 0)
-      return fail(c, n, n->line, "key %s: value is a distribution: this key is the result file's, one for all "
-                  "replicas (the NPV's discount rate): give a number", key);
+  for (size_t i = 0; i < sizeof unsampled_keys / sizeof unsampled_keys[0]; i++)
+    if (strcmp(key, unsampled_keys[i].key) == 0)
+      return fail(c, n, n->line, "key %s: value is a distribution: %s, it cannot vary per replica: give a "
+                  "single value", key, unsampled_keys[i].why);
+  const bool typed = desc->type == PT_INT || desc->type == PT_BOOL || desc->type == PT_ENUM;
+  if (desc->type != PT_REAL && !typed)
+    return fail(c, n, n->line, "key %s: value is a distribution: only a real, integer, boolean or enum key may "
+                "be given as one (%s)", key, desc->unit);
   if (params->sampled_count >= FLEET_MAX_SAMPLED)
     return fail(c, n, n->line, "key %s: value is a distribution: at most %d keys of a scenario may be", key,
                 FLEET_MAX_SAMPLED);
@@ -1238,6 +1368,10 @@ static fleet_status_t sample_key(const ctx_t *c, size_t d, const node_t *n, cons
                 "uniform, triangular, normal, lognormal, beta, discrete", key,
                 kind_node->kind == NODE_SCALAR ? shown(kind_node) : kind_name(kind_node->kind));
   const char *kind = fleet_dist_name(dist.kind);
+  if (typed && dist.kind != FLEET_DIST_DISCRETE)
+    return fail(c, kind_node, kind_node->line, "key %s.dist: value %s: %s is %s key (%s): it may only be given "
+                "as a discrete distribution, {dist: discrete, values: [...], weights: [...]}", key, kind, key,
+                desc->type == PT_INT ? "an integer" : desc->type == PT_BOOL ? "a boolean" : "an enum", desc->unit);
   char takes[160];
   param_list(dist.kind, takes, sizeof takes);
   bool has_min = false, has_max = false, has_weights = false;
@@ -1257,7 +1391,8 @@ static fleet_status_t sample_key(const ctx_t *c, size_t d, const node_t *n, cons
     given[which] = true;
     fleet_status_t st = FLEET_OK;
     if (strcmp(e->key, "values") == 0) {
-      st = real_list(c, e->value, sub, dist.values, &dist.value_count);
+      st = typed ? typed_list(c, desc, e->value, sub, dist.values, &dist.value_count)
+                 : real_list(c, e->value, sub, dist.values, &dist.value_count);
     } else if (strcmp(e->key, "weights") == 0) {
       st = real_list(c, e->value, sub, dist.weights, &weight_count);
       has_weights = true;
@@ -1284,9 +1419,10 @@ static fleet_status_t sample_key(const ctx_t *c, size_t d, const node_t *n, cons
                 "value", key, dist.value_count, weight_count);
   char text[512];
   const char *rule = fleet_distribution_check(&dist);
-  fleet_distribution_format(&dist, false, text, sizeof text);
+  format_dist(desc, &dist, false, text, sizeof text);
   if (rule) return fail(c, n, n->line, "key %s: value %s: %s", key, text, rule);
-  if (!(dist.min >= desc->min && dist.max <= desc->max)) {
+  /* a typed key's values were each checked against its range (or names) by typed_list */
+  if (!typed && !(dist.min >= desc->min && dist.max <= desc->max)) {
     char lo[40], hi[40], a[40], b[40];
     fleet_format_double(desc->min, lo, sizeof lo);
     fleet_format_double(desc->max, hi, sizeof hi);
@@ -1300,9 +1436,8 @@ static fleet_status_t sample_key(const ctx_t *c, size_t d, const node_t *n, cons
   s->table_index = (int)d;
   s->region = region;
   s->dist = dist;
-  double mean;
-  fleet_distribution_moments(&dist, &mean, NULL);
-  *(double *)((char *)base + desc->offset) = mean < dist.min ? dist.min : mean > dist.max ? dist.max : mean;
+  (void)base;
+  set_sampled(params, s, nominal_value(s));
   return FLEET_OK;
 }
 
@@ -1691,20 +1826,28 @@ static fleet_status_t check_rules(const ctx_t *c, const walk_t *w, const fleet_p
   return check_price_rules(c, w, p);
 }
 
-static double *sampled_field(fleet_params_t *p, const fleet_sampled_key_t *s) {
-  void *base = s->region >= 0 ? (void *)&p->regions[s->region] : (void *)p;
-  return (double *)((char *)base + param_table[s->table_index].offset);
-}
-
 /* The rules must hold for every value the distributions can draw. Each rule above reads at most
  * three keys and is convex in them (linear inequalities; a correlation matrix positive definite
  * at the corners of a box is so inside it, being affine in the correlations), so it holds on the
  * whole box of the bounds if it holds at its corners: every corner of every three sampled keys is
- * checked, the others at their means. Loading, not a replica, refuses a scenario. */
+ * checked, the others at their nominal values. A discrete key can only draw its listed values,
+ * and an enum's index or a boolean has no "inside" a rule could be convex in, so a discrete key
+ * is checked at each listed value instead of its two bounds (at most 16). Loading, not a replica,
+ * refuses a scenario. */
 static int by_table_order(const void *a, const void *b) {
   const fleet_sampled_key_t *x = a, *y = b;
   if (x->table_index != y->table_index) return x->table_index < y->table_index ? -1 : 1;
   return (x->region > y->region) - (x->region < y->region);
+}
+
+/* The values key s is checked at: its listed values if discrete, else its bounds. */
+static int check_points(const fleet_sampled_key_t *s) {
+  return s->dist.kind == FLEET_DIST_DISCRETE ? s->dist.value_count : 2;
+}
+
+static double check_point(const fleet_sampled_key_t *s, int i) {
+  if (s->dist.kind == FLEET_DIST_DISCRETE) return s->dist.values[i];
+  return i ? s->dist.max : s->dist.min;
 }
 
 static fleet_status_t check_sampled_rules(const ctx_t *c, const walk_t *w, fleet_params_t *p) {
@@ -1714,33 +1857,40 @@ static fleet_status_t check_sampled_rules(const ctx_t *c, const walk_t *w, fleet
   qsort(p->sampled, (size_t)m, sizeof p->sampled[0], by_table_order);
   for (int i = 0; i < m; i++)
     for (int j = i; j < m; j++)
-      for (int k = j; k < m; k++)
-        for (int corner = 0; corner < 8; corner++) {
-          const int keys[3] = {i, j, k};
+      for (int k = j; k < m; k++) {
+        const int keys[3] = {i, j, k};
+        /* a key repeated in the triple (i == j) is set once, by its first place */
+        int count[3], total = 1;
+        for (int t = 0; t < 3; t++) {
+          count[t] = t && keys[t] == keys[t - 1] ? 1 : check_points(&p->sampled[keys[t]]);
+          total *= count[t];
+        }
+        for (int combo = 0; combo < total; combo++) {
           double saved[3];
-          for (int t = 0; t < 3; t++) saved[t] = *sampled_field(p, &p->sampled[keys[t]]);
-          for (int t = 0; t < 3; t++) {
-            const fleet_distribution_t *d = &p->sampled[keys[t]].dist;
-            *sampled_field(p, &p->sampled[keys[t]]) = corner >> t & 1 ? d->max : d->min;
-          }
+          for (int t = 0; t < 3; t++) saved[t] = get_sampled(p, &p->sampled[keys[t]]);
+          for (int t = 0, rest = combo; t < 3; rest /= count[t], t++)
+            if (!(t && keys[t] == keys[t - 1]))
+              set_sampled(p, &p->sampled[keys[t]], check_point(&p->sampled[keys[t]], rest % count[t]));
           fleet_status_t st = check_rules(c, w, p);
           char at[3 * (FLEET_SAMPLED_KEY_MAX + 48)] = "";
           size_t len = 0;
           for (int t = 0; t < 3 && st != FLEET_OK; t++) {
             if (t && keys[t] == keys[t - 1]) continue;
-            char v[40];
-            fleet_format_double(*sampled_field(p, &p->sampled[keys[t]]), v, sizeof v);
+            const fleet_sampled_key_t *s = &p->sampled[keys[t]];
+            char v[64];
+            typed_text(&param_table[s->table_index], get_sampled(p, s), v, sizeof v);
             len += (size_t)snprintf(at + len, len < sizeof at ? sizeof at - len : 0, "%s%s = %s", t ? ", " : "",
-                                    p->sampled[keys[t]].key, v);
+                                    s->key, v);
           }
-          for (int t = 2; t >= 0; t--) *sampled_field(p, &p->sampled[keys[t]]) = saved[t];
+          for (int t = 2; t >= 0; t--) set_sampled(p, &p->sampled[keys[t]], saved[t]);
           if (st != FLEET_OK) {
             char inner[FLEET_ERROR_MESSAGE_MAX];
             snprintf(inner, sizeof inner, "%s", c->err->message);
             return fleet_error_set(c->err, FLEET_ERR_SCENARIO, "%s (a rule must hold for every value the "
-                                   "distributions can draw: it fails at the bounds %s)", inner, at);
+                                   "distributions can draw: it fails at the bounds or listed values %s)", inner, at);
           }
         }
+      }
   return FLEET_OK;
 }
 
@@ -1893,7 +2043,7 @@ static void format_field(strbuf_t *sb, const fleet_params_t *params, size_t d, i
     const fleet_sampled_key_t *s = &params->sampled[i];
     if (s->table_index != (int)d || s->region != region) continue;
     char text[1024];
-    fleet_distribution_format(&s->dist, true, text, sizeof text);
+    format_dist(&param_table[d], &s->dist, true, text, sizeof text);
     sb_printf(sb, "%s", text);
     return;
   }
@@ -1964,7 +2114,7 @@ void fleet_scenario_sample(const fleet_params_t *params, int64_t replica, fleet_
   for (int i = 0; i < params->sampled_count; i++) {
     const fleet_sampled_key_t *s = &params->sampled[i];
     const double v = fleet_distribution_draw(&s->dist, params->seed, replica, s->key);
-    *sampled_field(out, s) = v;
+    set_sampled(out, s, v);
     if (values) values[i] = v;
   }
 }
@@ -1979,8 +2129,22 @@ void fleet_scenario_print_sampled(const fleet_params_t *params, FILE *out) {
   fprintf(out, "# sampled per replica (%d key%s):\n", params->sampled_count, params->sampled_count > 1 ? "s" : "");
   for (int i = 0; i < params->sampled_count; i++) {
     char text[1024];
-    fleet_distribution_format(&params->sampled[i].dist, false, text, sizeof text);
+    format_dist(&param_table[params->sampled[i].table_index], &params->sampled[i].dist, false, text, sizeof text);
     fprintf(out, "#   %s = %s  # %s\n", params->sampled[i].key, text,
             param_table[params->sampled[i].table_index].unit);
   }
+}
+
+void fleet_scenario_sampled_format(const fleet_params_t *params, int i, char *buf, size_t cap) {
+  if (!cap) return;
+  buf[0] = '\0';
+  if (i < 0 || i >= params->sampled_count) return;
+  const fleet_sampled_key_t *s = &params->sampled[i];
+  const param_desc_t *desc = &param_table[s->table_index];
+  format_dist(desc, &s->dist, false, buf, cap);
+  size_t len = strlen(buf);
+  if (desc->type == PT_ENUM)
+    snprintf(buf + len, cap - len, "; stored as the index of the value in the enum's order (%s), from 0", desc->unit);
+  else if (desc->type == PT_BOOL)
+    snprintf(buf + len, cap - len, "; stored as 0 (false) or 1 (true)");
 }

@@ -57,8 +57,9 @@ size_t fleet_scenario_key_count(void);
 /* Fills *info for key index (0 .. fleet_scenario_key_count() - 1); false if out of range. */
 bool fleet_scenario_key_info(size_t index, fleet_scenario_key_info_t *info);
 
-/* Uncertain assumptions (README, "Uncertain assumptions"): params->sampled lists the real keys a
- * scenario gives as distributions; their fields hold the distributions' means. */
+/* Uncertain assumptions (README, "Uncertain assumptions"): params->sampled lists the keys a
+ * scenario gives as distributions; their fields hold the nominal values (a real key's mean; an
+ * integer, boolean or enum key's most probable value). */
 #include <stdint.h>
 #include <stdio.h>
 /* Copies params to *out (out may be params) with each sampled key set to replica's draw
@@ -67,6 +68,10 @@ bool fleet_scenario_key_info(size_t index, fleet_scenario_key_info_t *info);
 void fleet_scenario_sample(const fleet_params_t *params, int64_t replica, fleet_params_t *out, double *values);
 /* The unit of params->sampled[i]; NULL if out of range. */
 const char *fleet_scenario_sampled_unit(const fleet_params_t *params, int i);
+/* params->sampled[i]'s distribution as text, "triangular(min 0.2, mode 0.5, max 0.8)"; a boolean
+ * or enum key's values by name, then how /parameters stores them ("; stored as the index of the
+ * value in the enum's order (every_arrival | below_threshold), from 0"); "" if i is out of range. */
+void fleet_scenario_sampled_format(const fleet_params_t *params, int i, char *buf, size_t cap);
 /* For `check`: "# sampled per replica", then one "#   key = triangular(min 0.2, mode 0.5, max 0.8)  # unit"
  * line per sampled key; nothing when there is none. */
 void fleet_scenario_print_sampled(const fleet_params_t *params, FILE *out);

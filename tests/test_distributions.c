@@ -1,9 +1,12 @@
 /* test_distributions.c: uncertain assumptions (engine/distributions.c, the sampled keys of
  * engine/scenario.c) and the sensitivity ranking (engine/sensitivity.c). */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "distributions.h"
 #include "rng.h"
@@ -153,6 +156,73 @@ Test(sampled_keys, replica_draws_depend_on_the_replica_only) {
   fleet_scenario_sample(p, 8, b, vb);
   cr_assert_neq(va[2], vb[2]);
   free(p), free(a), free(b);
+}
+
+/* An integer, a boolean and an enum key given as discrete distributions. Each replica draws one
+ * value index; over N = DRAWS replicas the count of value i is binomial(N, w_i), so its frequency
+ * has standard error sqrt(w_i (1 - w_i) / N) (at most 0.0035 here): 5 of them bound a false
+ * failure below 1e-6 per value (the seed is fixed anyway). The typed field must hold the draw. */
+Test(sampled_keys, discrete_integer_boolean_and_enum_keys) {
+  char path[] = "/tmp/fleetmc_intkeysXXXXXX";
+  const int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fprintf(f, "base: %s/configs/baseline.yaml\n"
+             "mobility:\n  workdays_per_week: {dist: discrete, values: [4, 5, 6], weights: [0.2, 0.5, 0.3]}\n"
+             "garage:\n  export_surplus: {dist: discrete, values: [true, false], weights: [0.3, 0.7]}\n"
+             "charging:\n  plug_policy: {dist: discrete, values: [below_threshold, every_arrival], "
+             "weights: [0.4, 0.6]}\n",
+          FLEET_SOURCE_DIR);
+  fclose(f);
+  fleet_params_t *p = load(path, NULL, 0);
+  remove(path);
+  cr_assert_eq(p->sampled_count, 3);
+  /* the nominal value the rules see: the most probable one */
+  cr_assert_eq(p->workdays_per_week, 5);
+  cr_assert_eq(p->garage_export_surplus, false);
+  cr_assert_eq(p->plug_policy, FLEET_PLUG_EVERY_ARRIVAL);
+  /* the resolved scenario writes names and reads back to the same distributions */
+  char *text = fleet_scenario_format(p);
+  cr_assert(strstr(text, "plug_policy: {dist: discrete, values: [below_threshold, every_arrival], weights: [0.4, 0.6]}"),
+            "%s", text);
+  cr_assert(strstr(text, "export_surplus: {dist: discrete, values: [true, false], weights: [0.3, 0.7]}"), "%s", text);
+  fleet_params_t *q = malloc(sizeof *q);
+  fleet_error_t err;
+  cr_assert_eq(fleet_scenario_parse_text("resolved", text, q, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(memcmp(p->sampled, q->sampled, sizeof p->sampled), 0);
+  free(text), free(q);
+  /* table order: charging (plug_policy), mobility (workdays_per_week), garage (export_surplus) */
+  int iw = -1, ig = -1, ip = -1;
+  for (int i = 0; i < p->sampled_count; i++) {
+    if (strcmp(p->sampled[i].key, "mobility.workdays_per_week") == 0) iw = i;
+    if (strcmp(p->sampled[i].key, "garage.export_surplus") == 0) ig = i;
+    if (strcmp(p->sampled[i].key, "charging.plug_policy") == 0) ip = i;
+  }
+  cr_assert(iw >= 0 && ig >= 0 && ip >= 0);
+  fleet_params_t *r = malloc(sizeof *r);
+  double v[FLEET_MAX_SAMPLED];
+  int workdays[3] = {0}, exports = 0, below = 0;
+  for (int k = 0; k < DRAWS; k++) {
+    fleet_scenario_sample(p, k, r, v);
+    cr_assert(r->workdays_per_week >= 4 && r->workdays_per_week <= 6, "%lld", (long long)r->workdays_per_week);
+    cr_assert_eq((double)r->workdays_per_week, v[iw]);
+    cr_assert_eq(r->garage_export_surplus ? 1.0 : 0.0, v[ig]);
+    cr_assert(r->plug_policy == FLEET_PLUG_EVERY_ARRIVAL || r->plug_policy == FLEET_PLUG_BELOW_THRESHOLD);
+    cr_assert_eq((double)r->plug_policy, v[ip]); /* the enum's index, in the enum's order */
+    workdays[r->workdays_per_week - 4]++;
+    exports += r->garage_export_surplus;
+    below += r->plug_policy == FLEET_PLUG_BELOW_THRESHOLD;
+  }
+  const double w_workdays[3] = {0.2, 0.5, 0.3};
+  const double observed[5] = {(double)workdays[0] / DRAWS, (double)workdays[1] / DRAWS,
+                              (double)workdays[2] / DRAWS, (double)exports / DRAWS, (double)below / DRAWS};
+  const double expected[5] = {w_workdays[0], w_workdays[1], w_workdays[2], 0.3, 0.4};
+  for (int i = 0; i < 5; i++) {
+    const double se = sqrt(expected[i] * (1 - expected[i]) / DRAWS);
+    cr_assert(fabs(observed[i] - expected[i]) <= 5 * se, "value %d: frequency %g, expected %g +/- %g", i,
+              observed[i], expected[i], 5 * se);
+  }
+  free(p), free(r);
 }
 
 /* ---- sensitivity ---------------------------------------------------------------------------- */
