@@ -32,7 +32,7 @@
 static const char usage_text[] =
     "usage: fleetmc run CONFIG [-o PATH] [--force] [--set KEY=VALUE]... [--replicas N]\n"
     "                          [--first-replica K] [--years Y] [--seed S] [--threads T] [--quiet]\n"
-    "                          [--target-error CLAIM=X]\n"
+    "                          [--target-error CLAIM=X] [--resume]\n"
     "       fleetmc check CONFIG [--set KEY=VALUE]...\n"
     "       fleetmc merge [--force] OUT IN1 [IN2]...\n"
     "       fleetmc summary FILE [--format text|csv|json]\n"
@@ -56,7 +56,13 @@ static const char usage_text[] =
     "--replicas N, --first-replica K, --years Y, --seed S\n"
     "                   shorthands for --set simulation.replicas=N and so on\n"
     "--threads T        OpenMP threads (default: OMP_NUM_THREADS, else all cores)\n"
-    "--quiet            no progress line on stderr\n"
+    "--quiet            no progress on stderr (else a line rewritten in place on a terminal, and one\n"
+    "                   line per completed replica-year otherwise, as in a batch job's log)\n"
+    "--resume           run: continue an unfinished run of the same command from its checkpoint\n"
+    "                   folder OUTPUT.ckpt/, where every completed replica-year is kept; the file\n"
+    "                   is the same as without the stop. Without it, an existing checkpoint is\n"
+    "                   refused (--force discards it). SIGINT, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2\n"
+    "                   stop a run cleanly, keeping the checkpoint (exit 130)\n"
     "--target-error CLAIM=X\n"
     "                   run: add replicas (8 first, then 4 at a time) until the 95 % half-width of\n"
     "                   the mean that decides CLAIM (C1, C3, C4 or C7) is below X times |mean|, or\n"
@@ -64,8 +70,13 @@ static const char usage_text[] =
     "--format F         summary and compare: text (default), csv (one row per quantity and\n"
     "                   statistic) or json\n"
     "\n"
+    "MPI: mpirun -n P fleetmc run ... (or srun) splits the replicas over P processes, each with its\n"
+    "     own threads; the ranks keep their replicas in the checkpoint folder, which they must all\n"
+    "     see, and rank 0 writes the one output, the same as one process's\n"
+    "\n"
     "exit codes: 0 success, 1 runtime failure (i/o, hdf5, memory), 2 bad command line, scenario or\n"
-    "            input file (missing, not a fleetmc result, or not mergeable with the others)\n";
+    "            input file (missing, not a fleetmc result, or not mergeable with the others),\n"
+    "            130 stopped by a signal (a run's checkpoint kept: rerun with --resume)\n";
 
 typedef struct {
   const char *command;
@@ -77,6 +88,7 @@ typedef struct {
   int threads;
   int quiet;
   int force;
+  int resume;
   const char *target_error_text;
   fleet_target_error_t target_error;
 } cli_args_t;
@@ -158,6 +170,9 @@ static int parse_args(int argc, char **argv, cli_args_t *args) {
     } else if (strcmp(a, "--force") == 0) {
       args->force = 1;
       continue;
+    } else if (strcmp(a, "--resume") == 0) {
+      args->resume = 1;
+      continue;
     } else if (a[0] == '-') {
       return usage_error("unknown option '%s'%s", a, "");
     } else if (!args->config) {
@@ -171,7 +186,7 @@ static int parse_args(int argc, char **argv, cli_args_t *args) {
   }
   if (!args->config) return usage_error("%s: missing CONFIG%s", args->command, "");
   if (strcmp(args->command, "check") == 0 && (args->output || args->threads || args->force || args->quiet ||
-                                                args->target_error_text))
+                                                args->target_error_text || args->resume))
     return usage_error("check takes only CONFIG and --set%s%s", "", "");
   return 0;
 }
@@ -253,6 +268,12 @@ static void catch_stop_signals(void) {
   for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) sigaction(signals[i], &on_stop, NULL);
 }
 
+/* The processes of this invocation: several when the program was launched by MPI (main.c). */
+static const fleet_ranks_t *cli_ranks = &fleet_ranks_single;
+
+/* Messages and tables come from rank 0 only: the other ranks would print the same. */
+static int speaks(void) { return cli_ranks->rank == 0; }
+
 static int run_command(cli_args_t *args, const char *command_line) {
   fleet_error_t err;
   fleet_error_clear(&err);
@@ -269,7 +290,9 @@ static int run_command(cli_args_t *args, const char *command_line) {
     text = fleet_scenario_format(params);
     if (!text) status = fleet_error_set(&err, FLEET_ERR_NOMEM, "cannot format the scenario");
   }
-  if (status == FLEET_OK && strcmp(args->command, "check") == 0) {
+  if (status == FLEET_OK && strcmp(args->command, "check") == 0 && !speaks()) {
+    /* the table is rank 0's */
+  } else if (status == FLEET_OK && strcmp(args->command, "check") == 0) {
     fputs(text, stdout);
     fleet_scenario_print_sampled(params, stdout);
     printf("# %s: valid\n", args->config);
@@ -283,9 +306,13 @@ static int run_command(cli_args_t *args, const char *command_line) {
     if (status == FLEET_OK)
       status = fleet_output_check(path, args->force, (const char *const *)files.paths, files.count, &err);
     if (status == FLEET_OK) {
-      fleet_run_options_t options = {.output_path = path, .overwrite = args->force, .command_line = command_line,
-                                     .scenario_file = args->config, .threads = args->threads,
-                                     .progress = !args->quiet && isatty(STDERR_FILENO), .stop = &stop_requested};
+      const fleet_progress_t progress = args->quiet                ? FLEET_PROGRESS_NONE
+                                        : isatty(STDERR_FILENO) ? FLEET_PROGRESS_TERMINAL
+                                                                : FLEET_PROGRESS_LINES;
+      fleet_run_options_t options = {.output_path = path, .overwrite = args->force, .resume = args->resume,
+                                     .command_line = command_line, .scenario_file = args->config,
+                                     .threads = args->threads, .progress = progress, .ranks = cli_ranks,
+                                     .stop = &stop_requested};
       catch_stop_signals();
       fleet_run_values_t values;
       char stopped_by[512] = "";
@@ -294,11 +321,11 @@ static int run_command(cli_args_t *args, const char *command_line) {
       else
         status = fleet_run(params, text, &options, &values, &err);
       /* the claims table of the file just written, by the one code path of `fleetmc summary` */
-      if (status == FLEET_OK) status = fleet_summary_file(path, FLEET_FORMAT_TEXT, stdout, &err);
-      if (status == FLEET_OK && stopped_by[0]) printf("\nfleetmc: %s: stopped_by: %s\n", path, stopped_by);
+      if (status == FLEET_OK && speaks()) status = fleet_summary_file(path, FLEET_FORMAT_TEXT, stdout, &err);
+      if (status == FLEET_OK && speaks() && stopped_by[0]) printf("\nfleetmc: %s: stopped_by: %s\n", path, stopped_by);
     }
   }
-  if (status != FLEET_OK) fprintf(stderr, "fleetmc: %s: %s\n", fleet_status_name(status), err.message);
+  if (status != FLEET_OK && speaks()) fprintf(stderr, "fleetmc: %s: %s\n", fleet_status_name(status), err.message);
   fleet_scenario_files_free(&files);
   free(output);
   free(text);
@@ -351,6 +378,11 @@ static int file_command(int argc, char **argv, const char *command_line) {
 
 static int cli_command(int argc, char **argv);
 
+int fleet_cli_main_ranks(int argc, char **argv, const fleet_ranks_t *ranks) {
+  cli_ranks = ranks ? ranks : &fleet_ranks_single;
+  return fleet_cli_main(argc, argv);
+}
+
 int fleet_cli_main(int argc, char **argv) {
   /* No HDF5 clean-up at exit: every file a command opens is closed or discarded before it
    * returns, except one whose close failed (a full disk), which HDF5 would try, and fail, to
@@ -388,7 +420,7 @@ static int cli_command(int argc, char **argv) {
   int rc;
   if (strcmp(argv[1], "merge") == 0 || strcmp(argv[1], "summary") == 0 || strcmp(argv[1], "schema") == 0 ||
       strcmp(argv[1], "compare") == 0) {
-    rc = file_command(argc, argv, command_line);
+    rc = speaks() ? file_command(argc, argv, command_line) : 0; /* only `run` is split over ranks */
     free(command_line);
     return rc;
   }

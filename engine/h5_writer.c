@@ -456,6 +456,7 @@ static fleet_status_t check_output_folder(const char *path, fleet_error_t *err) 
 
 fleet_status_t fleet_output_check(const char *path, int overwrite, const char *const *keep, int n,
                                   fleet_error_t *err) {
+  if (!path || !path[0]) return fleet_error_set(err, FLEET_ERR_USAGE, "output: the path is empty");
   struct stat st;
   if (lstat(path, &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return check_output_folder(path, err);

@@ -113,10 +113,8 @@ static fleet_status_t text_model_sha256(const char *name, const char *text, char
   return FLEET_OK;
 }
 
-/* Where two model texts first differ, as "KEY is A in FILE_A and B in FILE_B" (KEY the dotted path
- * of the line), or the two lines themselves if they are not the same key. */
-static void describe_difference(const char *a, const char *b, const char *name_a, const char *name_b, char *out,
-                                size_t size) {
+void fleet_scenario_describe_difference(const char *a, const char *b, const char *name_a, const char *name_b,
+                                        char *out, size_t size) {
   snprintf(out, size, "their scenarios differ");
   char *ma = fleet_scenario_text_with_range(name_a, a, 1, 0, NULL, NULL, NULL);
   char *mb = fleet_scenario_text_with_range(name_b, b, 1, 0, NULL, NULL, NULL);
@@ -217,7 +215,7 @@ static fleet_status_t check_same_study(const input_t *a, const input_t *b, fleet
                            a->path, rule);
   if (strcmp(x->model_sha256, y->model_sha256) != 0) {
     char difference[400];
-    describe_difference(x->scenario_text, y->scenario_text, a->path, b->path, difference, sizeof difference);
+    fleet_scenario_describe_difference(x->scenario_text, y->scenario_text, a->path, b->path, difference, sizeof difference);
     return fleet_error_set(err, FLEET_ERR_INPUT,
                            "merge: %s and %s have different attribute model_sha256 (%.12s... vs %.12s...): %s; %s",
                            b->path, a->path, y->model_sha256, x->model_sha256, difference, rule);

@@ -5,6 +5,7 @@
 #define FLEET_MERGE_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -36,5 +37,11 @@ fleet_status_t fleet_merge_stopped_by(const char *out_path, const char *const *i
  * naming `name`), or if out of memory. */
 char *fleet_scenario_text_with_range(const char *name, const char *text, int64_t replicas, int64_t first_replica,
                                      int64_t *old_replicas, int64_t *old_first_replica, fleet_error_t *err);
+
+/* Where two scenario texts (fleet_scenario_format's layout) first differ, replica ranges aside, as
+ * "KEY is A in NAME_A and B in NAME_B" (KEY the dotted path of the line), or the two lines
+ * themselves if they are not the same key; "their scenarios differ" if neither can be told. */
+void fleet_scenario_describe_difference(const char *a, const char *b, const char *name_a, const char *name_b,
+                                        char *out, size_t size);
 
 #endif

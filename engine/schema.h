@@ -470,7 +470,7 @@ typedef struct {
     "in year 0, the warranty replacements' each year",                                                                \
     FLEET_SHAPE_RY, FLEET_FROM_YEAR, co2_battery_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                          \
   X(WALL_SECONDS, "runtime", "wall_seconds", FLEET_TYPE_F64, "s", "wall-clock time of the simulation",                \
-    "the run's (in a merged file, the sum of its parts')", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, wall_seconds,          \
+    "its replica-years', summed (over the ranks of an MPI run, the parts of a resumed or merged one)", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, wall_seconds,          \
     FLEET_MERGE_SUM, FLEET_DOMAIN_NONNEG)                                                                             \
   X(VEHICLE_HOURS, "runtime", "vehicle_hours", FLEET_TYPE_F64, "h", "vehicle-hours simulated",                        \
     "vehicles x replicas x years x 8760", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, vehicle_hours, FLEET_MERGE_SUM, FLEET_DOMAIN_NONNEG) \

@@ -907,7 +907,7 @@ static void build_table(builder_t *builder, FILE *out, const char *path, const f
   }
   sensitivity_section(builder, out);
   const fleet_run_values_t *run = &info->runtime;
-  fprintf(out, "\n  run: %.1f s wall on %.0f thread(s), %.3g vehicle-hours, %.3g ns per vehicle-hour\n",
+  fprintf(out, "\n  run: %.1f s of simulation on %.0f thread(s), %.3g vehicle-hours, %.3g ns per vehicle-hour\n",
           run->wall_seconds, run->threads, run->vehicle_hours, 1e9 * fleet_ratio(run->wall_seconds, run->vehicle_hours));
 }
 

@@ -1,10 +1,11 @@
 /* target_error.c: a run that stops at a target Monte Carlo error (see target_error.h).
  *
- * Why batches of files and merges: the writer sizes every dataset to the file's replicas when it
- * creates it, and the number is not known in advance here. Replica k draws the same numbers
- * whichever run computes it, so batches [F, F+8), [F+8, F+12), ... merged give, in every dataset,
- * the file of one run of F..F+N-1 (merge.h); that file is also the one the target is tested on,
- * read by summary's own code, so the half-width recorded is the one `fleetmc summary` shows. */
+ * Why batches: the writer sizes every dataset to the file's replicas when it creates it, and the
+ * number is not known in advance here. The replicas computed are kept in the run's checkpoint
+ * folder (run.h), and replica k draws the same numbers whichever run computes it, so after each
+ * batch [F, F+8), [F+8, F+12), ... the file of replicas F..F+N-1 written from the folder is, in
+ * every dataset, that of one run of them; it is also the file the target is tested on, read by
+ * summary's own code, so the half-width recorded is the one `fleetmc summary` shows. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -18,7 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "merge.h"
 #include "scenario.h"
 #include "summary.h"
 
@@ -82,101 +82,61 @@ static fleet_status_t half_width_of(const char *path, const fleet_target_error_t
   return status;
 }
 
-/* The temporary files of the run so far: <output>.target.<pid>.<n>.h5. */
-typedef struct {
-  char done[4096]; /* the replicas run so far, merged ("" none yet) */
-  char batch[4096];
-} temporaries_t;
-
-static void remove_temporaries(temporaries_t *t) {
-  if (t->done[0]) unlink(t->done);
-  if (t->batch[0]) unlink(t->batch);
-  t->done[0] = t->batch[0] = '\0';
-}
-
-static fleet_status_t temporary_name(char *out, size_t size, const char *output, int n, fleet_error_t *err) {
-  if (snprintf(out, size, "%s.target.%ld.%d.h5", output, (long)getpid(), n) >= (int)size)
-    return fleet_error_set(err, FLEET_ERR_USAGE, "output %s: the path is too long", output);
-  return FLEET_OK;
-}
-
-/* Runs replicas [first, first + count) of params into path. */
-static fleet_status_t run_batch(const fleet_params_t *params, int64_t first, int64_t count, const char *path,
-                                const fleet_run_options_t *options, fleet_error_t *err) {
-  fleet_params_t *batch = malloc(sizeof *batch);
-  if (!batch) return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate a batch's scenario");
-  *batch = *params;
-  batch->first_replica = first;
-  batch->replicas = count;
-  char *text = fleet_scenario_format(batch);
-  fleet_status_t status = text ? FLEET_OK : fleet_error_set(err, FLEET_ERR_NOMEM, "cannot format the scenario");
-  fleet_run_options_t batch_options = *options;
-  batch_options.output_path = path;
-  batch_options.overwrite = 0;
-  fleet_run_values_t values;
-  if (status == FLEET_OK) status = fleet_run(batch, text, &batch_options, &values, err);
-  free(text);
-  free(batch);
-  return status;
-}
-
 fleet_status_t fleet_run_to_target(const fleet_params_t *params, const fleet_run_options_t *options,
                                    const fleet_target_error_t *target, char *stopped_by, size_t size,
                                    fleet_error_t *err) {
-  const int64_t limit = params->replicas;
-  temporaries_t t = {.done = "", .batch = ""};
-  fleet_status_t status = FLEET_OK;
+  stopped_by[0] = '\0';
+  const int64_t limit = params->replicas, first = params->first_replica;
+  fleet_study_t *study = NULL;
+  fleet_status_t status = fleet_study_open(params, options, &study, err);
+  if (status != FLEET_OK) return status;
+  const fleet_ranks_t *ranks = options->ranks ? options->ranks : &fleet_ranks_single;
+  const int rank0 = fleet_study_rank(study) == 0;
   int64_t done = 0;
-  int files = 0, met = 0;
+  int met = 0;
   double relative = NAN;
   fleet_mc_mean_t mean = {0};
   char unit[24] = "";
+  /* The batches are the same whatever the ranks (each batch split among them), so that the run
+   * stops at the same replica, and its file is the same, on any number of ranks. */
   while (status == FLEET_OK && done < limit && !met) {
     const int64_t step = done == 0 ? FLEET_TARGET_MIN_REPLICAS : FLEET_TARGET_BATCH_REPLICAS;
     const int64_t count = step < limit - done ? step : limit - done;
-    status = temporary_name(t.batch, sizeof t.batch, options->output_path, files++, err);
-    if (status == FLEET_OK) status = run_batch(params, params->first_replica + done, count, t.batch, options, err);
-    if (status != FLEET_OK) {
-      t.batch[0] = '\0'; /* fleet_run leaves nothing behind */
-      break;
-    }
+    status = fleet_study_compute(study, first + done, count, err);
+    if (status != FLEET_OK) break;
     done += count;
-    if (!t.done[0]) {
-      memcpy(t.done, t.batch, sizeof t.done);
-    } else {
-      char merged[sizeof t.done];
-      const char *parts[2] = {t.done, t.batch};
-      status = temporary_name(merged, sizeof merged, options->output_path, files++, err);
-      if (status == FLEET_OK)
-        status = fleet_merge(merged, parts, 2, options->command_line, 0, options->stop, err);
-      if (status != FLEET_OK) break;
-      remove_temporaries(&t);
-      memcpy(t.done, merged, sizeof t.done);
+    /* fleet_study_write inside is the collective; rank 0 alone reads the file back */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/evaluation.h5", fleet_study_checkpoint(study));
+    fleet_run_values_t values;
+    status = fleet_study_write(study, first, done, path, "", 1, &values, err);
+    if (status == FLEET_OK && rank0) {
+      status = half_width_of(path, target, &relative, &mean, unit, sizeof unit, err);
+      unlink(path);
     }
-    t.batch[0] = '\0';
-    status = half_width_of(t.done, target, &relative, &mean, unit, sizeof unit, err);
-    met = status == FLEET_OK && done >= FLEET_TARGET_MIN_REPLICAS && relative < target->relative;
+    status = ranks->agree(ranks, status, err);
+    int64_t decision = status == FLEET_OK && done >= FLEET_TARGET_MIN_REPLICAS && relative < target->relative;
+    ranks->broadcast(ranks, &decision, 1);
+    met = (int)decision;
   }
   if (status == FLEET_OK) {
-    char detail[256];
-    snprintf(detail, sizeof detail, "relative 95 %% half-width %.3g of %s, mean %.6g %s, 95 %% CI [%.6g, %.6g]",
-             relative, target->row_id, mean.mean, unit, mean.ci_low, mean.ci_high);
-    char untested[48] = "";
-    if (done < FLEET_TARGET_MIN_REPLICAS)
-      snprintf(untested, sizeof untested, ", never tested below %d replicas", FLEET_TARGET_MIN_REPLICAS);
-    if (met)
-      snprintf(stopped_by, size, "target_error %s=%g met at %lld replicas (%s)", target->claim, target->relative,
-               (long long)done, detail);
-    else
-      snprintf(stopped_by, size, "replica limit %lld reached (target_error %s=%g not met%s: %s)", (long long)limit,
-               target->claim, target->relative, untested, detail);
-    const char *parts[1] = {t.done};
-    status = fleet_merge_stopped_by(options->output_path, parts, 1, options->command_line, stopped_by,
-                                    options->overwrite, options->stop, err);
+    if (rank0) {
+      char detail[256];
+      snprintf(detail, sizeof detail, "relative 95 %% half-width %.3g of %s, mean %.6g %s, 95 %% CI [%.6g, %.6g]",
+               relative, target->row_id, mean.mean, unit, mean.ci_low, mean.ci_high);
+      char untested[48] = "";
+      if (done < FLEET_TARGET_MIN_REPLICAS)
+        snprintf(untested, sizeof untested, ", never tested below %d replicas", FLEET_TARGET_MIN_REPLICAS);
+      if (met)
+        snprintf(stopped_by, size, "target_error %s=%g met at %lld replicas (%s)", target->claim, target->relative,
+                 (long long)done, detail);
+      else
+        snprintf(stopped_by, size, "replica limit %lld reached (target_error %s=%g not met%s: %s)", (long long)limit,
+                 target->claim, target->relative, untested, detail);
+    }
+    fleet_run_values_t values;
+    status = fleet_study_write(study, first, done, options->output_path, stopped_by, options->overwrite, &values, err);
   }
-  if (status == FLEET_ERR_INTERRUPTED)
-    fleet_error_set(err, FLEET_ERR_INTERRUPTED, "stopped after %lld replicas of at most %lld; %s not written",
-                    (long long)done, (long long)limit, options->output_path);
-  remove_temporaries(&t);
+  fleet_study_close(study, status, err);
   return status;
 }

@@ -30,14 +30,15 @@ typedef struct {
 int fleet_target_error_parse(const char *text, fleet_target_error_t *out, char *why, size_t size);
 
 /* fleet_run of params (simulation.replicas the limit) in batches from simulation.first_replica:
- * FLEET_TARGET_MIN_REPLICAS, then FLEET_TARGET_BATCH_REPLICAS at a time, each written to a
- * temporary file beside options->output_path and merged into the replicas so far; after each
- * batch, from FLEET_TARGET_MIN_REPLICAS on, the target's row is read back from that file as
- * `fleetmc summary` reads it, and the run stops when its mean's relative 95 % half-width is below
- * the target. The replicas run are then merged into options->output_path (fleet_merge: equal, in
- * every dataset, to a plain run of that many replicas) with the root attribute stopped_by saying
- * which of the two ended the run, also copied to stopped_by. On failure or a stop request nothing
- * is left behind. /runtime: the batches', combined as merge combines them. */
+ * FLEET_TARGET_MIN_REPLICAS, then FLEET_TARGET_BATCH_REPLICAS at a time, each kept in the run's
+ * checkpoint folder (run.h) and split among the ranks; after each batch, from
+ * FLEET_TARGET_MIN_REPLICAS on, the replicas so far are written to a file of the folder and the
+ * target's row read back from it as `fleetmc summary` reads it (rank 0, which tells the others),
+ * and the run stops when its mean's relative 95 % half-width is below the target. The replicas
+ * run are then written to options->output_path (equal, in every dataset, to a plain run of that
+ * many replicas) with the root attribute stopped_by saying which of the two ended the run, also
+ * copied to stopped_by (rank 0). Stopped by a signal, it keeps its folder and resumes as a plain
+ * run does, reaching the same decisions. /runtime: the replicas' times summed. */
 fleet_status_t fleet_run_to_target(const fleet_params_t *params, const fleet_run_options_t *options,
                                    const fleet_target_error_t *target, char *stopped_by, size_t size,
                                    fleet_error_t *err);

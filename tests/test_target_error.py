@@ -15,7 +15,8 @@ replica count the run must stop at is known whatever the model's numbers are. Ch
     /parameters equal too;
 a file without the attribute (written before it) still reads, one with it altered does not;
 (3) bad values exit 2 naming the option and the value, writing nothing; check refuses the option;
-(4) no temporary file is left beside the output, after a run or after SIGINT in the middle of one.
+(4) no temporary file is left beside the output after a run; after SIGINT in the middle of one,
+    its checkpoint folder alone, which --resume (with another --replicas) ends as the plain run.
 """
 import json
 import os
@@ -179,20 +180,36 @@ def main():
         out = run(fleetmc, "check", BASE, "--target-error", "C1=0.01")
         check(out.returncode == 2, f"check --target-error: exit {out.returncode}")
 
-        # (4) SIGINT between batches (once the first is on disk): exit 130, nothing left
+        # (4) SIGINT once the first batch and a replica of the second are saved: exit 130, the
+        # checkpoint folder kept, whole (no temporary file); the same command with --resume, here
+        # with --replicas 10 (the replica count is not part of the model), then ends as the
+        # uninterrupted 10-replica run t2 did: its batches are decided again from the same records.
         stop_dir = path("stop")
         os.mkdir(stop_dir)
+        out_path = os.path.join(stop_dir, "out.h5")
+        ckpt = out_path + ".ckpt"
         proc = subprocess.Popen([fleetmc, "run", BASE, *SMALL, "--replicas", "100000", "--target-error", "C1=1e-9",
-                                 "-o", os.path.join(stop_dir, "out.h5")], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
-        # the poll waits for the program, not for a time: it ends when the first batch file shows
-        while proc.poll() is None and not any(".target." in f and ".tmp." not in f for f in os.listdir(stop_dir)):
+                                 "-o", out_path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+        def records():
+            return sum(f.endswith(".done") for f in os.listdir(ckpt)) if os.path.isdir(ckpt) else 0
+        # the poll waits for the program, not for a time: it ends when the records show
+        while proc.poll() is None and records() < 9:
             time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate()
         check(proc.returncode == 130, f"SIGINT: exit {proc.returncode}: {err}")
-        check("out.h5 not written" in err, f"SIGINT: message {err!r}")
-        check(os.listdir(stop_dir) == [], f"SIGINT: files left: {os.listdir(stop_dir)}")
+        check("--resume" in err and ckpt in err, f"SIGINT: message {err!r}")
+        check(os.listdir(stop_dir) == ["out.h5.ckpt"], f"SIGINT: files beside the output: {os.listdir(stop_dir)}")
+        check(not any(".tmp." in f for f in os.listdir(ckpt)), f"SIGINT: temporaries kept: {os.listdir(ckpt)}")
+        out = run(fleetmc, "run", BASE, *SMALL, "--replicas", "10", "--target-error", "C1=1e-9", "-o", out_path,
+                  "--resume")
+        check(out.returncode == 0, f"resume: exit {out.returncode}: {out.stderr[-300:]!r}")
+        if out.returncode == 0:
+            check(attr(out_path, "stopped_by") == attr(path("t2.h5"), "stopped_by"),
+                  f"resume: stopped_by {attr(out_path, 'stopped_by')!r}, uninterrupted {attr(path('t2.h5'), 'stopped_by')!r}")
+            assert_same_datasets(out_path, path("t2.h5"), "target run stopped by SIGINT and resumed")
+        check(os.listdir(stop_dir) == ["out.h5"], f"resume: files beside the output: {os.listdir(stop_dir)}")
 
     if failures:
         print(f"{len(failures)} failure(s)")

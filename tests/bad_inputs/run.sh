@@ -7,7 +7,8 @@
 #   - stderr contains the fragment (literal, or an extended regex after "re:") and each of the
 #     names (";"-separated literal strings: the file, key, option or value the message must name);
 #   - when the expected exit code is not 0: no regular file of the folder was created, changed or
-#     removed (no output, and an existing output untouched);
+#     removed (no output, and an existing output untouched), but a signal case's checkpoint folder
+#     OUTPUT.ckpt/ (kept by design for --resume: it must then be whole and the message say so);
 #   - never a *.tmp.* file left anywhere in the folder;
 #   - the post snippet, if any, exits 0.
 # One line per case, PASS or FAIL with the reasons, then a summary by class; the exit status is 1
@@ -237,6 +238,18 @@ while IFS=$'\t' read -r id class setup command want fragment names post; do
         [ -z "$name" ] && continue
         grep -qF -- "$name" "$err" || reasons+=("stderr does not name '$name'")
       done
+    fi
+    # A run stopped by a signal keeps what it completed in OUTPUT.ckpt/, by design (`run --resume`
+    # continues it): those files are not the case's leftovers, but then the folder must be a whole
+    # checkpoint (its manifest there, no temporary) and the message must say how to resume.
+    if [ "$class" = signal ]; then
+      kept=$(cd "$dir" && find . -type d -name '*.ckpt' | head -n 1)
+      if [ -n "$kept" ]; then
+        [ -f "$dir/$kept/manifest" ] || reasons+=("checkpoint $kept kept without its manifest")
+        grep -qF -- "--resume" "$err" || reasons+=("checkpoint $kept kept, but stderr does not say --resume")
+      fi
+      before=$(printf '%s\n' "$before" | grep -v '\.ckpt/')
+      after=$(printf '%s\n' "$after" | grep -v '\.ckpt/')
     fi
     if [ "$want" != 0 ] && [ "$before" != "$after" ]; then
       changes=$(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | grep '^[<>]' |
