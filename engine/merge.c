@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "h5_reader.h"
 #include "h5_writer.h"
@@ -402,22 +401,6 @@ static fleet_status_t range_error(const survey_t *s, const fleet_merge_options_t
   return fleet_error_set(err, FLEET_ERR_INPUT, "%s", message);
 }
 
-/* out_path's folder can take a new file (what creating it in a merge would find out). */
-static fleet_status_t check_output_folder(const char *out_path, fleet_error_t *err) {
-  const char *slash = strrchr(out_path, '/');
-  char folder[4096] = ".";
-  if (slash) snprintf(folder, sizeof folder, "%.*s", slash == out_path ? 1 : (int)(slash - out_path), out_path);
-  struct stat st;
-  const char *why = stat(folder, &st) != 0        ? strerror(errno)
-                    : !S_ISDIR(st.st_mode)          ? "not a folder"
-                    : access(folder, W_OK | X_OK) != 0 ? "not writable"
-                                                      : NULL;
-  if (why)
-    return fleet_error_set(err, FLEET_ERR_IO, "merge: %s: its folder %s: %s; the merge could not create the file",
-                           out_path, folder, why);
-  return FLEET_OK;
-}
-
 /* Every check a merge makes before it writes, in its order: each input read and consistent, the
  * output allowed, the inputs of one study, their ranges. keep_going 0 (a merge): the first problem
  * ends the survey, returned with its message in err. keep_going 1 (a dry run): each problem is
@@ -447,10 +430,8 @@ static fleet_status_t survey(const char *out_path, const char *const *inputs, in
     in[i].usable = status == FLEET_OK;
     if (status != FLEET_OK) status = record(s, keep_going, status, e, &in[i].problem, err);
   }
-  if (status == FLEET_OK && (status = fleet_output_check(out_path, options->overwrite, inputs, n, e)) == FLEET_OK &&
-      keep_going)
-    status = check_output_folder(out_path, e);
-  if (status != FLEET_OK) status = record(s, keep_going, status, e, &s->output_problem, err);
+  if (status == FLEET_OK && (status = fleet_output_check(out_path, options->overwrite, inputs, n, e)) != FLEET_OK)
+    status = record(s, keep_going, status, e, &s->output_problem, err);
   const int reference = reference_input(in, n);
   for (int i = 0; i < n && status == FLEET_OK; i++) {
     if (!in[i].usable || i == reference) continue;
@@ -674,7 +655,7 @@ static void print_missing_tasks(const survey_t *s, const fleet_merge_options_t *
     fprintf(report, "%s%" PRId64, listed++ ? "," : "", t0);
     if (t1 > t0) fprintf(report, "%s%" PRId64, t1 > t0 + 1 ? "-" : ",", t1);
   }
-  fprintf(report, " (slices of %" PRId64 " replicas from replica %" PRId64 ")\n", size, first);
+  fprintf(report, " (slice size %" PRId64 ", from replica %" PRId64 ")\n", size, first);
 }
 
 fleet_status_t fleet_merge_check(const char *out_path, const char *const *inputs, int n,
