@@ -642,8 +642,8 @@ static void print_missing_tasks(const survey_t *s, const fleet_merge_options_t *
     const range_problem_t *r = &s->ranges[i];
     if (r->kind == RANGE_OVERLAP || r->kind == RANGE_OUTSIDE) continue;
     missing++;
-    /* a missing range ends where an input starts, or at the study's end */
-    const int64_t study_end = options->replicas ? first + options->replicas : r->end;
+    /* a missing range ends where an input starts, or at the study's end (with --replicas) */
+    const int64_t study_end = first + options->replicas;
     if (size == 0 || (r->first - first) % size != 0 || ((r->end - first) % size != 0 && r->end != study_end)) return;
   }
   if (!missing) return;
