@@ -34,7 +34,7 @@ static const char usage_text[] =
     "                          [--first-replica K] [--years Y] [--seed S] [--threads T] [--quiet]\n"
     "                          [--target-error CLAIM=X] [--resume]\n"
     "       fleetmc check CONFIG [--set KEY=VALUE]...\n"
-    "       fleetmc merge [--force] OUT IN1 [IN2]...\n"
+    "       fleetmc merge [--force] [--replicas N [--first-replica K]] [--check] OUT IN1 [IN2]...\n"
     "       fleetmc summary FILE [--format text|csv|json]\n"
     "       fleetmc compare A B [--format text|csv|json]\n"
     "       fleetmc schema\n"
@@ -69,6 +69,26 @@ static const char usage_text[] =
     "                   until --replicas N have run; root attribute stopped_by says which\n"
     "--format F         summary and compare: text (default), csv (one row per quantity and\n"
     "                   statistic) or json\n"
+    "merge --replicas N [--first-replica K]\n"
+    "                   the inputs must hold exactly replicas [K, K+N), the whole study (K: 0 by\n"
+    "                   default); without, only gaps and overlaps are refused, not missing ends\n"
+    "merge --check      a dry run of the same command line: reads the inputs' root attributes,\n"
+    "                   writes nothing, exits 0 if the merge would succeed, else 2, and lists on\n"
+    "                   stdout, one line each, first word the kind ([F,E): replicas F to E-1):\n"
+    "                     study [K,E)             the range --replicas and --first-replica give\n"
+    "                     input [F,E) PATH        an input of the study, by first replica\n"
+    "                     outside [F,E) PATH      an input of the study outside [K,E)\n"
+    "                     unreadable PATH: MSG    missing, not HDF5, not a fleetmc result, damaged\n"
+    "                     inconsistent PATH: MSG  its /scenario disagrees with its attributes\n"
+    "                     other-study PATH: MSG   another seed or scenario than most inputs\n"
+    "                     output OUT: MSG         OUT would be refused (exists, is an input, ...)\n"
+    "                     overlap [F,E) A B       replicas held by both A and B\n"
+    "                     missing [F,E)           replicas in no input (a gap, or an end)\n"
+    "                     tasks LIST (slice size S, from replica K)\n"
+    "                                             the array tasks t (replicas [K+tS, K+tS+S))\n"
+    "                                             missing, for sbatch --array=LIST; only when\n"
+    "                                             every slice is so (the last may be shorter)\n"
+    "                     ok: ... | refused: N problem(s) ...   the verdict, last\n"
     "\n"
     "MPI: mpirun -n P fleetmc run ... (or srun) splits the replicas over P processes, each with its\n"
     "     own threads; the ranks keep their replicas in the checkpoint folder, which they must all\n"
@@ -333,17 +353,36 @@ static int run_command(cli_args_t *args, const char *command_line) {
   return fleet_status_exit_code(status);
 }
 
-/* fleetmc merge [--force] OUT IN1 [IN2]..., fleetmc summary FILE, fleetmc compare A B and
- * fleetmc schema: file arguments, --force (merge) and --format (summary, compare). */
+/* fleetmc merge [--force] [--replicas N [--first-replica K]] [--check] OUT IN1 [IN2]..., fleetmc
+ * summary FILE, fleetmc compare A B and fleetmc schema: file arguments, --force, --replicas,
+ * --first-replica and --check (merge) and --format (summary, compare). */
 static int file_command(int argc, char **argv, const char *command_line) {
   const char *command = argv[1];
   const int merge = strcmp(command, "merge") == 0, schema = strcmp(command, "schema") == 0,
             compare = strcmp(command, "compare") == 0, formatted = compare || strcmp(command, "summary") == 0;
   const char *files[argc];
-  int count = 0, force = 0;
+  int count = 0, force = 0, check = 0;
+  int64_t study_replicas = 0, study_first = -1; /* merge's expected range; -1: --first-replica not given */
+  const char *study_first_text = NULL;
   fleet_format_t format = FLEET_FORMAT_TEXT;
   for (int i = 2; i < argc; i++) {
     if (merge && strcmp(argv[i], "--force") == 0) force = 1;
+    else if (merge && strcmp(argv[i], "--check") == 0) check = 1;
+    else if (merge && (strcmp(argv[i], "--replicas") == 0 || strcmp(argv[i], "--first-replica") == 0)) {
+      /* the bounds of simulation.replicas and simulation.first_replica (scenario.c) */
+      const int replicas = strcmp(argv[i], "--replicas") == 0;
+      if (i + 1 >= argc) return usage_error("option %s needs a value%s", argv[i], "");
+      const char *value = argv[++i];
+      const int64_t v = strspn(value, "0123456789") == strlen(value) ? parse_count(value) : -1;
+      if (replicas && (v < 1 || v > 1000000))
+        return usage_error("merge: option --replicas: value '%s' %s", value,
+                           "must be a whole number in [1, 1000000]: the study's replicas, as simulation.replicas");
+      if (!replicas && (v < 0 || v > 1000000000000))
+        return usage_error("merge: option --first-replica: value '%s' %s", value,
+                           "must be a whole number in [0, 1e12]: the study's first replica");
+      *(replicas ? &study_replicas : &study_first) = v;
+      if (!replicas) study_first_text = value;
+    }
     else if (formatted && strcmp(argv[i], "--format") == 0) {
       if (i + 1 >= argc) return usage_error("option %s needs a value%s", argv[i], "");
       if (fleet_format_parse(argv[++i], &format) != 0)
@@ -358,15 +397,25 @@ static int file_command(int argc, char **argv, const char *command_line) {
     return 0;
   }
   if (merge && count < 2) return usage_error("%s: needs OUT and at least one input file%s", command, "");
+  if (study_first >= 0 && !study_replicas)
+    return usage_error("merge: option --first-replica %s needs --replicas N, the study's size%s", study_first_text, "");
   if (compare && count != 2) return usage_error("%s: needs exactly two files, A and B%s", command, "");
   if (!merge && !compare && count != 1) return usage_error("%s: needs exactly one FILE%s", command, "");
   fleet_error_t err;
   fleet_error_clear(&err);
   fleet_status_t status;
   if (merge) {
-    catch_stop_signals();
-    status = fleet_merge(files[0], files + 1, count - 1, command_line, force, &stop_requested, &err);
-    if (status == FLEET_OK) printf("fleetmc: merged %d file(s) -> %s\n", count - 1, files[0]);
+    const fleet_merge_options_t options = {.command_line = command_line, .overwrite = force,
+                                           .replicas = study_replicas,
+                                           .first_replica = study_first < 0 ? 0 : study_first,
+                                           .stop = &stop_requested};
+    if (check) {
+      status = fleet_merge_check(files[0], files + 1, count - 1, &options, stdout, &err);
+    } else {
+      catch_stop_signals();
+      status = fleet_merge_with(files[0], files + 1, count - 1, &options, &err);
+      if (status == FLEET_OK) printf("fleetmc: merged %d file(s) -> %s\n", count - 1, files[0]);
+    }
   } else if (compare) {
     status = fleet_compare_files(files[0], files[1], format, stdout, &err);
   } else {

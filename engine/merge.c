@@ -13,6 +13,7 @@
 
 #include "merge.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,12 +158,22 @@ void fleet_scenario_describe_difference(const char *a, const char *b, const char
 
 typedef struct {
   const char *path;
+  int index;        /* its place among the inputs on the command line */
+  int has_info;     /* info was read (and must be freed) */
+  int usable;       /* readable, consistent, and of the study the merge would write */
+  int outside;      /* usable, but holding replicas outside the expected range */
+  const char *kind; /* a dry run's: why it is not usable ("unreadable", ...) */
+  char *problem;    /* a dry run's: the merge's message about it */
   fleet_h5_file_info_t info;
 } input_t;
 
+/* Usable inputs first, by first replica; then the others in command-line order. */
 static int by_first_replica(const void *a, const void *b) {
   const input_t *x = a, *y = b;
-  return (x->info.first_replica > y->info.first_replica) - (x->info.first_replica < y->info.first_replica);
+  if (x->usable != y->usable) return y->usable - x->usable;
+  if (x->usable && x->info.first_replica != y->info.first_replica)
+    return (x->info.first_replica > y->info.first_replica) - (x->info.first_replica < y->info.first_replica);
+  return x->index - y->index;
 }
 
 static const char rule[] = "the inputs must be parts of one study, run from one scenario that differs only in "
@@ -228,24 +239,210 @@ static fleet_status_t check_same_study(const input_t *a, const input_t *b, fleet
   return FLEET_OK;
 }
 
-/* Sorted by first replica, each range must start where the previous one ends. */
-static fleet_status_t check_ranges(const input_t *in, int n, fleet_error_t *err) {
-  for (int i = 1; i < n; i++) {
-    const fleet_h5_file_info_t *p = &in[i - 1].info, *q = &in[i].info;
-    const int64_t end = p->first_replica + p->replicas;
-    if (q->first_replica == end) continue;
-    if (q->first_replica < end)
-      return fleet_error_set(err, FLEET_ERR_INPUT,
-                             "merge: %s holds replicas [%" PRId64 ", %" PRId64 ") and %s holds [%" PRId64 ", %"
-                             PRId64 "): the ranges overlap; each replica must come from exactly one input",
-                             in[i - 1].path, p->first_replica, end, in[i].path, q->first_replica,
-                             q->first_replica + q->replicas);
-    return fleet_error_set(err, FLEET_ERR_INPUT,
-                           "merge: %s holds replicas [%" PRId64 ", %" PRId64 ") and %s holds [%" PRId64 ", %" PRId64
-                           "): replicas [%" PRId64 ", %" PRId64 ") are in no input; the ranges must be contiguous",
-                           in[i - 1].path, p->first_replica, end, in[i].path, q->first_replica,
-                           q->first_replica + q->replicas, end, q->first_replica);
+/* ---- the checks before writing, shared by the merge and its dry run ------------------------- */
+
+/* One problem of the usable inputs' replica ranges: replicas [first, end) held by both inputs a
+ * and b (OVERLAP), in no input (GAP between a and b; BEFORE the first input b or AFTER the last
+ * input a, within the expected range; NONE: no input in it at all), or input a holding replicas
+ * [first, end) OUTSIDE the expected range. */
+typedef enum { RANGE_OVERLAP, RANGE_GAP, RANGE_BEFORE, RANGE_AFTER, RANGE_NONE, RANGE_OUTSIDE } range_kind_t;
+
+typedef struct {
+  range_kind_t kind;
+  int64_t first, end;
+  int a, b; /* indices into the sorted inputs; -1: none */
+} range_problem_t;
+
+/* What the checks found. A merge stops at the first problem; a dry run records each one (in the
+ * inputs, output_problem and ranges) and goes on. */
+typedef struct {
+  input_t *in;              /* n inputs, sorted by by_first_replica once the checks are done */
+  int n;
+  int usable;               /* in[0, usable) are usable */
+  char *output_problem;     /* the merge's message refusing out_path, or NULL */
+  range_problem_t *ranges;  /* range_count of them, by replica; at most n + 1 */
+  int range_count;
+  int problems;             /* inputs not usable, output refused and range problems */
+} survey_t;
+
+static void survey_free(survey_t *s) {
+  for (int i = 0; s->in && i < s->n; i++) {
+    if (s->in[i].has_info) fleet_h5_file_info_free(&s->in[i].info);
+    free(s->in[i].problem);
   }
+  free(s->in);
+  free(s->output_problem);
+  free(s->ranges);
+}
+
+/* A problem found by a check (status, message in found): a merge's error (returned as is); a
+ * dry run's finding, whose message is kept in *where (FLEET_OK returned, unless out of memory). */
+static fleet_status_t record(survey_t *s, int keep_going, fleet_status_t status, const fleet_error_t *found,
+                             char **where, fleet_error_t *err) {
+  if (!keep_going) return status;
+  if (status == FLEET_ERR_NOMEM) {
+    if (err) *err = *found;
+    return status;
+  }
+  if (!(*where = strdup(found->message)))
+    return fleet_error_set(err, FLEET_ERR_NOMEM, "merge: out of memory listing the problems");
+  s->problems++;
+  return FLEET_OK;
+}
+
+/* The input the others are checked against: one of the model_sha256 that most inputs share (a
+ * stray file among many slices is then the one named), the first on the command line among them
+ * (among two inputs that differ, the first). */
+static int reference_input(const input_t *in, int n) {
+  int best = -1, best_count = 0;
+  for (int i = 0; i < n; i++) {
+    if (!in[i].usable) continue;
+    int count = 0, earlier = 0;
+    for (int j = 0; j < n && !earlier; j++) {
+      if (!in[j].usable || strcmp(in[i].info.model_sha256, in[j].info.model_sha256) != 0) continue;
+      earlier = j < i; /* counted already, as i's first */
+      count++;
+    }
+    if (!earlier && count > best_count) {
+      best = i;
+      best_count = count;
+    }
+  }
+  return best;
+}
+
+static void add_range(survey_t *s, range_kind_t kind, int64_t first, int64_t end, int a, int b) {
+  s->ranges[s->range_count++] = (range_problem_t){kind, first, end, a, b};
+  s->problems++;
+}
+
+/* The usable inputs' ranges (sorted by first replica) against each other and against the
+ * expected range [K, K + N) when options give N: every overlap, every gap, the missing ends and
+ * the inputs outside it (set aside, marked outside: they are not in the coverage). */
+static void check_ranges(survey_t *s, const fleet_merge_options_t *options) {
+  input_t *in = s->in;
+  const int expected = options->replicas > 0;
+  const int64_t study_first = options->first_replica, study_end = options->first_replica + options->replicas;
+  int last = -1;       /* the input reaching furthest so far */
+  int64_t covered = 0; /* where it ends: every replica before is in an input, from the first one on */
+  for (int i = 0; i < s->usable; i++) {
+    const int64_t first = in[i].info.first_replica, end = first + in[i].info.replicas;
+    if (expected && (first < study_first || end > study_end)) {
+      in[i].outside = 1;
+      add_range(s, RANGE_OUTSIDE, first, end, i, -1);
+      continue;
+    }
+    if (last < 0 && expected && first > study_first) add_range(s, RANGE_BEFORE, study_first, first, -1, i);
+    if (last >= 0 && first > covered) add_range(s, RANGE_GAP, covered, first, last, i);
+    if (last >= 0 && first < covered) add_range(s, RANGE_OVERLAP, first, end < covered ? end : covered, last, i);
+    if (last < 0 || end > covered) {
+      covered = end;
+      last = i;
+    }
+  }
+  if (expected && last < 0) add_range(s, RANGE_NONE, study_first, study_end, -1, -1);
+  if (expected && last >= 0 && covered < study_end) add_range(s, RANGE_AFTER, covered, study_end, last, -1);
+}
+
+/* A range problem as the merge says it (without the leading "merge: "). */
+static void range_message(const range_problem_t *r, const input_t *in, const fleet_merge_options_t *options,
+                          char *out, size_t size) {
+  const input_t *a = r->a >= 0 ? &in[r->a] : NULL, *b = r->b >= 0 ? &in[r->b] : NULL;
+  char study[160];
+  snprintf(study, sizeof study, "the study [%" PRId64 ", %" PRId64 ") (--first-replica %" PRId64 " --replicas %" PRId64
+           ")", options->first_replica, options->first_replica + options->replicas, options->first_replica,
+           options->replicas);
+#define RANGE_OF(x) (x)->info.first_replica, (x)->info.first_replica + (x)->info.replicas
+  switch (r->kind) {
+  case RANGE_OVERLAP:
+    snprintf(out, size, "%s holds replicas [%" PRId64 ", %" PRId64 ") and %s holds [%" PRId64 ", %" PRId64
+             "): the ranges overlap; each replica must come from exactly one input", a->path, RANGE_OF(a), b->path,
+             RANGE_OF(b));
+    break;
+  case RANGE_GAP:
+    snprintf(out, size, "%s holds replicas [%" PRId64 ", %" PRId64 ") and %s holds [%" PRId64 ", %" PRId64
+             "): replicas [%" PRId64 ", %" PRId64 ") are in no input; the ranges must be contiguous", a->path,
+             RANGE_OF(a), b->path, RANGE_OF(b), r->first, r->end);
+    break;
+  case RANGE_BEFORE:
+  case RANGE_AFTER:
+    snprintf(out, size, "replicas [%" PRId64 ", %" PRId64 ") of %s are in no input: its %s input, %s, %s at replica %"
+             PRId64, r->first, r->end, study, r->kind == RANGE_BEFORE ? "first" : "last",
+             (r->kind == RANGE_BEFORE ? b : a)->path, r->kind == RANGE_BEFORE ? "starts" : "ends",
+             r->kind == RANGE_BEFORE ? r->end : r->first);
+    break;
+  case RANGE_NONE:
+    snprintf(out, size, "replicas [%" PRId64 ", %" PRId64 ") of %s are in no input: no input holds any of them",
+             r->first, r->end, study);
+    break;
+  case RANGE_OUTSIDE:
+    snprintf(out, size, "%s holds replicas [%" PRId64 ", %" PRId64 "), outside %s", a->path, r->first, r->end, study);
+    break;
+  }
+#undef RANGE_OF
+}
+
+/* A merge's refusal for its range problems: all of them, as many as the message holds. */
+static fleet_status_t range_error(const survey_t *s, const fleet_merge_options_t *options, fleet_error_t *err) {
+  char message[FLEET_ERROR_MESSAGE_MAX], one[FLEET_ERROR_MESSAGE_MAX];
+  static const char more[] = "; and %d more (fleetmc merge --check lists them all)";
+  size_t used = (size_t)snprintf(message, sizeof message, "merge: ");
+  for (int i = 0; i < s->range_count; i++) {
+    range_message(&s->ranges[i], s->in, options, one, sizeof one);
+    if (i > 0 && used + 2 + strlen(one) + sizeof more + 8 > sizeof message) {
+      snprintf(message + used, sizeof message - used, more, s->range_count - i);
+      break;
+    }
+    used += (size_t)snprintf(message + used, sizeof message - used, "%s%s", i ? "; " : "", one);
+    if (used >= sizeof message) used = sizeof message - 1;
+  }
+  return fleet_error_set(err, FLEET_ERR_INPUT, "%s", message);
+}
+
+/* Every check a merge makes before it writes, in its order: each input read and consistent, the
+ * output allowed, the inputs of one study, their ranges. keep_going 0 (a merge): the first problem
+ * ends the survey, returned with its message in err. keep_going 1 (a dry run): each problem is
+ * recorded in *s and the checks go on; FLEET_OK unless the survey itself fails (memory). *s is
+ * filled in either case, for survey_free. */
+static fleet_status_t survey(const char *out_path, const char *const *inputs, int n,
+                             const fleet_merge_options_t *options, int keep_going, survey_t *s, fleet_error_t *err) {
+  memset(s, 0, sizeof *s);
+  s->n = n;
+  s->in = calloc((size_t)n, sizeof *s->in);
+  s->ranges = calloc((size_t)n + 1, sizeof *s->ranges);
+  if (!s->in || !s->ranges) return fleet_error_set(err, FLEET_ERR_NOMEM, "merge: out of memory for %d inputs", n);
+  fleet_error_t found;
+  fleet_error_t *e = keep_going ? &found : err;
+  input_t *in = s->in;
+  fleet_status_t status = FLEET_OK;
+  for (int i = 0; i < n && status == FLEET_OK; i++) {
+    in[i].path = inputs[i];
+    in[i].index = i;
+    in[i].kind = "unreadable";
+    status = fleet_h5_read_info(inputs[i], &in[i].info, e);
+    in[i].has_info = status == FLEET_OK;
+    if (status == FLEET_OK) {
+      in[i].kind = "inconsistent";
+      status = check_input(&in[i], e);
+    }
+    in[i].usable = status == FLEET_OK;
+    if (status != FLEET_OK) status = record(s, keep_going, status, e, &in[i].problem, err);
+  }
+  if (status == FLEET_OK && (status = fleet_output_check(out_path, options->overwrite, inputs, n, e)) != FLEET_OK)
+    status = record(s, keep_going, status, e, &s->output_problem, err);
+  const int reference = reference_input(in, n);
+  for (int i = 0; i < n && status == FLEET_OK; i++) {
+    if (!in[i].usable || i == reference) continue;
+    if ((status = check_same_study(&in[reference], &in[i], e)) == FLEET_OK) continue;
+    in[i].usable = 0;
+    in[i].kind = "other-study";
+    status = record(s, keep_going, status, e, &in[i].problem, err);
+  }
+  if (status != FLEET_OK) return status;
+  qsort(in, (size_t)n, sizeof *in, by_first_replica);
+  while (s->usable < n && in[s->usable].usable) s->usable++;
+  check_ranges(s, options);
+  if (!keep_going && s->range_count) return range_error(s, options, err);
   return FLEET_OK;
 }
 
@@ -344,29 +541,25 @@ static void merge_run_values(const input_t *in, int n, fleet_run_values_t *out) 
 
 fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int n, const char *command_line,
                            int overwrite, const volatile sig_atomic_t *stop, fleet_error_t *err) {
-  return fleet_merge_stopped_by(out_path, inputs, n, command_line, "", overwrite, stop, err);
+  const fleet_merge_options_t options = {.command_line = command_line, .overwrite = overwrite, .stop = stop};
+  return fleet_merge_with(out_path, inputs, n, &options, err);
 }
 
 fleet_status_t fleet_merge_stopped_by(const char *out_path, const char *const *inputs, int n, const char *command_line,
                                       const char *stopped_by, int overwrite, const volatile sig_atomic_t *stop,
                                       fleet_error_t *err) {
+  const fleet_merge_options_t options = {.command_line = command_line, .stopped_by = stopped_by,
+                                         .overwrite = overwrite, .stop = stop};
+  return fleet_merge_with(out_path, inputs, n, &options, err);
+}
+
+fleet_status_t fleet_merge_with(const char *out_path, const char *const *inputs, int n,
+                                const fleet_merge_options_t *options, fleet_error_t *err) {
   if (!out_path || !out_path[0] || !inputs || n < 1)
     return fleet_error_set(err, FLEET_ERR_USAGE, "merge: needs an output path and at least one input file");
-  input_t *in = calloc((size_t)n, sizeof *in);
-  if (!in) return fleet_error_set(err, FLEET_ERR_NOMEM, "merge: out of memory for %d inputs", n);
-  fleet_status_t status = FLEET_OK;
-  int infos = 0; /* inputs whose info was read (and must be freed) */
-  for (; infos < n && status == FLEET_OK; infos++) {
-    in[infos].path = inputs[infos];
-    status = fleet_h5_read_info(inputs[infos], &in[infos].info, err);
-    if (status == FLEET_OK) status = check_input(&in[infos], err);
-  }
-  if (status == FLEET_OK) status = fleet_output_check(out_path, overwrite, inputs, n, err);
-  for (int i = 1; i < n && status == FLEET_OK; i++) status = check_same_study(&in[0], &in[i], err);
-  if (status == FLEET_OK) {
-    qsort(in, (size_t)n, sizeof *in, by_first_replica);
-    status = check_ranges(in, n, err);
-  }
+  survey_t checked;
+  fleet_status_t status = survey(out_path, inputs, n, options, 0, &checked, err);
+  const input_t *in = checked.in; /* every one usable, by first replica */
 
   char *scenario = NULL;
   fleet_h5_writer_t *writer = NULL;
@@ -384,7 +577,7 @@ fleet_status_t fleet_merge_stopped_by(const char *out_path, const char *const *i
     fleet_sha256_hex(scenario, strlen(scenario), sha);
     const char *region_names[FLEET_MAX_REGIONS];
     for (int r = 0; r < first->region_count; r++) region_names[r] = first->region_names[r];
-    const fleet_run_info_t info = {.command_line = command_line,
+    const fleet_run_info_t info = {.command_line = options->command_line,
                                    .scenario_file = first->scenario_file,
                                    .model_sha256 = first->model_sha256,
                                    .seed = first->seed,
@@ -395,22 +588,112 @@ fleet_status_t fleet_merge_stopped_by(const char *out_path, const char *const *i
                                    .first_year = first->first_year,
                                    .discount_rate = first->discount_rate,
                                    .lease_years = first->lease_years,
-                                   .stopped_by = stopped_by,
+                                   .stopped_by = options->stopped_by ? options->stopped_by : "",
                                    .price_paths = first->price_paths,
                                    .scenario_text = scenario,
                                    .scenario_sha256 = sha,
                                    .region_count = first->region_count,
                                    .region_names = region_names};
-    status = fleet_h5_create(out_path, &info, overwrite, &writer, err);
+    status = fleet_h5_create(out_path, &info, options->overwrite, &writer, err);
   }
-  if (status == FLEET_OK) status = copy_years(writer, in, n, in[0].info.first_replica, stop, out_path, err);
+  if (status == FLEET_OK)
+    status = copy_years(writer, in, n, in[0].info.first_replica, options->stop, out_path, err);
   if (status == FLEET_OK) {
     status = fleet_h5_commit(writer, &run_values, err); /* frees the writer either way */
   } else if (writer) {
     fleet_h5_discard(writer);
   }
   free(scenario);
-  for (int i = 0; i < infos; i++) fleet_h5_file_info_free(&in[i].info);
-  free(in);
+  survey_free(&checked);
+  return status;
+}
+
+/* ---- the dry run -------------------------------------------------------------------------- */
+
+/* The slice size S when the study's inputs (usable, in the expected range) are slices of S
+ * replicas starting at first_replica + t S, the one ending the study possibly shorter (the last
+ * array task of a study that S does not divide); 0 if they are not. */
+static int64_t slice_size(const survey_t *s, const fleet_merge_options_t *options) {
+  int64_t size = 0, study_end = options->first_replica + options->replicas;
+  for (int i = 0; i < s->usable; i++) {
+    if (s->in[i].outside) continue;
+    const fleet_h5_file_info_t *x = &s->in[i].info;
+    if (x->replicas > size) size = x->replicas;
+    if (!options->replicas && x->first_replica + x->replicas > study_end) study_end = x->first_replica + x->replicas;
+  }
+  for (int i = 0; i < s->usable && size > 0; i++) {
+    const fleet_h5_file_info_t *x = &s->in[i].info;
+    if (s->in[i].outside) continue;
+    if ((x->first_replica - options->first_replica) % size != 0 ||
+        (x->replicas != size && x->first_replica + x->replicas != study_end))
+      return 0;
+  }
+  return size;
+}
+
+/* "tasks LIST (...)": the array task ids whose slices hold the missing replicas, when they can be
+ * said (slice_size); nothing when none is missing. */
+static void print_missing_tasks(const survey_t *s, const fleet_merge_options_t *options, FILE *report) {
+  const int64_t size = slice_size(s, options), first = options->first_replica;
+  int missing = 0;
+  for (int i = 0; i < s->range_count; i++) {
+    const range_problem_t *r = &s->ranges[i];
+    if (r->kind == RANGE_OVERLAP || r->kind == RANGE_OUTSIDE) continue;
+    missing++;
+    /* a missing range ends where an input starts, or at the study's end (with --replicas) */
+    const int64_t study_end = first + options->replicas;
+    if (size == 0 || (r->first - first) % size != 0 || ((r->end - first) % size != 0 && r->end != study_end)) return;
+  }
+  if (!missing) return;
+  fputs("tasks ", report);
+  for (int i = 0, listed = 0; i < s->range_count; i++) {
+    const range_problem_t *r = &s->ranges[i];
+    if (r->kind == RANGE_OVERLAP || r->kind == RANGE_OUTSIDE) continue;
+    const int64_t t0 = (r->first - first) / size, t1 = (r->end - first + size - 1) / size - 1;
+    fprintf(report, "%s%" PRId64, listed++ ? "," : "", t0);
+    if (t1 > t0) fprintf(report, "%s%" PRId64, t1 > t0 + 1 ? "-" : ",", t1);
+  }
+  fprintf(report, " (slice size %" PRId64 ", from replica %" PRId64 ")\n", size, first);
+}
+
+fleet_status_t fleet_merge_check(const char *out_path, const char *const *inputs, int n,
+                                 const fleet_merge_options_t *options, FILE *report, fleet_error_t *err) {
+  if (!out_path || !out_path[0] || !inputs || n < 1)
+    return fleet_error_set(err, FLEET_ERR_USAGE, "merge: needs an output path and at least one input file");
+  survey_t s;
+  fleet_status_t status = survey(out_path, inputs, n, options, 1, &s, err);
+  if (status == FLEET_OK) {
+    const input_t *in = s.in;
+    if (options->replicas)
+      fprintf(report, "study [%" PRId64 ",%" PRId64 ")\n", options->first_replica,
+              options->first_replica + options->replicas);
+    int64_t replicas = 0;
+    for (int i = 0; i < s.usable; i++) {
+      fprintf(report, "%s [%" PRId64 ",%" PRId64 ") %s\n", in[i].outside ? "outside" : "input",
+              in[i].info.first_replica, in[i].info.first_replica + in[i].info.replicas, in[i].path);
+      replicas += in[i].info.replicas;
+    }
+    for (int i = s.usable; i < n; i++) fprintf(report, "%s %s: %s\n", in[i].kind, in[i].path, in[i].problem);
+    if (s.output_problem) fprintf(report, "output %s: %s\n", out_path, s.output_problem);
+    for (int i = 0; i < s.range_count; i++) {
+      const range_problem_t *r = &s.ranges[i];
+      if (r->kind == RANGE_OVERLAP)
+        fprintf(report, "overlap [%" PRId64 ",%" PRId64 ") %s %s\n", r->first, r->end, in[r->a].path, in[r->b].path);
+      else if (r->kind != RANGE_OUTSIDE)
+        fprintf(report, "missing [%" PRId64 ",%" PRId64 ")\n", r->first, r->end);
+    }
+    print_missing_tasks(&s, options, report);
+    if (s.problems == 0)
+      fprintf(report, "ok: merge would write %s: replicas [%" PRId64 ",%" PRId64 ") from %d input(s)\n", out_path,
+              in[0].info.first_replica, in[0].info.first_replica + replicas, n);
+    else
+      fprintf(report, "refused: %d problem(s); merge would write nothing\n", s.problems);
+    if (fflush(report) != 0 || ferror(report))
+      status = fleet_error_set(err, FLEET_ERR_IO, "merge --check: cannot write the report: %s", strerror(errno));
+    else if (s.problems)
+      status = fleet_error_set(err, FLEET_ERR_INPUT, "merge --check: %d problem(s), listed on standard output; %s not "
+                               "written", s.problems, out_path);
+  }
+  survey_free(&s);
   return status;
 }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 
@@ -29,6 +30,47 @@ fleet_status_t fleet_merge(const char *out_path, const char *const *inputs, int 
 fleet_status_t fleet_merge_stopped_by(const char *out_path, const char *const *inputs, int n, const char *command_line,
                                       const char *stopped_by, int overwrite, const volatile sig_atomic_t *stop,
                                       fleet_error_t *err);
+
+/* What a merge is asked for besides its files (the command line's options). */
+typedef struct {
+  const char *command_line; /* the output's root attribute command_line */
+  const char *stopped_by;   /* its root attribute stopped_by; NULL: "" */
+  int overwrite;            /* --force */
+  /* --replicas N --first-replica K: the inputs must cover exactly [K, K + N), the whole study, or
+   * the merge is refused naming every missing range (gaps and ends) and every input outside it.
+   * replicas 0: the study's size is not known; its ends are not checked (gaps and overlaps are). */
+  int64_t replicas, first_replica;
+  const volatile sig_atomic_t *stop; /* as fleet_merge's */
+} fleet_merge_options_t;
+
+/* fleet_merge with every option. */
+fleet_status_t fleet_merge_with(const char *out_path, const char *const *inputs, int n,
+                                const fleet_merge_options_t *options, fleet_error_t *err);
+
+/* The dry run of fleet_merge_with (`merge --check`): the same checks, on the inputs' root
+ * attributes and /scenario (fleet_h5_read_info; not their data, which only the merge reads),
+ * and on out_path's refusal rules; nothing is written. Instead of stopping at the first problem it
+ * lists them all on report, one line each, the first word saying what the line is:
+ *   study [K,E)            the expected range (with options->replicas)
+ *   input [F,E) PATH       an input of the study and its replicas, by first replica; [F,E) is
+ *                          replicas F to E - 1
+ *   outside [F,E) PATH     an input of the study holding replicas outside [K, K + N)
+ *   unreadable PATH: MSG   an input the merge cannot read as a fleetmc result (MSG: the merge's
+ *                          own message: missing, not HDF5, not fleetmc, another format version)
+ *   inconsistent PATH: MSG an input whose /scenario does not match its root attributes
+ *   other-study PATH: MSG  an input of another study than most inputs (seed, scenario, size)
+ *   output PATH: MSG       out_path would be refused (exists without --force, is an input, ...)
+ *   overlap [F,E) A B      replicas held by both A and B
+ *   missing [F,E)          replicas in no input: a gap, or with options->replicas an end
+ *   tasks LIST (...)       when the inputs of the study are slices of one size S aligned on
+ *                          K = options->first_replica (the last one, ending the study, may be
+ *                          shorter): the array task ids t (slice [K + t S, K + (t + 1) S)) holding
+ *                          missing replicas, as sbatch --array takes them (1,4,7-9)
+ *   ok: ...  or  refused: N problem(s) ...   the verdict, always the last line.
+ * Returns FLEET_OK when the merge would succeed, FLEET_ERR_INPUT when it would be refused (err
+ * says how many problems were listed), other codes when the check itself failed (memory). */
+fleet_status_t fleet_merge_check(const char *out_path, const char *const *inputs, int n,
+                                 const fleet_merge_options_t *options, FILE *report, fleet_error_t *err);
 
 /* A copy of the resolved scenario text (fleet_scenario_format) with the values of
  * simulation.replicas and simulation.first_replica replaced, and their previous values in

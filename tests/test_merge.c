@@ -501,3 +501,194 @@ Test(merge_cli, summary_and_merge_memory_does_not_grow_with_the_file) {
   cr_assert_leq(d - c, 4096, "merge: %ld KiB for 60 replicas, %ld KiB for 2", d, c);
   remove_tmpdir();
 }
+
+/* ---- merge --replicas / --first-replica and merge --check (issue 13, point 4) -------------- */
+
+/* fleet_merge_check's report into report (NUL-terminated); its status. */
+static fleet_status_t check_report(const char *out, const char *const *inputs, int n, int64_t replicas, int64_t first,
+                                   char *report, size_t size, fleet_error_t *err) {
+  FILE *f = fmemopen(report, size, "w");
+  cr_assert_not_null(f);
+  const fleet_merge_options_t options = {.command_line = "test_merge", .replicas = replicas, .first_replica = first};
+  fleet_status_t status = fleet_merge_check(out, inputs, n, &options, f, err);
+  cr_assert_lt(ftell(f), (long)size - 1, "report truncated");
+  fclose(f);
+  return status;
+}
+
+/* The names of tmpdir's entries, sorted, one per line: to see that nothing was written. */
+static void listing(char *out, size_t size) {
+  struct dirent **entries;
+  int n = scandir(tmpdir, &entries, NULL, alphasort);
+  cr_assert_geq(n, 0);
+  size_t used = 0;
+  out[0] = '\0';
+  for (int i = 0; i < n; i++) {
+    used += (size_t)snprintf(out + used, size - used, "%s\n", entries[i]->d_name);
+    cr_assert_lt(used, size);
+    free(entries[i]);
+  }
+  free(entries);
+}
+
+Test(merge_check, missing_slices_are_refused_and_named_with_their_array_tasks) {
+  make_tmpdir();
+  char s0[160], s2[160], out[160], report[8192], expected[8192], before[4096], after[4096];
+  run_part("s0.h5", NULL, 0, 1, 2, s0, sizeof s0); /* slices of 1 replica: tasks 0 and 2 of 4 */
+  run_part("s2.h5", NULL, 2, 1, 2, s2, sizeof s2);
+  snprintf(out, sizeof out, "%s/out.h5", tmpdir);
+  const char *inputs[] = {s2, s0};
+  fleet_error_t err;
+  listing(before, sizeof before);
+
+  /* the study is [0, 4): replica 1 (a gap) and 3 (the end) are missing; the merge names both */
+  const fleet_merge_options_t study = {.command_line = "test_merge", .replicas = 4};
+  cr_assert_eq(fleet_merge_with(out, inputs, 2, &study, &err), FLEET_ERR_INPUT);
+  const char *named[] = {"replicas [1, 2) are in no input", s0, s2,
+                         "replicas [3, 4) of the study [0, 4) (--first-replica 0 --replicas 4) are in no input"};
+  for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+    cr_assert_not_null(strstr(err.message, named[i]), "'%s' does not name '%s'", err.message, named[i]);
+  /* without the study's size, only the gap */
+  cr_assert_eq(fleet_merge(out, inputs, 2, "test_merge", 0, NULL, &err), FLEET_ERR_INPUT);
+  cr_assert_not_null(strstr(err.message, "replicas [1, 2) are in no input"), "%s", err.message);
+  cr_assert_null(strstr(err.message, "[3, 4)"), "%s", err.message);
+
+  /* --check lists the inputs by replica, each missing range and the array tasks to rerun */
+  cr_assert_eq(check_report(out, inputs, 2, 4, 0, report, sizeof report, &err), FLEET_ERR_INPUT);
+  snprintf(expected, sizeof expected,
+           "study [0,4)\ninput [0,1) %s\ninput [2,3) %s\nmissing [1,2)\nmissing [3,4)\n"
+           "tasks 1,3 (slice size 1, from replica 0)\nrefused: 2 problem(s); merge would write nothing\n", s0, s2);
+  cr_assert_str_eq(report, expected);
+  cr_assert_not_null(strstr(err.message, "2 problem(s)"), "%s", err.message);
+  /* without --replicas: the gap only */
+  cr_assert_eq(check_report(out, inputs, 2, 0, 0, report, sizeof report, &err), FLEET_ERR_INPUT);
+  snprintf(expected, sizeof expected,
+           "input [0,1) %s\ninput [2,3) %s\nmissing [1,2)\ntasks 1 (slice size 1, from replica 0)\n"
+           "refused: 1 problem(s); merge would write nothing\n", s0, s2);
+  cr_assert_str_eq(report, expected);
+  /* a study [1, 5): s0 is outside it, task ids count from replica 1 */
+  cr_assert_eq(check_report(out, inputs, 2, 4, 1, report, sizeof report, &err), FLEET_ERR_INPUT);
+  snprintf(expected, sizeof expected,
+           "study [1,5)\noutside [0,1) %s\ninput [2,3) %s\nmissing [1,2)\nmissing [3,5)\n"
+           "tasks 0,2,3 (slice size 1, from replica 1)\nrefused: 3 problem(s); merge would write nothing\n", s0, s2);
+  cr_assert_str_eq(report, expected);
+  const fleet_merge_options_t shifted = {.command_line = "test_merge", .replicas = 4, .first_replica = 1};
+  cr_assert_eq(fleet_merge_with(out, inputs, 2, &shifted, &err), FLEET_ERR_INPUT);
+  cr_assert_not_null(strstr(err.message, "holds replicas [0, 1), outside the study [1, 5)"), "%s", err.message);
+
+  /* the same through the program: exit 2, the range and the task on stdout */
+  char command[1024], stdout_text[8192], stderr_text[4096];
+  snprintf(command, sizeof command, "%s merge --check --replicas 4 %s %s %s", FLEETMC_EXE, out, s2, s0);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, stderr_text, sizeof stderr_text), 2, "%s", stderr_text);
+  cr_assert_not_null(strstr(stdout_text, "\nmissing [3,4)\n"), "%s", stdout_text);
+  cr_assert_not_null(strstr(stdout_text, "\ntasks 1,3 "), "%s", stdout_text);
+  cr_assert_not_null(strstr(stderr_text, "merge --check: 2 problem(s)"), "%s", stderr_text);
+  snprintf(command, sizeof command, "%s merge --replicas 4 %s %s %s", FLEETMC_EXE, out, s2, s0);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, stderr_text, sizeof stderr_text), 2, "%s", stderr_text);
+  cr_assert_not_null(strstr(stderr_text, "replicas [3, 4) of the study [0, 4)"), "%s", stderr_text);
+  listing(after, sizeof after);
+  cr_assert_str_eq(after, before, "a refused merge or a check wrote something");
+  remove_tmpdir();
+}
+
+Test(merge_check, a_complete_study_passes_and_nothing_is_written) {
+  make_tmpdir();
+  char s01[160], s2[160], s4[160], out[160], report[8192], expected[8192], before[4096], after[4096];
+  run_part("s01.h5", NULL, 0, 2, 2, s01, sizeof s01);
+  run_part("s2.h5", NULL, 2, 1, 2, s2, sizeof s2);
+  run_part("s4.h5", NULL, 4, 1, 2, s4, sizeof s4);
+  snprintf(out, sizeof out, "%s/out.h5", tmpdir);
+  fleet_error_t err;
+  listing(before, sizeof before);
+  const char *complete[] = {s2, s01};
+  cr_assert_eq(check_report(out, complete, 2, 3, 0, report, sizeof report, &err), FLEET_OK, "%s", err.message);
+  snprintf(expected, sizeof expected, "study [0,3)\ninput [0,2) %s\ninput [2,3) %s\nok: merge would write %s: replicas "
+           "[0,3) from 2 input(s)\n", s01, s2, out);
+  cr_assert_str_eq(report, expected);
+  /* slices of 2 whose last one, ending the study, holds 1: task 1 ([2, 4)) is missing */
+  const char *short_last[] = {s01, s4};
+  cr_assert_eq(check_report(out, short_last, 2, 5, 0, report, sizeof report, &err), FLEET_ERR_INPUT);
+  cr_assert_not_null(strstr(report, "\nmissing [2,4)\ntasks 1 (slice size 2, from replica 0)\n"), "%s", report);
+  /* slices of unequal sizes not ending the study: no task ids can be said */
+  cr_assert_eq(check_report(out, complete, 2, 5, 0, report, sizeof report, &err), FLEET_ERR_INPUT);
+  cr_assert_not_null(strstr(report, "\nmissing [3,5)\n"), "%s", report);
+  cr_assert_null(strstr(report, "tasks"), "%s", report);
+
+  char command[1024], stdout_text[8192], stderr_text[4096];
+  snprintf(command, sizeof command, "%s merge --check --replicas 3 --first-replica 0 %s %s %s", FLEETMC_EXE, out, s2,
+           s01);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, stderr_text, sizeof stderr_text), 0, "%s", stderr_text);
+  cr_assert_str_eq(stdout_text, expected);
+  listing(after, sizeof after);
+  cr_assert_str_eq(after, before, "merge --check wrote something");
+  /* the merge it predicts */
+  snprintf(command, sizeof command, "%s merge --replicas 3 %s %s %s", FLEETMC_EXE, out, s2, s01);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, stderr_text, sizeof stderr_text), 0, "%s", stderr_text);
+  fleet_h5_file_info_t info;
+  cr_assert_eq(fleet_h5_read_info(out, &info, &err), FLEET_OK, "%s", err.message);
+  cr_assert_eq(info.first_replica, 0);
+  cr_assert_eq(info.replicas, 3);
+  fleet_h5_file_info_free(&info);
+  /* now OUT exists: the check says the merge would refuse it, and leaves it as it is, even with --force */
+  struct stat was, is;
+  cr_assert_eq(stat(out, &was), 0);
+  snprintf(command, sizeof command, "%s merge --check %s %s %s", FLEETMC_EXE, out, s2, s01);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, stderr_text, sizeof stderr_text), 2, "%s", stdout_text);
+  char line[512];
+  snprintf(line, sizeof line, "\noutput %s: ", out);
+  cr_assert_not_null(strstr(stdout_text, line), "%s", stdout_text);
+  cr_assert_not_null(strstr(stdout_text, "--force"), "%s", stdout_text);
+  snprintf(command, sizeof command, "%s merge --check --force %s %s %s", FLEETMC_EXE, out, s2, s01);
+  cr_assert_eq(shell(command, stdout_text, sizeof stdout_text, stderr_text, sizeof stderr_text), 0, "%s", stdout_text);
+  cr_assert_eq(stat(out, &is), 0);
+  cr_assert(was.st_ino == is.st_ino && was.st_mtime == is.st_mtime && was.st_size == is.st_size);
+  remove_tmpdir();
+}
+
+Test(merge_check, bad_inputs_are_listed_with_their_reason_and_the_rest_still_checked) {
+  make_tmpdir();
+  char s0[160], s2[160], s01[160], seed7[160], text[160], missing[160], out[160], report[16384];
+  run_part("s0.h5", NULL, 0, 1, 2, s0, sizeof s0);
+  run_part("s2.h5", NULL, 2, 1, 2, s2, sizeof s2);
+  run_part("s01.h5", NULL, 0, 2, 2, s01, sizeof s01);                 /* overlaps s0 */
+  run_part("seed7.h5", "simulation.seed=7", 1, 1, 2, seed7, sizeof seed7); /* another study */
+  snprintf(text, sizeof text, "%s/text.h5", tmpdir);
+  FILE *f = fopen(text, "w");
+  cr_assert_not_null(f);
+  fputs("not an HDF5 file\n", f);
+  fclose(f);
+  snprintf(missing, sizeof missing, "%s/missing.h5", tmpdir);
+  snprintf(out, sizeof out, "%s/out.h5", tmpdir);
+  /* the stray file first: it is still the one named, being of another study than most inputs */
+  const char *inputs[] = {seed7, text, s2, missing, s0};
+  fleet_error_t err;
+  cr_assert_eq(check_report(out, inputs, 5, 3, 0, report, sizeof report, &err), FLEET_ERR_INPUT);
+  char line[1024];
+  const char *fmt[][2] = {{"input [0,1) %s\n", s0},
+                          {"input [2,3) %s\n", s2},
+                          {"unreadable %s: ", text},
+                          {"unreadable %s: ", missing},
+                          {"other-study %s: merge: ", seed7},
+                          {"missing [1,2)\n", NULL},
+                          {"tasks 1 (slice size 1, from replica 0)\n", NULL},
+                          {"refused: 4 problem(s)", NULL}};
+  for (size_t i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+    snprintf(line, sizeof line, fmt[i][0], fmt[i][1]);
+    cr_assert_not_null(strstr(report, line), "no '%s' in:\n%s", line, report);
+  }
+  /* each with the merge's own message: the reason */
+  const char *reasons[] = {"not an HDF5 file", "No such file", "has attribute seed 7"};
+  for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+    cr_assert_not_null(strstr(report, reasons[i]), "no '%s' in:\n%s", reasons[i], report);
+  /* the merge of the same inputs stops at the first, with the same message */
+  const fleet_merge_options_t study = {.command_line = "test_merge", .replicas = 3};
+  cr_assert_eq(fleet_merge_with(out, inputs, 5, &study, &err), FLEET_ERR_INPUT);
+  cr_assert_not_null(strstr(report, err.message), "'%s' not in:\n%s", err.message, report);
+  /* overlaps are listed with both files */
+  const char *overlapping[] = {s01, s2, s0};
+  cr_assert_eq(check_report(out, overlapping, 3, 3, 0, report, sizeof report, &err), FLEET_ERR_INPUT);
+  snprintf(line, sizeof line, "\noverlap [0,1) %s %s\nrefused: 1 problem(s)", s01, s0); /* equal first: in given order */
+  cr_assert_not_null(strstr(report, line), "no '%s' in:\n%s", line, report);
+  cr_assert(!exists(out));
+  remove_tmpdir();
+}
