@@ -12,26 +12,21 @@ import io
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 
 import h5py
-import numpy as np
 import pandas as pd
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-failures = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fleettest import check, finish, run  # noqa: E402
 
 
-def check(ok, message):
-    if not ok:
-        failures.append(message)
-        print("FAIL:", message)
 
 
-def run(fleetmc, *args):
-    return subprocess.run([fleetmc, *args], capture_output=True, text=True)
+
+
 
 
 def main():
@@ -124,10 +119,7 @@ def main():
         check(r.stdout == "", "a refused pair prints no table")
         r = run(fleetmc, "compare", paths["a"], paths["b"], "--format", "xml")
         check(r.returncode == 2 and "--format" in r.stderr and "xml" in r.stderr, f"--format xml: {r.stderr}")
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        sys.exit(1)
-    print("test_stats_cli: all checks passed")
+    sys.exit(finish("test_stats_cli"))
 
 
 if __name__ == "__main__":

@@ -29,14 +29,12 @@ import numpy as np
 import pandas as pd
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fleettest import check, finish  # noqa: E402
 DRIVER, INERT = "fleet.bidirectional_share", "prices.feed_in_eur_per_kwh"
-failures = []
 
 
-def check(ok, message):
-    if not ok:
-        failures.append(message)
-        print("FAIL:", message)
+
 
 
 def run(fleetmc, *args):
@@ -176,11 +174,7 @@ def main():
         run(fleetmc, "run", os.path.join(ROOT, "configs", "baseline.yaml"), "-o", plain, "--set", "fleet.vehicles=300",
             "--years", "1", "--replicas", "4", "--quiet")
         price_paths(fleetmc, tmp, plain)
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        return 1
-    print("summary sensitivity and price paths: all checks passed")
-    return 0
+    return finish("test_summary_uncertainty")
 
 
 if __name__ == "__main__":

@@ -28,23 +28,19 @@ import tempfile
 import time
 
 import h5py
-import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fleettest import check, finish, run, datasets, same_datasets as assert_same_datasets  # noqa: E402
 BASE = os.path.join(ROOT, "configs", "baseline.yaml")
 SMALL = ["--set", "fleet.vehicles=300", "--years", "1", "--quiet"]
 ROW = "c1_evening_battery_winter"  # the row whose mean decides C1 (summary's claim_verdict_rows)
-failures = []
 
 
-def check(ok, message):
-    if not ok:
-        failures.append(message)
-        print("FAIL:", message)
 
 
-def run(fleetmc, *args):
-    return subprocess.run([fleetmc, *args], capture_output=True, text=True)
+
+
 
 
 def relative_half_width(fleetmc, path):
@@ -55,27 +51,10 @@ def relative_half_width(fleetmc, path):
     return (mean["ci_high"] - mean["ci_low"]) / 2 / abs(mean["value"])
 
 
-def datasets(path):
-    """Every dataset's bytes but /runtime's (times of the run), by path."""
-    found = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset) and not name.startswith("runtime/"):
-                data = obj[()]
-                if isinstance(data, np.ndarray) and data.dtype.kind != "O":
-                    found[name] = data.dtype.str.encode() + data.tobytes()
-                else:  # strings (labels, /scenario): their values, not their pointers
-                    found[name] = repr(data.tolist() if isinstance(data, np.ndarray) else data).encode()
-        f.visititems(visit)
-    return found
 
 
-def assert_same_datasets(a, b, what):
-    da, db = datasets(a), datasets(b)
-    check(sorted(da) == sorted(db), f"{what}: dataset lists differ: {sorted(set(da) ^ set(db))}")
-    differing = [name for name in da if name in db and da[name] != db[name]]
-    check(not differing, f"{what}: datasets differ from the plain run's: {differing[:8]}")
-    check(len(da) > 50, f"{what}: only {len(da)} datasets compared")
+
+
 
 
 def attr(path, name):
@@ -211,11 +190,7 @@ def main():
             assert_same_datasets(out_path, path("t2.h5"), "target run stopped by SIGINT and resumed")
         check(os.listdir(stop_dir) == ["out.h5"], f"resume: files beside the output: {os.listdir(stop_dir)}")
 
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        return 1
-    print("test_target_error: all checks passed")
-    return 0
+    return finish("test_target_error")
 
 
 if __name__ == "__main__":
