@@ -26,10 +26,10 @@ RUNS
   appended to OUTDIR/logs/<name>.log. --resume is passed when this fleetmc has it (its --help
   names it): a point stopped by a signal continues from its checkpoint (<name>.h5.ckpt/) on rerun.
   --jobs P runs at most P points at a time (default: cores // T), each on --threads T (default 1).
-  <name> is the point's KEY=VALUE pairs joined by '_' (e.g. fleet.vehicles=2000_fleet.
-  bidirectional_share=0.8), with any character outside [A-Za-z0-9._=+-] replaced by '-', and a
-  '-' plus 8 hex digits of the point's sha256 appended when anything was replaced or the name is
-  longer than 120 characters: stable, readable, and distinct for distinct points.
+  <name> is the point's KEY=VALUE pairs joined by '_', in the order given, e.g.
+  fleet.vehicles=2000_charging.plug_policy=every_arrival; any character outside [A-Za-z0-9._=+-]
+  becomes '-', and '-' plus 8 hex digits of the point's sha256 are appended when anything was
+  replaced or the name is longer than 120 characters: stable, readable, distinct points apart.
   OUTDIR/points.csv maps each name to its file and values.
   A point is FINISHED when (1) OUTDIR/<name>.h5 exists, (2) `fleetmc summary FILE --format csv`
   reads it, and (3) its /scenario dataset (the resolved scenario fleetmc wrote) equals, comment
@@ -42,7 +42,7 @@ RUNS
   FINISHED (another scenario, unreadable) stops the sweep before any run (exit 2) naming the reason,
   unless --force, which deletes it so that the point runs again.
   A point that fails is reported with the last lines of its log; the others still run; the sweep
-  exits 1 at the end and the table lists the finished points. SIGINT or SIGTERM stops the sweep:
+  exits 1 at the end and the table lists the finished points. SIGINT, SIGTERM or SIGHUP stops it:
   the running points get SIGINT (fleetmc saves what it completed), no new point starts, exit 130.
 
 SLURM (--slurm)
@@ -51,8 +51,10 @@ SLURM (--slurm)
   the --table-only command that builds the table once the tasks are done. The points are written
   into the script itself: Slurm keeps a copy of a batch script from its submission, so a later sweep
   writing into OUTDIR cannot change what a queued task runs. Each task runs its point with
-  --threads $SLURM_CPUS_PER_TASK (default T) and --resume, logs to OUTDIR/logs/<name>.log (Slurm's
-  own output: OUTDIR/logs/slurm-<array job>_<task>.out), and skips a point whose file exists.
+  --threads $SLURM_CPUS_PER_TASK (default T) and --resume (when this fleetmc has it), without
+  --quiet: fleetmc's progress lines go to OUTDIR/logs/<name>.log, the batch log's only news of a
+  long run (Slurm's own output: OUTDIR/logs/slurm-<array job>_<task>.out); a point whose file
+  exists is skipped.
   `#SBATCH --signal=B:USR1@120` warns the batch shell 120 s before the time limit; it passes USR1 to
   fleetmc, which saves its checkpoint and exits 130, and the task requeues itself
   (`scontrol requeue JOB_TASK`) to continue with --resume. Options given to sbatch (--time,
@@ -75,7 +77,7 @@ TABLE (OUTDIR/sweep.csv, or --table PATH; --table-only builds it from the finish
     S.se                  its standard error (summary gives it for the mean; empty otherwise);
     S.ci_low, S.ci_high   its 95 % confidence interval of Monte Carlo error (empty where summary
                           gives none: its no_ci_reason says why, e.g. too few replicas);
-    S.verdict             for rows with a figure of the proposal: holds / fails / undecided.
+    S.verdict             for rows with a figure of the proposal: holds, fails or undecided.
   Values are summary's text, copied unchanged. Beside the table, <table>.columns.csv describes each
   column once: column, quantity_id, claim, quantity, unit, statistic, assumption, field.
   The table (and its column file) is replaced only where it is a table this script wrote, or with
@@ -201,11 +203,13 @@ def parse_args(argv):
     parser.add_argument("config", metavar="CONFIG", help="the scenario file (YAML)")
     parser.add_argument("-o", "--outdir", required=True, metavar="OUTDIR",
                         help="folder of the result files, logs and table (created if missing)")
-    parser.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...")
-    parser.add_argument("--points", metavar="FILE")
-    parser.add_argument("--set", action="append", default=[], dest="sets", metavar="KEY=VALUE")
-    for option in ("replicas", "years", "seed"):
-        parser.add_argument(f"--{option}", metavar=option[0].upper(), help="passed to fleetmc check and run")
+    parser.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2,...",
+                        help="one axis of the grid (repeatable: their product); see POINTS")
+    parser.add_argument("--points", metavar="FILE", help="the points, one a line; see POINTS")
+    parser.add_argument("--set", action="append", default=[], dest="sets", metavar="KEY=VALUE",
+                        help="applied to every point (repeatable)")
+    for option, metavar in (("replicas", "N"), ("years", "Y"), ("seed", "S")):
+        parser.add_argument(f"--{option}", metavar=metavar, help="passed to fleetmc check and run")
     parser.add_argument("--threads", type=int, default=1, metavar="T", help="fleetmc run --threads (default 1)")
     parser.add_argument("--target-error", metavar="CLAIM=X", help="passed to fleetmc run")
     parser.add_argument("--jobs", type=int, metavar="P", help="points at a time (default cores // T)")
@@ -481,8 +485,9 @@ if [ -e "$out" ]; then
   echo "sweep.sbatch: point $task ($name): $out exists, nothing to run (the table step checks it)"
   exit 0
 fi
-cmd=("$fleetmc" run "$config" "${{common[@]}}" "${{sets[@]}}" --threads "${{SLURM_CPUS_PER_TASK:-{threads}}}" \
-     "${{resume[@]}}" -o "$out")
+# ${{a[@]+"${{a[@]}}"}}: an empty array under set -u, which bash before 4.4 calls unbound
+cmd=("$fleetmc" run "$config" ${{common[@]+"${{common[@]}}"}} ${{sets[@]+"${{sets[@]}}"}} \
+     --threads "${{SLURM_CPUS_PER_TASK:-{threads}}}" ${{resume[@]+"${{resume[@]}}"}} -o "$out")
 echo "# task $task, job ${{SLURM_JOB_ID:-none}}, restart ${{SLURM_RESTART_COUNT:-0}}, $(date -u +%FT%TZ): ${{cmd[*]}}" >> "$log"
 echo "sweep.sbatch: point $task ($name): running, log $log"
 
@@ -493,6 +498,7 @@ echo "sweep.sbatch: point $task ($name): running, log $log"
 pid=
 warned=0
 signals=0
+# shellcheck disable=SC2317  # called by the traps
 forward() {{ signals=$((signals + 1)); [ -n "$pid" ] && kill "-$1" "$pid" 2>/dev/null; }}
 trap 'warned=1; forward USR1' USR1
 trap 'forward TERM' TERM
@@ -507,7 +513,7 @@ while :; do
   status=$?
   [ "$status" = 127 ] && [ -n "$rc" ] && break  # an older bash: the status was collected already
   rc=$status
-  [ "$signals" != "$seen" ] && [ "$status" -gt 128 ] || break
+  if [ "$signals" = "$seen" ] || [ "$status" -le 128 ]; then break; fi
 done
 echo "# exit $rc" >> "$log"
 if [ "$rc" = 130 ] && [ "$warned" = 1 ]; then
@@ -631,126 +637,161 @@ def table_only_command(args, fleetmc, config, outdir, table):
     return shlex.join(words)
 
 
-def main(argv):
-    args = parse_args(argv)
-    fleetmc = find_fleetmc(args.fleetmc)
-    config = os.path.abspath(args.config)
-    if not os.path.isfile(config):
-        raise BadInput(f"CONFIG {args.config}: no such file")
-    outdir = os.path.abspath(args.outdir)
-    if os.path.exists(outdir) and not os.path.isdir(outdir):
-        raise BadInput(f"-o {args.outdir}: exists and is not a folder")
+class Sweep:
+    """One sweep: its paths, the options every point shares, and its points."""
 
-    extras = [parse_pair(s, "--set") for s in args.sets]
-    extra_keys = [k for k, _ in extras]
-    if len(set(extra_keys)) != len(extra_keys):
-        raise BadInput("--set: a key is set twice")
-    pairs_list = grid_points(args.grid) if args.grid else file_points(args.points)
-    points = [Point(i, pairs) for i, pairs in enumerate(pairs_list)]
-    for point in points:
-        for key, _ in point.pairs:
-            if key in extra_keys:
-                raise BadInput(f"point {point.label()}: {key} is swept and also given by --set")
-            for option, scenario_key in RUN_OPTION_KEYS.items():
-                if key == scenario_key and getattr(args, option) is not None:
-                    raise BadInput(f"point {point.label()}: {key} is swept and also given by --{option}")
-    names = {}
-    for point in points:
-        if point.name in names:
-            raise BadInput(f"points {names[point.name].index} and {point.index} are the same point ({point.label()})")
-        names[point.name] = point
+    def __init__(self, args):
+        self.args = args
+        self.fleetmc = find_fleetmc(args.fleetmc)
+        self.config = os.path.abspath(args.config)
+        if not os.path.isfile(self.config):
+            raise BadInput(f"CONFIG {args.config}: no such file")
+        self.outdir = os.path.abspath(args.outdir)
+        if os.path.exists(self.outdir) and not os.path.isdir(self.outdir):
+            raise BadInput(f"-o {args.outdir}: exists and is not a folder")
+        extras = [parse_pair(s, "--set") for s in args.sets]
+        if len({k for k, _ in extras}) != len(extras):
+            raise BadInput("--set: a key is set twice")
+        self.points = [Point(i, pairs) for i, pairs in
+                       enumerate(grid_points(args.grid) if args.grid else file_points(args.points))]
+        self.refuse_overlaps([k for k, _ in extras])
+        self.common_check = [a for k, v in extras for a in ("--set", f"{k}={v}")]
+        for option in RUN_OPTION_KEYS:
+            if getattr(args, option) is not None:
+                self.common_check += [f"--{option}", getattr(args, option)]
+        self.common_run = self.common_check + (["--target-error", args.target_error] if args.target_error else [])
+        self.resume = "--resume" in fleetmc_text([self.fleetmc, "--help"]).stdout
+        self.jobs = args.jobs or max(1, (os.cpu_count() or 1) // args.threads)
+        self.table, self.columns_path = table_paths(
+            os.path.abspath(args.table) if args.table else os.path.join(self.outdir, "sweep.csv"), args.force)
+        self.states = {}
 
-    common_check = [a for k, v in extras for a in ("--set", f"{k}={v}")]
-    for option in RUN_OPTION_KEYS:
-        if getattr(args, option) is not None:
-            common_check += [f"--{option}", getattr(args, option)]
-    common_run = common_check + (["--target-error", args.target_error] if args.target_error else [])
-    resume = "--resume" in fleetmc_text([fleetmc, "--help"]).stdout
+    def path(self, point):
+        return os.path.join(self.outdir, point.name + ".h5")
 
-    # every point through fleetmc check before anything runs
-    jobs = args.jobs or max(1, (os.cpu_count() or 1) // args.threads)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(jobs, 8)) as pool:
-        checks = list(pool.map(lambda p: check_point(fleetmc, config, common_check, p), points))
-    refused = [(p, out) for p, out in zip(points, checks) if out.returncode != 0]
-    for point, out in refused:
-        print(f"sweep.py: point {point.index} ({point.label()}): fleetmc check refuses it (exit {out.returncode}):\n"
-              f"  {out.stderr.strip()}", file=sys.stderr)
-    if refused:
-        return 2
-    for point, out in zip(points, checks):
-        point.resolved = out.stdout
+    def refuse_overlaps(self, extra_keys):
+        seen = {}
+        for point in self.points:
+            for key, _ in point.pairs:
+                if key in extra_keys:
+                    raise BadInput(f"point {point.label()}: {key} is swept and also given by --set")
+                for option, scenario_key in RUN_OPTION_KEYS.items():
+                    if key == scenario_key and getattr(self.args, option) is not None:
+                        raise BadInput(f"point {point.label()}: {key} is swept and also given by --{option}")
+            same = seen.get(frozenset(point.pairs)) or seen.get(point.name)
+            if same is not None:
+                raise BadInput(f"points {same.index} and {point.index} are the same point ({point.label()})")
+            seen[frozenset(point.pairs)] = seen[point.name] = point
 
-    table, columns_path = table_paths(os.path.abspath(args.table) if args.table else os.path.join(outdir, "sweep.csv"),
-                                      args.force)
-    os.makedirs(os.path.join(outdir, "logs"), exist_ok=True)
-    states = {p.name: point_state(fleetmc, outdir, p, args.target_error) for p in points}
-    stale = [(p, states[p.name][1]) for p in points if states[p.name][0] == "stale"]
-    if stale and not args.table_only:
-        for point, why in stale:
-            print(f"sweep.py: {os.path.join(outdir, point.name + '.h5')} is not the result of point {point.index} "
-                  f"({point.label()}): {why}" + ("; deleted (--force), the point runs again" if args.force else ""),
-                  file=sys.stderr)
-        if not args.force:
-            print("sweep.py: add --force to delete it and run the point again, or choose another -o", file=sys.stderr)
-            return 2
-        for point, _ in stale:
-            os.remove(os.path.join(outdir, point.name + ".h5"))
-    todo = [p for p in points if states[p.name][0] != "finished"]
-    write_points_csv(outdir, points)
-    keys = swept_keys(points)
-    print(f"sweep: {len(points)} point(s) over {', '.join(keys)}; {len(points) - len(todo)} finished, "
-          f"{len(todo)} to run", flush=True)
+    def check_points(self):
+        """Every point through `fleetmc check` before anything runs; False when one is refused."""
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.jobs, 8)) as pool:
+            checks = list(pool.map(lambda p: check_point(self.fleetmc, self.config, self.common_check, p),
+                                   self.points))
+        for point, out in zip(self.points, checks):
+            if out.returncode != 0:
+                print(f"sweep.py: point {point.index} ({point.label()}): fleetmc check refuses it "
+                      f"(exit {out.returncode}):\n  {out.stderr.strip()}", file=sys.stderr)
+            point.resolved = out.stdout
+        return all(out.returncode == 0 for out in checks)
 
-    failed = []
-    if args.slurm and todo:
-        table_command = table_only_command(args, fleetmc, config, outdir, table)
-        path, submit = write_sbatch(args, outdir, fleetmc, config, points, todo, common_run, resume, table_command)
+    def settle_existing(self):
+        """The points to run; None when an existing file is not its point's result and no --force."""
+        os.makedirs(os.path.join(self.outdir, "logs"), exist_ok=True)
+        self.states = {p.name: point_state(self.fleetmc, self.outdir, p, self.args.target_error) for p in self.points}
+        stale = [(p, self.states[p.name][1]) for p in self.points if self.states[p.name][0] == "stale"]
+        if stale and not self.args.table_only:
+            for point, why in stale:
+                print(f"sweep.py: {self.path(point)} is not the result of point {point.index} ({point.label()}): "
+                      f"{why}" + ("; deleted (--force), the point runs again" if self.args.force else ""),
+                      file=sys.stderr)
+            if not self.args.force:
+                print("sweep.py: add --force to delete it and run the point again, or choose another -o",
+                      file=sys.stderr)
+                return None
+            for point, _ in stale:
+                os.remove(self.path(point))
+        todo = [p for p in self.points if self.states[p.name][0] != "finished"]
+        write_points_csv(self.outdir, self.points)
+        print(f"sweep: {len(self.points)} point(s) over {', '.join(swept_keys(self.points))}; "
+              f"{len(self.points) - len(todo)} finished, {len(todo)} to run", flush=True)
+        return todo
+
+    def write_array_script(self, todo):
+        table_command = table_only_command(self.args, self.fleetmc, self.config, self.outdir, self.table)
+        path, submit = write_sbatch(self.args, self.outdir, self.fleetmc, self.config, self.points, todo,
+                                    self.common_run, self.resume, table_command)
         print(f"sweep: wrote {path}: an array of {len(todo)} task(s)\n"
               f"  submit:                {submit}\n"
               f"  then, to the table:    {table_command}")
-        return 0
-    if args.slurm:
-        print("sweep: every point is finished: no array to submit")
-    if args.table_only:
+
+    def report_unfinished(self, todo):
         for point in todo:
-            state, why = states[point.name]
+            state, why = self.states[point.name]
             print(f"sweep: point {point.index} ({point.name}): " +
                   ("no result yet" if state == "missing" else f"not its result: {why}"), file=sys.stderr)
-        failed = todo
-    elif todo:
-        runner = Runner(jobs)
-        done = [0]
+        return todo
 
-        def command_of(point):
-            return [fleetmc, "run", config, *common_run, *[a for k, v in point.pairs for a in ("--set", f"{k}={v}")],
-                    "--threads", str(args.threads), *(["--resume"] if resume else []),
-                    "-o", os.path.join(outdir, point.name + ".h5"), "--quiet"]
+    def command(self, point):
+        return [self.fleetmc, "run", self.config, *self.common_run,
+                *[a for k, v in point.pairs for a in ("--set", f"{k}={v}")], "--threads", str(self.args.threads),
+                *(["--resume"] if self.resume else []), "-o", self.path(point), "--quiet"]
+
+    def run_local(self, todo):
+        """Runs the points; returns those that did not finish, or None when stopped by a signal."""
+        failed = []
+        done = 0
 
         def on_done(point, rc, seconds, log, offset):
-            done[0] += 1
+            nonlocal done
+            done += 1
             state, why = ("failed", f"fleetmc exited {rc}") if rc != 0 else \
-                point_state(fleetmc, outdir, point, args.target_error)
+                point_state(self.fleetmc, self.outdir, point, self.args.target_error)
             if state == "finished":
-                print(f"sweep: [{done[0]}/{len(todo)}] {point.name}: done in {seconds:.1f} s", flush=True)
+                print(f"sweep: [{done}/{len(todo)}] {point.name}: done in {seconds:.1f} s", flush=True)
                 return
             failed.append(point)
+            verdict = "STOPPED" if rc == 130 else "FAILED"
             if rc == 130:
-                why += " (stopped by a signal: rerun the sweep to continue" + (" from its checkpoint)" if resume else ")")
-            print(f"sweep: [{done[0]}/{len(todo)}] {point.name}: FAILED: {why}; last lines of {log}:\n" +
+                why += " (stopped by a signal: rerun the sweep to continue it" + \
+                    (" from its checkpoint)" if self.resume else ")")
+            print(f"sweep: [{done}/{len(todo)}] {point.name}: {verdict}: {why}; last lines of {log}:\n" +
                   "\n".join("    " + line for line in log_tail(log, offset)), flush=True)
 
-        print(f"sweep: running {len(todo)} point(s), {min(jobs, len(todo))} at a time x {args.threads} thread(s), "
-              f"logs in {os.path.join(outdir, 'logs')}", flush=True)
-        not_started = runner.run(todo, command_of, outdir, on_done)
+        print(f"sweep: running {len(todo)} point(s), {min(self.jobs, len(todo))} at a time x "
+              f"{self.args.threads} thread(s), logs in {os.path.join(self.outdir, 'logs')}", flush=True)
+        runner = Runner(self.jobs)
+        not_started = runner.run(todo, self.command, self.outdir, on_done)
         if runner.stopping:
             print(f"sweep: stopped; {len(not_started)} point(s) not started, {len(failed)} stopped or failed; "
                   "no table written: rerun the same command to continue", file=sys.stderr)
-            return 130
+            return None
+        return failed
 
-    rows, ncolumns = write_table(table, columns_path, outdir, points)
-    print(f"sweep: wrote {table} ({rows} row(s), {ncolumns} columns; described in {columns_path})")
+    def write_table(self):
+        rows, ncolumns = write_table(self.table, self.columns_path, self.outdir, self.points)
+        print(f"sweep: wrote {self.table} ({rows} row(s), {ncolumns} columns; described in {self.columns_path})")
+
+
+def main(argv):
+    args = parse_args(argv)
+    sweep = Sweep(args)
+    if not sweep.check_points():
+        return 2
+    todo = sweep.settle_existing()
+    if todo is None:
+        return 2
+    if args.slurm and todo:
+        sweep.write_array_script(todo)
+        return 0
+    if args.slurm:
+        print("sweep: every point is finished: no array to submit")
+    failed = sweep.report_unfinished(todo) if args.table_only else sweep.run_local(todo) if todo else []
+    if failed is None:
+        return 130
+    sweep.write_table()
     if failed:
-        print(f"sweep: {len(failed)} of {len(points)} point(s) not finished: "
+        print(f"sweep: {len(failed)} of {len(sweep.points)} point(s) not finished: "
               f"{', '.join(p.name for p in failed)}", file=sys.stderr)
         return 1
     return 0
