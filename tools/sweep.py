@@ -392,7 +392,7 @@ class Runner:
             print(f"sweep: {signal.Signals(signum).name}: stopping the {len(self.running)} running point(s), "
                   "starting no other", flush=True)
         self.stopping = True
-        for proc in self.running:
+        for proc in list(self.running):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)
 
@@ -413,6 +413,8 @@ class Runner:
                         proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                                 start_new_session=True)
                     self.running[proc] = (point, time.monotonic(), log, offset)
+                    if self.stopping:  # the signal came between Popen and the line above
+                        proc.send_signal(signal.SIGINT)
                 # a short poll: the runs last seconds to days, so 50 ms costs nothing
                 time.sleep(0.05)
                 for proc in [p for p in self.running if p.poll() is not None]:
@@ -498,14 +500,15 @@ echo "sweep.sbatch: point $task ($name): running, log $log"
 pid=
 warned=0
 signals=0
+last=
 # shellcheck disable=SC2317  # called by the traps
-forward() {{ signals=$((signals + 1)); [ -n "$pid" ] && kill "-$1" "$pid" 2>/dev/null; }}
+forward() {{ signals=$((signals + 1)); last=$1; [ -n "$pid" ] && kill "-$1" "$pid" 2>/dev/null; }}
 trap 'warned=1; forward USR1' USR1
 trap 'forward TERM' TERM
 trap 'forward INT' INT
 "${{cmd[@]}}" >> "$log" 2>&1 &
 pid=$!
-[ "$signals" -gt 0 ] && kill -USR1 "$pid" 2>/dev/null  # a warning that came before $pid was known
+[ -n "$last" ] && kill "-$last" "$pid" 2>/dev/null  # a signal that came before $pid was known
 rc=
 while :; do
   seen=$signals
