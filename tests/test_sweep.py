@@ -20,7 +20,10 @@ Checks:
     ones; USR1 to the array script reaches fleetmc, and exit 130 requeues the task through scontrol
     as ARRAYJOB_TASK; SIGINT to a local sweep reaches the running point, exit 130, no table;
 (6) a file that is not the point's result (here: 2 replicas where the point asks for 3) is refused,
-    exit 2, naming the key that differs; --force replaces it.
+    exit 2, naming the key that differs; --force replaces it;
+(7) where fleetmc has --resume: the real fleetmc under the array script, USR1 once its first replica
+    is in the checkpoint: exit 130, checkpoint kept, task requeued; the task run again (as the
+    requeue would) resumes, and its table equals an uninterrupted sweep's of the same point.
 """
 import csv
 import io
@@ -263,6 +266,43 @@ exec {shlex.quote(fleetmc)} "$@"
         check(proc.returncode == 130, f"SIGINT: the sweep exits {proc.returncode}, expected 130: {output}")
         check(read_or_none(received) == "INT\n", f"SIGINT did not reach the point: {read_or_none(received)!r}")
         check(not os.path.exists(os.path.join(out4, "sweep.csv")), "SIGINT: a table was written")
+
+        # (7) the real fleetmc under the array script, where it has --resume: USR1 once the first
+        # replica is on disk stops it (checkpoint kept, task requeued), the rerun (what the requeue
+        # does) resumes, and the table equals an uninterrupted local sweep's
+        if has_resume:
+            longer = ["--set", "fleet.vehicles=1000", "--years", "1", "--replicas", "30"]
+            out5, out6 = os.path.join(tmp, "resumed"), os.path.join(tmp, "straight")
+            res = sweep("--fleetmc", fleetmc, CONFIG, *longer, "--grid", "fleet.bidirectional_share=0.2", "-o", out5,
+                        "--slurm")
+            check(res.returncode == 0, f"--slurm, 30 replicas: {res.returncode} {res.stderr}")
+            table_line = next((line for line in res.stdout.splitlines() if "--table-only" in line), "")
+            checkpoint = os.path.join(out5, NAMES[0] + ".h5.ckpt")
+            os.remove(requeued)
+            task_env = dict(env, SLURM_ARRAY_TASK_ID="0", PATH=bin_dir + ":" + os.environ["PATH"])
+            proc = subprocess.Popen(["bash", os.path.join(out5, "sweep.sbatch")], stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True, env=task_env)
+            while proc.poll() is None and not (os.path.isdir(checkpoint) and
+                                               any(n.endswith(".done") for n in os.listdir(checkpoint))):
+                time.sleep(0.02)
+            proc.send_signal(signal.SIGUSR1)
+            output, _ = proc.communicate()
+            check(proc.returncode == 130, f"real fleetmc, USR1: exit {proc.returncode}, expected 130: {output}")
+            check(read_or_none(requeued) == "requeue 77_0\n", f"real fleetmc: scontrol got {read_or_none(requeued)!r}")
+            check(os.path.isdir(checkpoint) and not os.path.exists(os.path.join(out5, NAMES[0] + ".h5")),
+                  "real fleetmc, USR1: no checkpoint kept, or a file written")
+            run = subprocess.run(["bash", os.path.join(out5, "sweep.sbatch")], capture_output=True, text=True,
+                                 env=dict(task_env, SLURM_RESTART_COUNT="1"))
+            check(run.returncode == 0, f"the requeued task: exit {run.returncode}: {run.stdout}{run.stderr}")
+            check(not os.path.exists(checkpoint), "the requeued task left its checkpoint")
+            res = subprocess.run(shlex.split(table_line.split(":", 1)[1]), capture_output=True, text=True)
+            check(res.returncode == 0, f"--table-only after the resume: {res.returncode} {res.stderr}")
+            res = sweep("--fleetmc", fleetmc, CONFIG, *longer, "--grid", "fleet.bidirectional_share=0.2", "-o", out6)
+            check(res.returncode == 0, f"the straight sweep: {res.returncode} {res.stderr}")
+            if res.returncode == 0 and os.path.exists(os.path.join(out5, "sweep.csv")):
+                a = pd.read_csv(os.path.join(out5, "sweep.csv"), float_precision="round_trip")
+                b = pd.read_csv(os.path.join(out6, "sweep.csv"), float_precision="round_trip")
+                check(a.equals(b), "the stopped and resumed point's row differs from the straight run's")
 
         # (6) files of another scenario: refused, then replaced with --force
         before = mtimes(out1)

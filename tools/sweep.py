@@ -716,8 +716,10 @@ class Sweep:
                 os.remove(self.path(point))
         todo = [p for p in self.points if self.states[p.name][0] != "finished"]
         write_points_csv(self.outdir, self.points)
+        resumed = sum(os.path.isdir(self.path(p) + ".ckpt") for p in todo) if self.resume else 0
         print(f"sweep: {len(self.points)} point(s) over {', '.join(swept_keys(self.points))}; "
-              f"{len(self.points) - len(todo)} finished, {len(todo)} to run", flush=True)
+              f"{len(self.points) - len(todo)} finished, {len(todo)} to run" +
+              (f" ({resumed} from its checkpoint)" if resumed else ""), flush=True)
         return todo
 
     def write_array_script(self, todo):
