@@ -719,7 +719,7 @@ class Sweep:
         resumed = sum(os.path.isdir(self.path(p) + ".ckpt") for p in todo) if self.resume else 0
         print(f"sweep: {len(self.points)} point(s) over {', '.join(swept_keys(self.points))}; "
               f"{len(self.points) - len(todo)} finished, {len(todo)} to run" +
-              (f" ({resumed} from its checkpoint)" if resumed else ""), flush=True)
+              (f" ({resumed} resumed from a checkpoint)" if resumed else ""), flush=True)
         return todo
 
     def write_array_script(self, todo):
