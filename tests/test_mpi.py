@@ -70,7 +70,9 @@ def main():
                 same_datasets(one, two, f"target {target}: 2 ranks against 1 process")
 
         # SIGTERM to mpirun (which passes it to the ranks), then --resume on one process.
-        args = ["--set", "fleet.vehicles=6000", "--replicas", "4", "--years", "2", "--threads", "1"]
+        # (20,000 cars x 3 years: seconds left on each rank after the first replica-year, longer than
+        # mpirun takes to pass the signal on)
+        args = ["--set", "fleet.vehicles=20000", "--replicas", "4", "--years", "3", "--threads", "1"]
         ref = os.path.join(tmp, "cut_ref.h5")
         cut = os.path.join(tmp, "cut.h5")
         out = run(fleetmc, "run", SMALL, *args, "-o", ref, "--quiet")
