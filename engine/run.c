@@ -125,7 +125,7 @@ fleet_status_t fleet_run(const fleet_params_t *params, const char *scenario_text
                                  (long long)(r * params->years + y), (long long)total, options->output_path);
         break;
       }
-      status = fleet_simulate_year_stoppable(p, &pop, &state, replica, y, options->stop, totals, err);
+      status = fleet_simulate_year_stoppable(p, &pop, &state, replica, y, options->kernel, options->stop, totals, err);
       if (status == FLEET_ERR_INTERRUPTED)
         status = fleet_error_set(err, FLEET_ERR_INTERRUPTED, "stopped during replica-year %lld of %lld; %s not written",
                                  (long long)(r * params->years + y + 1), (long long)total, options->output_path);

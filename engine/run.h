@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "fleet_year.h"
 #include "params.h"
 #include "schema.h"
 #include "year_totals.h"
@@ -16,6 +17,7 @@ typedef struct {
   const char *command_line;  /* as given, for the root attribute command_line */
   const char *scenario_file; /* as given, for the root attribute scenario_file */
   int threads;               /* OpenMP threads; 0 = OpenMP's default */
+  fleet_kernel_t kernel;     /* --kernel: not part of the scenario, so not of model_sha256 */
   int progress;              /* 1: report progress on stderr */
   /* When not NULL and set (by a signal handler), the run stops after the replica-year in
    * progress, removes its temporary file and returns FLEET_ERR_INTERRUPTED. */
