@@ -239,9 +239,8 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
                                             const fleet_events_lanes_t *restrict e,
                                             const fleet_events_piece_t *restrict piece,
                                             fleet_day_slots_t *restrict slots) {
-  int at[5][FLEET_LANES];      /* ha, hb, hp, q */
-  double change[8][FLEET_LANES]; /* at ha: e, e', p, p'; at hb: e, e'; at hp: p, p' (q: -H, -Hp) */
-  double last[2][FLEET_LANES];
+  int at[4][FLEET_LANES];               /* ha, hb, hp, q */
+  double change[4][4][FLEET_LANES];     /* at each: energy offset and slope, power offset and slope */
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
     const int p = piece->start[l], q = piece->end[l];
@@ -268,26 +267,21 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
     const double line = on * ramp + off * flat, slope = g * rate;
     const double line_power = on * ramp_power + off * flat_power, slope_power = eff * slope;
     at[0][l] = (int)ha, at[1][l] = (int)hb, at[2][l] = (int)hp, at[3][l] = q;
-    change[0][l] = line, change[1][l] = slope, change[2][l] = line_power, change[3][l] = slope_power;
-    change[4][l] = flat - line, change[5][l] = -slope;
-    change[6][l] = flat_power - line_power, change[7][l] = -slope_power;
-    last[0][l] = -flat, last[1][l] = -flat_power;
+    change[0][0][l] = line, change[0][1][l] = slope, change[0][2][l] = line_power, change[0][3][l] = slope_power;
+    change[1][0][l] = flat - line, change[1][1][l] = -slope, change[1][2][l] = 0.0, change[1][3][l] = 0.0;
+    change[2][0][l] = 0.0, change[2][1][l] = 0.0, change[2][2][l] = flat_power - line_power;
+    change[2][3][l] = -slope_power;
+    change[3][0][l] = -flat, change[3][1][l] = 0.0, change[3][2][l] = -flat_power, change[3][3][l] = 0.0;
   }
-  /* scatter: lanes have their own slots, so they never collide */
-  double(*v)[FLEET_LANES][FLEET_SLOT_HOURS] = slots->change;
-  for (int l = 0; l < FLEET_LANES; l++) {
-    v[FLEET_SLOT_ENERGY_OFFSET][l][at[0][l]] += change[0][l];
-    v[FLEET_SLOT_ENERGY_SLOPE][l][at[0][l]] += change[1][l];
-    v[FLEET_SLOT_POWER_OFFSET][l][at[0][l]] += change[2][l];
-    v[FLEET_SLOT_POWER_SLOPE][l][at[0][l]] += change[3][l];
-    v[FLEET_SLOT_ENERGY_OFFSET][l][at[1][l]] += change[4][l];
-    v[FLEET_SLOT_ENERGY_SLOPE][l][at[1][l]] += change[5][l];
-    v[FLEET_SLOT_POWER_OFFSET][l][at[2][l]] += change[6][l];
-    v[FLEET_SLOT_POWER_SLOPE][l][at[2][l]] += change[7][l];
-    v[FLEET_SLOT_ENERGY_OFFSET][l][at[3][l]] += last[0][l];
-    v[FLEET_SLOT_POWER_OFFSET][l][at[3][l]] += last[1][l];
-  }
+  /* scatter: one 4-wide read-modify-write per kink */
+  for (int l = 0; l < FLEET_LANES; l++)
+    for (int k = 0; k < 4; k++) {
+      double *slot = slots->change[l % FLEET_SLOT_COPIES][at[k][l]];
+      for (int i = 0; i < 4; i++) slot[i] += change[k][i][l];
+    }
 }
+
+/* Steps one day of the lanes by events (events_day.h). */
 
 int fleet_events_day(const fleet_step_consts_t *restrict c, float discharge_efficiency, float plug_every_arrival,
                      const fleet_day_inputs_t *restrict in, const fleet_day_plan_t *restrict today,
@@ -310,16 +304,16 @@ int fleet_events_day(const fleet_step_consts_t *restrict c, float discharge_effi
 
   for (int k = 0; k < 3; k++)
     for (int f = 0; f < phases->count; f++) fleet_events_piece_slots(c, discharge_efficiency, &e, &pieces[k][f], slots);
-  double(*v)[FLEET_LANES][FLEET_SLOT_HOURS] = slots->change;
   for (int l = 0; l < FLEET_LANES; l++) {
+    double(*v)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
     for (int k = 0; k < 3; k++) { /* plugged over each home stretch (0 over an empty one) */
       const double plug = e.home_start[k][l] < e.home_end[k][l] ? (double)pieces[k][0].plug[l] : 0.0;
-      v[FLEET_SLOT_PLUGGED][l][e.home_start[k][l]] += plug;
-      v[FLEET_SLOT_PLUGGED][l][e.home_end[k][l]] -= plug;
+      v[e.home_start[k][l]][FLEET_SLOT_PLUGGED] += plug;
+      v[e.home_end[k][l]][FLEET_SLOT_PLUGGED] -= plug;
     }
     for (int k = 0; k < 2; k++) {
-      v[FLEET_SLOT_AWAY][l][e.away_start[k][l]] += 1.0;
-      v[FLEET_SLOT_AWAY][l][e.away_end[k][l]] -= 1.0;
+      v[e.away_start[k][l]][FLEET_SLOT_AWAY] += 1.0;
+      v[e.away_end[k][l]][FLEET_SLOT_AWAY] -= 1.0;
     }
   }
 

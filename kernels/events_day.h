@@ -42,19 +42,22 @@
 
 #include "lanes.h"
 
-/* What each slot holds, per lane and hour: changes of the energy's and the power's offset and
- * slope, of plugged and of away. */
+/* What each slot holds: changes of the energy's and the power's offset and slope, of plugged
+ * and of away, at one hour. */
 enum {
   FLEET_SLOT_ENERGY_OFFSET, FLEET_SLOT_ENERGY_SLOPE, FLEET_SLOT_POWER_OFFSET, FLEET_SLOT_POWER_SLOPE,
   FLEET_SLOT_PLUGGED, FLEET_SLOT_AWAY, FLEET_SLOT_COUNT
 };
 
-/* A day's slots: hours 0..23, then 24, a sink for the changes at midnight (never read), padded
- * to whole vectors. Lane-major, so that summing the lanes runs along contiguous hours. Zero
+/* A day's slots: hours 0..23, then 24, a sink for the changes at midnight (never read). Lane l
+ * adds into copy l % FLEET_SLOT_COPIES, so that the additions of neighbouring lanes to one hour
+ * do not wait for each other; the copies are summed once a day, in a fixed order (the result
+ * depends neither on threads nor on the schedule). A slot is 8 doubles, one cache line. Zero
  * between days. */
-#define FLEET_SLOT_HOURS 32
+#define FLEET_SLOT_COPIES 4
+#define FLEET_SLOT_WIDTH 8
 typedef struct {
-  double change[FLEET_SLOT_COUNT][FLEET_LANES][FLEET_SLOT_HOURS];
+  double change[FLEET_SLOT_COPIES][FLEET_HOURS_PER_DAY + 1][FLEET_SLOT_WIDTH];
 } fleet_day_slots_t;
 
 /* The day cut where the off-peak window opens or closes: in each phase every lane either may

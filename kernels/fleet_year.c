@@ -247,25 +247,16 @@ static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accu
  * over the day, each hour's value in fixed point as add_day does; the slots are left at zero. */
 static void add_events_day(fleet_day_slots_t *slots, int day, fleet_accum_t *acc) {
   const int first = day * FLEET_HOURS_PER_DAY;
-  for (int k = 0; k < FLEET_SLOT_COUNT; k++) {
-    double sum[FLEET_SLOT_HOURS] = {0};
-    for (int l = 0; l < FLEET_LANES; l++)
-#pragma omp simd
-      for (int h = 0; h < FLEET_SLOT_HOURS; h++) {
-        sum[h] += slots->change[k][l][h];
-        slots->change[k][l][h] = 0.0;
-      }
-    for (int h = 1; h < FLEET_HOURS_PER_DAY; h++) sum[h] += sum[h - 1];
-    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) slots->change[k][0][h] = sum[h]; /* the day's values, kept a moment */
-  }
-  double(*run)[FLEET_LANES][FLEET_SLOT_HOURS] = slots->change;
+  double run[FLEET_SLOT_WIDTH] = {0};
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-    ADD_FIXED(acc, storage_battery[first + h], run[FLEET_SLOT_ENERGY_OFFSET][0][h] + h * run[FLEET_SLOT_ENERGY_SLOPE][0][h]);
-    ADD_FIXED(acc, storage_power[first + h], run[FLEET_SLOT_POWER_OFFSET][0][h] + h * run[FLEET_SLOT_POWER_SLOPE][0][h]);
-    acc->plugged[first + h] += (int64_t)(run[FLEET_SLOT_PLUGGED][0][h] + 0.5); /* sums of 0 and 1: exact */
-    acc->away[first + h] += (int64_t)(run[FLEET_SLOT_AWAY][0][h] + 0.5);
+    for (int c = 0; c < FLEET_SLOT_COPIES; c++)
+      for (int k = 0; k < FLEET_SLOT_WIDTH; k++) run[k] += slots->change[c][h][k];
+    ADD_FIXED(acc, storage_battery[first + h], run[FLEET_SLOT_ENERGY_OFFSET] + h * run[FLEET_SLOT_ENERGY_SLOPE]);
+    ADD_FIXED(acc, storage_power[first + h], run[FLEET_SLOT_POWER_OFFSET] + h * run[FLEET_SLOT_POWER_SLOPE]);
+    acc->plugged[first + h] += (int64_t)(run[FLEET_SLOT_PLUGGED] + 0.5); /* sums of 0 and 1: exact */
+    acc->away[first + h] += (int64_t)(run[FLEET_SLOT_AWAY] + 0.5);
   }
-  for (int k = 0; k < FLEET_SLOT_COUNT; k++) memset(slots->change[k][0], 0, sizeof slots->change[k][0]);
+  memset(slots, 0, sizeof *slots);
 }
 
 static void block_outages_init(const fleet_year_ctx_t *ctx, int64_t base, int region, const fleet_state_t *state,
