@@ -194,36 +194,38 @@ static inline void fleet_events_home(const fleet_step_consts_t *restrict c, floa
   }
   for (int f = 0; f < phases->count; f++) {
     fleet_events_piece_t *piece = &pieces[f];
-    int hours[FLEET_LANES], longest = 0;
+    int stop[FLEET_LANES], first = FLEET_HOURS_PER_DAY, last = 0; /* lane l charges in [start, stop) */
     piece->stretch = k;
-#pragma omp simd reduction(max : longest)
+#pragma omp simd reduction(min : first) reduction(max : last)
     for (int l = 0; l < FLEET_LANES; l++) {
       const int a = e->home_start[k][l] > phases->start[f] ? e->home_start[k][l] : phases->start[f];
       const int b = e->home_end[k][l] < phases->end[f] ? e->home_end[k][l] : phases->end[f];
       const float open = 1.0f + c->off_peak[l] * (phases->off_peak_window[f] - 1.0f);
+      const int charges = (e->plug[l] * open > 0.0f) & (b > a);
       piece->start[l] = a;
       piece->end[l] = b > a ? b : a;
       piece->soc[l] = e->soc[l];
       piece->plug[l] = e->plug[l];
       piece->charging[l] = e->plug[l] * open;
-      hours[l] = (e->plug[l] * open > 0.0f) & (b > a) ? b - a : 0;
-      longest = hours[l] > longest ? hours[l] : longest;
+      stop[l] = charges ? b : a;
+      first = charges & (a < first) ? a : first;
+      last = stop[l] > last ? stop[l] : last;
     }
-    for (int i = 0; i < longest; i++) {
+    /* hour by hour over the lanes, so that each hour's intensity is one value for all of them */
+    for (int h = first; h < last; h++) {
+      const float grid_g_co2 = in->grid_g_co2_per_kwh[h], off_peak_hour = in->off_peak_window[h];
       int charging = 0;
 #pragma omp simd reduction(| : charging)
       for (int l = 0; l < FLEET_LANES; l++) {
-        const int on = i < hours[l];
-        const int h = on ? piece->start[l] + i : 0;
+        const int on = (h >= piece->start[l]) & (h < stop[l]);
         const float full = c->target_kwh[l];
         const float step = fleet_maxf(fleet_minf(c->home_charge_kwh[l], full - e->soc[l]), 0.0f);
         const float charge = on ? step : 0.0f;
-        const float charge_co2 = charge * in->grid_g_co2_per_kwh[h], charge_off_peak = charge * in->off_peak_window[h];
         e->soc[l] += charge;
         e->home_in[l] += charge;
-        e->home_co2[l] += charge_co2;
-        e->home_off_peak[l] += charge_off_peak;
-        charging |= (i + 1 < hours[l]) & (e->soc[l] < full);
+        e->home_co2[l] += charge * grid_g_co2;
+        e->home_off_peak[l] += charge * off_peak_hour;
+        charging |= (h + 1 < stop[l]) & (e->soc[l] < full);
       }
       if (!charging) break;
     }
@@ -241,6 +243,7 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
                                             fleet_day_slots_t *restrict slots) {
   int at[4][FLEET_LANES];               /* ha, hb, hp, q */
   double change[4][4][FLEET_LANES];     /* at each: energy offset and slope, power offset and slope */
+  double live[4][FLEET_LANES];          /* 1: the kink is added to the slots */
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
     const int p = piece->start[l], q = piece->end[l];
@@ -267,18 +270,39 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
     const double line = on * ramp + off * flat, slope = g * rate;
     const double line_power = on * ramp_power + off * flat_power, slope_power = eff * slope;
     at[0][l] = (int)ha, at[1][l] = (int)hb, at[2][l] = (int)hp, at[3][l] = q;
-    change[0][0][l] = line, change[0][1][l] = slope, change[0][2][l] = line_power, change[0][3][l] = slope_power;
-    change[1][0][l] = flat - line, change[1][1][l] = -slope, change[1][2][l] = 0.0, change[1][3][l] = 0.0;
-    change[2][0][l] = 0.0, change[2][1][l] = 0.0, change[2][2][l] = flat_power - line_power;
-    change[2][3][l] = -slope_power;
-    change[3][0][l] = -flat, change[3][1][l] = 0.0, change[3][2][l] = -flat_power, change[3][3][l] = 0.0;
+    /* Kinks at one hour add up before they reach the slots (one read-modify-write, not three):
+     * the full hour's change into ha's when they coincide, the cap's into ha's or hb's. */
+    const double merge_full = hb == ha ? 1.0 : 0.0, merge_cap = hp == ha ? 1.0 : 0.0;
+    const double cap_into_full = (hp == hb ? 1.0 : 0.0) * (1.0 - merge_cap);
+    change[0][0][l] = line + merge_full * (flat - line), change[0][1][l] = slope - merge_full * slope;
+    change[0][2][l] = line_power + merge_cap * (flat_power - line_power);
+    change[0][3][l] = slope_power - merge_cap * slope_power;
+    change[1][0][l] = flat - line, change[1][1][l] = -slope;
+    change[1][2][l] = cap_into_full * (flat_power - line_power), change[1][3][l] = -cap_into_full * slope_power;
+    change[2][2][l] = flat_power - line_power, change[2][3][l] = -slope_power; /* power only */
+    change[3][0][l] = -flat, change[3][2][l] = -flat_power;                   /* offsets only */
+    /* nothing is added for a lane that gives nothing here, nor at midnight (the sink) */
+    const double gives = g != 0.0 ? 1.0 : 0.0, day = FLEET_HOURS_PER_DAY;
+    live[0][l] = gives * (ha < day ? 1.0 : 0.0);
+    live[1][l] = gives * (1.0 - merge_full) * (hb < day ? 1.0 : 0.0);
+    live[2][l] = gives * (1.0 - merge_cap - cap_into_full) * (hp < day ? 1.0 : 0.0);
+    live[3][l] = gives * (q < FLEET_HOURS_PER_DAY ? 1.0 : 0.0);
   }
-  /* scatter: one 4-wide read-modify-write per kink */
-  for (int l = 0; l < FLEET_LANES; l++)
-    for (int k = 0; k < 4; k++) {
-      double *slot = slots->change[l % FLEET_SLOT_COPIES][at[k][l]];
-      for (int i = 0; i < 4; i++) slot[i] += change[k][i][l];
+  /* scatter: a read-modify-write per kink left */
+  for (int l = 0; l < FLEET_LANES; l++) {
+    double(*copy)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
+    for (int k = 0; k < 2; k++)
+      if (live[k][l] != 0.0)
+        for (int i = 0; i < 4; i++) copy[at[k][l]][i] += change[k][i][l];
+    if (live[2][l] != 0.0) {
+      copy[at[2][l]][FLEET_SLOT_POWER_OFFSET] += change[2][2][l];
+      copy[at[2][l]][FLEET_SLOT_POWER_SLOPE] += change[2][3][l];
     }
+    if (live[3][l] != 0.0) {
+      copy[at[3][l]][FLEET_SLOT_ENERGY_OFFSET] += change[3][0][l];
+      copy[at[3][l]][FLEET_SLOT_POWER_OFFSET] += change[3][2][l];
+    }
+  }
 }
 
 /* Steps one day of the lanes by events (events_day.h). */
