@@ -9,6 +9,7 @@
 #include "events_day.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "vehicle_step.h"
 
@@ -21,6 +22,9 @@ static inline float fleet_events_public(float soc, float drive, float reserve, f
   *pub = short_of * (topped - soc);
   return soc + *pub - drive;
 }
+
+/* Four doubles as one vector (a GNU C extension, as ../shared/bench/floor_events.c). */
+typedef double fleet_v4d __attribute__((vector_size(32)));
 
 /* v clamped to [lo, hi], branch-free (a kink's hour). */
 static inline double fleet_clamp(double v, double lo, double hi) {
@@ -244,6 +248,7 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
   int at[4][FLEET_LANES];               /* ha, hb, hp, q */
   double change[4][4][FLEET_LANES];     /* at each: energy offset and slope, power offset and slope */
   double live[4][FLEET_LANES];          /* 1: the kink is added to the slots */
+  const double inv_eff = 1.0 / eff;     /* (the cap's hour only: a multiply is close enough) */
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
     const int p = piece->start[l], q = piece->end[l];
@@ -260,7 +265,7 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
     /* the kinks: with inv_rate the lines' hours, clamped into the piece; all p where it does not charge */
     const double to_reserve = fleet_clamp((keep - x0) * inv_rate, -48.0, 48.0);
     const double to_full = fleet_clamp((u - x0) * inv_rate, -48.0, 48.0);
-    const double to_cap = fleet_clamp((keep + cap_kw / eff - x0) * inv_rate, -48.0, 48.0);
+    const double to_cap = fleet_clamp((keep + cap_kw * inv_eff - x0) * inv_rate, -48.0, 48.0);
     const double ha_line = fleet_clamp(p + floor(to_reserve), p, q);
     const double hb_line = fleet_clamp(p - floor(-to_full) - 1.0, ha_line, q);
     const double hp_line = fleet_clamp(p - floor(-to_cap) - 1.0, ha_line, hb_line);
@@ -287,21 +292,22 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
     live[1][l] = gives * (1.0 - merge_full) * (hb < day ? 1.0 : 0.0);
     live[2][l] = gives * (1.0 - merge_cap - cap_into_full) * (hp < day ? 1.0 : 0.0);
     live[3][l] = gives * (q < FLEET_HOURS_PER_DAY ? 1.0 : 0.0);
+    for (int k = 0; k < 4; k++) at[k][l] = live[k][l] != 0.0 ? at[k][l] : FLEET_HOURS_PER_DAY + l;
   }
-  /* scatter: a read-modify-write per kink left */
+  /* scatter: a read-modify-write per kink, into the lane's own unread row where it must go
+   * nowhere; the four changes at ha and at hb as one vector */
   for (int l = 0; l < FLEET_LANES; l++) {
     double(*copy)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
-    for (int k = 0; k < 2; k++)
-      if (live[k][l] != 0.0)
-        for (int i = 0; i < 4; i++) copy[at[k][l]][i] += change[k][i][l];
-    if (live[2][l] != 0.0) {
-      copy[at[2][l]][FLEET_SLOT_POWER_OFFSET] += change[2][2][l];
-      copy[at[2][l]][FLEET_SLOT_POWER_SLOPE] += change[2][3][l];
+    for (int k = 0; k < 2; k++) {
+      fleet_v4d slot, add = {change[k][0][l], change[k][1][l], change[k][2][l], change[k][3][l]};
+      memcpy(&slot, copy[at[k][l]], sizeof slot);
+      slot += add;
+      memcpy(copy[at[k][l]], &slot, sizeof slot);
     }
-    if (live[3][l] != 0.0) {
-      copy[at[3][l]][FLEET_SLOT_ENERGY_OFFSET] += change[3][0][l];
-      copy[at[3][l]][FLEET_SLOT_POWER_OFFSET] += change[3][2][l];
-    }
+    copy[at[2][l]][FLEET_SLOT_POWER_OFFSET] += change[2][2][l];
+    copy[at[2][l]][FLEET_SLOT_POWER_SLOPE] += change[2][3][l];
+    copy[at[3][l]][FLEET_SLOT_ENERGY_OFFSET] += change[3][0][l];
+    copy[at[3][l]][FLEET_SLOT_POWER_OFFSET] += change[3][2][l];
   }
 }
 
@@ -328,16 +334,32 @@ int fleet_events_day(const fleet_step_consts_t *restrict c, float discharge_effi
 
   for (int k = 0; k < 3; k++)
     for (int f = 0; f < phases->count; f++) fleet_events_piece_slots(c, discharge_efficiency, &e, &pieces[k][f], slots);
+  /* plugged over each home stretch (0 over an empty one), away over each outing: rows first */
+  int row[10][FLEET_LANES];
+  double plug[3][FLEET_LANES];
+#pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
-    double(*v)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
-    for (int k = 0; k < 3; k++) { /* plugged over each home stretch (0 over an empty one) */
-      const double plug = e.home_start[k][l] < e.home_end[k][l] ? (double)pieces[k][0].plug[l] : 0.0;
-      v[e.home_start[k][l]][FLEET_SLOT_PLUGGED] += plug;
-      v[e.home_end[k][l]][FLEET_SLOT_PLUGGED] -= plug;
+    const int sink = FLEET_HOURS_PER_DAY + l; /* midnight: the lane's unread row */
+    for (int k = 0; k < 3; k++) {
+      const int start = e.home_start[k][l], end = e.home_end[k][l];
+      plug[k][l] = start < end ? (double)pieces[k][0].plug[l] : 0.0;
+      row[2 * k][l] = start < FLEET_HOURS_PER_DAY ? start : sink;
+      row[2 * k + 1][l] = end < FLEET_HOURS_PER_DAY ? end : sink;
     }
     for (int k = 0; k < 2; k++) {
-      v[e.away_start[k][l]][FLEET_SLOT_AWAY] += 1.0;
-      v[e.away_end[k][l]][FLEET_SLOT_AWAY] -= 1.0;
+      row[6 + 2 * k][l] = e.away_start[k][l] < FLEET_HOURS_PER_DAY ? e.away_start[k][l] : sink;
+      row[7 + 2 * k][l] = e.away_end[k][l] < FLEET_HOURS_PER_DAY ? e.away_end[k][l] : sink;
+    }
+  }
+  for (int l = 0; l < FLEET_LANES; l++) {
+    double(*v)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
+    for (int k = 0; k < 3; k++) {
+      v[row[2 * k][l]][FLEET_SLOT_PLUGGED] += plug[k][l];
+      v[row[2 * k + 1][l]][FLEET_SLOT_PLUGGED] -= plug[k][l];
+    }
+    for (int k = 0; k < 2; k++) {
+      v[row[6 + 2 * k][l]][FLEET_SLOT_AWAY] += 1.0;
+      v[row[7 + 2 * k][l]][FLEET_SLOT_AWAY] -= 1.0;
     }
   }
 

@@ -49,15 +49,17 @@ enum {
   FLEET_SLOT_PLUGGED, FLEET_SLOT_AWAY, FLEET_SLOT_COUNT
 };
 
-/* A day's slots: hours 0..23, then 24, a sink for the changes at midnight (never read). Lane l
- * adds into copy l % FLEET_SLOT_COPIES, so that the additions of neighbouring lanes to one hour
- * do not wait for each other; the copies are summed once a day, in a fixed order (the result
- * depends neither on threads nor on the schedule). A slot is 8 doubles, one cache line. Zero
- * between days. */
+/* A day's slots: hours 0..23, then one row per lane for the changes that must go nowhere (at
+ * midnight, or of a lane that gives nothing), never read: writing there costs less than a
+ * branch. Lane l adds into copy l % FLEET_SLOT_COPIES, so that the additions of neighbouring
+ * lanes to one hour do not wait for each other; the copies are summed once a day, in a fixed
+ * order (the result depends neither on threads nor on the schedule). A slot is 8 doubles, one
+ * cache line. Hours 0..23 are zero between days. */
 #define FLEET_SLOT_COPIES 4
 #define FLEET_SLOT_WIDTH 8
+#define FLEET_SLOT_ROWS (FLEET_HOURS_PER_DAY + FLEET_LANES)
 typedef struct {
-  double change[FLEET_SLOT_COPIES][FLEET_HOURS_PER_DAY + 1][FLEET_SLOT_WIDTH];
+  double change[FLEET_SLOT_COPIES][FLEET_SLOT_ROWS][FLEET_SLOT_WIDTH];
 } fleet_day_slots_t;
 
 /* The day cut where the off-peak window opens or closes: in each phase every lane either may

@@ -256,7 +256,8 @@ static void add_events_day(fleet_day_slots_t *slots, int day, fleet_accum_t *acc
     acc->plugged[first + h] += (int64_t)(run[FLEET_SLOT_PLUGGED] + 0.5); /* sums of 0 and 1: exact */
     acc->away[first + h] += (int64_t)(run[FLEET_SLOT_AWAY] + 0.5);
   }
-  memset(slots, 0, sizeof *slots);
+  for (int c = 0; c < FLEET_SLOT_COPIES; c++) /* the hours; the unread rows may hold anything */
+    memset(slots->change[c], 0, sizeof slots->change[c][0] * FLEET_HOURS_PER_DAY);
 }
 
 static void block_outages_init(const fleet_year_ctx_t *ctx, int64_t base, int region, const fleet_state_t *state,
