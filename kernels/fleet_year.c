@@ -243,21 +243,23 @@ static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accu
     }
 }
 
-/* The events kernel's day (events_day.h): the lanes' changes summed slot by slot, one prefix sum
- * over the day, each hour's value in fixed point as add_day does; the slots are left at zero. */
+/* The events kernel's day (events_day.h): the slots' copies summed hour by hour, which is the
+ * day's prefix sum, each hour's value in fixed point as add_day does; the hours' slots are left
+ * at zero. */
 static void add_events_day(fleet_day_slots_t *slots, int day, fleet_accum_t *acc) {
   const int first = day * FLEET_HOURS_PER_DAY;
   double run[FLEET_SLOT_WIDTH] = {0};
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
     for (int c = 0; c < FLEET_SLOT_COPIES; c++)
-      for (int k = 0; k < FLEET_SLOT_WIDTH; k++) run[k] += slots->change[c][h][k];
+      for (int k = 0; k < FLEET_SLOT_WIDTH; k++) {
+        run[k] += slots->change[c][h][k];
+        slots->change[c][h][k] = 0.0; /* zero for the next day (the unread rows may hold anything) */
+      }
     ADD_FIXED(acc, storage_battery[first + h], run[FLEET_SLOT_ENERGY_OFFSET] + h * run[FLEET_SLOT_ENERGY_SLOPE]);
     ADD_FIXED(acc, storage_power[first + h], run[FLEET_SLOT_POWER_OFFSET] + h * run[FLEET_SLOT_POWER_SLOPE]);
     acc->plugged[first + h] += (int64_t)(run[FLEET_SLOT_PLUGGED] + 0.5); /* sums of 0 and 1: exact */
     acc->away[first + h] += (int64_t)(run[FLEET_SLOT_AWAY] + 0.5);
   }
-  for (int c = 0; c < FLEET_SLOT_COPIES; c++) /* the hours; the unread rows may hold anything */
-    memset(slots->change[c], 0, sizeof slots->change[c][0] * FLEET_HOURS_PER_DAY);
 }
 
 static void block_outages_init(const fleet_year_ctx_t *ctx, int64_t base, int region, const fleet_state_t *state,
