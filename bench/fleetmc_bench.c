@@ -103,8 +103,12 @@ int main(int argc, char **argv) {
     ctx->kernel = kernel;
     fleet_state_reset(params, &pop, &state);
     for (int64_t b = 0; b < pop.blocks; b++) fleet_block_year(ctx, b, &state, ws, NULL);
-    printf("block_days events %lld hourly %lld events_share %.4f\n", (long long)ws->event_days,
-           (long long)ws->hourly_days, (double)ws->event_days / (double)(ws->event_days + ws->hourly_days));
+    int64_t solar_blocks = 0;
+    for (int64_t b = 0; b < pop.blocks; b++) solar_blocks += pop.block_solar[b];
+    printf("block_days events %lld hourly %lld events_share %.4f solar_block_days %lld refused_by_events %lld\n",
+           (long long)ws->event_days, (long long)ws->hourly_days,
+           (double)ws->event_days / (double)(ws->event_days + ws->hourly_days),
+           (long long)(solar_blocks * FLEET_DAYS_PER_YEAR), (long long)ws->event_refusals);
     free(ws);
   }
   free(ctx);

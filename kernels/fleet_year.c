@@ -587,6 +587,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
       add_events_day(&ws->slots, d, acc);
       ws->event_days++;
     } else {
+      ws->event_refusals += !solar && ctx->kernel == FLEET_KERNEL_EVENTS;
       fleet_step_day(&sc, &ctx->solar, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow,
                      &ls, &sums, NULL, solar, 0);
       add_day(&sums, d, solar, acc);

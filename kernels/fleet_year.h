@@ -98,6 +98,7 @@ typedef struct {
   fleet_block_outages_t outages;
   fleet_day_slots_t slots; /* the events kernel's, zero between days */
   int64_t event_days, hourly_days; /* block-days stepped by each kernel (diagnostics) */
+  int64_t event_refusals;          /* of the hourly ones, block-days the events kernel refused */
 } fleet_workspace_t;
 
 /* What each vehicle carries from one year to the next, one float per slot each (structure of
