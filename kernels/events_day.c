@@ -298,16 +298,16 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
    * nowhere; the four changes at ha and at hb as one vector */
   for (int l = 0; l < FLEET_LANES; l++) {
     double(*copy)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
-    for (int k = 0; k < 2; k++) {
-      fleet_v4d slot, add = {change[k][0][l], change[k][1][l], change[k][2][l], change[k][3][l]};
+    const fleet_v4d add[4] = {{change[0][0][l], change[0][1][l], change[0][2][l], change[0][3][l]},
+                              {change[1][0][l], change[1][1][l], change[1][2][l], change[1][3][l]},
+                              {0.0, 0.0, change[2][2][l], change[2][3][l]},
+                              {change[3][0][l], 0.0, change[3][2][l], 0.0}};
+    for (int k = 0; k < 4; k++) { /* all 4 wide: a narrower store then a wider load would stall */
+      fleet_v4d slot;
       memcpy(&slot, copy[at[k][l]], sizeof slot);
-      slot += add;
+      slot += add[k];
       memcpy(copy[at[k][l]], &slot, sizeof slot);
     }
-    copy[at[2][l]][FLEET_SLOT_POWER_OFFSET] += change[2][2][l];
-    copy[at[2][l]][FLEET_SLOT_POWER_SLOPE] += change[2][3][l];
-    copy[at[3][l]][FLEET_SLOT_ENERGY_OFFSET] += change[3][0][l];
-    copy[at[3][l]][FLEET_SLOT_POWER_OFFSET] += change[3][2][l];
   }
 }
 
