@@ -37,14 +37,18 @@
 #define CONFIGS FLEET_SOURCE_DIR "/configs"
 #define YEARS 2
 
-/* Runs YEARS years of replica 0 of the scenario at `path` with `kernel` on `threads` threads. */
-static void run_years(const char *path, fleet_kernel_t kernel, int threads, fleet_year_totals_t totals[YEARS],
-                      double *capacity_max, int64_t *blocks, double *discharge_efficiency) {
+/* Runs YEARS years of replica 0 of the scenario at `path` (with up to 5 more overrides, NULL
+ * ended) with `kernel` on `threads` threads. */
+static void run_years(const char *path, const char *const *more, fleet_kernel_t kernel, int threads,
+                      fleet_year_totals_t totals[YEARS], double *capacity_max, int64_t *blocks,
+                      double *discharge_efficiency) {
   static fleet_params_t loaded, sampled;
-  const char *overrides[] = {"fleet.vehicles=2000", "simulation.replicas=1", "simulation.first_replica=0",
-                             "simulation.years=2"};
+  const char *overrides[10] = {"fleet.vehicles=2000", "simulation.replicas=1", "simulation.first_replica=0",
+                              "simulation.years=2"};
+  int count = 4;
+  for (; more && more[count - 4]; count++) overrides[count] = more[count - 4];
   fleet_error_t err;
-  cr_assert_eq(fleet_scenario_load(path, overrides, 4, &loaded, &err), FLEET_OK, "%s: %s", path, err.message);
+  cr_assert_eq(fleet_scenario_load(path, overrides, count, &loaded, &err), FLEET_OK, "%s: %s", path, err.message);
   const fleet_params_t *p = &loaded;
   if (loaded.sampled_count > 0) { /* the replica's own draws, as fleet_run makes them */
     double drawn[FLEET_MAX_SAMPLED];
@@ -76,12 +80,12 @@ static int in_series(size_t i, size_t offset) {
   return i >= offset / sizeof(double) && i < offset / sizeof(double) + FLEET_HOURS_PER_YEAR;
 }
 
-static void compare_scenario(const char *path) {
+static void compare_scenario(const char *path, const char *const *more) {
   static fleet_year_totals_t hourly[YEARS], events[YEARS], threaded[YEARS];
   double capacity_max, efficiency;
   int64_t blocks;
-  run_years(path, FLEET_KERNEL_HOURLY, 1, hourly, &capacity_max, &blocks, &efficiency);
-  run_years(path, FLEET_KERNEL_EVENTS, 1, events, &capacity_max, &blocks, &efficiency);
+  run_years(path, more, FLEET_KERNEL_HOURLY, 1, hourly, &capacity_max, &blocks, &efficiency);
+  run_years(path, more, FLEET_KERNEL_EVENTS, 1, events, &capacity_max, &blocks, &efficiency);
   const double u = 0x1p-24, quantum = 1e-6 * (double)blocks;
   double worst_ratio = 0.0;
   for (int y = 0; y < YEARS; y++) {
@@ -110,9 +114,10 @@ static void compare_scenario(const char *path) {
                 a[i], b[i], diff, bound);
     }
   }
-  cr_log_info("%s: largest |events - hourly| / bound %.3g", path, worst_ratio);
+  cr_log_info("%s%s%s: largest |events - hourly| / bound %.3g", path, more ? " with " : "", more ? more[0] : "",
+              worst_ratio);
   for (int threads = 2; threads <= 4; threads *= 2) {
-    run_years(path, FLEET_KERNEL_EVENTS, threads, threaded, &capacity_max, &blocks, &efficiency);
+    run_years(path, more, FLEET_KERNEL_EVENTS, threads, threaded, &capacity_max, &blocks, &efficiency);
     for (int y = 0; y < YEARS; y++)
       cr_assert(memcmp(&threaded[y], &events[y], sizeof threaded[y]) == 0,
                 "%s, year %d: the events kernel on %d threads differs from 1 thread", path, y, threads);
@@ -129,11 +134,58 @@ Test(kernels_agree, every_config, .timeout = 0) {
     if (n < 6 || strcmp(entry->d_name + n - 5, ".yaml") != 0) continue;
     char path[512];
     snprintf(path, sizeof path, "%s/%s", CONFIGS, entry->d_name);
-    compare_scenario(path);
+    compare_scenario(path, NULL);
     scenarios++;
   }
   closedir(dir);
   cr_assert_geq(scenarios, 10, "only %d scenarios in %s", scenarios, CONFIGS);
+}
+
+/* The baseline with what its configs leave out: every car below the public reserve at the start
+ * (a public charge in an hour without a leg), trips within one hour, a charge target below the
+ * public target (cars above full), an off-peak window inside the day and one across midnight with
+ * all households on it, home charging from sockets, wallboxes and none, the plug-in habit and the
+ * older reserve rule. */
+Test(kernels_agree, baseline_variants, .timeout = 0) {
+  static const char *const variants[][6] = {
+      {"fleet.initial_soc_fraction=0.05", "mobility.errand_duration_hours=0", "fleet.charge_target_fraction=0.7"},
+      {"charging.off_peak_share=1", "charging.off_peak_start_hour=1", "charging.off_peak_end_hour=5",
+       "fleet.home_wallbox_share=0.5", "fleet.home_socket_share=0.3"},
+      {"charging.off_peak_share=1", "charging.plug_policy=below_threshold",
+       "charging.reserve_rule=larger_of_floor_and_trips", "fleet.bidirectional_share=0.5"},
+  };
+  for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) compare_scenario(CONFIGS "/baseline.yaml", variants[v]);
+}
+
+/* A lane whose hours are not whole is left to the hourly step: fleet_events_day returns 0 and
+ * changes neither the state nor the slots; with whole hours the same day is stepped. */
+Test(kernels_agree, refuses_a_day_it_cannot_step) {
+  static fleet_step_consts_t c;
+  static fleet_day_inputs_t in;
+  static fleet_day_plan_t today, tomorrow;
+  static fleet_lane_state_t state, before;
+  static fleet_day_sums_t sums;
+  static fleet_day_slots_t slots, slots_before;
+  const fleet_day_phases_t whole_day = {.count = 1, .start = {0}, .end = {FLEET_HOURS_PER_DAY}};
+  for (int l = 0; l < FLEET_LANES; l++) {
+    c.kwh_per_km[l] = 0.15f, c.home_charge_kwh[l] = 2.0f, c.target_kwh[l] = 30.0f, c.floor_kwh[l] = 9.0f;
+    c.has_charger[l] = c.storage_lane[l] = 1.0f, c.discharge_kw[l] = 11.0f;
+    c.public_reserve_kwh[l] = 3.0f, c.public_target_kwh[l] = 24.0f, c.reserve_adds_floor[l] = 1.0f;
+    today.dep_hour[l] = 8.0f, today.ret_hour[l] = 18.0f, today.out_km[l] = today.back_km[l] = 20.0f;
+    today.dep2_hour[l] = today.ret2_hour[l] = tomorrow.dep2_hour[l] = tomorrow.ret2_hour[l] = FLEET_NO_HOUR;
+    today.need_km[l] = 40.0f;
+    state.soc_kwh[l] = 20.0f, state.away_prev[l] = 1.0f;
+  }
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) in.consumption_factor[h] = 1.0f, in.grid_g_co2_per_kwh[h] = 50.0f;
+  in.day_factor = 1.0f;
+  today.ret_hour[5] = 17.5f;
+  before = state, slots_before = slots;
+  cr_assert_eq(fleet_events_day(&c, 0.9f, 1.0f, &in, &today, &tomorrow, &whole_day, &state, &sums, &slots), 0);
+  cr_assert(memcmp(&state, &before, sizeof state) == 0, "a refused day changed the state");
+  cr_assert(memcmp(&slots, &slots_before, sizeof slots) == 0, "a refused day changed the slots");
+  today.ret_hour[5] = 17.0f;
+  cr_assert_eq(fleet_events_day(&c, 0.9f, 1.0f, &in, &today, &tomorrow, &whole_day, &state, &sums, &slots), 1);
+  cr_assert_neq(state.soc_kwh[0], before.soc_kwh[0], "a stepped day left the charge as it was");
 }
 
 /* The events kernel must actually step most days of the baseline (else the comparison above
