@@ -44,7 +44,7 @@ static void run_years(const char *path, const char *const *more, fleet_kernel_t 
                       double *discharge_efficiency) {
   static fleet_params_t loaded, sampled;
   const char *overrides[10] = {"fleet.vehicles=2000", "simulation.replicas=1", "simulation.first_replica=0",
-                              "simulation.years=2"};
+                               "simulation.years=2"};
   int count = 4;
   for (; more && more[count - 4]; count++) overrides[count] = more[count - 4];
   fleet_error_t err;
