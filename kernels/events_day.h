@@ -15,10 +15,15 @@
  * - the opening and closing of the off-peak window, for a lane on the off-peak schedule;
  * - within a home stretch where the car charges: the first hour its energy above the reserve is
  *   positive, the hour its deliverable power reaches the charger's cap, and the hour it is full.
- * Each event adds changes of offset and slope to per-lane difference slots at its hour, so that
- * a lane's energy at hour h is O(h) + h S(h), O and S being the prefix sums of the changes;
- * plugged and away are offsets only. fleet_year.c sums a block's lanes slot by slot and takes one
- * prefix sum over the day.
+ * Each event adds changes of offset and slope to difference slots at its hour, so that the
+ * block's energy at hour h is O(h) + h S(h), O and S being the prefix sums of the changes;
+ * plugged and away are offsets only. fleet_year.c (add_events_day) takes that one prefix sum per
+ * block-day and adds each hour into the fixed-point accumulators, as the hourly path adds its
+ * lane sums: so the totals stay bit-identical across threads, jobs and ranks.
+ *
+ * A day runs as: the lanes' legs and stretches at home (fleet_events_plan); a public charge at
+ * hour 0 if one is due; the morning at home; the outbound and return legs; the afternoon at
+ * home; the evening outing's legs; the evening at home; then the slots of each home piece.
  *
  * Exactness. The state the day leaves (state of charge, plug, away) and every per-day sum
  * (driving, home and public charging, their CO2 and off-peak parts) are bit-identical to the
@@ -26,11 +31,13 @@
  * would change nothing are skipped (the charge in such an hour is +0, and x + 0 = x). So every
  * discrete decision (plug in on arrival, charge publicly) is the hourly step's, and the two
  * kernels never drift apart. Only the hourly energy and power of a charging stretch differ: the
- * events use the closed form min(s + k C, full) where the hourly step adds C k times in float.
+ * events use the closed form min(s + k C, full), in double, from the exact charge at the start
+ * of each piece, where the hourly step adds C k times in float.
  * Each of those k <= 24 additions rounds by at most half an ulp of a value below the battery's
  * capacity X, so a vehicle-hour's energy differs by at most 24 x 2^-24 X from this, plus the
  * hourly step's rounding of x - reserve (2^-24 X) and a kink hour placed one off only where the
- * ramp is within that rounding of its clamp; the slots themselves are double. Hence per
+ * ramp is within that rounding of its clamp; the slots are double (their own rounding, 2^-53 of
+ * the values, is far below). Hence per
  * vehicle-hour |energy_events - energy_hourly| <= 27 x 2^-24 x capacity, and power the same x
  * the discharge efficiency (tests/test_kernels_agree.c turns this into its bound).
  *
