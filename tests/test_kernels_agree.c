@@ -1,5 +1,5 @@
 /* The events kernel (kernels/events_day.h) against the hourly step, the reference, on every
- * scenario in configs/ at 2,000 vehicles over two years (the second starts from the state the
+ * scenario in configs/ at 1,000 vehicles over two years (the second starts from the state the
  * first left, so a state that drifted would show).
  *
  * The bound, from the float arithmetic (events_day.h, "Exactness"):
@@ -43,7 +43,7 @@ static void run_years(const char *path, const char *const *more, fleet_kernel_t 
                       fleet_year_totals_t totals[YEARS], double *capacity_max, int64_t *blocks,
                       double *discharge_efficiency) {
   static fleet_params_t loaded, sampled;
-  const char *overrides[10] = {"fleet.vehicles=2000", "simulation.replicas=1", "simulation.first_replica=0",
+  const char *overrides[10] = {"fleet.vehicles=1000", "simulation.replicas=1", "simulation.first_replica=0",
                                "simulation.years=2"};
   int count = 4;
   for (; more && more[count - 4]; count++) overrides[count] = more[count - 4];
