@@ -6,9 +6,11 @@
  * (drawn inside the year; timed again alone) and its share of the year, and a checksum of the
  * year's totals that must not change unless the model does (XSBench-style verification).
  *
- * usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T] [--expect-checksum C]
+ * usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T] [--kernel events|hourly]
+ *                      [--expect-checksum C] [--count-days]
  *        (CONFIG: configs/baseline.yaml; with --expect-checksum, exits 1 when the checksum,
- *        printed with 17 significant digits, is not C) */
+ *        printed with 17 significant digits, is not C; --count-days then runs the year again,
+ *        untimed, and prints how many block-days each kernel stepped) */
 #include "parallel.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +30,8 @@ static double peak_rss_mib(void) {
 int main(int argc, char **argv) {
   const char *config = "configs/baseline.yaml";
   const char *overrides[4] = {"simulation.replicas=1", "simulation.years=1", NULL, NULL};
-  int override_count = 2, threads = 0;
+  int override_count = 2, threads = 0, count_days = 0;
+  fleet_kernel_t kernel = FLEET_KERNEL_HOURLY;
   const char *expected_checksum = NULL;
   char vehicles_override[64];
   for (int i = 1; i < argc; i++) {
@@ -41,12 +44,22 @@ int main(int argc, char **argv) {
         fprintf(stderr, "fleetmc_bench: --threads must be >= 1\n");
         return 2;
       }
+    } else if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc) {
+      const char *k = argv[++i];
+      if (strcmp(k, "events") != 0 && strcmp(k, "hourly") != 0) {
+        fprintf(stderr, "fleetmc_bench: --kernel must be events or hourly, not '%s'\n", k);
+        return 2;
+      }
+      kernel = strcmp(k, "hourly") == 0 ? FLEET_KERNEL_HOURLY : FLEET_KERNEL_EVENTS;
+    } else if (strcmp(argv[i], "--count-days") == 0) {
+      count_days = 1;
     } else if (strcmp(argv[i], "--expect-checksum") == 0 && i + 1 < argc) {
       expected_checksum = argv[++i];
     } else if (argv[i][0] != '-') {
       config = argv[i];
     } else {
-      fprintf(stderr, "usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T] [--expect-checksum C]\n");
+      fprintf(stderr, "usage: fleetmc_bench [CONFIG] [--vehicles N] [--threads T] [--kernel events|hourly] "
+                      "[--expect-checksum C] [--count-days]\n");
       return 2;
     }
   }
@@ -71,7 +84,8 @@ int main(int argc, char **argv) {
   }
   fleet_state_reset(params, &pop, &state);
   double t1 = fleet_wall_seconds();
-  if (fleet_simulate_year(params, &pop, &state, params->first_replica, 0, totals, &err) != FLEET_OK) {
+  if (fleet_simulate_year_stoppable(params, &pop, &state, params->first_replica, 0, kernel, NULL, totals, &err) !=
+      FLEET_OK) {
     fprintf(stderr, "fleetmc_bench: %s\n", err.message);
     return 1;
   }
@@ -83,6 +97,20 @@ int main(int argc, char **argv) {
   double t3 = fleet_wall_seconds();
   fleet_year_ctx_init(params, &pop, params->first_replica, 0, ctx);
   double weather_s = fleet_wall_seconds() - t3;
+  if (count_days) { /* the same year again from the same start, block by block, on one thread */
+    fleet_workspace_t *ws = calloc(1, sizeof *ws);
+    if (!ws) return 1;
+    ctx->kernel = kernel;
+    fleet_state_reset(params, &pop, &state);
+    for (int64_t b = 0; b < pop.blocks; b++) fleet_block_year(ctx, b, &state, ws, NULL);
+    int64_t solar_blocks = 0;
+    for (int64_t b = 0; b < pop.blocks; b++) solar_blocks += pop.block_solar[b];
+    printf("block_days events %lld hourly %lld events_share %.4f solar_block_days %lld refused_by_events %lld\n",
+           (long long)ws->event_days, (long long)ws->hourly_days,
+           (double)ws->event_days / (double)(ws->event_days + ws->hourly_days),
+           (long long)(solar_blocks * FLEET_DAYS_PER_YEAR), (long long)ws->event_refusals);
+    free(ws);
+  }
   free(ctx);
 
   double checksum = totals->km_driven;

@@ -31,6 +31,7 @@ struct fleet_checkpoint {
   int lock_fd;
   char model_sha256[65];
   uint64_t seed;
+  char kernel[16];
   int64_t years, slots, row_doubles;
   fleet_schema_dims_t dims;
 };
@@ -146,9 +147,9 @@ static char *read_text(const char *path) {
 static int format_manifest(const fleet_checkpoint_t *ckpt, char *out, size_t size) {
   return snprintf(out, size,
                   "fleetmc checkpoint\nlayout: %d\nfleetmc_version: %s\ngit_commit: %s\nformat_version: %d\n"
-                  "seed: %" PRIu64 "\nmodel_sha256: %s\n",
+                  "seed: %" PRIu64 "\nmodel_sha256: %s\nkernel: %s\n",
                   CHECKPOINT_LAYOUT, FLEETMC_VERSION, fleet_build_git_commit, FLEETMC_FORMAT_VERSION, ckpt->seed,
-                  ckpt->model_sha256);
+                  ckpt->model_sha256, ckpt->kernel);
 }
 
 /* The value of "key: value" in a manifest text, into out. */
@@ -170,7 +171,7 @@ static fleet_status_t check_manifest(const fleet_checkpoint_t *ckpt, const char 
   char *path = join(ckpt->folder, "manifest"), *model_path = join(ckpt->folder, "model.yaml");
   char *text = path ? read_text(path) : NULL, *theirs = model_path ? read_text(model_path) : NULL;
   fleet_status_t status = FLEET_OK;
-  char version[64], commit[96], format[16], seed[32], model[72], layout[16];
+  char version[64], commit[96], format[16], seed[32], model[72], layout[16], kernel[32];
   if (!text || strncmp(text, "fleetmc checkpoint\n", 19) != 0) {
     status = fleet_error_set(err, FLEET_ERR_INPUT,
                              "%s: no readable manifest: not a fleetmc checkpoint folder, or damaged; remove it or "
@@ -183,6 +184,7 @@ static fleet_status_t check_manifest(const fleet_checkpoint_t *ckpt, const char 
   manifest_value(text, "format_version", format, sizeof format);
   manifest_value(text, "seed", seed, sizeof seed);
   manifest_value(text, "model_sha256", model, sizeof model);
+  manifest_value(text, "kernel", kernel, sizeof kernel);
   char here[32];
   snprintf(here, sizeof here, "%d", CHECKPOINT_LAYOUT);
   int same_build = strcmp(layout, here) == 0 && strcmp(version, FLEETMC_VERSION) == 0 &&
@@ -203,6 +205,13 @@ static fleet_status_t check_manifest(const fleet_checkpoint_t *ckpt, const char 
     status = fleet_error_set(err, FLEET_ERR_INPUT,
                              "%s is a run with simulation.seed %s, this run has seed %s: a resumed run must be the "
                              "same command; use --seed %s, or another output", ckpt->folder, seed, here, seed);
+    goto done;
+  }
+  if (strcmp(kernel, ckpt->kernel) != 0) {
+    status = fleet_error_set(err, FLEET_ERR_INPUT,
+                             "%s was computed with --kernel %s, this run asks for --kernel %s: a run's hourly "
+                             "storage rows come from one kernel; use --kernel %s", ckpt->folder, kernel, ckpt->kernel,
+                             kernel);
     goto done;
   }
   if (strcmp(model, ckpt->model_sha256) != 0) {
@@ -292,6 +301,7 @@ fleet_status_t fleet_checkpoint_open(const fleet_params_t *params, const fleet_c
   ckpt->owner = options->owner;
   ckpt->lock_fd = -1;
   ckpt->seed = params->seed;
+  snprintf(ckpt->kernel, sizeof ckpt->kernel, "%s", options->kernel ? options->kernel : "hourly");
   ckpt->years = params->years;
   ckpt->dims = (fleet_schema_dims_t){1, params->years, params->region_count, params->price_paths_per_replica};
   for (int k = 0; k < FLEET_DS_COUNT; k++)

@@ -38,6 +38,7 @@ typedef struct {
   int discard;             /* 1: an existing folder is removed first unless resume (--force) */
   int owner;               /* 1: this process checks, creates, locks and cleans the folder (rank 0);
                               the others only read and write records in it */
+  const char *kernel;      /* the kernel's name (--kernel): a resumed run must use the same */
 } fleet_checkpoint_options_t;
 
 /* Opens the folder of a run of params. Owner: an existing folder without resume (and without

@@ -32,7 +32,7 @@
 static const char usage_text[] =
     "usage: fleetmc run CONFIG [-o PATH] [--force] [--set KEY=VALUE]... [--replicas N]\n"
     "                          [--first-replica K] [--years Y] [--seed S] [--threads T] [--quiet]\n"
-    "                          [--target-error CLAIM=X] [--resume]\n"
+    "                          [--target-error CLAIM=X] [--resume] [--kernel hourly|events]\n"
     "       fleetmc check CONFIG [--set KEY=VALUE]...\n"
     "       fleetmc merge [--force] [--replicas N [--first-replica K]] [--check] OUT IN1 [IN2]...\n"
     "       fleetmc summary FILE [--format text|csv|json]\n"
@@ -63,6 +63,8 @@ static const char usage_text[] =
     "                   is the same as without the stop. Without it, an existing checkpoint is\n"
     "                   refused (--force discards it). SIGINT, SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2\n"
     "                   stop a run cleanly, keeping the checkpoint (exit 130)\n"
+    "--kernel K         run: hourly (default) steps every vehicle-day by the hour, the reference;\n"
+    "                   events steps the days that allow it by events, equal to a stated float bound\n"
     "--target-error CLAIM=X\n"
     "                   run: add replicas (8 first, then 4 at a time) until the 95 % half-width of\n"
     "                   the mean that decides CLAIM (C1, C3, C4 or C7) is below X times |mean|, or\n"
@@ -111,6 +113,8 @@ typedef struct {
   int resume;
   const char *target_error_text;
   fleet_target_error_t target_error;
+  const char *kernel_text;
+  fleet_kernel_t kernel;
 } cli_args_t;
 
 static int usage_error(const char *format, const char *a, const char *b) {
@@ -161,7 +165,7 @@ static int parse_args(int argc, char **argv, cli_args_t *args) {
     int takes_value = strcmp(a, "-o") == 0 || strcmp(a, "--set") == 0 || strcmp(a, "--replicas") == 0 ||
                       strcmp(a, "--first-replica") == 0 || strcmp(a, "--years") == 0 ||
                       strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0 ||
-                      strcmp(a, "--target-error") == 0;
+                      strcmp(a, "--target-error") == 0 || strcmp(a, "--kernel") == 0;
     if (takes_value && !value) return usage_error("option %s needs a value%s", a, "");
     if (strcmp(a, "-o") == 0) {
       args->output = value;
@@ -184,6 +188,11 @@ static int parse_args(int argc, char **argv, cli_args_t *args) {
       if (fleet_target_error_parse(value, &args->target_error, why, sizeof why) != 0)
         return usage_error("option --target-error: value '%s': %s", value, why);
       args->target_error_text = value;
+    } else if (strcmp(a, "--kernel") == 0) {
+      if (strcmp(value, "events") != 0 && strcmp(value, "hourly") != 0)
+        return usage_error("option --kernel: value '%s' %s", value, "must be events or hourly");
+      args->kernel = strcmp(value, "events") == 0 ? FLEET_KERNEL_EVENTS : FLEET_KERNEL_HOURLY;
+      args->kernel_text = value;
     } else if (strcmp(a, "--quiet") == 0) {
       args->quiet = 1;
       continue;
@@ -206,7 +215,7 @@ static int parse_args(int argc, char **argv, cli_args_t *args) {
   }
   if (!args->config) return usage_error("%s: missing CONFIG%s", args->command, "");
   if (strcmp(args->command, "check") == 0 && (args->output || args->threads || args->force || args->quiet ||
-                                                args->target_error_text || args->resume))
+                                                args->target_error_text || args->resume || args->kernel_text))
     return usage_error("check takes only CONFIG and --set%s%s", "", "");
   return 0;
 }
@@ -331,7 +340,7 @@ static int run_command(cli_args_t *args, const char *command_line) {
                                                                 : FLEET_PROGRESS_LINES;
       fleet_run_options_t options = {.output_path = path, .overwrite = args->force, .resume = args->resume,
                                      .command_line = command_line, .scenario_file = args->config,
-                                     .threads = args->threads, .progress = progress, .ranks = cli_ranks,
+                                     .threads = args->threads, .kernel = args->kernel, .progress = progress, .ranks = cli_ranks,
                                      .stop = &stop_requested};
       catch_stop_signals();
       fleet_run_values_t values;

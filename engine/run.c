@@ -105,14 +105,15 @@ fleet_status_t fleet_study_open(const fleet_params_t *params, const fleet_run_op
     if (status == FLEET_OK && params->sampled_count && !(s->replica_params = malloc(sizeof *s->replica_params)))
       status = fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate a replica's parameters");
   }
+  const char *kernel = options->kernel == FLEET_KERNEL_EVENTS ? "events" : "hourly";
   /* rank 0 checks and prepares the folder before any other rank writes in it */
   if (status == FLEET_OK && ranks->rank == 0) {
-    const fleet_checkpoint_options_t ckpt = {options->output_path, options->resume, options->overwrite, 1};
+    const fleet_checkpoint_options_t ckpt = {options->output_path, options->resume, options->overwrite, 1, kernel};
     status = fleet_checkpoint_open(params, &ckpt, &s->ckpt, err);
   }
   status = ranks->agree(ranks, status, err);
   if (status == FLEET_OK && ranks->rank != 0) {
-    const fleet_checkpoint_options_t ckpt = {options->output_path, options->resume, options->overwrite, 0};
+    const fleet_checkpoint_options_t ckpt = {options->output_path, options->resume, options->overwrite, 0, kernel};
     status = fleet_checkpoint_open(params, &ckpt, &s->ckpt, err);
   }
   if (status == FLEET_OK) status = fleet_replica_record_alloc(s->ckpt, 0, &s->record, err);
@@ -189,7 +190,8 @@ static fleet_status_t compute_replica(fleet_study_t *s, int64_t replica, fleet_e
   for (int64_t y = record->years_done; status == FLEET_OK && y < params->years; y++) {
     if (s->options.stop && *s->options.stop) return fleet_error_set(err, FLEET_ERR_INTERRUPTED, "stopped");
     const double year_start = fleet_wall_seconds();
-    status = fleet_simulate_year_stoppable(p, &s->pop, &s->state, replica, y, s->options.stop, s->totals, err);
+    status = fleet_simulate_year_stoppable(p, &s->pop, &s->state, replica, y, s->options.kernel, s->options.stop,
+                                           s->totals, err);
     if (status != FLEET_OK) return status;
     fleet_checkpoint_pack(s->ckpt, s->totals, record->rows + y * row);
     record->years_done = y + 1;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "fleet_year.h"
 #include "params.h"
 #include "ranks.h"
 #include "schema.h"
@@ -25,6 +26,7 @@ typedef struct {
   const char *command_line;  /* as given, for the root attribute command_line */
   const char *scenario_file; /* as given, for the root attribute scenario_file */
   int threads;               /* OpenMP threads; 0 = OpenMP's default */
+  fleet_kernel_t kernel;     /* --kernel: not part of the scenario, so not of model_sha256 */
   fleet_progress_t progress; /* on stderr, rank 0 only */
   const fleet_ranks_t *ranks; /* the processes sharing the run; NULL: this one alone */
   /* When not NULL and set (by a signal handler), the run stops after saving the replica-years

@@ -7,6 +7,7 @@
 #include "mobility.h"
 #include "rng.h"
 #include "temperature.h"
+#include "events_day.h"
 #include "vehicle_step.h"
 
 fleet_status_t fleet_state_create(int64_t slots, fleet_state_t *state, fleet_error_t *err) {
@@ -84,6 +85,8 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   ctx->price_paths = params->price_paths_per_replica < 1                       ? 1
                      : params->price_paths_per_replica > FLEET_MAX_PRICE_PATHS ? FLEET_MAX_PRICE_PATHS
                                                                                : params->price_paths_per_replica;
+  /* the paths past K hold 0 (year_totals.h); ctx comes from malloc */
+  memset(ctx->path_prices_eur, 0, sizeof ctx->path_prices_eur);
   for (int64_t j = 0; j < ctx->price_paths; j++) {
     fleet_price_path_t path;
     fleet_prices_generate_path(params, replica, j, &path);
@@ -134,6 +137,19 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   ctx->plug_every_arrival = params->plug_policy == FLEET_PLUG_EVERY_ARRIVAL ? 1.0f : 0.0f;
   ctx->outage_override = NULL;
   ctx->outage_override_count = 0;
+  ctx->kernel = FLEET_KERNEL_HOURLY;
+  ctx->whole_day = (fleet_day_phases_t){.count = 1, .start = {0}, .end = {FLEET_HOURS_PER_DAY}, .off_peak_window = {0.0f}};
+  /* the window is one interval of the clock, so it cuts a day into at most three runs */
+  fleet_day_phases_t *cut = &ctx->off_peak_phases;
+  cut->count = 0;
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
+    if (h == 0 || ctx->off_peak_window[h] != ctx->off_peak_window[h - 1]) {
+      if (cut->count > 0) cut->end[cut->count - 1] = h;
+      cut->start[cut->count] = h;
+      cut->off_peak_window[cut->count] = ctx->off_peak_window[h];
+      cut->count++;
+    }
+  cut->end[cut->count - 1] = FLEET_HOURS_PER_DAY;
 }
 
 /* Sum of 16 lanes as a fixed pairwise tree: the same order every time, and short dependency
@@ -225,6 +241,25 @@ static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accu
       ADD_FIXED(acc, garage_battery[first + h], lane_sum(sums->garage_give_kwh[h]));
       ADD_FIXED(acc, garage_power[first + h], lane_sum(sums->garage_power_kw[h]));
     }
+}
+
+/* The events kernel's day (events_day.h): the slots' copies summed hour by hour, which is the
+ * day's prefix sum, each hour's value in fixed point as add_day does; the hours' slots are left
+ * at zero. */
+static void add_events_day(fleet_day_slots_t *slots, int day, fleet_accum_t *acc) {
+  const int first = day * FLEET_HOURS_PER_DAY;
+  double run[FLEET_SLOT_WIDTH] = {0};
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+    for (int c = 0; c < FLEET_SLOT_COPIES; c++)
+      for (int k = 0; k < FLEET_SLOT_WIDTH; k++) {
+        run[k] += slots->change[c][h][k];
+        slots->change[c][h][k] = 0.0; /* zero for the next day (the unread rows may hold anything) */
+      }
+    ADD_FIXED(acc, storage_battery[first + h], run[FLEET_SLOT_ENERGY_OFFSET] + h * run[FLEET_SLOT_ENERGY_SLOPE]);
+    ADD_FIXED(acc, storage_power[first + h], run[FLEET_SLOT_POWER_OFFSET] + h * run[FLEET_SLOT_POWER_SLOPE]);
+    acc->plugged[first + h] += (int64_t)(run[FLEET_SLOT_PLUGGED] + 0.5); /* sums of 0 and 1: exact */
+    acc->away[first + h] += (int64_t)(run[FLEET_SLOT_AWAY] + 0.5);
+  }
 }
 
 static void block_outages_init(const fleet_year_ctx_t *ctx, int64_t base, int region, const fleet_state_t *state,
@@ -506,6 +541,9 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
   double bk_car[FLEET_LANES] = {0}, bk_garage[FLEET_LANES] = {0}, bk_demand[FLEET_LANES] = {0},
          bk_served[FLEET_LANES] = {0};
   block_outages_init(ctx, base, region, state, bo);
+  int off_peak_lanes = 0;
+  for (int l = 0; l < FLEET_LANES; l++) off_peak_lanes |= sc.off_peak[l] > 0.0f;
+  const fleet_day_phases_t *phases = off_peak_lanes ? &ctx->off_peak_phases : &ctx->whole_day;
 
   fleet_day_plan_t plans[2];
   fleet_day_sums_t sums;
@@ -541,11 +579,20 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
         bk_car[l] += sums.backup_from_car_kwh[l];
         bk_garage[l] += sums.backup_from_garage_kwh[l];
       }
+      add_day(&sums, d, solar, acc);
+      ws->hourly_days++;
+    } else if (!solar && ctx->kernel == FLEET_KERNEL_EVENTS &&
+               fleet_events_day(&sc, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow,
+                                phases, &ls, &sums, &ws->slots)) {
+      add_events_day(&ws->slots, d, acc);
+      ws->event_days++;
     } else {
+      ws->event_refusals += !solar && ctx->kernel == FLEET_KERNEL_EVENTS;
       fleet_step_day(&sc, &ctx->solar, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow,
                      &ls, &sums, NULL, solar, 0);
+      add_day(&sums, d, solar, acc);
+      ws->hourly_days++;
     }
-    add_day(&sums, d, solar, acc);
     for (int l = 0; l < FLEET_LANES; l++) {
       km[l] += (double)today->out_km[l] + (double)today->back_km[l] + (double)today->out2_km[l] +
                (double)today->back2_km[l];
@@ -838,13 +885,13 @@ static double m2_eur2(int64_t n, int64_t cents_sum, fleet_i128_t cents2_sum, int
 fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_population_t *pop,
                                    fleet_state_t *state, int64_t replica, int64_t year,
                                    fleet_year_totals_t *totals, fleet_error_t *err) {
-  return fleet_simulate_year_stoppable(params, pop, state, replica, year, NULL, totals, err);
+  return fleet_simulate_year_stoppable(params, pop, state, replica, year, FLEET_KERNEL_HOURLY, NULL, totals, err);
 }
 
 fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const fleet_population_t *pop,
                                              fleet_state_t *state, int64_t replica, int64_t year,
-                                             const volatile sig_atomic_t *stop, fleet_year_totals_t *totals,
-                                             fleet_error_t *err) {
+                                             fleet_kernel_t kernel, const volatile sig_atomic_t *stop,
+                                             fleet_year_totals_t *totals, fleet_error_t *err) {
   fleet_year_ctx_t *ctx = malloc(sizeof *ctx);
   fleet_accum_t *total = calloc(1, sizeof *total);
   if (!ctx || !total) {
@@ -853,6 +900,7 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
     return fleet_error_set(err, FLEET_ERR_NOMEM, "cannot allocate the year's accumulators");
   }
   fleet_year_ctx_init(params, pop, replica, year, ctx);
+  ctx->kernel = kernel;
   int failed = 0;
   const int64_t blocks = pop->blocks;
 #pragma omp parallel default(none) shared(ctx, state, total, failed, blocks, stop)

@@ -19,8 +19,14 @@
 #include "population.h"
 #include <signal.h>
 
+#include "events_day.h"
 #include "weather.h"
 #include "year_totals.h"
+
+/* Which kernel steps the days that allow events (events_day.h); the hourly step
+ * (vehicle_step.h) is the reference and steps every other day. A run option, not a scenario key:
+ * both give the same results to the bound events_day.h states. */
+typedef enum { FLEET_KERNEL_HOURLY = 0, FLEET_KERNEL_EVENTS = 1 } fleet_kernel_t;
 
 /* A 128-bit integer for exact sums of squares (a GNU C extension that gcc and clang have). */
 __extension__ typedef __int128 fleet_i128_t;
@@ -90,6 +96,9 @@ typedef struct {
 typedef struct {
   fleet_accum_t acc;
   fleet_block_outages_t outages;
+  fleet_day_slots_t slots; /* the events kernel's, zero between days */
+  int64_t event_days, hourly_days; /* block-days stepped by each kernel (diagnostics) */
+  int64_t event_refusals;          /* of the hourly ones, block-days the events kernel refused */
 } fleet_workspace_t;
 
 /* What each vehicle carries from one year to the next, one float per slot each (structure of
@@ -181,6 +190,9 @@ typedef struct {
   fleet_solar_consts_t solar;
   float discharge_efficiency;
   float plug_every_arrival;
+  fleet_kernel_t kernel;                 /* FLEET_KERNEL_HOURLY from fleet_year_ctx_init */
+  fleet_day_phases_t whole_day;          /* one phase: blocks without off-peak lanes */
+  fleet_day_phases_t off_peak_phases;    /* the day cut at the off-peak window's ends */
   /* Tests only (NULL from fleet_year_ctx_init): when set, every active household's outages of
    * the year are these outage_override_count sorted, disjoint intervals instead of the drawn ones
    * (a carried one still comes first). */
@@ -219,11 +231,11 @@ fleet_status_t fleet_simulate_year(const fleet_params_t *params, const fleet_pop
                                    fleet_state_t *state, int64_t replica, int64_t year,
                                    fleet_year_totals_t *totals, fleet_error_t *err);
 
-/* fleet_simulate_year that returns FLEET_ERR_INTERRUPTED, its totals and the state then unusable,
+/* fleet_simulate_year with the given kernel, that returns FLEET_ERR_INTERRUPTED, its totals and the state then unusable,
  * soon after *stop is set (by a signal handler; NULL: never). */
 fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const fleet_population_t *pop,
                                              fleet_state_t *state, int64_t replica, int64_t year,
-                                             const volatile sig_atomic_t *stop, fleet_year_totals_t *totals,
-                                             fleet_error_t *err);
+                                             fleet_kernel_t kernel, const volatile sig_atomic_t *stop,
+                                             fleet_year_totals_t *totals, fleet_error_t *err);
 
 #endif
