@@ -204,6 +204,7 @@ Test(kernels_agree, events_step_most_baseline_days) {
   fleet_workspace_t *ws = calloc(1, sizeof *ws);
   cr_assert(ctx && ws);
   fleet_year_ctx_init(&p, &pop, 0, 0, ctx);
+  ctx->kernel = FLEET_KERNEL_EVENTS; /* the default is the hourly reference */
   int64_t solar_blocks = 0;
   for (int64_t b = 0; b < pop.blocks; b++) {
     fleet_block_year(ctx, b, &state, ws, NULL);

@@ -111,6 +111,9 @@ def main():
             out = run(fleetmc, "run", SMALL, *ARGS, *extra, "-o", other, "--resume", "--quiet")
             check(out.returncode == 2 and named in out.stderr and "another" in out.stderr,
                   f"resume with {extra}: expected exit 2 naming {named}: rc {out.returncode}, {out.stderr!r}")
+        out = run(fleetmc, "run", SMALL, *ARGS, "--kernel", "events", "-o", other, "--resume", "--quiet")
+        check(out.returncode == 2 and "--kernel hourly" in out.stderr,
+              f"resume with another kernel: rc {out.returncode}, {out.stderr!r}")
         manifest = os.path.join(other + ".ckpt", "manifest")
         with open(manifest) as f:
             text = f.read()

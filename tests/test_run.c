@@ -303,7 +303,7 @@ Test(cli, run_writes_the_file_and_bad_input_exits_2_leaving_nothing) {
   const char *signals[] = {"INT", "TERM", "HUP", "USR1", "USR2"};
   for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
     snprintf(command, sizeof command,
-             "timeout --preserve-status -s %s 1 %s run %s --set fleet.vehicles=20000 --years 100 --quiet -o %s",
+             "timeout --preserve-status -s %s 1 %s run %s --set fleet.vehicles=20000 --years 100 --quiet --force -o %s",
              signals[i], FLEETMC_EXE, BASELINE, out);
     cr_assert_eq(shell(command, err, sizeof err), 130, "SIG%s: %s", signals[i], err);
     cr_assert_not_null(strstr(err, "interrupted"), "%s", err);
@@ -311,7 +311,14 @@ Test(cli, run_writes_the_file_and_bad_input_exits_2_leaving_nothing) {
     char listing[256];
     snprintf(listing, sizeof listing, "ls %s | grep -q tmp", tmpdir);
     cr_assert_neq(system(listing), 0, "SIG%s: a temporary file was left in %s", signals[i], tmpdir);
+    /* what was completed is kept for --resume (test_resume.py resumes it); --force above
+     * discards the previous signal's */
+    char folder_ckpt[4200];
+    snprintf(folder_ckpt, sizeof folder_ckpt, "%s.ckpt", out);
+    if (exists(folder_ckpt)) cr_assert_not_null(strstr(err, "--resume"), "SIG%s: %s", signals[i], err);
   }
+  snprintf(command, sizeof command, "rm -rf %s.ckpt", out);
+  cr_assert_eq(system(command), 0);
   rmdir(tmpdir);
 }
 
