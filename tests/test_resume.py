@@ -4,7 +4,7 @@ file an uncut run writes, bit for bit in every dataset; a checkpoint of another 
 build is refused, saying which; progress lines go to a log that is not a terminal.
 
 usage: /usr/bin/python3 tests/test_resume.py FLEETMC
-Runs of 6,000 vehicles x 3 replicas x 2 years of configs/small.yaml (about 0.1 s a replica-year
+Runs of 3,000 vehicles x 3 replicas x 2 years of configs/small.yaml (about 0.05 s a replica-year
 here). A run is cut after its k-th progress line (replica-year k saved), so the cut always falls
 inside the run, whatever the machine's speed.
 """
@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fleettest import CONFIGS, check, finish, run, same_datasets  # noqa: E402
 
 SMALL = os.path.join(CONFIGS, "small.yaml")
-ARGS = ["--set", "fleet.vehicles=6000", "--replicas", "3", "--years", "2", "--threads", "2"]
+ARGS = ["--set", "fleet.vehicles=3000", "--replicas", "3", "--years", "2", "--threads", "2"]
 LINE = re.compile(r"^fleetmc: \S+Z replica-years (\d+)/(\d+) \(\d+ %\)(, \d+ from the checkpoint)?, \S+ "
                   r"vehicle-hours/s, \d+ s elapsed, \d+ s left$")
 
