@@ -89,7 +89,8 @@ static void record_name(int64_t replica, int done, char *out, size_t size) {
   snprintf(out, size, "replica-%08" PRId64 ".%s", replica, done ? "done" : "part");
 }
 
-/* Writes size bytes at data into path via path.tmp.<pid>, synced before the rename. */
+/* Writes the n parts (sizes[i] bytes at parts[i]) into path via path.tmp.<pid>, synced before the
+ * rename, so that path is never seen half-written. */
 static fleet_status_t write_whole(const char *path, const void *const *parts, const size_t *sizes, int n,
                                   fleet_error_t *err) {
   char tmp[4200];
@@ -308,11 +309,7 @@ fleet_status_t fleet_checkpoint_open(const fleet_params_t *params, const fleet_c
     if (fleet_datasets[k].source == FLEET_FROM_YEAR)
       ckpt->row_doubles += fleet_dataset_row_length(&fleet_datasets[k], &ckpt->dims);
   fleet_status_t status = fleet_model_sha256(params, ckpt->model_sha256, err);
-  /* the slots the state arrays have: the population's, region by region rounded up to lanes */
-  int64_t region_vehicles[FLEET_MAX_REGIONS];
-  fleet_region_counts(params, region_vehicles);
-  for (int r = 0; r < params->region_count; r++)
-    ckpt->slots += (region_vehicles[r] + FLEET_LANES - 1) / FLEET_LANES * FLEET_LANES;
+  ckpt->slots = fleet_population_slots(params); /* the state arrays' length */
   char *model_text = status == FLEET_OK ? fleet_model_text(params) : NULL;
   if (status == FLEET_OK && !model_text) status = fleet_error_set(err, FLEET_ERR_NOMEM, "cannot format the scenario");
   if (status == FLEET_OK && options->owner) {

@@ -37,15 +37,21 @@ void fleet_region_counts(const fleet_params_t *params, int64_t counts[FLEET_MAX_
 
 static void *alloc_array(size_t count, size_t size) { return calloc(count ? count : 1, size); }
 
+int64_t fleet_population_slots(const fleet_params_t *params) {
+  int64_t counts[FLEET_MAX_REGIONS], blocks = 0;
+  fleet_region_counts(params, counts);
+  for (int r = 0; r < params->region_count; r++) blocks += (counts[r] + FLEET_LANES - 1) / FLEET_LANES;
+  return blocks * FLEET_LANES;
+}
+
 fleet_status_t fleet_population_create(const fleet_params_t *params, int64_t replica, fleet_population_t *pop,
                                        fleet_error_t *err) {
   memset(pop, 0, sizeof *pop);
   pop->vehicles = params->vehicles;
   pop->region_count = params->region_count;
   fleet_region_counts(params, pop->region_vehicles);
-  for (int r = 0; r < params->region_count; r++)
-    pop->blocks += (pop->region_vehicles[r] + FLEET_LANES - 1) / FLEET_LANES;
-  pop->slots = pop->blocks * FLEET_LANES;
+  pop->slots = fleet_population_slots(params);
+  pop->blocks = pop->slots / FLEET_LANES;
   size_t blocks = (size_t)pop->blocks, slots = (size_t)pop->slots;
   pop->block_region = alloc_array(blocks, sizeof *pop->block_region);
   pop->block_lanes = alloc_array(blocks, sizeof *pop->block_lanes);

@@ -93,4 +93,8 @@ void fleet_population_free(fleet_population_t *pop);
  * params->vehicles exactly. */
 void fleet_region_counts(const fleet_params_t *params, int64_t counts[FLEET_MAX_REGIONS]);
 
+/* The slots of the fleet of params: each region's vehicles rounded up to whole blocks of
+ * FLEET_LANES (fleet_population_t.slots, without drawing the fleet). */
+int64_t fleet_population_slots(const fleet_params_t *params);
+
 #endif

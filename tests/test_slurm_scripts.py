@@ -16,49 +16,25 @@ and SLURM_ARRAY_TASK_ID set, as Slurm would run two tasks of a tiny study (confi
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
 import time
 
 import h5py
-import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fleettest import check, finish, same_datasets  # noqa: E402
 SLURM = os.path.join(ROOT, "tools", "slurm")
 SMALL = os.path.join(ROOT, "configs", "small.yaml")
 TINY = "--set fleet.vehicles=300 --years 1"
-failures = []
 
 
-def check(ok, message):
-    if not ok:
-        failures.append(message)
-        print("FAIL:", message)
 
 
-def datasets(path):
-    """Every dataset's bytes but /runtime's (times of the run), by path."""
-    found = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset) and not name.startswith("runtime/"):
-                data = obj[()]
-                if isinstance(data, np.ndarray) and data.dtype.kind != "O":
-                    found[name] = data.dtype.str.encode() + data.tobytes()
-                else:  # strings (labels, /scenario): their values, not their pointers
-                    found[name] = repr(data.tolist() if isinstance(data, np.ndarray) else data).encode()
-        f.visititems(visit)
-    return found
 
 
-def same_datasets(a, b, what):
-    da, db = datasets(a), datasets(b)
-    check(sorted(da) == sorted(db), f"{what}: the files hold different datasets")
-    differ = [name for name in da if name in db and da[name] != db[name]]
-    check(not differ, f"{what}: datasets differ from the single run: {differ[:5]}")
-    check(len(da) > 20, f"{what}: only {len(da)} datasets compared")
 
 
 def script(name, env, cwd, **kwargs):
@@ -191,10 +167,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        sys.exit(1)
-    print("tools/slurm scripts: all checks passed")
+    sys.exit(finish("test_slurm_scripts"))
 
 
 if __name__ == "__main__":

@@ -43,14 +43,11 @@ SWEEP = os.path.join(ROOT, "tools", "sweep.py")
 CONFIG = os.path.join(ROOT, "configs", "small.yaml")
 SMALL = ["--set", "fleet.vehicles=300", "--years", "1", "--replicas", "2"]
 GRID = ["--grid", "fleet.bidirectional_share=0.2,0.8"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fleettest import check, finish  # noqa: E402
 NAMES = ["fleet.bidirectional_share=0.2", "fleet.bidirectional_share=0.8"]
-failures = []
 
 
-def check(ok, message):
-    if not ok:
-        failures.append(message)
-        print("FAIL:", message)
 
 
 def sweep(*args, env=None):
@@ -315,11 +312,7 @@ exec {shlex.quote(fleetmc)} "$@"
         check(res.returncode == 0, f"--force: exit {res.returncode}: {res.stdout}{res.stderr}")
         check([r["n_replicas"] for r in read_csv_text(table1)] == ["3", "3"], "--force: the points were not rerun")
 
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        return 1
-    print("test_sweep: all checks passed")
-    return 0
+    return finish("test_sweep")
 
 
 def read_or_none(path):
