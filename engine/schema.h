@@ -469,7 +469,7 @@ typedef struct {
     "per year, life cycle: packs made x fleet.battery_kwh x co2.battery_manufacturing_kg_co2_per_kwh; every car's "  \
     "in year 0, the warranty replacements' each year",                                                                \
     FLEET_SHAPE_RY, FLEET_FROM_YEAR, co2_battery_t, FLEET_MERGE_CONCAT, FLEET_DOMAIN_NONNEG)                          \
-  X(WALL_SECONDS, "runtime", "wall_seconds", FLEET_TYPE_F64, "s", "wall-clock time of the simulation",                \
+  X(WALL_SECONDS, "runtime", "wall_seconds", FLEET_TYPE_F64, "s", "time spent simulating (wall clock)",                \
     "its replica-years', summed (over the ranks of an MPI run, the parts of a resumed or merged one)", FLEET_SHAPE_SCALAR, FLEET_FROM_RUN, wall_seconds,          \
     FLEET_MERGE_SUM, FLEET_DOMAIN_NONNEG)                                                                             \
   X(VEHICLE_HOURS, "runtime", "vehicle_hours", FLEET_TYPE_F64, "h", "vehicle-hours simulated",                        \
