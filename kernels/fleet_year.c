@@ -1,4 +1,5 @@
 #include "fleet_year.h"
+#include "hour_sums.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -152,16 +153,6 @@ void fleet_year_ctx_init(const fleet_params_t *params, const fleet_population_t 
   cut->end[cut->count - 1] = FLEET_HOURS_PER_DAY;
 }
 
-/* Sum of 16 lanes as a fixed pairwise tree: the same order every time, and short dependency
- * chains (a sequential sum would cost 16 dependent adds per hour and value). */
-static inline float lane_sum(const float x[FLEET_LANES]) {
-  float a[FLEET_LANES / 2];
-  for (int i = 0; i < 8; i++) a[i] = x[i] + x[i + 8];
-  for (int i = 0; i < 4; i++) a[i] += a[i + 4];
-  for (int i = 0; i < 2; i++) a[i] += a[i + 2];
-  return a[0] + a[1];
-}
-
 /* The accumulators cannot overflow silently: a value outside +-2^62 in fixed point (4.6e12 kWh,
  * km, households or hours in one block's hour or year) is not converted, and every sum is a
  * checked addition; either sets *overflow, and fleet_simulate_year then refuses the year. With
@@ -227,20 +218,25 @@ static void add_price_paths(const fleet_year_ctx_t *ctx, const fleet_account_ter
 }
 
 /* The lanes give their energy at the battery; what reaches the grid is that x the (scenario-wide)
- * discharge efficiency, applied to the fleet's exact sum in fleet_simulate_year. */
+ * discharge efficiency, applied to the fleet's exact sum in fleet_simulate_year. Each hour's
+ * lane sum is a fixed pairwise tree (hour_sums.h), all hours at once. */
 static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accum_t *acc) {
   const int first = day * FLEET_HOURS_PER_DAY;
-  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-    ADD_FIXED(acc, storage_battery[first + h], lane_sum(sums->energy_kwh[h]));
-    ADD_FIXED(acc, storage_power[first + h], lane_sum(sums->power_kw[h]));
-    acc->plugged[first + h] += (int64_t)lane_sum(sums->plugged[h]); /* small integers: exact */
-    acc->away[first + h] += (int64_t)lane_sum(sums->away[h]);
+  float hour_sum[FLEET_HOURS_PER_DAY];
+  fleet_hour_sums(sums->energy_kwh, hour_sum);
+  fleet_add_fixed_hours(&acc->storage_battery[first], hour_sum, &acc->overflow);
+  fleet_hour_sums(sums->power_kw, hour_sum);
+  fleet_add_fixed_hours(&acc->storage_power[first], hour_sum, &acc->overflow);
+  fleet_hour_sums(sums->plugged, hour_sum);
+  fleet_add_counts_hours(&acc->plugged[first], hour_sum);
+  fleet_hour_sums(sums->away, hour_sum);
+  fleet_add_counts_hours(&acc->away[first], hour_sum);
+  if (solar) {
+    fleet_hour_sums(sums->garage_give_kwh, hour_sum);
+    fleet_add_fixed_hours(&acc->garage_battery[first], hour_sum, &acc->overflow);
+    fleet_hour_sums(sums->garage_power_kw, hour_sum);
+    fleet_add_fixed_hours(&acc->garage_power[first], hour_sum, &acc->overflow);
   }
-  if (solar)
-    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-      ADD_FIXED(acc, garage_battery[first + h], lane_sum(sums->garage_give_kwh[h]));
-      ADD_FIXED(acc, garage_power[first + h], lane_sum(sums->garage_power_kw[h]));
-    }
 }
 
 /* The events kernel's day (events_day.h): the slots' copies summed hour by hour, which is the
@@ -360,12 +356,15 @@ static void outage_day_done(fleet_block_outages_t *bo, int day, const fleet_day_
                             const float storage_lane[FLEET_LANES], fleet_accum_t *acc, double lane_demand[FLEET_LANES],
                             double lane_served[FLEET_LANES]) {
   const double t0 = (double)day * FLEET_HOURS_PER_DAY;
+  float out[FLEET_HOURS_PER_DAY], demand[FLEET_HOURS_PER_DAY], served[FLEET_HOURS_PER_DAY];
+  fleet_hour_sums(in->outage_fraction, out);
+  fleet_hour_sums(sums->backup_demand_kwh, demand);
+  fleet_hour_sums(sums->backup_served_kwh, served);
+  fleet_add_fixed_hours(&acc->households_out[day * FLEET_HOURS_PER_DAY], out, &acc->overflow);
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-    float out = lane_sum(in->outage_fraction[h]);
-    ADD_FIXED(acc, households_out[day * FLEET_HOURS_PER_DAY + h], out);
-    ADD_FIXED(acc, outage_household_hours, out);
-    ADD_FIXED(acc, outage_demand, lane_sum(sums->backup_demand_kwh[h]));
-    ADD_FIXED(acc, outage_served, lane_sum(sums->backup_served_kwh[h]));
+    ADD_FIXED(acc, outage_household_hours, out[h]);
+    ADD_FIXED(acc, outage_demand, demand[h]);
+    ADD_FIXED(acc, outage_served, served[h]);
   }
   for (int l = 0; l < FLEET_LANES; l++) {
     for (int k = 0; k < bo->count[l]; k++) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fastmath.h"
+#include "hour_sums.h"
 #include "mobility.h"
 #include "population.h"
 #include "temperature.h"
@@ -995,4 +996,89 @@ Test(backup, garage_first_then_car_and_nothing_from_a_car_away) {
   served = 0.0;
   for (int h = 0; h < 24; h++) served += sums.backup_served_kwh[h][0];
   cr_assert_float_eq(served, 0.0, 0.0);
+}
+
+/* hour_sums.h against the sums it replaces, written out hour by hour: each hour's 16 lanes along
+ * the pairwise tree (x[i] + x[i+8], then 4, 2, 1 apart), bit for bit, on values of every
+ * magnitude and sign (a different grouping would round differently on most of them). */
+static float tree_sum(const float x[FLEET_LANES]) {
+  float a[8];
+  for (int i = 0; i < 8; i++) a[i] = x[i] + x[i + 8];
+  for (int i = 0; i < 4; i++) a[i] += a[i + 4];
+  for (int i = 0; i < 2; i++) a[i] += a[i + 2];
+  return a[0] + a[1];
+}
+
+static uint64_t lcg_state = 0x9E3779B97F4A7C15ULL;
+static double lcg_u01(void) {
+  lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (double)(lcg_state >> 11) * 0x1p-53;
+}
+
+Test(hour_sums, tree_sums_of_all_hours_equal_the_hour_by_hour_tree_bit_for_bit) {
+  float x[FLEET_HOURS_PER_DAY][FLEET_LANES], got[FLEET_HOURS_PER_DAY];
+  int differing_groupings = 0;
+  for (int trial = 0; trial < 200; trial++) {
+    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
+      for (int l = 0; l < FLEET_LANES; l++)
+        x[h][l] = (float)((lcg_u01() - 0.3) * pow(10.0, 6.0 * lcg_u01() - 2.0));
+    fleet_hour_sums(x, got);
+    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+      const float want = tree_sum(x[h]);
+      cr_assert(memcmp(&got[h], &want, sizeof want) == 0, "trial %d hour %d: %.9g, the tree gives %.9g", trial, h,
+                got[h], want);
+      float sequential = 0.0f;
+      for (int l = 0; l < FLEET_LANES; l++) sequential += x[h][l];
+      differing_groupings += sequential != want;
+    }
+  }
+  /* the check has teeth: another order of the same additions differs on these values */
+  cr_assert_gt(differing_groupings, 1000);
+}
+
+/* The fixed-point addition of a day's hours against ADD_FIXED's rule hour by hour: value x 1e6 +
+ * 0.5 truncated, 0 and overflow set outside +-2^62 (and for NaN), a checked addition. */
+static void fixed_reference(int64_t *sum, float value, int *overflow) {
+  const double scaled = (double)value * 1e6 + 0.5;
+  int64_t fixed = 0;
+  if (!(fabs(scaled) < 0x1p62)) *overflow = 1;
+  else fixed = (int64_t)scaled;
+  *overflow |= __builtin_add_overflow(*sum, fixed, sum);
+}
+
+Test(hour_sums, fixed_point_hours_equal_the_scalar_rule_including_overflow) {
+  int overflows = 0;
+  for (int trial = 0; trial < 400; trial++) {
+    float value[FLEET_HOURS_PER_DAY];
+    int64_t got[FLEET_HOURS_PER_DAY], want[FLEET_HOURS_PER_DAY];
+    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+      const double kind = lcg_u01();
+      value[h] = kind < 0.9 ? (float)((lcg_u01() - 0.5) * pow(10.0, 10.0 * lcg_u01() - 4.0))
+                 : kind < 0.93 ? (float)((lcg_u01() - 0.5) * 1e14) /* beyond 2^62 / 1e6 */
+                 : kind < 0.95 ? NAN : kind < 0.97 ? INFINITY : 0.0f;
+      /* sums anywhere, some next to the ends of the integers */
+      const double at = lcg_u01();
+      got[h] = want[h] = at < 0.8 ? (int64_t)((lcg_u01() - 0.5) * 1e15)
+                         : at < 0.9 ? INT64_MAX - (int64_t)(lcg_u01() * 1e12) : INT64_MIN + (int64_t)(lcg_u01() * 1e12);
+    }
+    int got_overflow = 0, want_overflow = 0;
+    fleet_add_fixed_hours(got, value, &got_overflow);
+    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) fixed_reference(&want[h], value[h], &want_overflow);
+    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
+      cr_assert_eq(got[h], want[h], "trial %d hour %d: value %.9g", trial, h, value[h]);
+    cr_assert_eq(got_overflow, want_overflow, "trial %d", trial);
+    overflows += want_overflow;
+  }
+  cr_assert_gt(overflows, 50);  /* both outcomes were tried */
+  cr_assert_lt(overflows, 400);
+
+  int64_t count[FLEET_HOURS_PER_DAY], expect[FLEET_HOURS_PER_DAY];
+  float lanes_plugged[FLEET_HOURS_PER_DAY];
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+    lanes_plugged[h] = (float)(h % 17);
+    count[h] = expect[h] = 1000 * h;
+    expect[h] += h % 17;
+  }
+  fleet_add_counts_hours(count, lanes_plugged);
+  cr_assert_arr_eq(count, expect, sizeof count);
 }
