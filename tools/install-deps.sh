@@ -6,7 +6,7 @@ set -euo pipefail
 # python3 and its modules: the tests that read result files run Debian's /usr/bin/python3.
 packages=(cmake make gcc g++ pkg-config git libhdf5-dev hdf5-tools libyaml-dev libcriterion-dev libpcg-cpp-dev
           python3 python3-h5py python3-numpy python3-xarray python3-h5netcdf python3-netcdf4 python3-pandas
-          time)  # GNU time: bench/load.sh's peak memory
+          time)  # GNU time: the peak memory of bench/load.sh and bench/end_to_end.sh
 # Groups apart, so that a plain build (the quick start) needs neither clang nor MPI:
 # "fuzz" (tools/fuzz.sh) adds clang and libFuzzer: libFuzzer and the sanitizers' runtimes are in
 # libclang-rt-14-dev, which clang-14 only recommends (and recommends are not installed here);
