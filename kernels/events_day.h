@@ -78,6 +78,16 @@ typedef struct {
   float off_peak_window[FLEET_MAX_PHASES]; /* 1: the phase is in the off-peak window */
 } fleet_day_phases_t;
 
+/* The scatter of a day's changes into its slots, as fleet_events_day makes it (and
+ * bench/micro.c times it): for each lane l in turn, for each k < kinks in turn, the four changes
+ * change[k][0..3][l] are added to columns column..column + 3 (column + 3 < FLEET_SLOT_WIDTH) of
+ * row at[k][l] of lane l's copy; a change that must go nowhere has the lane's unread row
+ * FLEET_HOURS_PER_DAY + l. One 4-wide read-modify-write per change (a lane's kinks often share
+ * an hour: a narrower store then a wider load would stall). The order is part of the result: a
+ * slot's sum rounds in it. */
+void fleet_events_scatter(int kinks, int column, const int at[][FLEET_LANES], const double change[][4][FLEET_LANES],
+                          fleet_day_slots_t *restrict slots);
+
 /* Steps one day of the lanes by events; tomorrow's plan gives the reserve after the last trip.
  * Returns 1 and updates *s, the per-lane day totals of *out (not its hourly arrays) and *slots;
  * returns 0 and changes nothing when some lane's day needs the hourly step. */
