@@ -23,9 +23,6 @@ static inline float fleet_events_public(float soc, float drive, float reserve, f
   return soc + *pub - drive;
 }
 
-/* Four doubles as one vector (a GNU C extension, as ../shared/bench/floor_events.c). */
-typedef double fleet_v4d __attribute__((vector_size(32)));
-
 /* v clamped to [lo, hi], branch-free (a kink's hour). */
 static inline double fleet_clamp(double v, double lo, double hi) {
   const double above_lo = v < lo ? lo : v;
@@ -232,20 +229,6 @@ static inline void fleet_events_home(const fleet_step_consts_t *restrict c, floa
         charging |= (h + 1 < stop[l]) & (e->soc[l] < full);
       }
       if (!charging) break;
-    }
-  }
-}
-
-void fleet_events_scatter(int kinks, int column, const int at[][FLEET_LANES], const double change[][4][FLEET_LANES],
-                          fleet_day_slots_t *restrict slots) {
-  for (int l = 0; l < FLEET_LANES; l++) {
-    double(*copy)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
-    for (int k = 0; k < kinks; k++) { /* all 4 wide: a narrower store then a wider load would stall */
-      const fleet_v4d add = {change[k][0][l], change[k][1][l], change[k][2][l], change[k][3][l]};
-      fleet_v4d slot;
-      memcpy(&slot, &copy[at[k][l]][column], sizeof slot);
-      slot += add;
-      memcpy(&copy[at[k][l]][column], &slot, sizeof slot);
     }
   }
 }
