@@ -1,25 +1,46 @@
 #!/usr/bin/env bash
 # Performance regression check: the engine's ns per vehicle-hour over the floor kernel's
-# (../shared/bench/floor.c), both measured in this run on one thread, must stay under a ratio.
+# (../shared/bench/floor.c) and over the events floor's (../shared/bench/floor_events.c, the same
+# model stepped by events: issue 14's aim), all measured in this run on one thread, must each
+# stay under a ratio.
 #
-# usage: bash bench/check.sh [MAX_RATIO]    (default 3.2; see bench/RESULTS.md)
+# usage: bash bench/check.sh [MAX_RATIO_FLOOR] [MAX_RATIO_FLOOR_EVENTS]
+#   MAX_RATIO_FLOOR: default 3.2 (see bench/RESULTS.md).
+#   MAX_RATIO_FLOOR_EVENTS: default 12.5: the larger of the two ratios measured when this limit
+#   was set (9.93 and 10.83, two runs of this script on the shared 2-core Xeon, commit d0ea33a,
+#   engine 5.35 and 5.51 ns/vh, floor_events 0.54 and 0.51) x 1.15 headroom, so that the usual
+#   spread between runs of a loaded machine does not fail it while a real slowdown of the engine
+#   by a sixth does. It is much larger than the floor.c ratio: floor_events.c runs about 3x faster
+#   than floor.c, and the engine does not yet (bench/RESULTS.md, issue 14).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 max=${1:-3.2}
+max_events=${2:-12.5}
 vehicles=200000
 floor_src=../shared/bench/floor.c
-[ -f "$floor_src" ] || { echo "check: $floor_src not found" >&2; exit 2; }
+floor_events_src=../shared/bench/floor_events.c
+for src in "$floor_src" "$floor_events_src"; do
+  [ -f "$src" ] || { echo "check: $src not found" >&2; exit 2; }
+done
+for limit in "$max" "$max_events"; do
+  [[ "$limit" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "check: limit '$limit' must be a positive number" >&2; exit 2; }
+done
 bash tools/build.sh >/dev/null
 gcc -O3 -march=native -fopenmp "$floor_src" -o build/floor
+gcc -O3 -march=native -fopenmp "$floor_events_src" -o build/floor_events -lm
+per_core() { sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$1"; }
+lower() { awk -v a="$1" -v b="$2" 'BEGIN { print (b < a ? b : a) }'; }
 # Best of three interleaved runs of each: a virtual machine's neighbours only ever slow a run.
-e=1e9; f=1e9
+e=1e9; f=1e9; fe=1e9
 for _ in 1 2 3; do
-  engine=$(./build/fleetmc_bench configs/baseline.yaml --vehicles "$vehicles" --threads 1)
-  floor=$(./build/floor "$vehicles" 1)
-  e=$(awk -v a="$e" -v b="$(sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$engine")" 'BEGIN { print (b < a ? b : a) }')
-  f=$(awk -v a="$f" -v b="$(sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$floor")" 'BEGIN { print (b < a ? b : a) }')
+  e=$(lower "$e" "$(per_core "$(./build/fleetmc_bench configs/baseline.yaml --vehicles "$vehicles" --threads 1)")")
+  f=$(lower "$f" "$(per_core "$(./build/floor "$vehicles" 1)")")
+  fe=$(lower "$fe" "$(per_core "$(./build/floor_events "$vehicles" 1)")")
 done
-echo "engine $e ns/vh, floor $f ns/vh (best of 3 each)"
-awk -v e="$e" -v f="$f" -v m="$max" 'BEGIN {
-  r = e / f; printf "engine / floor = %.2f (limit %.2f): %s\n", r, m, r <= m ? "ok" : "REGRESSION";
-  exit (r <= m ? 0 : 1) }'
+echo "commit $(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (modified)')"
+echo "engine $e ns/vh, floor $f ns/vh, floor_events $fe ns/vh (best of 3 each)"
+awk -v e="$e" -v f="$f" -v fe="$fe" -v m="$max" -v me="$max_events" 'BEGIN {
+  r = e / f; re = e / fe
+  printf "engine / floor = %.2f (limit %.2f): %s\n", r, m, r <= m ? "ok" : "REGRESSION"
+  printf "engine / floor_events = %.2f (limit %.2f): %s\n", re, me, re <= me ? "ok" : "REGRESSION"
+  exit (r <= m && re <= me ? 0 : 1) }'

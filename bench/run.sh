@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks one replica-year of the baseline fleet (1,000,000 vehicles) at 1 thread and at all
-# cores, and the stripped floor kernel (../shared/bench/floor.c) in the same run, so that the
-# ratio engine / floor is measured on one machine at one time. Figures go to bench/RESULTS.md
-# by hand, with the machine and the commit printed here.
+# cores, and the stripped floor kernels (../shared/bench/floor.c, and floor_events.c: the same
+# stepped by events) in the same run, so that the ratios engine / floor are measured on one
+# machine at one time; then the kernels' micro-benchmarks (build/fleetmc_micro). Figures go to
+# bench/RESULTS.md by hand, with the machine and the commit printed here.
 #
 # usage: bash bench/run.sh [VEHICLES]     (default 1000000)
 set -euo pipefail
@@ -18,6 +19,11 @@ floor_bin=build/floor
 if [ -f "$floor_src" ]; then
   gcc -O3 -march=native -fopenmp "$floor_src" -o "$floor_bin"
 fi
+floor_events_src=../shared/bench/floor_events.c
+floor_events_bin=build/floor_events
+if [ -f "$floor_events_src" ]; then
+  gcc -O3 -march=native -fopenmp "$floor_events_src" -o "$floor_events_bin" -lm
+fi
 for threads in 1 "$cores"; do
   engine=$(./build/fleetmc_bench configs/baseline.yaml --vehicles "$vehicles" --threads "$threads")
   echo "engine: $engine"
@@ -28,5 +34,14 @@ for threads in 1 "$cores"; do
     f=$(sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$floor")
     awk -v e="$e" -v f="$f" -v t="$threads" 'BEGIN { printf "ratio engine / floor at %d thread(s): %.2f\n", t, e / f }'
   fi
+  if [ -x "$floor_events_bin" ]; then
+    floor_events=$("$floor_events_bin" "$vehicles" "$threads")
+    echo "floor_events: $floor_events"
+    e=$(sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$engine")
+    fe=$(sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$floor_events")
+    awk -v e="$e" -v f="$fe" -v t="$threads" 'BEGIN { printf "ratio engine / floor_events at %d thread(s): %.2f\n", t, e / f }'
+  fi
   [ "$cores" -eq 1 ] && break
 done
+echo "micro-benchmarks (one thread):"
+./build/fleetmc_micro

@@ -23,9 +23,6 @@ static inline float fleet_events_public(float soc, float drive, float reserve, f
   return soc + *pub - drive;
 }
 
-/* Four doubles as one vector (a GNU C extension, as ../shared/bench/floor_events.c). */
-typedef double fleet_v4d __attribute__((vector_size(32)));
-
 /* v clamped to [lo, hi], branch-free (a kink's hour). */
 static inline double fleet_clamp(double v, double lo, double hi) {
   const double above_lo = v < lo ? lo : v;
@@ -284,8 +281,10 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
     change[0][3][l] = slope_power - merge_cap * slope_power;
     change[1][0][l] = flat - line, change[1][1][l] = -slope;
     change[1][2][l] = cap_into_full * (flat_power - line_power), change[1][3][l] = -cap_into_full * slope_power;
-    change[2][2][l] = flat_power - line_power, change[2][3][l] = -slope_power; /* power only */
+    change[2][0][l] = change[2][1][l] = 0.0;                                   /* power only */
+    change[2][2][l] = flat_power - line_power, change[2][3][l] = -slope_power;
     change[3][0][l] = -flat, change[3][2][l] = -flat_power;                   /* offsets only */
+    change[3][1][l] = change[3][3][l] = 0.0;
     /* nothing is added for a lane that gives nothing here, nor at midnight (the sink) */
     const double gives = g != 0.0 ? 1.0 : 0.0, day = FLEET_HOURS_PER_DAY;
     live[0][l] = gives * (ha < day ? 1.0 : 0.0);
@@ -294,21 +293,7 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
     live[3][l] = gives * (q < FLEET_HOURS_PER_DAY ? 1.0 : 0.0);
     for (int k = 0; k < 4; k++) at[k][l] = live[k][l] != 0.0 ? at[k][l] : FLEET_HOURS_PER_DAY + l;
   }
-  /* scatter: a read-modify-write per kink, into the lane's own unread row where it must go
-   * nowhere; the four changes at ha and at hb as one vector */
-  for (int l = 0; l < FLEET_LANES; l++) {
-    double(*copy)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
-    const fleet_v4d add[4] = {{change[0][0][l], change[0][1][l], change[0][2][l], change[0][3][l]},
-                              {change[1][0][l], change[1][1][l], change[1][2][l], change[1][3][l]},
-                              {0.0, 0.0, change[2][2][l], change[2][3][l]},
-                              {change[3][0][l], 0.0, change[3][2][l], 0.0}};
-    for (int k = 0; k < 4; k++) { /* all 4 wide: a narrower store then a wider load would stall */
-      fleet_v4d slot;
-      memcpy(&slot, copy[at[k][l]], sizeof slot);
-      slot += add[k];
-      memcpy(copy[at[k][l]], &slot, sizeof slot);
-    }
-  }
+  fleet_events_scatter(4, FLEET_SLOT_ENERGY_OFFSET, at, change, slots);
 }
 
 /* Steps one day of the lanes by events (events_day.h). */
@@ -334,34 +319,30 @@ int fleet_events_day(const fleet_step_consts_t *restrict c, float discharge_effi
 
   for (int k = 0; k < 3; k++)
     for (int f = 0; f < phases->count; f++) fleet_events_piece_slots(c, discharge_efficiency, &e, &pieces[k][f], slots);
-  /* plugged over each home stretch (0 over an empty one), away over each outing: rows first */
+  /* plugged over each home stretch (0 over an empty one), away over each outing: 10 changes of
+   * the two columns per lane, the home stretches' starts and ends first */
   int row[10][FLEET_LANES];
-  double plug[3][FLEET_LANES];
+  double count[10][4][FLEET_LANES];
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
     const int sink = FLEET_HOURS_PER_DAY + l; /* midnight: the lane's unread row */
     for (int k = 0; k < 3; k++) {
       const int start = e.home_start[k][l], end = e.home_end[k][l];
-      plug[k][l] = start < end ? (double)pieces[k][0].plug[l] : 0.0;
+      const double plug = start < end ? (double)pieces[k][0].plug[l] : 0.0;
       row[2 * k][l] = start < FLEET_HOURS_PER_DAY ? start : sink;
       row[2 * k + 1][l] = end < FLEET_HOURS_PER_DAY ? end : sink;
+      count[2 * k][0][l] = plug, count[2 * k + 1][0][l] = -plug;
+      count[2 * k][1][l] = count[2 * k + 1][1][l] = 0.0;
     }
     for (int k = 0; k < 2; k++) {
       row[6 + 2 * k][l] = e.away_start[k][l] < FLEET_HOURS_PER_DAY ? e.away_start[k][l] : sink;
       row[7 + 2 * k][l] = e.away_end[k][l] < FLEET_HOURS_PER_DAY ? e.away_end[k][l] : sink;
+      count[6 + 2 * k][0][l] = count[7 + 2 * k][0][l] = 0.0;
+      count[6 + 2 * k][1][l] = 1.0, count[7 + 2 * k][1][l] = -1.0;
     }
+    for (int k = 0; k < 10; k++) count[k][2][l] = count[k][3][l] = 0.0;
   }
-  for (int l = 0; l < FLEET_LANES; l++) {
-    double(*v)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
-    for (int k = 0; k < 3; k++) {
-      v[row[2 * k][l]][FLEET_SLOT_PLUGGED] += plug[k][l];
-      v[row[2 * k + 1][l]][FLEET_SLOT_PLUGGED] -= plug[k][l];
-    }
-    for (int k = 0; k < 2; k++) {
-      v[row[6 + 2 * k][l]][FLEET_SLOT_AWAY] += 1.0;
-      v[row[7 + 2 * k][l]][FLEET_SLOT_AWAY] -= 1.0;
-    }
-  }
+  fleet_events_scatter(10, FLEET_SLOT_PLUGGED, row, count, slots);
 
   /* The state the day leaves: at home in hour 23 (in the last stretch), or away. */
 #pragma omp simd

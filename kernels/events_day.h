@@ -47,6 +47,8 @@
 #ifndef FLEET_EVENTS_DAY_H
 #define FLEET_EVENTS_DAY_H
 
+#include <string.h>
+
 #include "lanes.h"
 
 /* What each slot holds: changes of the energy's and the power's offset and slope, of plugged
@@ -77,6 +79,30 @@ typedef struct {
   int start[FLEET_MAX_PHASES], end[FLEET_MAX_PHASES];
   float off_peak_window[FLEET_MAX_PHASES]; /* 1: the phase is in the off-peak window */
 } fleet_day_phases_t;
+
+/* Four doubles as one vector (a GNU C extension, as ../shared/bench/floor_events.c). */
+typedef double fleet_v4d __attribute__((vector_size(32)));
+
+/* The scatter of a day's changes into its slots, as fleet_events_day makes it (and
+ * bench/micro.c times it): for each lane l in turn, for each k < kinks in turn, the four changes
+ * change[k][0..3][l] are added to columns column..column + 3 (column + 3 < FLEET_SLOT_WIDTH) of
+ * row at[k][l] of lane l's copy; a change that must go nowhere has the lane's unread row
+ * FLEET_HOURS_PER_DAY + l. One 4-wide read-modify-write per change (a lane's kinks often share
+ * an hour: a narrower store then a wider load would stall). The order is part of the result: a
+ * slot's sum rounds in it. Inline, so that each call compiles for its constant kinks and column. */
+static inline void fleet_events_scatter(int kinks, int column, const int at[][FLEET_LANES],
+                                        const double change[][4][FLEET_LANES], fleet_day_slots_t *restrict slots) {
+  for (int l = 0; l < FLEET_LANES; l++) {
+    double(*copy)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
+    for (int k = 0; k < kinks; k++) {
+      const fleet_v4d add = {change[k][0][l], change[k][1][l], change[k][2][l], change[k][3][l]};
+      fleet_v4d slot;
+      memcpy(&slot, &copy[at[k][l]][column], sizeof slot);
+      slot += add;
+      memcpy(&copy[at[k][l]][column], &slot, sizeof slot);
+    }
+  }
+}
 
 /* Steps one day of the lanes by events; tomorrow's plan gives the reserve after the last trip.
  * Returns 1 and updates *s, the per-lane day totals of *out (not its hourly arrays) and *slots;
