@@ -2,7 +2,8 @@
 # Benchmarks one replica-year of the baseline fleet (1,000,000 vehicles) at 1 thread and at all
 # cores, and the stripped floor kernels (../shared/bench/floor.c, and floor_events.c: the same
 # stepped by events) in the same run, so that the ratios engine / floor are measured on one
-# machine at one time; then the kernels' micro-benchmarks (build/fleetmc_micro). Figures go to
+# machine at one time; then the kernels' micro-benchmarks (build/fleetmc_micro) and the whole
+# program end to end against the issue's targets (bench/end_to_end.sh). Figures go to
 # bench/RESULTS.md by hand, with the machine and the commit printed here.
 #
 # usage: bash bench/run.sh [VEHICLES]     (default 1000000)
@@ -45,3 +46,5 @@ for threads in 1 "$cores"; do
 done
 echo "micro-benchmarks (one thread):"
 ./build/fleetmc_micro
+echo "end to end (fleetmc run, the HDF5 file included; bench/end_to_end.sh):"
+bash bench/end_to_end.sh "$vehicles"
