@@ -31,6 +31,8 @@ enum {
   FLEET_DRAW_STOP_KM,    FLEET_DRAW_EVENING,     FLEET_DRAW_EVENING_KM,   FLEET_DRAW_EVENING_HOUR,
   FLEET_DRAWS_PER_DAY
 };
+/* The day's draws come from fleet_pcg32_next16(): a 17th draw needs another way to take them. */
+_Static_assert(FLEET_DRAWS_PER_DAY == 16, "fleet_plan_day takes its draws 16 at a time");
 
 /* Derives the per-day rates from the scenario. */
 void fleet_plan_rates_init(const fleet_params_t *params, fleet_plan_rates_t *rates);
@@ -50,8 +52,9 @@ static inline void fleet_plan_day(const fleet_plan_rates_t *restrict r, const fl
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
     fleet_pcg32_t rng = fleet_stream_at(stream_prefix, (uint64_t)c->vehicle_id[l], purpose);
+    const fleet_pcg32_outputs16_t draws = fleet_pcg32_next16(rng);
     float u[FLEET_DRAWS_PER_DAY];
-    for (int k = 0; k < FLEET_DRAWS_PER_DAY; k++) u[k] = fleet_u01_open(fleet_pcg32_next(&rng));
+    for (int k = 0; k < FLEET_DRAWS_PER_DAY; k++) u[k] = fleet_u01_open(draws.out[k]);
 
     float nights_left = trip_in->nights_left[l];
     float on_trip = nights_left > 0.5f ? 1.0f : 0.0f;

@@ -54,13 +54,51 @@ typedef enum {
 /* pcg32_srandom_r: state 0, select the stream, step, add initstate, step. */
 void fleet_pcg32_seed(fleet_pcg32_t *rng, uint64_t initstate, uint64_t initseq);
 
-/* Next 32-bit output (XSH-RR output function on the old state, then the LCG step). */
+/* The XSH-RR output function: the 32-bit output for a state. */
+static inline uint32_t fleet_pcg32_output(uint64_t state) {
+  uint32_t xorshifted = (uint32_t)(((state >> 18u) ^ state) >> 27u);
+  uint32_t rot = (uint32_t)(state >> 59u);
+  return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
+}
+
+/* Next 32-bit output (the output function on the old state, then the LCG step). */
 static inline uint32_t fleet_pcg32_next(fleet_pcg32_t *rng) {
   uint64_t old = rng->state;
   rng->state = old * FLEET_PCG32_MULT + rng->inc;
-  uint32_t xorshifted = (uint32_t)(((old >> 18u) ^ old) >> 27u);
-  uint32_t rot = (uint32_t)(old >> 59u);
-  return (xorshifted >> rot) | (xorshifted << ((-rot) & 31u));
+  return fleet_pcg32_output(old);
+}
+
+/* Jump-ahead without a chain, for fleet_pcg32_next16(). k steps of s -> MULT s + inc give
+ *   s_k = MULT^k s_0 + inc (1 + MULT + ... + MULT^(k-1))   (mod 2^64; Brown 1994).
+ * Each step multiplies the difference of consecutive states by MULT (s_{j+2} - s_{j+1} =
+ * MULT (s_{j+1} - s_j)), so around the first difference t = s_1 - s_0 = (MULT - 1) s_0 + inc
+ * the same states are
+ *   s_k = s_0 + t (1 + MULT + ... + MULT^(k-1)) = s_0 + FLEET_PCG32_GEOMETRIC[k] t   (mod 2^64):
+ * one multiply per state, as the sequential steps take, but all independent of each other
+ * instead of a chain of 64-bit multiplies (15 cycles' latency each on AVX-512's vpmullq).
+ * Entry k is the sum of MULT^j for j < k, mod 2^64 (entry 0 = 0, entry k + 1 = entry k x MULT +
+ * 1); test_rng checks every entry against k steps and against fleet_pcg32_advance(). */
+static const uint64_t FLEET_PCG32_GEOMETRIC[16] = {
+    0x0000000000000000ULL, 0x0000000000000001ULL, 0x5851f42d4c957f2eULL, 0xc0b18ccf4e252d17ULL,
+    0xcbb5f646404a560cULL, 0xc7033129d2bd141dULL, 0x30705b042917ec1aULL, 0x20fd5db43a776693ULL,
+    0x9a8b7f78da6ef4d8ULL, 0x502959d812b031f9ULL, 0xab894868b3b04fc6ULL, 0x6c0356a743cf3fcfULL,
+    0x88cdb7ff5390e864ULL, 0xb477d43f85f67595ULL, 0x70a3a52b7c609632ULL, 0xa8e4baf10a9734cbULL};
+
+/* The next 16 outputs of a stream. Returned by value: written through a pointer into an array of
+ * the caller's, gcc 12 no longer vectorises fleet_plan_day's lane loop ("bad data references"). */
+typedef struct {
+  uint32_t out[16];
+} fleet_pcg32_outputs16_t;
+
+/* The next 16 outputs, the same as 16 calls of fleet_pcg32_next() (the stream itself is not
+ * moved: fleet_pcg32_advance(rng, 16) does that). Sequential steps are a chain of 15 dependent
+ * 64-bit multiplies; the closed form above takes as many, 2 deep (the difference, then each
+ * state). Branch-free and fully unrolled, so a loop over lanes that calls it vectorises. */
+static inline fleet_pcg32_outputs16_t fleet_pcg32_next16(fleet_pcg32_t rng) {
+  const uint64_t step = rng.state * (FLEET_PCG32_MULT - 1u) + rng.inc; /* s_1 - s_0 */
+  fleet_pcg32_outputs16_t r;
+  for (int k = 0; k < 16; k++) r.out[k] = fleet_pcg32_output(rng.state + FLEET_PCG32_GEOMETRIC[k] * step);
+  return r;
 }
 
 /* Moves the stream delta steps; a negative delta (as two's complement) goes backwards. */

@@ -108,6 +108,48 @@ Test(pcg32, large_jumps_restore_and_compose) {
   }
 }
 
+/* The table of rng.h's jump-ahead, entry k = 1 + MULT + ... + MULT^(k-1): from state 0 with
+ * increment 1, k steps land on exactly that sum, by the sequential steps and by advance(). */
+Test(pcg32, geometric_table_is_k_steps_from_zero) {
+  fleet_pcg32_t seq = {0u, 1u};
+  for (int k = 0; k < 16; ++k) {
+    fleet_pcg32_t jumped = {0u, 1u};
+    fleet_pcg32_advance(&jumped, (uint64_t)k);
+    cr_assert_eq(seq.state, FLEET_PCG32_GEOMETRIC[k], "entry %d against %d steps", k, k);
+    cr_assert_eq(jumped.state, FLEET_PCG32_GEOMETRIC[k], "entry %d against advance(%d)", k, k);
+    (void)fleet_pcg32_next(&seq);
+  }
+}
+
+/* The closed form s_k = s_0 + GEOMETRIC[k] ((MULT - 1) s_0 + inc) against k sequential steps, for
+ * every k < 16 and many streams (random ones and the extreme states and increments); and
+ * fleet_pcg32_next16()'s outputs against 16 calls of fleet_pcg32_next(). */
+Test(pcg32, next16_equals_sixteen_sequential_steps) {
+  enum { RANDOM_STREAMS = 20000 };
+  static const uint64_t extremes[] = {0u, 1u, 2u, 0x8000000000000000ULL, UINT64_MAX};
+  enum { N_EXTREME = sizeof extremes / sizeof extremes[0] };
+  fleet_pcg32_t pick;
+  fleet_pcg32_seed(&pick, 314159u, 2718u);
+  for (int i = 0; i < RANDOM_STREAMS + N_EXTREME * N_EXTREME; ++i) {
+    fleet_pcg32_t r;
+    if (i < RANDOM_STREAMS) {
+      r.state = ((uint64_t)fleet_pcg32_next(&pick) << 32) | fleet_pcg32_next(&pick);
+      r.inc = ((((uint64_t)fleet_pcg32_next(&pick) << 32) | fleet_pcg32_next(&pick)) << 1) | 1u;
+    } else {
+      r.state = extremes[(i - RANDOM_STREAMS) / N_EXTREME];
+      r.inc = extremes[(i - RANDOM_STREAMS) % N_EXTREME] | 1u;
+    }
+    const fleet_pcg32_outputs16_t jumped = fleet_pcg32_next16(r);
+    const uint64_t step = r.state * (FLEET_PCG32_MULT - 1u) + r.inc;
+    fleet_pcg32_t seq = r;
+    for (int k = 0; k < 16; ++k) {
+      cr_assert_eq(r.state + FLEET_PCG32_GEOMETRIC[k] * step, seq.state, "stream %d, state %d", i, k);
+      uint32_t want = fleet_pcg32_next(&seq);
+      cr_assert_eq(jumped.out[k], want, "stream %d, output %d: 0x%08x, want 0x%08x", i, k, jumped.out[k], want);
+    }
+  }
+}
+
 /* ---- (c) uniform doubles ----------------------------------------------------------------- */
 
 Test(pcg32, double_uses_two_outputs_high_first) {
