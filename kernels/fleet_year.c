@@ -367,6 +367,10 @@ static void outage_day_done(fleet_block_outages_t *bo, int day, const fleet_day_
     ADD_FIXED(acc, outage_served, served[h]);
   }
   for (int l = 0; l < FLEET_LANES; l++) {
+    int cut_today = 0; /* else its fractions are all 0, and no outage starts or ends today */
+    for (int k = 0; k < bo->count[l]; k++)
+      cut_today |= bo->interval[l][k].end_hour > t0 && bo->interval[l][k].start_hour < t0 + FLEET_HOURS_PER_DAY;
+    if (!cut_today) continue;
     for (int k = 0; k < bo->count[l]; k++) {
       const double start = bo->interval[l][k].start_hour;
       if (start >= t0 && start < t0 + FLEET_HOURS_PER_DAY)
