@@ -5,7 +5,7 @@
  * digits). The checksum comes from a first pass over the data, untimed; the timed passes then
  * repeat the same work, their results kept in memory (a compiler barrier after each call), so the
  * checksum depends on the size (--blocks) only, never on the timing or on --passes.
- *   draws    the day plan's counter-based draws (kernels/rng.h fleet_stream_at, fleet_pcg32_next,
+ *   draws    the day plan's counter-based draws (kernels/rng.h fleet_stream_at, fleet_pcg32_next16,
  *            fastmath.h fleet_u01_open): FLEET_DRAWS_PER_DAY per vehicle-day; draws per ns
  *   plan     fleet_plan_day (kernels/mobility.h), each block's 365 days chained; ns per vehicle-day
  *   events   fleet_events_day (kernels/events_day.h) on each block-day, from the state the hourly
@@ -77,9 +77,9 @@ static void draws_pass(const fleet_micro_blocks_t *m, double *restrict lane_sums
       float day[FLEET_LANES];
 #pragma omp simd
       for (int l = 0; l < FLEET_LANES; l++) { /* as fleet_plan_day takes them */
-        fleet_pcg32_t rng = fleet_stream_at(prefix, (uint64_t)id[l], purpose);
+        const fleet_pcg32_outputs16_t out = fleet_pcg32_next16(fleet_stream_at(prefix, (uint64_t)id[l], purpose));
         float sum = 0.0f;
-        for (int k = 0; k < FLEET_DRAWS_PER_DAY; k++) sum += fleet_u01_open(fleet_pcg32_next(&rng));
+        for (int k = 0; k < FLEET_DRAWS_PER_DAY; k++) sum += fleet_u01_open(out.out[k]);
         day[l] = sum;
       }
       for (int l = 0; l < FLEET_LANES; l++) lane_sums[l] += day[l];
