@@ -15,33 +15,24 @@ cores=$(nproc)
 echo "commit $(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (modified)')"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), ${cores} cores," \
      "$(grep -o -m1 'avx512f' /proc/cpuinfo || echo 'no avx512'), gcc $(gcc -dumpfullversion)"
-floor_src=../shared/bench/floor.c
-floor_bin=build/floor
-if [ -f "$floor_src" ]; then
-  gcc -O3 -march=native -fopenmp "$floor_src" -o "$floor_bin"
-fi
-floor_events_src=../shared/bench/floor_events.c
-floor_events_bin=build/floor_events
-if [ -f "$floor_events_src" ]; then
-  gcc -O3 -march=native -fopenmp "$floor_events_src" -o "$floor_events_bin" -lm
-fi
+# the probes, each built from ../shared/bench/NAME.c when it is there
+probes=()
+for probe in floor floor_events; do
+  if [ -f "../shared/bench/$probe.c" ]; then
+    gcc -O3 -march=native -fopenmp "../shared/bench/$probe.c" -o "build/$probe" -lm
+    probes+=("$probe")
+  fi
+done
+ns_per_vh() { sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$1"; }
 for threads in 1 "$cores"; do
   engine=$(./build/fleetmc_bench configs/baseline.yaml --vehicles "$vehicles" --threads "$threads")
   echo "engine: $engine"
-  if [ -x "$floor_bin" ]; then
-    floor=$("$floor_bin" "$vehicles" "$threads")
-    echo "floor:  $floor"
-    e=$(sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$engine")
-    f=$(sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$floor")
-    awk -v e="$e" -v f="$f" -v t="$threads" 'BEGIN { printf "ratio engine / floor at %d thread(s): %.2f\n", t, e / f }'
-  fi
-  if [ -x "$floor_events_bin" ]; then
-    floor_events=$("$floor_events_bin" "$vehicles" "$threads")
-    echo "floor_events: $floor_events"
-    e=$(sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$engine")
-    fe=$(sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$floor_events")
-    awk -v e="$e" -v f="$fe" -v t="$threads" 'BEGIN { printf "ratio engine / floor_events at %d thread(s): %.2f\n", t, e / f }'
-  fi
+  for probe in "${probes[@]}"; do
+    line=$("./build/$probe" "$vehicles" "$threads")
+    echo "$probe: $line"
+    awk -v e="$(ns_per_vh "$engine")" -v f="$(ns_per_vh "$line")" -v t="$threads" -v p="$probe" \
+      'BEGIN { printf "ratio engine / %s at %d thread(s): %.2f\n", p, t, e / f }'
+  done
   [ "$cores" -eq 1 ] && break
 done
 echo "micro-benchmarks (one thread):"
