@@ -20,13 +20,7 @@ bash tools/build.sh >/dev/null
 cores=$(nproc)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-probes=()
-for probe in floor floor_events; do
-  if [ -f "../shared/bench/$probe.c" ]; then
-    gcc -O3 -march=native -fopenmp "../shared/bench/$probe.c" -o "build/$probe" -lm
-    probes+=("$probe")
-  fi
-done
+source bench/probes.sh
 echo "commit $(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (modified)')," \
      "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), ${cores} cores, kernel ${kernel}"
 

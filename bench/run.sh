@@ -15,14 +15,7 @@ cores=$(nproc)
 echo "commit $(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (modified)')"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), ${cores} cores," \
      "$(grep -o -m1 'avx512f' /proc/cpuinfo || echo 'no avx512'), gcc $(gcc -dumpfullversion)"
-# the probes, each built from ../shared/bench/NAME.c when it is there
-probes=()
-for probe in floor floor_events; do
-  if [ -f "../shared/bench/$probe.c" ]; then
-    gcc -O3 -march=native -fopenmp "../shared/bench/$probe.c" -o "build/$probe" -lm
-    probes+=("$probe")
-  fi
-done
+source bench/probes.sh
 ns_per_vh() { sed -n 's/.*ns_per_vehicle_hour_per_core \([0-9.]*\).*/\1/p' <<<"$1"; }
 for threads in 1 "$cores"; do
   engine=$(./build/fleetmc_bench configs/baseline.yaml --vehicles "$vehicles" --threads "$threads")
