@@ -29,10 +29,9 @@ typedef int fleet_v16i __attribute__((vector_size(64)));
 
 /* One tree level for two vectors a and b: the low and high halves at this level's distance,
  * added. lo and hi list, for each output element, which of a's (0..15) or b's (16..31) elements
- * it takes. */
-static inline fleet_v16f fleet_tree_level(fleet_v16f a, fleet_v16f b, fleet_v16i lo, fleet_v16i hi) {
-  return __builtin_shuffle(a, b, lo) + __builtin_shuffle(a, b, hi);
-}
+ * it takes. A macro: a function taking 64-byte vectors by value has another ABI on builds without
+ * AVX-512, which gcc warns about (-Wpsabi). */
+#define FLEET_TREE_LEVEL(a, b, lo, hi) (__builtin_shuffle((a), (b), (lo)) + __builtin_shuffle((a), (b), (hi)))
 
 /* Level 1: hours A (a) and B (b) of 16 lanes -> [A's x[i] + x[i+8] for i < 8, then B's]. */
 static const fleet_v16i fleet_tree_lo1 = {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23};
@@ -55,13 +54,13 @@ static inline __attribute__((always_inline)) void fleet_hour_sums(const float x[
     fleet_v16f a, b; /* loaded hour by hour: one copy of the whole day becomes a slow rep movs */
     memcpy(&a, x[2 * j], sizeof a);
     memcpy(&b, x[2 * j + 1], sizeof b);
-    l1[j] = fleet_tree_level(a, b, fleet_tree_lo1, fleet_tree_hi1);
+    l1[j] = FLEET_TREE_LEVEL(a, b, fleet_tree_lo1, fleet_tree_hi1);
   }
-  for (int j = 0; j < 6; j++) l2[j] = fleet_tree_level(l1[2 * j], l1[2 * j + 1], fleet_tree_lo2, fleet_tree_hi2);
-  for (int j = 0; j < 3; j++) l3[j] = fleet_tree_level(l2[2 * j], l2[2 * j + 1], fleet_tree_lo3, fleet_tree_hi3);
+  for (int j = 0; j < 6; j++) l2[j] = FLEET_TREE_LEVEL(l1[2 * j], l1[2 * j + 1], fleet_tree_lo2, fleet_tree_hi2);
+  for (int j = 0; j < 3; j++) l3[j] = FLEET_TREE_LEVEL(l2[2 * j], l2[2 * j + 1], fleet_tree_lo3, fleet_tree_hi3);
   /* l3[j] holds hours 8j..8j+7, two partials each */
-  const fleet_v16f first16 = fleet_tree_level(l3[0], l3[1], fleet_tree_lo4, fleet_tree_hi4);
-  const fleet_v16f last8 = fleet_tree_level(l3[2], l3[2], fleet_tree_lo4, fleet_tree_hi4); /* hours 16..23, twice */
+  const fleet_v16f first16 = FLEET_TREE_LEVEL(l3[0], l3[1], fleet_tree_lo4, fleet_tree_hi4);
+  const fleet_v16f last8 = FLEET_TREE_LEVEL(l3[2], l3[2], fleet_tree_lo4, fleet_tree_hi4); /* hours 16..23, twice */
   memcpy(out, &first16, 16 * sizeof(float));
   memcpy(out + 16, &last8, 8 * sizeof(float));
 }
