@@ -12,7 +12,8 @@
  * and the grouping is unchanged). 24 hours take 23 vector adds and 46 shuffles instead of 96
  * and 72 (tests/test_kernels.c compares the two on random values bit for bit).
  *
- * GNU C vector extensions: gcc lowers them to AVX-512, AVX2 or SSE, whichever the build has. */
+ * GNU C vector extensions (gcc and clang): the compiler lowers them to AVX-512, AVX2 or SSE,
+ * whichever the build has. */
 #ifndef FLEET_HOUR_SUMS_H
 #define FLEET_HOUR_SUMS_H
 
@@ -25,26 +26,26 @@ _Static_assert(FLEET_LANES == 16, "hour_sums.h's shuffles are written for 16 lan
 _Static_assert(FLEET_HOURS_PER_DAY == 24, "hour_sums.h's levels are written for 24 hours");
 
 typedef float fleet_v16f __attribute__((vector_size(64)));
-typedef int fleet_v16i __attribute__((vector_size(64)));
 
 /* One tree level for two vectors a and b: the low and high halves at this level's distance,
  * added. lo and hi list, for each output element, which of a's (0..15) or b's (16..31) elements
- * it takes. A macro: a function taking 64-byte vectors by value has another ABI on builds without
- * AVX-512, which gcc warns about (-Wpsabi). */
-#define FLEET_TREE_LEVEL(a, b, lo, hi) (__builtin_shuffle((a), (b), (lo)) + __builtin_shuffle((a), (b), (hi)))
+ * it takes: constants, as __builtin_shufflevector (gcc >= 12 and clang) wants them. A macro: a
+ * function taking 64-byte vectors by value has another ABI on builds without AVX-512, which gcc
+ * warns about (-Wpsabi). */
+#define FLEET_TREE_LEVEL(a, b, lo, hi) (__builtin_shufflevector((a), (b), lo) + __builtin_shufflevector((a), (b), hi))
 
 /* Level 1: hours A (a) and B (b) of 16 lanes -> [A's x[i] + x[i+8] for i < 8, then B's]. */
-static const fleet_v16i fleet_tree_lo1 = {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23};
-static const fleet_v16i fleet_tree_hi1 = {8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31};
+#define FLEET_TREE_LO1 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
+#define FLEET_TREE_HI1 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
 /* Level 2: [A(8) B(8)] and [C(8) D(8)] -> [A(4) B(4) C(4) D(4)], a[i] + a[i+4] for i < 4. */
-static const fleet_v16i fleet_tree_lo2 = {0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27};
-static const fleet_v16i fleet_tree_hi2 = {4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31};
+#define FLEET_TREE_LO2 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27
+#define FLEET_TREE_HI2 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31
 /* Level 3: [A..D](4 each) and [E..H](4 each) -> [A..H](2 each), a[i] + a[i+2] for i < 2. */
-static const fleet_v16i fleet_tree_lo3 = {0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29};
-static const fleet_v16i fleet_tree_hi3 = {2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31};
+#define FLEET_TREE_LO3 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29
+#define FLEET_TREE_HI3 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31
 /* Level 4: 8 hours x 2 and 8 more x 2 -> 16 hours, a[0] + a[1]. */
-static const fleet_v16i fleet_tree_lo4 = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
-static const fleet_v16i fleet_tree_hi4 = {1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31};
+#define FLEET_TREE_LO4 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+#define FLEET_TREE_HI4 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
 
 /* out[h] = the 16 lanes of x[h] summed along the tree, for the 24 hours of a day. */
 static inline __attribute__((always_inline)) void fleet_hour_sums(const float x[FLEET_HOURS_PER_DAY][FLEET_LANES],
@@ -54,13 +55,13 @@ static inline __attribute__((always_inline)) void fleet_hour_sums(const float x[
     fleet_v16f a, b; /* loaded hour by hour: one copy of the whole day becomes a slow rep movs */
     memcpy(&a, x[2 * j], sizeof a);
     memcpy(&b, x[2 * j + 1], sizeof b);
-    l1[j] = FLEET_TREE_LEVEL(a, b, fleet_tree_lo1, fleet_tree_hi1);
+    l1[j] = FLEET_TREE_LEVEL(a, b, FLEET_TREE_LO1, FLEET_TREE_HI1);
   }
-  for (int j = 0; j < 6; j++) l2[j] = FLEET_TREE_LEVEL(l1[2 * j], l1[2 * j + 1], fleet_tree_lo2, fleet_tree_hi2);
-  for (int j = 0; j < 3; j++) l3[j] = FLEET_TREE_LEVEL(l2[2 * j], l2[2 * j + 1], fleet_tree_lo3, fleet_tree_hi3);
+  for (int j = 0; j < 6; j++) l2[j] = FLEET_TREE_LEVEL(l1[2 * j], l1[2 * j + 1], FLEET_TREE_LO2, FLEET_TREE_HI2);
+  for (int j = 0; j < 3; j++) l3[j] = FLEET_TREE_LEVEL(l2[2 * j], l2[2 * j + 1], FLEET_TREE_LO3, FLEET_TREE_HI3);
   /* l3[j] holds hours 8j..8j+7, two partials each */
-  const fleet_v16f first16 = FLEET_TREE_LEVEL(l3[0], l3[1], fleet_tree_lo4, fleet_tree_hi4);
-  const fleet_v16f last8 = FLEET_TREE_LEVEL(l3[2], l3[2], fleet_tree_lo4, fleet_tree_hi4); /* hours 16..23, twice */
+  const fleet_v16f first16 = FLEET_TREE_LEVEL(l3[0], l3[1], FLEET_TREE_LO4, FLEET_TREE_HI4);
+  const fleet_v16f last8 = FLEET_TREE_LEVEL(l3[2], l3[2], FLEET_TREE_LO4, FLEET_TREE_HI4); /* hours 16..23, twice */
   memcpy(out, &first16, 16 * sizeof(float));
   memcpy(out + 16, &last8, 8 * sizeof(float));
 }
