@@ -12,8 +12,8 @@
  *            step reached that morning; ns per vehicle-day (refused days included: they are
  *            counted). Its first pass also checks the state it leaves against the hourly step's,
  *            bit for bit (events_day.h's promise)
- *   scatter  fleet_events_scatter (events_day.h): per vehicle-day 3 home pieces of 4 kinks and the
- *            10 plugged/away changes, at the rows of that day's plan; ns per vehicle-day
+ *   scatter  fleet_events_scatter (events_day.h): per vehicle-day 3 home pieces of 4 kinks, at the
+ *            rows of that day's plan; ns per vehicle-day
  *   hourly   fleet_step_day (kernels/vehicle_step.h, no solar, no outage) on each block-day;
  *            ns per vehicle-hour
  *
@@ -154,11 +154,17 @@ static micro_run_t bench_plan(const fleet_micro_blocks_t *m, int passes) {
 /* The slots' hours, summed over copies (columns as events_day.h lists them), into *checksum;
  * then zeroed, as fleet_year.c's add_events_day leaves them. */
 static void fold_slots(fleet_day_slots_t *slots, double *checksum) {
-  for (int c = 0; c < FLEET_SLOT_COPIES; c++)
-    for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-      for (int k = 0; k < FLEET_SLOT_COUNT; k++) *checksum += slots->change[c][h][k] * (double)(k + 1);
-      memset(slots->change[c][h], 0, sizeof slots->change[c][h]);
-    }
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
+    for (int c = 0; c < FLEET_SLOT_COPIES; c++)
+      for (int k = 0; k < FLEET_SLOT_COUNT; k++) *checksum += slots->change[h][c][k] * (double)(k + 1);
+    memset(slots->change[h], 0, sizeof slots->change[h]);
+  }
+}
+
+/* The day's plugged and away per hour (0 or 1 per lane), into *checksum. */
+static void fold_counts(const fleet_day_sums_t *sums, double *checksum) {
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++)
+    for (int l = 0; l < FLEET_LANES; l++) *checksum += (double)sums->plugged[h][l] + 2.0 * sums->away[h][l];
 }
 
 static void fold_state(const fleet_lane_state_t *s, double *checksum) {
@@ -197,6 +203,7 @@ static micro_run_t bench_events(const fleet_micro_blocks_t *m, int passes) {
                         1e-3 * ((double)sums->home_in_co2_g[l] + sums->public_in_co2_g[l]) +
                         sums->home_in_off_peak_kwh[l];
         fold_slots(slots, &r.checksum);
+        fold_counts(sums, &r.checksum);
         /* the state the day leaves is the hourly step's (events_day.h, "Exactness") */
         if (d + 1 < FLEET_DAYS_PER_YEAR && memcmp(s, &mb->start[d + 1], sizeof *s) != 0) {
           fprintf(stderr, "fleetmc_micro: events: block %d day %d leaves another state than the hourly step\n", b, d);
@@ -213,23 +220,21 @@ static micro_run_t bench_events(const fleet_micro_blocks_t *m, int passes) {
 /* ---- scatter -------------------------------------------------------------------------------- */
 
 /* A block-day's changes for the scatter: its rows, from the day's plan, as fleet_events_day places
- * them: the 10 plugged/away changes at the home stretches' and outings' ends exactly; for the
- * kinks of each of the 3 home stretches (one phase), the stretch's start (the charge above the
- * reserve), 3 hours on (full, after a few hours of charging; the cap's kink merged into it, so
- * into the unread row), and its end, for a bidirectional lane (the others give nothing: their
- * unread row). The changes' values are the lane's, fixed
- * per block (the scatter's cost does not depend on them). */
+ * them: for the kinks of each of the 3 home stretches (one phase), the stretch's start (the
+ * charge above the reserve), 3 hours on (full, after a few hours of charging; the cap's kink
+ * merged into it, so into its unread row), and its end, for a bidirectional lane (the others
+ * give nothing: their unread rows). The changes' values are the lane's, fixed per block (the
+ * scatter's cost does not depend on them). */
 typedef struct {
   int kink_row[3][4][FLEET_LANES];
-  int count_row[10][FLEET_LANES];
 } micro_scatter_day_t;
 
 typedef struct {
   double kink[3][4][4][FLEET_LANES];
-  double count[10][4][FLEET_LANES];
 } micro_scatter_values_t;
 
-static int row_of(int hour, int l) { return hour < FLEET_HOURS_PER_DAY ? hour : FLEET_HOURS_PER_DAY + l; }
+/* Kink j's row at `hour`: the hour, or kink j's unread row (events_day.h). */
+static int row_of(int hour, int j) { return hour < FLEET_HOURS_PER_DAY ? hour : FLEET_HOURS_PER_DAY + j; }
 
 static void scatter_day(const fleet_micro_block_t *mb, int d, micro_scatter_day_t *day) {
   const fleet_day_plan_t *q = &mb->plan[d];
@@ -246,29 +251,17 @@ static void scatter_day(const fleet_micro_block_t *mb, int d, micro_scatter_day_
     for (int k = 0; k < 3; k++) {
       const int a = home_start[k], b = home_end[k] > a ? home_end[k] : a, mid = a + 3 < b ? a + 3 : b;
       const int rows[4] = {a, mid, FLEET_HOURS_PER_DAY, b}; /* the cap's kink merged with full's */
-      for (int j = 0; j < 4; j++) day->kink_row[k][j][l] = row_of(gives ? rows[j] : FLEET_HOURS_PER_DAY, l);
-      day->count_row[2 * k][l] = row_of(a, l);
-      day->count_row[2 * k + 1][l] = row_of(home_end[k], l);
-    }
-    for (int k = 0; k < 2; k++) {
-      day->count_row[6 + 2 * k][l] = row_of(away_start[k], l);
-      day->count_row[7 + 2 * k][l] = row_of(away_end[k], l);
+      for (int j = 0; j < 4; j++) day->kink_row[k][j][l] = row_of(gives ? rows[j] : FLEET_HOURS_PER_DAY, j);
     }
   }
 }
 
 static void scatter_values(const fleet_micro_block_t *mb, micro_scatter_values_t *v) {
   for (int l = 0; l < FLEET_LANES; l++) {
-    const double soc = mb->start[0].soc_kwh[l], plug = mb->start[0].plugged[l];
+    const double soc = mb->start[0].soc_kwh[l];
     for (int k = 0; k < 3; k++)
       for (int j = 0; j < 4; j++)
         for (int c = 0; c < 4; c++) v->kink[k][j][c][l] = (j & 1 ? -1.0 : 1.0) * soc * (double)(1 + c + 4 * k) / 16.0;
-    for (int k = 0; k < 10; k++) {
-      const double sign = k & 1 ? -1.0 : 1.0;
-      v->count[k][0][l] = k < 6 ? sign * plug : 0.0;
-      v->count[k][1][l] = k < 6 ? 0.0 : sign;
-      v->count[k][2][l] = v->count[k][3][l] = 0.0;
-    }
   }
 }
 
@@ -292,8 +285,7 @@ static micro_run_t bench_scatter(const fleet_micro_blocks_t *m, int passes) {
       const micro_scatter_values_t *v = &values[b];
       for (int d = 0; d < FLEET_DAYS_PER_YEAR; d++) {
         const micro_scatter_day_t *day = &rows[(size_t)b * FLEET_DAYS_PER_YEAR + d];
-        for (int k = 0; k < 3; k++) fleet_events_scatter(4, FLEET_SLOT_ENERGY_OFFSET, day->kink_row[k], v->kink[k], slots);
-        fleet_events_scatter(10, FLEET_SLOT_PLUGGED, day->count_row, v->count, slots);
+        for (int k = 0; k < 3; k++) fleet_events_scatter(day->kink_row[k], v->kink[k], slots);
         MICRO_KEEP(slots);
         if (p == 0) fold_slots(slots, &r.checksum);
       }

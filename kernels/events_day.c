@@ -242,9 +242,9 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
                                             const fleet_events_lanes_t *restrict e,
                                             const fleet_events_piece_t *restrict piece,
                                             fleet_day_slots_t *restrict slots) {
-  int at[4][FLEET_LANES];               /* ha, hb, hp, q */
-  double change[4][4][FLEET_LANES];     /* at each: energy offset and slope, power offset and slope */
-  double live[4][FLEET_LANES];          /* 1: the kink is added to the slots */
+  int at[FLEET_EVENTS_KINKS][FLEET_LANES];                          /* ha, hb, hp, q */
+  double change[FLEET_EVENTS_KINKS][FLEET_SLOT_COUNT][FLEET_LANES]; /* energy offset and slope, power's */
+  double live[FLEET_EVENTS_KINKS][FLEET_LANES];                     /* 1: the kink is added to the slots */
   const double inv_eff = 1.0 / eff;     /* (the cap's hour only: a multiply is close enough) */
 #pragma omp simd
   for (int l = 0; l < FLEET_LANES; l++) {
@@ -285,15 +285,15 @@ static inline void fleet_events_piece_slots(const fleet_step_consts_t *restrict 
     change[2][2][l] = flat_power - line_power, change[2][3][l] = -slope_power;
     change[3][0][l] = -flat, change[3][2][l] = -flat_power;                   /* offsets only */
     change[3][1][l] = change[3][3][l] = 0.0;
-    /* nothing is added for a lane that gives nothing here, nor at midnight (the sink) */
+    /* nothing is added for a lane that gives nothing here, nor at midnight (the kink's unread row) */
     const double gives = g != 0.0 ? 1.0 : 0.0, day = FLEET_HOURS_PER_DAY;
     live[0][l] = gives * (ha < day ? 1.0 : 0.0);
     live[1][l] = gives * (1.0 - merge_full) * (hb < day ? 1.0 : 0.0);
     live[2][l] = gives * (1.0 - merge_cap - cap_into_full) * (hp < day ? 1.0 : 0.0);
     live[3][l] = gives * (q < FLEET_HOURS_PER_DAY ? 1.0 : 0.0);
-    for (int k = 0; k < 4; k++) at[k][l] = live[k][l] != 0.0 ? at[k][l] : FLEET_HOURS_PER_DAY + l;
+    for (int k = 0; k < FLEET_EVENTS_KINKS; k++) at[k][l] = live[k][l] != 0.0 ? at[k][l] : FLEET_HOURS_PER_DAY + k;
   }
-  fleet_events_scatter(4, FLEET_SLOT_ENERGY_OFFSET, at, change, slots);
+  fleet_events_scatter(at, change, slots);
 }
 
 /* Steps one day of the lanes by events (events_day.h). */
@@ -319,30 +319,21 @@ int fleet_events_day(const fleet_step_consts_t *restrict c, float discharge_effi
 
   for (int k = 0; k < 3; k++)
     for (int f = 0; f < phases->count; f++) fleet_events_piece_slots(c, discharge_efficiency, &e, &pieces[k][f], slots);
-  /* plugged over each home stretch (0 over an empty one), away over each outing: 10 changes of
-   * the two columns per lane, the home stretches' starts and ends first */
-  int row[10][FLEET_LANES];
-  double count[10][4][FLEET_LANES];
+  /* plugged and away hour by hour, as the hourly step writes them (0 or 1): the stretch's plug at
+   * home (0 over an empty stretch), 1 on an outing; fleet_year.c sums them as it sums the hourly
+   * step's, so the two kernels' counts are the same integers */
+  for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
 #pragma omp simd
-  for (int l = 0; l < FLEET_LANES; l++) {
-    const int sink = FLEET_HOURS_PER_DAY + l; /* midnight: the lane's unread row */
-    for (int k = 0; k < 3; k++) {
-      const int start = e.home_start[k][l], end = e.home_end[k][l];
-      const double plug = start < end ? (double)pieces[k][0].plug[l] : 0.0;
-      row[2 * k][l] = start < FLEET_HOURS_PER_DAY ? start : sink;
-      row[2 * k + 1][l] = end < FLEET_HOURS_PER_DAY ? end : sink;
-      count[2 * k][0][l] = plug, count[2 * k + 1][0][l] = -plug;
-      count[2 * k][1][l] = count[2 * k + 1][1][l] = 0.0;
+    for (int l = 0; l < FLEET_LANES; l++) {
+      float plugged = 0.0f;
+      for (int k = 0; k < 3; k++)
+        plugged = (h >= e.home_start[k][l]) & (h < e.home_end[k][l]) ? pieces[k][0].plug[l] : plugged;
+      const int away = ((h >= e.away_start[0][l]) & (h < e.away_end[0][l])) |
+                       ((h >= e.away_start[1][l]) & (h < e.away_end[1][l]));
+      out->plugged[h][l] = plugged;
+      out->away[h][l] = away ? 1.0f : 0.0f;
     }
-    for (int k = 0; k < 2; k++) {
-      row[6 + 2 * k][l] = e.away_start[k][l] < FLEET_HOURS_PER_DAY ? e.away_start[k][l] : sink;
-      row[7 + 2 * k][l] = e.away_end[k][l] < FLEET_HOURS_PER_DAY ? e.away_end[k][l] : sink;
-      count[6 + 2 * k][0][l] = count[7 + 2 * k][0][l] = 0.0;
-      count[6 + 2 * k][1][l] = 1.0, count[7 + 2 * k][1][l] = -1.0;
-    }
-    for (int k = 0; k < 10; k++) count[k][2][l] = count[k][3][l] = 0.0;
   }
-  fleet_events_scatter(10, FLEET_SLOT_PLUGGED, row, count, slots);
 
   /* The state the day leaves: at home in hour 23 (in the last stretch), or away. */
 #pragma omp simd

@@ -16,14 +16,18 @@
  * - within a home stretch where the car charges: the first hour its energy above the reserve is
  *   positive, the hour its deliverable power reaches the charger's cap, and the hour it is full.
  * Each event adds changes of offset and slope to difference slots at its hour, so that the
- * block's energy at hour h is O(h) + h S(h), O and S being the prefix sums of the changes;
- * plugged and away are offsets only. fleet_year.c (add_events_day) takes that one prefix sum per
- * block-day and adds each hour into the fixed-point accumulators, as the hourly path adds its
- * lane sums: so the totals stay bit-identical across threads, jobs and ranks.
+ * block's energy at hour h is O(h) + h S(h), O and S being the prefix sums of the changes (the
+ * power likewise). fleet_year.c (add_events_day) takes that one prefix sum per block-day and adds
+ * each hour into the fixed-point accumulators, as the hourly path adds its lane sums: so the
+ * totals stay bit-identical across threads, jobs and ranks. Plugged and away are written hour by
+ * hour as the hourly step writes them (0 or 1 per lane) and summed as its are: a day's ten
+ * changes of them per lane cost more as read-modify-writes of the slots than as 24 vector
+ * compares (bench/RESULTS.md).
  *
  * A day runs as: the lanes' legs and stretches at home (fleet_events_plan); a public charge at
  * hour 0 if one is due; the morning at home; the outbound and return legs; the afternoon at
- * home; the evening outing's legs; the evening at home; then the slots of each home piece.
+ * home; the evening outing's legs; the evening at home; then the slots of each home piece, and
+ * plugged and away hour by hour.
  *
  * Exactness. The state the day leaves (state of charge, plug, away) and every per-day sum
  * (driving, home and public charging, their CO2 and off-peak parts) are bit-identical to the
@@ -51,24 +55,25 @@
 
 #include "lanes.h"
 
-/* What each slot holds: changes of the energy's and the power's offset and slope, of plugged
- * and of away, at one hour. */
+/* What each slot holds: changes of the energy's and the power's offset and slope at one hour. */
 enum {
   FLEET_SLOT_ENERGY_OFFSET, FLEET_SLOT_ENERGY_SLOPE, FLEET_SLOT_POWER_OFFSET, FLEET_SLOT_POWER_SLOPE,
-  FLEET_SLOT_PLUGGED, FLEET_SLOT_AWAY, FLEET_SLOT_COUNT
+  FLEET_SLOT_COUNT
 };
 
-/* A day's slots: hours 0..23, then one row per lane for the changes that must go nowhere (at
- * midnight, or of a lane that gives nothing), never read: writing there costs less than a
- * branch. Lane l adds into copy l % FLEET_SLOT_COPIES, so that the additions of neighbouring
- * lanes to one hour do not wait for each other; the copies are summed once a day, in a fixed
- * order (the result depends neither on threads nor on the schedule). A slot is 8 doubles, one
- * cache line. Hours 0..23 are zero between days. */
-#define FLEET_SLOT_COPIES 4
-#define FLEET_SLOT_WIDTH 8
-#define FLEET_SLOT_ROWS (FLEET_HOURS_PER_DAY + FLEET_LANES)
+/* A day's slots: hours 0..23, then one row per kink of a piece (FLEET_EVENTS_KINKS) for the
+ * changes that must go nowhere (at midnight, or of a lane that gives nothing), never read:
+ * writing there costs less than a branch, and a row per kink keeps a lane's dead kinks from
+ * waiting for each other. Lane l adds into copy l % FLEET_SLOT_COPIES of each row, so that the
+ * additions of lanes to one hour wait only for the lane 8 before (4 copies left chains of
+ * read-modify-writes through memory); the copies are summed once a day along a fixed tree (the
+ * result depends neither on threads nor on the schedule). A slot is 4 doubles; an hour's copies
+ * are 4 cache lines. Hours 0..23 are zero between days. */
+#define FLEET_EVENTS_KINKS 4
+#define FLEET_SLOT_COPIES 8
+#define FLEET_SLOT_ROWS (FLEET_HOURS_PER_DAY + FLEET_EVENTS_KINKS)
 typedef struct {
-  double change[FLEET_SLOT_COPIES][FLEET_SLOT_ROWS][FLEET_SLOT_WIDTH];
+  double change[FLEET_SLOT_ROWS][FLEET_SLOT_COPIES][FLEET_SLOT_COUNT];
 } fleet_day_slots_t;
 
 /* The day cut where the off-peak window opens or closes: in each phase every lane either may
@@ -83,29 +88,30 @@ typedef struct {
 /* Four doubles as one vector (a GNU C extension, as ../shared/bench/floor_events.c). */
 typedef double fleet_v4d __attribute__((vector_size(32)));
 
-/* The scatter of a day's changes into its slots, as fleet_events_day makes it (and
- * bench/micro.c times it): for each lane l in turn, for each k < kinks in turn, the four changes
- * change[k][0..3][l] are added to columns column..column + 3 (column + 3 < FLEET_SLOT_WIDTH) of
- * row at[k][l] of lane l's copy; a change that must go nowhere has the lane's unread row
- * FLEET_HOURS_PER_DAY + l. One 4-wide read-modify-write per change (a lane's kinks often share
- * an hour: a narrower store then a wider load would stall). The order is part of the result: a
- * slot's sum rounds in it. Inline, so that each call compiles for its constant kinks and column. */
-static inline void fleet_events_scatter(int kinks, int column, const int at[][FLEET_LANES],
-                                        const double change[][4][FLEET_LANES], fleet_day_slots_t *restrict slots) {
+/* The scatter of a piece's kinks into the day's slots, as fleet_events_day makes it (and
+ * bench/micro.c times it): for each lane l in turn, for each kink k in turn, the four changes
+ * change[k][0..3][l] (the slot's columns) are added to row at[k][l], copy l % FLEET_SLOT_COPIES;
+ * a change that must go nowhere has kink k's unread row FLEET_HOURS_PER_DAY + k. One 4-wide
+ * read-modify-write per change (a lane's kinks often share an hour: a narrower store then a wider
+ * load would stall). The order is part of the result: a slot's sum rounds in it. */
+static inline void fleet_events_scatter(const int at[FLEET_EVENTS_KINKS][FLEET_LANES],
+                                        const double change[FLEET_EVENTS_KINKS][FLEET_SLOT_COUNT][FLEET_LANES],
+                                        fleet_day_slots_t *restrict slots) {
   for (int l = 0; l < FLEET_LANES; l++) {
-    double(*copy)[FLEET_SLOT_WIDTH] = slots->change[l % FLEET_SLOT_COPIES];
-    for (int k = 0; k < kinks; k++) {
+    const int copy = l % FLEET_SLOT_COPIES;
+    for (int k = 0; k < FLEET_EVENTS_KINKS; k++) {
       const fleet_v4d add = {change[k][0][l], change[k][1][l], change[k][2][l], change[k][3][l]};
       fleet_v4d slot;
-      memcpy(&slot, &copy[at[k][l]][column], sizeof slot);
+      memcpy(&slot, slots->change[at[k][l]][copy], sizeof slot);
       slot += add;
-      memcpy(&copy[at[k][l]][column], &slot, sizeof slot);
+      memcpy(slots->change[at[k][l]][copy], &slot, sizeof slot);
     }
   }
 }
 
 /* Steps one day of the lanes by events; tomorrow's plan gives the reserve after the last trip.
- * Returns 1 and updates *s, the per-lane day totals of *out (not its hourly arrays) and *slots;
+ * Returns 1 and updates *s, the per-lane day totals of *out, its plugged and away (not its
+ * other hourly arrays) and *slots;
  * returns 0 and changes nothing when some lane's day needs the hourly step. */
 int fleet_events_day(const fleet_step_consts_t *restrict c, float discharge_efficiency, float plug_every_arrival,
                      const fleet_day_inputs_t *restrict in, const fleet_day_plan_t *restrict today,

@@ -239,23 +239,29 @@ static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accu
   }
 }
 
-/* The events kernel's day (events_day.h): the slots' copies summed hour by hour, which is the
- * day's prefix sum, each hour's value in fixed point as add_day does; the hours' slots are left
- * at zero. */
-static void add_events_day(fleet_day_slots_t *slots, int day, fleet_accum_t *acc) {
+/* The events kernel's day (events_day.h): each hour's slots summed over their copies along a fixed
+ * tree (the hours independent of each other), then over the hours, which is the day's prefix sum,
+ * each hour's value in fixed point as add_day does; the hours' slots are left at zero. Plugged
+ * and away come hour by hour in *sums and are added as add_day adds them. */
+static void add_events_day(fleet_day_slots_t *slots, const fleet_day_sums_t *sums, int day, fleet_accum_t *acc) {
   const int first = day * FLEET_HOURS_PER_DAY;
-  double run[FLEET_SLOT_WIDTH] = {0};
+  double run[FLEET_SLOT_COUNT] = {0};
   for (int h = 0; h < FLEET_HOURS_PER_DAY; h++) {
-    for (int c = 0; c < FLEET_SLOT_COPIES; c++)
-      for (int k = 0; k < FLEET_SLOT_WIDTH; k++) {
-        run[k] += slots->change[c][h][k];
-        slots->change[c][h][k] = 0.0; /* zero for the next day (the unread rows may hold anything) */
-      }
+    double hour[FLEET_SLOT_COPIES][FLEET_SLOT_COUNT];
+    memcpy(hour, slots->change[h], sizeof hour);
+    memset(slots->change[h], 0, sizeof hour); /* zero for the next day (the unread rows may hold anything) */
+    for (int width = FLEET_SLOT_COPIES / 2; width > 0; width /= 2)
+      for (int c = 0; c < width; c++)
+        for (int k = 0; k < FLEET_SLOT_COUNT; k++) hour[c][k] += hour[c + width][k];
+    for (int k = 0; k < FLEET_SLOT_COUNT; k++) run[k] += hour[0][k];
     ADD_FIXED(acc, storage_battery[first + h], run[FLEET_SLOT_ENERGY_OFFSET] + h * run[FLEET_SLOT_ENERGY_SLOPE]);
     ADD_FIXED(acc, storage_power[first + h], run[FLEET_SLOT_POWER_OFFSET] + h * run[FLEET_SLOT_POWER_SLOPE]);
-    acc->plugged[first + h] += (int64_t)(run[FLEET_SLOT_PLUGGED] + 0.5); /* sums of 0 and 1: exact */
-    acc->away[first + h] += (int64_t)(run[FLEET_SLOT_AWAY] + 0.5);
   }
+  float hour_sum[FLEET_HOURS_PER_DAY];
+  fleet_hour_sums(sums->plugged, hour_sum);
+  fleet_add_counts_hours(&acc->plugged[first], hour_sum);
+  fleet_hour_sums(sums->away, hour_sum);
+  fleet_add_counts_hours(&acc->away[first], hour_sum);
 }
 
 static void block_outages_init(const fleet_year_ctx_t *ctx, int64_t base, int region, const fleet_state_t *state,
@@ -587,7 +593,7 @@ static inline void block_year(const fleet_year_ctx_t *ctx, int64_t block, fleet_
     } else if (!solar && ctx->kernel == FLEET_KERNEL_EVENTS &&
                fleet_events_day(&sc, ctx->discharge_efficiency, ctx->plug_every_arrival, &in, today, tomorrow,
                                 phases, &ls, &sums, &ws->slots)) {
-      add_events_day(&ws->slots, d, acc);
+      add_events_day(&ws->slots, &sums, d, acc);
       ws->event_days++;
     } else {
       ws->event_refusals += !solar && ctx->kernel == FLEET_KERNEL_EVENTS;
