@@ -1,6 +1,6 @@
 """The events kernel (issue 14, point 2): its results do not depend on how the work is shared.
 One run of 3 replicas x 2 years with --kernel events on 2 threads is the reference; the same on
-1 thread, the replicas run as two jobs (--first-replica) and merged, and (when an MPI launcher is
+1 and on 4 threads, the replicas run as two jobs (--first-replica) and merged, and (when an MPI launcher is
 given) the same over 2 ranks must hold the same datasets bit for bit. The hourly kernel has these
 tests in test_run, test_merge and test_mpi; tests/test_kernels_agree.c checks threads inside the
 library, this checks the program.
@@ -38,6 +38,8 @@ def main():
         whole = fleet_run("whole", "--replicas", "3", "--threads", "2")
         one_thread = fleet_run("one_thread", "--replicas", "3", "--threads", "1")
         same_datasets(whole, one_thread, "events, 1 thread against 2")
+        four_threads = fleet_run("four_threads", "--replicas", "3", "--threads", "4")
+        same_datasets(whole, four_threads, "events, 4 threads against 2")
 
         first = fleet_run("first", "--replicas", "2", "--threads", "2")
         last = fleet_run("last", "--first-replica", "2", "--replicas", "1", "--threads", "2")
