@@ -67,8 +67,8 @@ enum {
  * waiting for each other. Lane l adds into copy l % FLEET_SLOT_COPIES of each row, so that the
  * additions of lanes to one hour wait only for the lane 8 before (4 copies left chains of
  * read-modify-writes through memory); the copies are summed once a day along a fixed tree (the
- * result depends neither on threads nor on the schedule). A slot is 4 doubles; an hour's copies
- * are 4 cache lines. Hours 0..23 are zero between days. */
+ * result depends neither on threads nor on the schedule). A slot is 4 doubles, an hour's copies
+ * 256 bytes. Hours 0..23 are zero between days. */
 #define FLEET_EVENTS_KINKS 4
 #define FLEET_SLOT_COPIES 8
 #define FLEET_SLOT_ROWS (FLEET_HOURS_PER_DAY + FLEET_EVENTS_KINKS)

@@ -220,6 +220,15 @@ static void add_price_paths(const fleet_year_ctx_t *ctx, const fleet_account_ter
 /* The lanes give their energy at the battery; what reaches the grid is that x the (scenario-wide)
  * discharge efficiency, applied to the fleet's exact sum in fleet_simulate_year. Each hour's
  * lane sum is a fixed pairwise tree (hour_sums.h), all hours at once. */
+/* The day's plugged and away (0 or 1 per lane-hour, from either kernel): exact counts. */
+static void add_day_counts(const fleet_day_sums_t *sums, int first, fleet_accum_t *acc) {
+  float hour_sum[FLEET_HOURS_PER_DAY];
+  fleet_hour_sums(sums->plugged, hour_sum);
+  fleet_add_counts_hours(&acc->plugged[first], hour_sum);
+  fleet_hour_sums(sums->away, hour_sum);
+  fleet_add_counts_hours(&acc->away[first], hour_sum);
+}
+
 static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accum_t *acc) {
   const int first = day * FLEET_HOURS_PER_DAY;
   float hour_sum[FLEET_HOURS_PER_DAY];
@@ -227,10 +236,7 @@ static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accu
   fleet_add_fixed_hours(&acc->storage_battery[first], hour_sum, &acc->overflow);
   fleet_hour_sums(sums->power_kw, hour_sum);
   fleet_add_fixed_hours(&acc->storage_power[first], hour_sum, &acc->overflow);
-  fleet_hour_sums(sums->plugged, hour_sum);
-  fleet_add_counts_hours(&acc->plugged[first], hour_sum);
-  fleet_hour_sums(sums->away, hour_sum);
-  fleet_add_counts_hours(&acc->away[first], hour_sum);
+  add_day_counts(sums, first, acc);
   if (solar) {
     fleet_hour_sums(sums->garage_give_kwh, hour_sum);
     fleet_add_fixed_hours(&acc->garage_battery[first], hour_sum, &acc->overflow);
@@ -242,7 +248,7 @@ static void add_day(const fleet_day_sums_t *sums, int day, int solar, fleet_accu
 /* The events kernel's day (events_day.h): each hour's slots summed over their copies along a fixed
  * tree (the hours independent of each other), then over the hours, which is the day's prefix sum,
  * each hour's value in fixed point as add_day does; the hours' slots are left at zero. Plugged
- * and away come hour by hour in *sums and are added as add_day adds them. */
+ * and away come hour by hour in *sums, added as add_day adds them. */
 static void add_events_day(fleet_day_slots_t *slots, const fleet_day_sums_t *sums, int day, fleet_accum_t *acc) {
   const int first = day * FLEET_HOURS_PER_DAY;
   double run[FLEET_SLOT_COUNT] = {0};
@@ -257,11 +263,7 @@ static void add_events_day(fleet_day_slots_t *slots, const fleet_day_sums_t *sum
     ADD_FIXED(acc, storage_battery[first + h], run[FLEET_SLOT_ENERGY_OFFSET] + h * run[FLEET_SLOT_ENERGY_SLOPE]);
     ADD_FIXED(acc, storage_power[first + h], run[FLEET_SLOT_POWER_OFFSET] + h * run[FLEET_SLOT_POWER_SLOPE]);
   }
-  float hour_sum[FLEET_HOURS_PER_DAY];
-  fleet_hour_sums(sums->plugged, hour_sum);
-  fleet_add_counts_hours(&acc->plugged[first], hour_sum);
-  fleet_hour_sums(sums->away, hour_sum);
-  fleet_add_counts_hours(&acc->away[first], hour_sum);
+  add_day_counts(sums, first, acc);
 }
 
 static void block_outages_init(const fleet_year_ctx_t *ctx, int64_t base, int region, const fleet_state_t *state,
@@ -924,7 +926,7 @@ fleet_status_t fleet_simulate_year_stoppable(const fleet_params_t *params, const
      * incomplete and refused below, so a signal never waits for a whole fleet-year. Blocks cost
      * unequal times (a solar block about 1.7 x a lean one, and they come first in each region;
      * outages hit regions unequally), so threads take 16 blocks at a time as they free up: with
-     * equal static shares one thread idled 7 % of a 2-thread year (bench/RESULTS.md). The sums
+     * equal static shares one thread idled 6.5 % of a 2-thread year (bench/RESULTS.md). The sums
      * are integers, so which thread steps a block changes no result. */
 #pragma omp for schedule(dynamic, 16)
     for (int64_t b = 0; b < blocks; b++)

@@ -1,7 +1,7 @@
 """The events kernel (issue 14, point 2): its results do not depend on how the work is shared.
 One run of 3 replicas x 2 years with --kernel events on 2 threads is the reference; the same on
-1 and on 4 threads, the replicas run as two jobs (--first-replica) and merged, and (when an MPI launcher is
-given) the same over 2 ranks must hold the same datasets bit for bit. The hourly kernel has these
+1 and on 4 threads, the replicas run as two jobs (--first-replica) and merged, and (when an MPI
+launcher is given) the same over 2 ranks must hold the same datasets bit for bit. The hourly kernel has these
 tests in test_run, test_merge and test_mpi; tests/test_kernels_agree.c checks threads inside the
 library, this checks the program.
 
